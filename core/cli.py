@@ -1,0 +1,253 @@
+"""The ``quanke`` command line: serve, worker, db, demo data, users, credit, plugins, audit.
+
+Each command builds its own runtime from the environment (``QUANKE_*``, ``DATABASE_URL``,
+``REDIS_URL``); long operations show a progress bar.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from tqdm import tqdm
+
+from .errors import QuankeError
+
+
+def _runtime(ctx: click.Context):
+    if ctx.obj is None:
+        from .runtime import Quanke
+        try:
+            ctx.obj = Quanke()
+        except QuankeError as exc:
+            raise click.ClickException(exc.message) from None
+    return ctx.obj
+
+
+class QuankeGroup(click.Group):
+    """Adds the commands plugins register (``register_commands``) when the CLI starts."""
+
+    def _plugin_commands(self, ctx) -> dict:
+        try:
+            from .plugins import PluginHost
+            host = PluginHost(strict=False)
+        except Exception:  # noqa: BLE001 - the core commands must work with a broken plugin
+            return {}
+        return {c.name: c for c in host.collect("register_commands")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugin_commands(ctx)))
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+
+
+@click.group(cls=QuankeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx):
+    """Quanke（全科）全科窗口综合受理后台。"""
+
+
+# -- database ---------------------------------------------------------------------------------
+
+@main.group()
+def db():
+    """数据库迁移 (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+@click.pass_context
+def db_upgrade(ctx, revision):
+    """Apply migrations of the core and every plugin (应用数据库迁移)."""
+    from . import migrate
+    quanke = _runtime(ctx)
+    migrate.upgrade(quanke, revision)
+    click.echo(f"数据库已迁移到最新版本：{', '.join(sorted(migrate.current_heads(quanke)))}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx):
+    """Show applied and expected migration heads."""
+    from . import migrate
+    quanke = _runtime(ctx)
+    click.echo(f"current:  {sorted(migrate.current_heads(quanke))}")
+    click.echo(f"expected: {sorted(migrate.expected_heads(quanke))}")
+
+
+# -- running ----------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--init/--no-init", default=False, help="先迁移数据库并载入演示数据")
+@click.pass_context
+def serve(ctx, host, port, init):
+    """Run the web application (启动网站)."""
+    from . import migrate
+    quanke = _runtime(ctx)
+    if init:
+        migrate.upgrade(quanke)
+        from .demo import load_demo
+        load_demo(quanke)
+    from web import create_app
+    app = create_app(quanke=quanke)
+    url = f"http://{host}:{port}/"
+    click.echo("=" * 60)
+    click.echo(f" Quanke 全科 已启动: {url}")
+    click.echo(f" 数据库: {quanke.db.url}")
+    click.echo(f" 任务: {'内联执行 (无 Redis)' if quanke.jobs.inline else quanke.config['REDIS_URL']}")
+    from .demo import DEMO_LOGINS
+    click.echo(" 演示账号 (用户名 / 密码 demo12345):")
+    for username, label in DEMO_LOGINS:
+        click.echo(f"   {username:<12} {label}")
+    click.echo(f" 市民门户: {url}portal/  (手机号 13800000001，验证码见控制台)")
+    click.echo("=" * 60, nl=True)
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="处理完队列即退出")
+@click.option("--cron/--no-cron", default=True, help="同时运行定时任务调度")
+@click.pass_context
+def worker(ctx, burst, cron):
+    """Run an rq worker with the scheduler (后台任务进程)."""
+    from .jobs import run_worker
+    run_worker(_runtime(ctx), burst=burst, with_cron=cron)
+
+
+@main.command("demo-data")
+@click.option("--scale", type=click.Choice(["demo", "district"]), default="demo", show_default=True)
+@click.pass_context
+def demo_data(ctx, scale):
+    """Load demonstration data; running it twice adds nothing (载入演示数据)."""
+    from .demo import load_demo
+    created = load_demo(_runtime(ctx), scale=scale, progress=True)
+    click.echo(f"演示数据已就绪（新增 {created} 条记录）")
+
+
+# -- users ------------------------------------------------------------------------------------
+
+@main.group()
+def user():
+    """Staff accounts (工作人员账号)."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="姓名")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, required=True,
+              help="角色，可多次：counter agent centre_admin sys_admin auditor approver:<dept> dept_lead:<dept>")
+@click.option("--centre", "centre_code", default=None, help="所属中心编码")
+@click.pass_context
+def user_create(ctx, username, name, password, roles, centre_code):
+    """Create a staff user with roles."""
+    from .users import create_user
+    quanke = _runtime(ctx)
+    try:
+        with quanke.db.session() as session:
+            created = create_user(session, username=username, name=name, password=password,
+                                  roles=roles, centre_code=centre_code, actor="cli")
+            click.echo(f"已创建用户 {created.username}（{created.name}），角色：{', '.join(roles)}")
+    except QuankeError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+# -- credit -----------------------------------------------------------------------------------
+
+@main.group()
+def credit():
+    """Credit records (信用记录)."""
+
+
+@credit.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def credit_import(ctx, path):
+    """Import dishonesty records from CSV; bad rows are reported with line numbers."""
+    from .credit import import_csv
+    quanke = _runtime(ctx)
+    with open(path, "rb") as fh:
+        total = max(sum(1 for _ in fh) - 1, 0)
+    try:
+        with quanke.db.session() as session, tqdm(total=total, unit="行", desc="导入信用记录") as bar:
+            report = import_csv(session, path, actor="cli", progress=bar.update)
+    except QuankeError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"新增 {report.imported} 条，更新 {report.updated} 条，未变 {report.unchanged} 条，"
+               f"错误 {len(report.errors)} 行")
+    for line, reason in report.errors:
+        click.echo(f"  第 {line} 行：{reason}", err=True)
+    sys.exit(1 if report.errors and not report.ok else 0)
+
+
+# -- calendar ---------------------------------------------------------------------------------
+
+@main.group()
+def calendar():
+    """Working-day calendar (工作日历)."""
+
+
+@calendar.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def calendar_load(ctx, path):
+    """Load a holiday file (CSV date,type,name) for years chinesecalendar lacks."""
+    from .deadlines import load_holiday_file
+    quanke = _runtime(ctx)
+    try:
+        with quanke.db.session() as session:
+            count = load_holiday_file(session, path)
+    except QuankeError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已载入 {count} 天的节假日安排")
+
+
+# -- plugins ----------------------------------------------------------------------------------
+
+@main.command("plugins")
+@click.pass_context
+def plugins_cmd(ctx):
+    """List plugins with version, origin and services (插件列表)."""
+    quanke = _runtime(ctx)
+    for info in quanke.plugins.plugins():
+        state = "启用" if info.enabled else f"停用：{info.error}"
+        click.echo(f"{info.name}  {info.version}  [{info.origin}]  {state}")
+        for code in info.services:
+            service = quanke.plugins.services[code]
+            click.echo(f"    - {code}  {service.name}  （{quanke.plugins.departments[service.department]}）")
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+@main.group()
+def audit():
+    """Audit log (审计日志)."""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx):
+    """Verify the hash chain; exit 1 and name the first bad event if it was tampered with."""
+    from . import audit as audit_log
+    quanke = _runtime(ctx)
+    with quanke.db.session() as session:
+        total = audit_log.count(session)
+        with tqdm(total=total, unit="条", desc="校验审计链", disable=total < 1000) as bar:
+            result = audit_log.verify(session, progress=bar.update)
+    click.echo(str(result))
+    sys.exit(0 if result.ok else 1)
+
+
+def _add_optional_commands() -> None:
+    """Commands from core modules built in their own issues (documents, sealing)."""
+    try:
+        from .document_commands import seal, verify_pdf
+    except ImportError:
+        return
+    main.add_command(seal)
+    main.add_command(verify_pdf)
+
+
+_add_optional_commands()

@@ -1,0 +1,154 @@
+"""Background jobs: rq on Redis when ``REDIS_URL`` is set, inline otherwise.
+
+Job functions are named by dotted path and take the runtime as first argument plus keyword
+arguments only: ``def sweep_overdue(quanke, *, day=None)``. State lives in the database, so
+every job must be idempotent: a retried job (``must_not_lose=True`` adds rq's ``Retry``)
+finds its work done and does nothing.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+#: The runtime a worker process uses to run jobs (set by :func:`run_worker`).
+_worker_runtime = None
+
+RETRY_INTERVALS = [5, 30, 120]
+
+#: Jobs the core schedules itself; plugins add theirs via ``register_jobs``.
+CORE_SCHEDULE = [
+    {"name": "overdue-sweep", "func": "core.overdue.sweep_overdue", "cron": "5 0 * * *"},
+    {"name": "outbox-dispatch", "func": "core.outbox.dispatch_pending", "interval": 60},
+]
+
+
+def resolve(func: str | Callable) -> Callable:
+    if callable(func):
+        return func
+    module, _, name = func.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def dotted(func: str | Callable) -> str:
+    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+
+
+def execute(func_path: str, kwargs: dict) -> Any:
+    """Entry point rq calls inside the worker."""
+    runtime = _worker_runtime
+    if runtime is None:  # a worker started by plain `rq worker`: build from the environment
+        runtime = _set_worker_runtime()
+    return resolve(func_path)(runtime, **kwargs)
+
+
+def _set_worker_runtime():
+    global _worker_runtime
+    from .runtime import Quanke
+    _worker_runtime = Quanke()
+    return _worker_runtime
+
+
+class JobRunner:
+    """Enqueues jobs for one runtime."""
+
+    def __init__(self, quanke):
+        self.quanke = quanke
+        self.redis_url = quanke.config.get("REDIS_URL")
+        self.queue_name = f"{quanke.config['QUEUE_PREFIX']}-default"
+        self._redis = None
+        self._queue = None
+
+    @property
+    def inline(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def redis(self):
+        if self._redis is None:
+            from redis import Redis
+            self._redis = Redis.from_url(self.redis_url)
+        return self._redis
+
+    @property
+    def queue(self):
+        if self._queue is None:
+            from rq import Queue
+            self._queue = Queue(self.queue_name, connection=self.redis)
+        return self._queue
+
+    def enqueue(self, func: str | Callable, *, must_not_lose: bool = False,
+                job_id: str | None = None, **kwargs):
+        """Run ``func(quanke, **kwargs)`` now (inline) or on a worker (rq).
+
+        ``job_id`` deduplicates: the same id enqueued twice runs once while pending.
+        Returns the function's result inline, the rq Job otherwise.
+        """
+        path = dotted(func)
+        if self.inline:
+            return resolve(path)(self.quanke, **kwargs)
+        from rq import Retry
+        options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+        if must_not_lose:
+            options["retry"] = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+        if job_id:
+            from rq.job import Job
+            from rq.exceptions import NoSuchJobError
+            try:
+                existing = Job.fetch(job_id, connection=self.redis)
+                if existing.get_status(refresh=True) in ("queued", "started", "scheduled", "deferred"):
+                    return existing
+            except NoSuchJobError:
+                pass
+        return self.queue.enqueue("core.jobs.execute", path, kwargs, **options)
+
+    def schedule(self) -> list[dict]:
+        return list(CORE_SCHEDULE) + self.quanke.plugins.collect("register_jobs")
+
+    def close(self) -> None:
+        if self._redis is not None:
+            self._redis.close()
+
+
+def _reset_after_fork() -> None:
+    # rq forks a work-horse per job: the child must not share the parent's DB connections.
+    if _worker_runtime is not None:
+        _worker_runtime.db.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
+    """Run an rq worker (with rq's scheduler) for this runtime, plus the cron scheduler."""
+    global _worker_runtime
+    if quanke.jobs.inline:
+        raise SystemExit("没有配置 REDIS_URL：任务在请求中直接执行，不需要 worker。")
+    _worker_runtime = quanke
+    from rq import Worker
+    cron_process = None
+    if with_cron and not burst:
+        import multiprocessing
+        cron_process = multiprocessing.get_context("fork").Process(
+            target=_run_cron, args=(quanke,), daemon=True, name="quanke-cron")
+        cron_process.start()
+    try:
+        worker = Worker([quanke.jobs.queue], connection=quanke.jobs.redis)
+        worker.work(with_scheduler=True, burst=burst)
+    finally:
+        if cron_process is not None:
+            cron_process.terminate()
+
+
+def _run_cron(quanke) -> None:
+    from rq.cron import CronScheduler
+    scheduler = CronScheduler(connection=quanke.jobs.redis, name=f"quanke-cron-{os.getpid()}")
+    for entry in quanke.jobs.schedule():
+        scheduler.register(execute, quanke.jobs.queue_name,
+                           args=(dotted(entry["func"]), entry.get("kwargs", {})),
+                           interval=entry.get("interval"), cron=entry.get("cron"),
+                           name=entry["name"])
+    scheduler.start()

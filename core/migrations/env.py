@@ -1,0 +1,31 @@
+"""Alembic environment: runs inside ``core.migrate`` with the runtime's connection."""
+from alembic import context
+from sqlalchemy import create_engine
+
+import core.audit  # noqa: F401 - register the tables on Base.metadata
+import core.credit  # noqa: F401
+import core.models  # noqa: F401
+from core.db import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:  # plain `alembic` CLI use
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _run(connection)
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      compare_type=True, render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

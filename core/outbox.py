@@ -1,0 +1,64 @@
+"""Notification outbox: rows written in the state change's own transaction, sent later.
+
+A notification is therefore sent if and only if the change committed. ``dispatch_pending``
+is the job that sends them (inline without Redis, on a worker with it); senders are
+pluggable, the console sender prints for development.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .clock import now
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def add(session: Session, *, event: str, recipient_kind: str, recipient: str, subject: str,
+        body: str, application_id: int | None = None, channel: str = "sms") -> OutboxMessage:
+    message = OutboxMessage(event=event, application_id=application_id,
+                            recipient_kind=recipient_kind, recipient=recipient, channel=channel,
+                            subject=subject, body=body)
+    session.add(message)
+    return message
+
+
+class ConsoleSender:
+    """Development sender: prints the message instead of sending an SMS."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def send(self, message: OutboxMessage) -> None:
+        stream = self.stream or sys.stderr
+        print(f"[通知 {message.channel} → {message.recipient_kind}:{message.recipient}] "
+              f"{message.subject}：{message.body}", file=stream, flush=True)
+
+
+SENDERS = {"console": ConsoleSender}
+
+
+def dispatch_pending(quanke, *, limit: int = 200) -> int:
+    """Send unsent messages; each is marked sent in its own transaction. Returns count sent."""
+    sender = SENDERS[quanke.config["NOTIFICATION_SENDER"]]()
+    sent = 0
+    with quanke.db.session() as session:
+        stmt = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                .order_by(OutboxMessage.id).limit(limit))
+        if quanke.db.is_postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        for message in session.scalars(stmt).all():
+            message.attempts += 1
+            try:
+                sender.send(message)
+            except Exception as exc:  # noqa: BLE001 - one bad message must not stop the rest
+                message.last_error = repr(exc)[:500]
+                log.warning("outbox message %s failed: %r", message.id, exc)
+                continue
+            message.sent_at = now()
+            sent += 1
+    return sent
