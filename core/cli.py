@@ -10,6 +10,7 @@ import sys
 import click
 from tqdm import tqdm
 
+from .document_commands import seal, verify_pdf
 from .errors import QuankeError
 
 
@@ -240,14 +241,5 @@ def audit_verify(ctx):
     sys.exit(0 if result.ok else 1)
 
 
-def _add_optional_commands() -> None:
-    """Commands from core modules built in their own issues (documents, sealing)."""
-    try:
-        from .document_commands import seal, verify_pdf
-    except ImportError:
-        return
-    main.add_command(seal)
-    main.add_command(verify_pdf)
-
-
-_add_optional_commands()
+main.add_command(seal)
+main.add_command(verify_pdf)

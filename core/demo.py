@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from tqdm import tqdm
 
 from . import applicants, workflow
@@ -70,7 +71,7 @@ def sync_departments(quanke, session) -> int:
 
 def _authorised(level: str, service) -> bool:
     # Community stations take the services meant for them; street and district take all.
-    return level != "community" or service.guide.get("community", True)
+    return level != "community" or service.community
 
 
 def load_demo(quanke, *, scale: str = "demo", progress: bool = False) -> int:
@@ -132,17 +133,18 @@ def _demo_applications(quanke, *, progress: bool) -> int:
             return 0
         counter = session.scalar(select(User).where(User.username == "counter1"))
         approver = session.scalar(select(User).where(User.username == "approver1"))
-        people = list(session.scalars(select(Citizen)))
+        people = list(session.scalars(select(Citizen).options(selectinload(Citizen.applicant))))
     rng = random.Random(20261123)
     services = [s for s in quanke.plugins.services.values()
-                if "counter" in s.channels and s.guide.get("demo_form")]
+                if "counter" in s.channels and s.example]
     created = 0
     for service in tqdm(services, desc="演示办件", disable=not progress):
         for i in range(3):
             citizen = rng.choice(people)
+            form = service.example_for(citizen.name, citizen.applicant.id_number)
             app = workflow.file_application(
                 quanke, counter, service_code=service.code, applicant_id=citizen.applicant_id,
-                form_data=dict(service.guide["demo_form"]),
+                form_data=form,
                 paper=[m.code for m in service.materials if m.required and not m.alternative_to],
                 consent=True, consent_text="申请人当面同意代为填报")
             created += 1

@@ -60,3 +60,34 @@ def schema_diff(quanke) -> list:
     with quanke.db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, Base.metadata)
+
+
+def tables_of(package: str) -> set[str]:
+    """Names of the tables whose models are defined in ``package`` (a plugin's package)."""
+    from .db import Base
+    return {m.local_table.name for m in Base.registry.mappers
+            if m.class_.__module__ == package or m.class_.__module__.startswith(package + ".")}
+
+
+def new_revision(quanke, plugin: str, message: str, rev_id: str | None = None):
+    """Autogenerate a revision for one branch (``core`` or a plugin) from its models' tables.
+
+    The database must be at the current heads; the new revision contains only the changes
+    to that branch's tables.
+    """
+    cfg = alembic_config(quanke)
+    if plugin == "core":
+        package, location = "core", str(HERE / "versions")
+    else:
+        info = quanke.plugins.infos[plugin]
+        package = info.module.rsplit(".", 1)[0] if info.module.endswith(".plugin") else info.module
+        location = quanke.plugins.migration_locations()[plugin]
+    cfg.attributes["include_tables"] = tables_of(package)
+    script = ScriptDirectory.from_config(cfg)
+    branch_exists = any(plugin in (r.branch_labels or ()) for r in script.walk_revisions())
+    with quanke.db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        kwargs = {"head": f"{plugin}@head"} if branch_exists else {
+            "head": "base", "branch_label": plugin, "depends_on": "core_0001"}
+        return command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id,
+                                version_path=location, **kwargs)

@@ -152,7 +152,16 @@ class ServiceDef:
     commitment: str | None = None
     keywords: tuple[str, ...] = ()
     guide: dict = field(default_factory=dict)  # 办事指南: legal_basis, fee, collect, ...
+    #: Sample form data for demo data and contract tests; the strings "{name}" and
+    #: "{id_number}" stand for the applicant's name and ID number.
+    example: dict = field(default_factory=dict)
+    #: Whether community stations (not only street and district centres) may accept it.
+    community: bool = True
     plugin: str = ""  # filled in by the core: the plugin that declared it
+
+    def example_for(self, name: str, id_number: str) -> dict:
+        return {k: v.format(name=name, id_number=id_number) if isinstance(v, str) else v
+                for k, v in self.example.items()}
 
     def material(self, code: str) -> MaterialSpec:
         for spec in self.materials:

@@ -855,6 +855,8 @@ def withdraw(quanke, actor: Actor, app_id: int, *, reason: str = "") -> Applicat
             _require_owner(who, app, "撤回")
         else:
             _require_counter(session, who, app, "代为撤回", authorised=False)
+            if app.state == State.DRAFT.value:
+                raise Forbidden("草稿只能由申请人本人删除或撤回", code="forbidden_role")
             _reasons(reason, "撤回原因（申请人意愿）")
         _require_state(app, "withdraw")
         app.state = State.WITHDRAWN.value

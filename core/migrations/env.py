@@ -21,9 +21,19 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def _include_object(obj, name, type_, reflected, compare_to):
+    # When writing a plugin's revision, look only at that plugin's tables.
+    only = config.attributes.get("include_tables")
+    if only is None:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table in only
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      compare_type=True, render_as_batch=connection.dialect.name == "sqlite")
+                      compare_type=True, render_as_batch=connection.dialect.name == "sqlite",
+                      include_object=_include_object)
     with context.begin_transaction():
         context.run_migrations()
 
