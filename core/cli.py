@@ -243,3 +243,6 @@ def audit_verify(ctx):
 
 main.add_command(seal)
 main.add_command(verify_pdf)
+
+from .tokens import token_command  # noqa: E402 - `quanke user token USERNAME`
+user.add_command(token_command)

@@ -5,6 +5,10 @@ from sqlalchemy import create_engine
 import core.audit  # noqa: F401 - register the tables on Base.metadata
 import core.credit  # noqa: F401
 import core.models  # noqa: F401
+import core.ratings  # noqa: F401
+import core.sms  # noqa: F401
+import core.tickets  # noqa: F401
+import core.tokens  # noqa: F401
 from core.db import Base
 
 config = context.config

@@ -1,0 +1,98 @@
+"""Administration of staff accounts and centre authorisations (系统管理), with audit.
+
+Only a system administrator (系统管理员) changes accounts, roles and the services a centre
+may accept; every change is an audit event naming who did it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .errors import Forbidden, InvalidInput, NotFound
+from .models import Centre, CentreService, Role, RoleGrant, User
+from .users import MIN_PASSWORD, hash_password, parse_role
+
+
+def require_sys_admin(actor) -> User:
+    if not isinstance(actor, User) or not actor.active or not actor.has_role(Role.SYS_ADMIN):
+        raise Forbidden("只有系统管理员可以管理账号和授权", code="forbidden_role")
+    return actor
+
+
+def update_user(session: Session, actor, user_id: int, *, name: str, centre_code: str | None,
+                roles: list[str], active: bool, phone: str = "") -> User:
+    admin = require_sys_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在", code="user_not_found")
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("姓名不能为空且不超过64个字符", code="invalid_name", field="name")
+    parsed = [parse_role(r) for r in roles if r.strip()]
+    if not parsed:
+        raise InvalidInput("请至少选择一个角色", code="roles_required", field="roles")
+    from .models import Department
+    for _role, department in parsed:
+        if department and not session.scalar(select(Department).where(Department.code == department)):
+            raise NotFound(f"部门 {department} 不存在", code="unknown_department")
+    centre = None
+    if centre_code:
+        centre = session.scalar(select(Centre).where(Centre.code == centre_code))
+        if centre is None:
+            raise NotFound(f"中心 {centre_code} 不存在", code="unknown_centre")
+    if user.id == admin.id and (not active or Role.SYS_ADMIN not in {r for r, _ in parsed}):
+        raise Forbidden("不能停用自己或去掉自己的系统管理员角色", code="self_lockout")
+    before = {"name": user.name, "centre_id": user.centre_id, "active": user.active,
+              "roles": sorted(f"{g.role}:{g.department_code}" if g.department_code else g.role
+                              for g in user.grants)}
+    user.name, user.active, user.centre_id = name, bool(active), centre.id if centre else None
+    if phone is not None:
+        user.phone = phone.strip()[:20]
+    wanted = {(r.value, d) for r, d in parsed}
+    user.grants = [g for g in user.grants if (g.role, g.department_code) in wanted]
+    have = {(g.role, g.department_code) for g in user.grants}
+    for role, department in sorted(wanted - have, key=str):
+        user.grants.append(RoleGrant(role=role, department_code=department))
+    session.flush()
+    after = {"name": user.name, "centre_id": user.centre_id, "active": user.active,
+             "roles": sorted(f"{r}:{d}" if d else r for r, d in wanted)}
+    audit.record(session, actor=f"user:{admin.id}", action="user_updated", object_type="user",
+                 object_id=user.id, data={"before": before, "after": after})
+    return user
+
+
+def set_password(session: Session, actor, user_id: int, password: str) -> User:
+    admin = require_sys_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在", code="user_not_found")
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"密码至少{MIN_PASSWORD}位", code="weak_password", field="password")
+    user.password_hash = hash_password(password)
+    audit.record(session, actor=f"user:{admin.id}", action="password_reset", object_type="user",
+                 object_id=user.id)
+    return user
+
+
+def set_centre_services(session: Session, actor, centre_id: int, codes: list[str],
+                        known: set[str]) -> Centre:
+    """Replace the services a centre may accept (授权受理事项)."""
+    admin = require_sys_admin(actor)
+    centre = session.get(Centre, centre_id)
+    if centre is None:
+        raise NotFound("中心不存在", code="unknown_centre")
+    wanted = set(codes)
+    unknown = wanted - known
+    if unknown:
+        raise InvalidInput(f"未知的事项：{'、'.join(sorted(unknown))}", code="unknown_service")
+    before = sorted(s.service_code for s in centre.services)
+    centre.services = [s for s in centre.services if s.service_code in wanted]
+    have = {s.service_code for s in centre.services}
+    for code in sorted(wanted - have):
+        centre.services.append(CentreService(service_code=code))
+    session.flush()
+    audit.record(session, actor=f"user:{admin.id}", action="centre_services_updated",
+                 object_type="centre", object_id=centre.id,
+                 data={"before": before, "after": sorted(wanted)})
+    return centre
