@@ -246,3 +246,7 @@ main.add_command(verify_pdf)
 
 from .tokens import token_command  # noqa: E402 - `quanke user token USERNAME`
 user.add_command(token_command)
+
+
+if __name__ == "__main__":  # `python -m core.cli`
+    main()

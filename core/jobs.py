@@ -91,6 +91,8 @@ class JobRunner:
         if self.inline:
             return resolve(path)(self.quanke, **kwargs)
         from rq import Retry
+        if job_id:  # job ids are global in Redis: keep deployments (and test runs) apart
+            job_id = f"{self.quanke.config['QUEUE_PREFIX']}-{job_id}"
         options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
         if must_not_lose:
             options["retry"] = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
