@@ -24,13 +24,18 @@ def _runtime(ctx: click.Context):
     return ctx.obj
 
 
+def command_host():
+    """The plugins whose commands join the CLI (lenient: a broken plugin loses its commands)."""
+    from .plugins import PluginHost
+    return PluginHost(strict=False)
+
+
 class QuankeGroup(click.Group):
     """Adds the commands plugins register (``register_commands``) when the CLI starts."""
 
     def _plugin_commands(self, ctx) -> dict:
         try:
-            from .plugins import PluginHost
-            host = PluginHost(strict=False)
+            host = command_host()
         except Exception:  # noqa: BLE001 - the core commands must work with a broken plugin
             return {}
         return {c.name: c for c in host.collect("register_commands")}
