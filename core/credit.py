@@ -93,8 +93,9 @@ class Commitment(Base):
 
 def list_version(session: Session) -> str:
     """A name for the credit list as it stands now: last import and record count."""
-    last = session.execute(select(func.max(CreditImport.id))).scalar()
-    records = session.execute(select(func.count(CreditRecord.id))).scalar_one()
+    last, records = session.execute(select(
+        select(func.max(CreditImport.id)).scalar_subquery(),
+        select(func.count(CreditRecord.id)).scalar_subquery())).one()
     return f"import-{last or 0}/records-{records}"
 
 

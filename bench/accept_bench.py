@@ -1,0 +1,143 @@
+"""Benchmark: accept (受理) through core.workflow on PostgreSQL with 100,000 applications.
+
+Target (issue "core platform"): accept p95 ≤ 10 ms, audit included, and no more than 5× a
+bare single-row SQLAlchemy insert+commit measured in the same run. Jobs go to Redis as in
+production (document rendering and notifications are queued, not done inside accept).
+
+    .venv/bin/python bench/accept_bench.py [--existing 100000] [--accepts 500]
+
+Creates and drops its own database; prints figures and the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core import migrate, workflow  # noqa: E402
+from core.clock import now  # noqa: E402
+from core.demo import load_demo, valid_resident_id  # noqa: E402
+from core.models import Applicant, Application, Centre, Material, User  # noqa: E402
+from core.testing import REDIS_TEST_URL, postgres_database  # noqa: E402
+from core.runtime import Quanke  # noqa: E402
+
+SERVICE = "business_license.individual"
+STATES = ["submitted", "accepted", "in_review", "approved", "issued", "delivered", "rejected"]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def bulk_applications(quanke, count: int, state_mix: bool, tag: str) -> list[int]:
+    """Insert applications with their materials directly (setup only, not what we measure)."""
+    service = quanke.service(SERVICE)
+    with quanke.db.session() as s:
+        centre = s.scalar(select(Centre).where(Centre.code == "S01"))
+        applicants = s.scalars(select(Applicant.id)).all()
+    rng = random.Random(7)
+    ids: list[int] = []
+    batch = 5000
+    for start in tqdm(range(0, count, batch), desc=f"生成办件 {tag}", unit="批"):
+        rows = []
+        for i in range(start, min(count, start + batch)):
+            state = rng.choice(STATES) if state_mix else "submitted"
+            created = now() - dt.timedelta(days=rng.randint(0, 700))
+            rows.append({
+                "number": f"B{tag}{i:08d}", "service_code": SERVICE,
+                "department_code": service.department, "state": state, "channel": "counter",
+                "applicant_id": rng.choice(applicants), "centre_id": centre.id,
+                "form_data": service.example_for("张三", "x"), "created_at": created,
+                "submitted_at": created, "delivery_method": "pickup", "on_behalf": True,
+                "consent_text": "同意", "due_date": (created + dt.timedelta(days=5)).date()
+                if state != "submitted" else None,
+                "receipt_no": f"S01-B{tag}-{i:08d}" if state != "submitted" else None,
+                "paused": False, "extension_days": 0, "overdue": False, "warn_reason": "",
+                "extension_reason": "", "identity_passed": [],
+            })
+        with quanke.db.engine.begin() as conn:
+            new_ids = conn.execute(insert(Application).returning(Application.id), rows).scalars().all()
+            conn.execute(insert(Material), [
+                {"application_id": a, "code": code, "status": "paper", "filename": "",
+                 "content_type": "", "size": 0, "sha256": "", "note": "", "created_at": now()}
+                for a in new_ids for code in ("operator_id", "premises_proof")])
+        ids.extend(new_ids)
+    return ids
+
+
+def bench_bare_insert(quanke, n: int) -> list[float]:
+    table = Table(f"bench_bare_{uuid.uuid4().hex[:6]}", MetaData(),
+                  Column("id", Integer, primary_key=True), Column("payload", String(64)))
+    table.create(quanke.db.engine)
+    times = []
+    try:
+        for i in range(n):
+            t0 = time.perf_counter()
+            with quanke.db.session() as s:
+                s.execute(insert(table).values(payload=f"row {i}"))
+            times.append(time.perf_counter() - t0)
+    finally:
+        table.drop(quanke.db.engine)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--existing", type=int, default=100_000)
+    parser.add_argument("--accepts", type=int, default=500)
+    args = parser.parse_args()
+    with postgres_database("quanke_bench") as url:
+        quanke = Quanke({"DATABASE_URL": url, "INSTANCE_PATH": "/tmp/quanke-bench",
+                         "REDIS_URL": REDIS_TEST_URL,
+                         "QUEUE_PREFIX": f"quanke-bench-{uuid.uuid4().hex[:6]}"})
+        migrate.upgrade(quanke)
+        load_demo(quanke)
+        with quanke.db.session() as s:
+            for k in range(200):  # more applicants to spread the data
+                s.add(Applicant(kind="person", id_number=valid_resident_id(f"3201021980{k:07d}"),
+                                name=f"申请人{k}", phone="", birth_date=dt.date(1980, 1, 1)))
+        bulk_applications(quanke, args.existing, True, "E")
+        targets = bulk_applications(quanke, args.accepts, False, "T")
+        with quanke.db.session() as s:
+            counter = s.scalar(select(User).where(User.username == "counter1"))
+            total = s.query(Application).count()
+        with quanke.db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        print(f"applications in PostgreSQL: {total:,}")
+
+        for app_id in targets[:20]:  # warm-up (connections, caches) — not measured
+            workflow.preview_checks(quanke, app_id)
+        accept_times = []
+        for app_id in tqdm(targets, desc="受理", unit="件"):
+            t0 = time.perf_counter()
+            workflow.accept(quanke, counter, app_id, warn_reason="bench")
+            accept_times.append(time.perf_counter() - t0)
+        bare = bench_bare_insert(quanke, args.accepts)
+        quanke.jobs.redis.delete(*quanke.jobs.redis.keys(f"*{quanke.config['QUEUE_PREFIX']}*") or ["x"])
+        quanke.close()
+
+    def ms(v):
+        return f"{v * 1000:.2f} ms"
+
+    print(f"accept via core.workflow   n={len(accept_times)}  p50 {ms(statistics.median(accept_times))}"
+          f"  p95 {ms(percentile(accept_times, 95))}  max {ms(max(accept_times))}")
+    print(f"bare insert+commit         n={len(bare)}  p50 {ms(statistics.median(bare))}"
+          f"  p95 {ms(percentile(bare, 95))}")
+    ratio = percentile(accept_times, 95) / percentile(bare, 95)
+    ratio50 = statistics.median(accept_times) / statistics.median(bare)
+    print(f"ratio accept/bare: p95 {ratio:.2f}x, p50 {ratio50:.2f}x  (target p95 ≤ 10 ms and ≤ 5x)")
+
+
+if __name__ == "__main__":
+    main()
