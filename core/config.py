@@ -26,6 +26,7 @@ DEFAULTS: dict = {
     "CORRECTION_WORKING_DAYS": 5,       # time to answer a one-time correction notice
     "MAX_EXTENSION_WORKING_DAYS": 10,
     "NOTIFICATION_SENDER": "console",
+    "JOB_RETRY_INTERVALS": None,        # seconds between retries of must-not-lose jobs
 }
 
 _LIST_KEYS = {"DISABLED_PLUGINS"}

@@ -95,7 +95,8 @@ class JobRunner:
             job_id = f"{self.quanke.config['QUEUE_PREFIX']}-{job_id}"
         options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
         if must_not_lose:
-            options["retry"] = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+            intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
+            options["retry"] = Retry(max=len(intervals), interval=intervals)
         if job_id:
             from rq.job import Job
             from rq.exceptions import NoSuchJobError
@@ -145,7 +146,8 @@ def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
             cron_process.terminate()
 
 
-def _run_cron(quanke) -> None:
+def build_cron_scheduler(quanke):
+    """rq's cron scheduler with the core's and every plugin's scheduled jobs registered."""
     from rq.cron import CronScheduler
     scheduler = CronScheduler(connection=quanke.jobs.redis, name=f"quanke-cron-{os.getpid()}")
     for entry in quanke.jobs.schedule():
@@ -153,4 +155,8 @@ def _run_cron(quanke) -> None:
                            args=(dotted(entry["func"]), entry.get("kwargs", {})),
                            interval=entry.get("interval"), cron=entry.get("cron"),
                            name=entry["name"])
-    scheduler.start()
+    return scheduler
+
+
+def _run_cron(quanke) -> None:
+    build_cron_scheduler(quanke).start()

@@ -98,6 +98,15 @@ class SamplePlugin:
 SAMPLE_PLUGIN = SamplePlugin()
 
 
+def flaky_job(quanke, *, key: str, failures: int = 1) -> int:
+    """A job that fails ``failures`` times, then succeeds (for retry tests on a real worker)."""
+    from redis import Redis
+    attempt = Redis.from_url(quanke.config["REDIS_URL"]).incr(key)
+    if attempt <= failures:
+        raise RuntimeError(f"simulated failure {attempt}")
+    return attempt
+
+
 # -- databases --------------------------------------------------------------------------------
 
 def migrated(quanke: Quanke) -> Quanke:

@@ -85,3 +85,39 @@ def test_a_real_rq_worker_process_runs_the_jobs(pg_url, tmp_path):
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)
         quanke.close()
+
+
+@pytest.mark.redis
+def test_a_must_not_lose_job_is_retried_by_the_worker(tmp_path):
+    prefix = f"quanke-test-{uuid.uuid4().hex[:8]}"
+    db = f"sqlite:///{tmp_path}/retry.db"
+    quanke = runtime(db, tmp_path, REDIS_URL=REDIS_TEST_URL, QUEUE_PREFIX=prefix,
+                     JOB_RETRY_INTERVALS=[0, 0])
+    redis = Redis.from_url(REDIS_TEST_URL)
+    key = f"{prefix}-attempts"
+    try:
+        job = quanke.jobs.enqueue("core.testing.flaky_job", must_not_lose=True, key=key)
+        env = {**os.environ, "DATABASE_URL": db, "REDIS_URL": REDIS_TEST_URL,
+               "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
+        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        job.refresh()
+        assert job.get_status() == "finished" and job.return_value() == 2
+        assert int(redis.get(key)) == 2
+    finally:
+        for k in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(k)
+        quanke.close()
+
+
+@pytest.mark.redis
+def test_the_scheduler_knows_the_core_jobs(tmp_path):
+    from core.jobs import build_cron_scheduler
+    quanke = runtime(f"sqlite:///{tmp_path}/c.db", tmp_path, REDIS_URL=REDIS_TEST_URL)
+    try:
+        jobs = {j.name: j for j in build_cron_scheduler(quanke).get_jobs()}
+        assert jobs["overdue-sweep"].cron == "5 0 * * *"
+        assert jobs["outbox-dispatch"].interval == 60
+    finally:
+        quanke.close()
