@@ -118,6 +118,18 @@ def application_event(event: "ApplicationEvent") -> None:
     """
 
 
+@hookspec
+def certificate_data(application: Any, session: Any) -> "dict | None":
+    """Add service-specific values to a certificate before it is rendered.
+
+    Called each time a certificate (or decision letter) of ``application`` (a
+    :class:`core.models.Application`) is rendered, inside a read-only ``session``. Return a
+    dict merged into :attr:`core.services.CertificateContext.extra` (e.g. the unified social
+    credit code assigned on approval, or the archive records found); ``None`` = nothing.
+    Only the plugin that owns the service should answer for it.
+    """
+
+
 @hookspec(firstresult=True)
 def identity_provider() -> Any:
     """Return the identity provider: where reference photos and names of persons come from.

@@ -23,6 +23,8 @@ RETRY_INTERVALS = [5, 30, 120]
 CORE_SCHEDULE = [
     {"name": "overdue-sweep", "func": "core.overdue.sweep_overdue", "cron": "5 0 * * *"},
     {"name": "outbox-dispatch", "func": "core.outbox.dispatch_pending", "interval": 60},
+    {"name": "expired-corrections", "func": "core.rules.withdraw_expired_corrections",
+     "cron": "15 0 * * *"},
 ]
 
 

@@ -145,6 +145,9 @@ class ServiceDef:
     form: type
     materials: tuple[MaterialSpec, ...] = ()
     deadline_working_days: int = 20
+    #: How the time limit is counted: "working_days" (工作日, the default) or
+    #: "calendar_days" (自然日; an end date on a holiday moves to the next working day).
+    deadline_counting: str = "working_days"
     channels: frozenset[str] = frozenset({"counter"})
     identity: frozenset[str] = frozenset()
     checks: tuple[Check, ...] = ()
@@ -186,6 +189,8 @@ def validate_service(service: ServiceDef, departments: set[str] | None = None) -
         problems.append(f"事项 {service.code} 缺少表单（WTForms 表单类）")
     if not isinstance(service.deadline_working_days, int) or service.deadline_working_days < 0:
         problems.append(f"事项 {service.code} 的办理时限必须是非负整数")
+    if service.deadline_counting not in ("working_days", "calendar_days"):
+        problems.append(f"事项 {service.code} 的时限计算方式 {service.deadline_counting!r} 未知")
     bad_channels = set(service.channels) - CHANNELS
     if bad_channels or not service.channels:
         problems.append(f"事项 {service.code} 的渠道 {sorted(bad_channels) or '为空'} 不合法")
