@@ -10,7 +10,7 @@ import sys
 import click
 from tqdm import tqdm
 
-from .document_commands import seal, verify_pdf
+from .document_commands import documents, seal, verify_pdf
 from .errors import QuankeError
 
 
@@ -248,6 +248,7 @@ def audit_verify(ctx):
 
 main.add_command(seal)
 main.add_command(verify_pdf)
+main.add_command(documents)
 
 from .tokens import token_command  # noqa: E402 - `quanke user token USERNAME`
 user.add_command(token_command)

@@ -2,20 +2,23 @@
 
     quanke seal init --dir instance/seals --department amr=市场监督管理局 --department hrss=人社局
     quanke verify-pdf 营业执照.pdf --ca instance/seals/ca.pem
+    quanke documents regenerate --from 2026-11-01 --to 2026-11-30 --kind certificate
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from core.clock import local
 from core.errors import QuankeError
 from core.seal import CA_CERT_FILE, CA_KEY_FILE, DEFAULT_PASSPHRASE, init_dev_ca, verify_pdf as _verify
 
-__all__ = ["seal", "seal_init", "verify_pdf"]
+__all__ = ["seal", "seal_init", "verify_pdf", "documents", "documents_regenerate"]
 
 
 @click.group("seal", help="电子印章 / electronic seals.")
@@ -98,3 +101,57 @@ def verify_pdf(file: Path, cas: tuple[Path, ...]) -> None:
     passed = report.ok and (report.trusted or not cas)
     click.echo("结论 / result: " + ("通过 / OK" if passed else "未通过 / FAILED"))
     click.get_current_context().exit(0 if passed else 1)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@click.group("documents", help="已出具的文书 / issued documents.")
+def documents() -> None:
+    pass
+
+
+def _runtime():
+    from .cli import _runtime as runtime  # local: core.cli imports this module
+    return runtime(click.get_current_context().find_root())
+
+
+def _kinds() -> list[str]:
+    from .issuance import KINDS
+    return list(KINDS)
+
+
+@documents.command("regenerate", help="按出具日期重新生成文书（如模板修改后），旧版本标记为“已被替换”"
+                   " / rebuild documents issued in a date range; old versions become superseded.")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="起始出具日期（北京时间，含）/ first issue date, inclusive")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="截止出具日期（北京时间，含）/ last issue date, inclusive")
+@click.option("--kind", type=click.Choice(_kinds()), default=None,
+              help="只处理一种文书 / only this kind")
+@click.option("--dry-run", is_flag=True, help="只统计不生成 / count only")
+def documents_regenerate(start: dt.datetime, end: dt.datetime, kind: str | None, dry_run: bool) -> None:
+    from .issuance import documents_in_range, regenerate_range
+    first, last = start.date(), end.date()
+    if last < first:
+        raise click.BadParameter("截止日期早于起始日期 / --to is before --from", param_hint="--to")
+    quanke = _runtime()
+    with quanke.db.session() as session:
+        total = len(documents_in_range(session, first, last, kind))
+    what = f"（{kind}）" if kind else ""
+    click.echo(f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d} 出具的有效文书{what}：{total} 份")
+    if dry_run or not total:
+        return
+    done, failures = 0, []
+    with tqdm(total=total, unit="份", desc="重新生成文书") as bar:
+        for old_id, result in regenerate_range(quanke, first, last, kind=kind, actor="cli",
+                                               progress=bar.update):
+            if isinstance(result, Exception):
+                failures.append((old_id, result))
+            else:
+                done += 1
+    click.echo(f"已重新生成 {done} 份，失败 {len(failures)} 份；旧版本的验证码现显示“已被替换”。")
+    for old_id, exc in failures:
+        message = exc.message if isinstance(exc, QuankeError) else f"{type(exc).__name__}: {exc}"
+        click.echo(f"  文书 {old_id}：{message}", err=True)
+    click.get_current_context().exit(1 if failures else 0)

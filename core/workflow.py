@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from . import audit, outbox
+from . import audit, issuance, outbox
 from .clock import local_date, now as utcnow
 from .deadlines import DueDateExplanation, Pause, add_working_days, compute_due_date
 from .errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
@@ -225,6 +225,12 @@ def _after_commit(quanke, pending: _Pending) -> None:
             quanke.jobs.enqueue("core.outbox.dispatch_pending", job_id="outbox-dispatch")
         except Exception:  # noqa: BLE001 - the outbox row is committed; the sweep sends it
             log.exception("could not enqueue outbox dispatch")
+    for document_id in pending.data.get("_documents", ()):
+        try:
+            quanke.jobs.enqueue("core.issuance.render_document", must_not_lose=True,
+                                job_id=f"render-document-{document_id}", document_id=document_id)
+        except Exception:  # noqa: BLE001 - the row is committed; pdf_bytes renders on demand
+            log.exception("could not render document %s", document_id)
 
 
 def _notify_applicant(session: Session, app: Application, event: str, subject: str,
@@ -303,6 +309,12 @@ def evidence_changes(app: Application) -> list[dict]:
                             "list_version_before": before.list_version if before else None,
                             "list_version_after": after.list_version})
     return changes
+
+
+def documents_for(session: Session, app_id: int):
+    """Every document issued for an application (receipts, notices, letters, certificates),
+    oldest first, with superseded and revoked versions; see :mod:`core.issuance`."""
+    return issuance.documents_for(session, app_id)
 
 
 # -- deadlines ------------------------------------------------------------------------------
@@ -487,7 +499,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                           {"channel": app.channel, "on_behalf": app.on_behalf,
                            "materials": sorted(material_statuses(app))}, at=at)
     _after_commit(quanke, pending)
-    if submit and app.state == State.DRAFT.value:
+    if submit and app.state == State.DRAFT.value and not service.identity:
+        # Services that need remote identity steps stay a draft until those have passed.
         return submit_application(quanke, actor, app.id)
     return app
 
@@ -614,8 +627,10 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                                      f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
                                      f"办结期限{app.due_date:%Y年%m月%d日}。")
         _notify_department(session, app, "new_work", f"新受理件 {app.receipt_no} 待认领")
+        doc = issuance.record_document(session, app, "receipt", by_id=user.id, service=service, at=at)
         return {"receipt_no": app.receipt_no, "due_date": app.due_date.isoformat(),
-                "warn_reason": app.warn_reason, "_notify": notified}
+                "warn_reason": app.warn_reason, "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "accept", body, at=at)
 
 
@@ -656,7 +671,10 @@ def return_for_correction(quanke, actor: Actor, app_id: int, *,
         items = "；".join(f"{g['name']}（{g['reason']}）" for g in gaps)
         notified = _notify_applicant(session, app, "correction_requested", "需补正材料",
                                      f"需一次性补正：{items}。请于{due:%Y年%m月%d日}前补正。")
-        return {"gaps": gaps, "correction_due": due.isoformat(), "_notify": notified}
+        doc = issuance.record_document(session, app, "correction_notice", by_id=who.id,
+                                       service=service, at=at)
+        return {"gaps": gaps, "correction_due": due.isoformat(), "document": doc.number,
+                "_notify": notified, "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "return", body, at=at)
 
 
@@ -669,7 +687,10 @@ def refuse(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -
         session.add(Decision(application_id=app.id, kind="refuse", reasons=text, by_id=who.id))
         app.state = State.NOT_ACCEPTED.value
         notified = _notify_applicant(session, app, "not_accepted", "不予受理", f"不予受理：{text}")
-        return {"reasons": text, "_notify": notified}
+        doc = issuance.record_document(session, app, "refusal_notice", by_id=who.id,
+                                       service=quanke.service(app.service_code))
+        return {"reasons": text, "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "refuse", body)
 
 
@@ -781,7 +802,10 @@ def approve(quanke, actor: Actor, app_id: int, *, reasons: str = "") -> Applicat
         session.add(Decision(application_id=app.id, kind="approve", reasons=reasons.strip(),
                              by_id=user.id))
         notified = _notify_applicant(session, app, "approved", "已批准", "已批准，证照制作中。")
-        return {"changes": evidence_changes(app), "_notify": notified}
+        doc = issuance.record_document(session, app, "decision_approve", by_id=user.id,
+                                       service=quanke.service(app.service_code))
+        return {"changes": evidence_changes(app), "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "approve", body)
 
 
@@ -790,18 +814,24 @@ def reject(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -
     def body(session, app, who):
         user = _require_decider(who, app, "作出不予批准决定")
         _require_state(app, "reject")
+        if app.paused:
+            raise InvalidState("计时已中止，恢复后再作决定", code="clock_paused")
         text = _reasons(reasons, "不予批准的理由")
         _decision_checks(quanke, session, app)
         app.state, app.decided_at, app.decided_by_id = State.REJECTED.value, utcnow(), user.id
         session.add(Decision(application_id=app.id, kind="reject", reasons=text, by_id=user.id))
         notified = _notify_applicant(session, app, "rejected", "不予批准", f"不予批准：{text}")
-        return {"reasons": text, "_notify": notified}
+        doc = issuance.record_document(session, app, "decision_reject", by_id=user.id,
+                                       service=quanke.service(app.service_code))
+        return {"reasons": text, "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "reject", body)
 
 
 def issue(quanke, actor: Actor, app_id: int) -> Application:
     """Issue (出证): the result document is produced; by the deciding approver or the system."""
     def body(session, app, who):
+        user = None
         if not isinstance(who, SystemActor):
             user = _require_approver(who, app, "出证")
             if user.id != app.decided_by_id:
@@ -810,7 +840,12 @@ def issue(quanke, actor: Actor, app_id: int) -> Application:
         app.state = State.ISSUED.value
         where = "可到任一便民服务中心领取" if app.delivery_method == "pickup" else "将通过邮寄送达"
         notified = _notify_applicant(session, app, "issued", "证照已出", f"证照已制作完成，{where}。")
-        return {"_notify": notified}
+        service = quanke.service(app.service_code)
+        if service.certificate is None:
+            return {"_notify": notified}
+        doc = issuance.record_document(session, app, "certificate",
+                                       by_id=user.id if user else None, service=service)
+        return {"document": doc.number, "_notify": notified, "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "issue", body)
 
 
@@ -844,6 +879,7 @@ def deliver(quanke, actor: Actor, app_id: int, *, method: str = "pickup",
             raise InvalidInput("送达方式只能是窗口领取或邮寄", code="invalid_delivery_method")
         session.add(delivery)
         app.state = State.DELIVERED.value
+        issuance.note_delivery(session, app)
         return {"method": method, "centre_id": user.centre_id, "tracking_no": delivery.tracking_no}
     return _transition(quanke, actor, app_id, "deliver", body)
 
