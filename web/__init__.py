@@ -16,6 +16,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     app = Flask(__name__, instance_path=quanke.config["INSTANCE_PATH"])
     app.config.update(SECRET_KEY=quanke.config["SECRET_KEY"], QUANKE=quanke.config)
     app.extensions["quanke"] = quanke
+    from .verify import bp as verify_bp; app.register_blueprint(verify_bp)  # noqa: E702 - public /verify/<code>
     for blueprint in quanke.plugins.collect("register_blueprints"):
         app.register_blueprint(blueprint)
 
