@@ -96,3 +96,19 @@ def set_centre_services(session: Session, actor, centre_id: int, codes: list[str
                  object_type="centre", object_id=centre.id,
                  data={"before": before, "after": sorted(wanted)})
     return centre
+
+
+def change_own_password(session: Session, user: User, old: str, new: str) -> User:
+    """A staff member changes their own password (the old one is required)."""
+    from .users import verify_password
+    fresh = session.get(User, user.id)
+    if fresh is None or not fresh.active:
+        raise Forbidden("账号不可用", code="forbidden_role")
+    if not verify_password(fresh.password_hash, old or ""):
+        raise InvalidInput("原密码不正确", code="wrong_password", field="old_password")
+    if len(new or "") < MIN_PASSWORD:
+        raise InvalidInput(f"新密码至少{MIN_PASSWORD}位", code="weak_password", field="new_password")
+    fresh.password_hash = hash_password(new)
+    audit.record(session, actor=f"user:{fresh.id}", action="password_changed", object_type="user",
+                 object_id=fresh.id)
+    return fresh

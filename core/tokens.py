@@ -92,7 +92,7 @@ def token_command(ctx, username, name):
     quanke = _runtime(ctx)
     try:
         with quanke.db.session() as session:
-            user = session.scalar(select(User).where(User.username == username))
+            user = session.scalars(select(User).where(User.username == username)).unique().first()
             if user is None:
                 raise NotFound(f"用户 {username} 不存在", code="user_not_found")
             token = create_token(session, user, name=name, actor="cli")

@@ -1,28 +1,125 @@
 """Quanke web application (Flask app factory).
 
 The runtime (:class:`core.runtime.Quanke`) lives at ``app.extensions["quanke"]``; plugin
-blueprints come from the ``register_blueprints`` hook.
+blueprints come from the ``register_blueprints`` hook. One small blueprint per role:
+``auth`` (staff and citizen login), ``counter`` (全科窗口工作台 and the queue kiosk),
+``approvals`` (审批), ``portal`` (市民办事), ``admin`` (管理、统计、审计) and ``api``
+(``/api/v1``, token-authenticated, described at ``/api/openapi.json``).
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+import datetime as dt
+import importlib
+import logging
+from pathlib import Path
+
+from flask import (Flask, flash, g, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import Babel, gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import HTTPException
 
 from core.errors import QuankeError
+from core.models import Role
 from core.runtime import Quanke
+
+from .helpers import error_text, register_filters
+from .identity import login_manager
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+csrf = CSRFProtect()
+babel = Babel()
+
+WEB_DEFAULTS = {
+    "STAFF_IDLE_MINUTES": 30,      # counter PCs: sign out after 30 idle minutes
+    "CITIZEN_IDLE_MINUTES": 120,
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "API_PER_PAGE_MAX": 100,
+}
+
+
+def _select_locale():
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "zh_CN"
+
+
+def compile_translations(root: Path = HERE / "translations") -> None:
+    """Compile .po → .mo when the .mo is missing or older (a checkout without built files)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        try:
+            with po.open("rb") as fh:
+                catalog = read_po(fh)
+            with mo.open("wb") as fh:
+                write_mo(fh, catalog)
+        except OSError:  # read-only install: use whatever is there
+            log.warning("could not compile %s", po)
+
+
+def _plugin_template_dirs(quanke: Quanke) -> list[str]:
+    dirs = []
+    for info in quanke.plugins.plugins():
+        if not info.enabled:
+            continue
+        package = info.module.rsplit(".", 1)[0] if info.module.endswith(".plugin") else info.module
+        try:
+            module = importlib.import_module(package)
+        except Exception:  # noqa: BLE001
+            continue
+        folder = Path(getattr(module, "__file__", "") or "").parent / "templates"
+        if folder.is_dir():
+            dirs.append(str(folder))
+    return dirs
 
 
 def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> Flask:
     quanke = quanke or Quanke(config)
     app = Flask(__name__, instance_path=quanke.config["INSTANCE_PATH"])
-    app.config.update(SECRET_KEY=quanke.config["SECRET_KEY"], QUANKE=quanke.config)
+    app.config.update(WEB_DEFAULTS)
+    for key in WEB_DEFAULTS:
+        if key in quanke.config:
+            app.config[key] = quanke.config[key]
+    app.config.update(SECRET_KEY=quanke.config["SECRET_KEY"], QUANKE=quanke.config,
+                      SESSION_COOKIE_SECURE=quanke.config.get("ENV") == "production")
+    for key, value in (config or {}).items():
+        if key.isupper() and key not in quanke.config:
+            app.config[key] = value
     app.extensions["quanke"] = quanke
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")),
+                                     *[FileSystemLoader(d) for d in _plugin_template_dirs(quanke)]])
+
+    compile_translations()
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(HERE / "translations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_filters(app)
+
+    from . import admin, api, approvals, auth, common, counter, portal
+    for module in (auth, counter, approvals, portal, admin, common):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
     from .verify import bp as verify_bp; app.register_blueprint(verify_bp)  # noqa: E702 - public /verify/<code>
     for blueprint in quanke.plugins.collect("register_blueprints"):
         app.register_blueprint(blueprint)
 
-    @app.errorhandler(QuankeError)
-    def _quanke_error(exc: QuankeError):
-        return jsonify(exc.to_dict()), exc.http_status
+    _register_hooks(app, quanke)
+    _register_errors(app)
 
     @app.get("/healthz")
     def healthz():
@@ -30,8 +127,127 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
 
     @app.get("/")
     def index():
+        if current_user.is_authenticated:
+            if current_user.is_citizen:
+                return redirect(url_for("portal.home"))
+            from .menu import home_for
+            return redirect(home_for(current_user))
         services = sorted(quanke.plugins.services.values(), key=lambda s: s.code)
         return render_template("index.html", services=services,
                                departments=quanke.plugins.departments)
 
+    @app.get("/lang/<code>")
+    def set_language(code):
+        from .helpers import safe_next
+        if code in LANGUAGES:
+            session["lang"] = code
+        return redirect(safe_next(request.args.get("next"), url_for("index")))
+
     return app
+
+
+def _register_hooks(app: Flask, quanke: Quanke) -> None:
+    @app.before_request
+    def _idle_timeout():
+        if request.blueprint == "api" or request.endpoint == "static":
+            return None
+        if not current_user.is_authenticated:
+            return None
+        limit = app.config["STAFF_IDLE_MINUTES" if current_user.is_staff else "CITIZEN_IDLE_MINUTES"]
+        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        last = session.get("seen")
+        if isinstance(last, (int, float)) and now - last > int(limit) * 60:
+            kind = current_user.kind
+            logout_user()
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            flash(_("长时间未操作，已自动退出，请重新登录"), "warning")
+            target = "auth.citizen_login" if kind == "citizen" else "auth.login"
+            return redirect(url_for(target, next=request.full_path if request.method == "GET" else None))
+        session["seen"] = int(now)
+        return None
+
+    @app.before_request
+    def _menu():
+        # Built before the view opens its database session: SQLite takes the write lock
+        # for every transaction, so sessions must never nest within one request.
+        if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
+            from .menu import menu_for
+            g.menu = menu_for(current_user)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'self'")
+        if current_user.is_authenticated and request.blueprint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _globals():
+        from .menu import menu_for
+        menu = g.get("menu")
+        if menu is None:
+            menu = menu_for(current_user) if current_user.is_authenticated else []
+        return {"menu": menu,
+                "languages": LANGUAGES, "current_lang": _select_locale(),
+                "csrf_token": generate_csrf, "quanke_config": quanke.config, "Role": Role,
+                "page_url": _page_url}
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or (
+            request.accept_mimetypes.best == "application/json")
+
+    @app.errorhandler(QuankeError)
+    def _quanke_error(exc: QuankeError):
+        status = exc.http_status if 400 <= exc.http_status < 500 else 400
+        if wants_json():
+            return jsonify(exc.to_dict()), status
+        return render_template("errors/error.html", code=status, message=error_text(exc)), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        message = _("页面已过期或缺少安全校验码，请刷新页面后重新提交（已填写的内容未保存）")
+        if wants_json():
+            return jsonify({"error": "csrf_failed", "message": message}), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        messages = {
+            400: _("请求有误"), 401: _("请先登录"), 403: _("您没有权限访问该页面"),
+            404: _("页面或记录不存在"), 405: _("不支持该请求方式"),
+            413: _("上传的文件过大（整个请求不超过 %(mb)s MB），请压缩后重试",
+                   mb=app.config["MAX_CONTENT_LENGTH"] // 1048576),
+            429: _("请求过于频繁，请稍后再试"),
+        }
+        status = exc.code or 500
+        message = messages.get(status, exc.description or exc.name)
+        if wants_json():
+            codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                     405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
+            return jsonify({"error": codes.get(status, "http_error"), "message": str(message)}), status
+        return render_template("errors/error.html", code=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        message = _("系统出现错误，请稍后再试；如持续出现请联系管理员")
+        if wants_json():
+            return jsonify({"error": "internal_error", "message": message}), 500
+        return render_template("errors/error.html", code=500, message=message), 500

@@ -1,0 +1,72 @@
+"""Who may see which application (object-level access for pages and the API).
+
+Role checks for *actions* live in :mod:`core.workflow`; this module only decides what a
+user may read, so forged IDs in URLs answer 404 and lists never leak other people's cases.
+"""
+from __future__ import annotations
+
+from sqlalchemy import false, or_
+
+from core.models import Application, Citizen, Role, State, User
+
+#: Staff roles that may see the full resident ID / phone on a detail page (audited).
+REVEAL_ROLES = (Role.COUNTER, Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR)
+
+
+def _departments(user: User) -> set[str]:
+    return user.departments(Role.APPROVER) | user.departments(Role.DEPT_LEAD)
+
+
+def can_view(who, app: Application) -> bool:
+    if isinstance(who, Citizen):
+        return app.citizen_id == who.id
+    if not isinstance(who, User) or not who.active:
+        return False
+    if who.has_role(Role.AUDITOR):
+        return True
+    if app.state == State.DRAFT.value:
+        return app.filed_by_id == who.id
+    if who.has_role(Role.COUNTER):
+        if app.centre_id is not None and app.centre_id == who.centre_id:
+            return True
+        if app.filed_by_id == who.id:
+            return True
+        # 同城取件: any centre hands over an issued result (identity re-checked there).
+        if app.state == State.ISSUED.value:
+            return True
+        if app.pickup_centre_id is not None and app.pickup_centre_id == who.centre_id:
+            return True
+    if who.has_role(Role.AGENT) and app.filed_by_id == who.id:
+        return True
+    if app.department_code in _departments(who):
+        return True
+    if who.has_role(Role.CENTRE_ADMIN) and app.centre_id is not None and app.centre_id == who.centre_id:
+        return True
+    return False
+
+
+def visible_filter(who):
+    """A SQL condition matching the applications ``who`` may see (for lists and the API)."""
+    if isinstance(who, Citizen):
+        return Application.citizen_id == who.id
+    if not isinstance(who, User) or not who.active:
+        return false()
+    if who.has_role(Role.AUDITOR):
+        return Application.state != State.DRAFT.value
+    parts = [Application.filed_by_id == who.id]
+    if who.has_role(Role.COUNTER) and who.centre_id:
+        parts += [Application.centre_id == who.centre_id,
+                  Application.pickup_centre_id == who.centre_id,
+                  Application.state == State.ISSUED.value]
+    departments = _departments(who)
+    if departments:
+        parts.append(Application.department_code.in_(sorted(departments)))
+    if who.has_role(Role.CENTRE_ADMIN) and who.centre_id:
+        parts.append(Application.centre_id == who.centre_id)
+    return (Application.state != State.DRAFT.value) & or_(*parts) | (
+        (Application.state == State.DRAFT.value) & (Application.filed_by_id == who.id))
+
+
+def may_reveal(who, app: Application) -> bool:
+    """Full personal data on the detail page (the view is audited by the caller)."""
+    return isinstance(who, User) and can_view(who, app) and any(who.has_role(r) for r in REVEAL_ROLES)

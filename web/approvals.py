@@ -1,0 +1,205 @@
+"""审批 — the department's back office: queues, claim/release, assign, decide, the clock."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from core import queues, workflow
+from core.errors import QuankeError
+from core.models import Centre, Role, RoleGrant, User
+
+from .access import may_reveal
+from .common import details, load_app
+from .helpers import flash_error, page_args, quanke
+from .identity import actor, staff_required
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+APPROVER_ROLES = (Role.APPROVER, Role.DEPT_LEAD)
+VIEW_ROLES = (Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR, Role.CENTRE_ADMIN)
+STATUS_NAMES = {"open": _l("全部在办"), "waiting": _l("待认领"), "in_review": _l("审批中"),
+                "mine": _l("我认领的"), "overdue": _l("已超期"), "paused": _l("已中止计时")}
+
+
+def approvers_of(db, department: str) -> list[User]:
+    return list(db.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+                           .where(RoleGrant.role == Role.APPROVER.value,
+                                  RoleGrant.department_code == department, User.active.is_(True))
+                           .order_by(User.name)).unique())
+
+
+@bp.get("/")
+@staff_required(*APPROVER_ROLES)
+def home():
+    departments = queues.departments_for(current_user.model)
+    if not departments:
+        abort(403)
+    return redirect(url_for("approvals.queue", department=departments[0]))
+
+
+@bp.get("/<department>")
+@staff_required(*APPROVER_ROLES)
+def queue(department: str):
+    user = current_user.model
+    if department not in queues.departments_for(user):
+        abort(403)
+    status = request.args.get("status", "open")
+    if status not in queues.STATUS_FILTERS:
+        status = "open"
+    service = request.args.get("service") or None
+    if service and service not in quanke().plugins.services:
+        service = None
+    centre = request.args.get("centre", "")
+    centre_id = int(centre) if centre.isdigit() else None
+    page, per_page = page_args()
+    with quanke().db.session() as db:
+        rows, total = queues.queue(db, department, status=status, service=service,
+                                   centre_id=centre_id, user_id=user.id, page=page,
+                                   per_page=per_page)
+        counts = queues.counts(db, [department], user.id)[department]
+        centres = db.scalars(select(Centre).order_by(Centre.code)).all()
+        is_lead = user.has_role(Role.DEPT_LEAD, department)
+        assignees = approvers_of(db, department) if is_lead else []
+        names = dict(db.execute(select(User.id, User.name).where(
+            User.id.in_({a.claimed_by_id for a in rows if a.claimed_by_id} or {-1}))).all())
+        services = sorted((s for s in quanke().plugins.services.values() if s.department == department),
+                          key=lambda s: s.name)
+        return render_template("approvals/queue.html", department=department, rows=rows,
+                               total=total, page=page, per_page=per_page, status=status,
+                               service=service, centre_id=centre_id, centres=centres,
+                               counts=counts, is_lead=is_lead, assignees=assignees, names=names,
+                               services=services, statuses=STATUS_NAMES)
+
+
+@bp.post("/<department>/assign")
+@staff_required(Role.DEPT_LEAD)
+def assign(department: str):
+    user = current_user.model
+    if not user.has_role(Role.DEPT_LEAD, department):
+        abort(403)
+    ids = [int(x) for x in request.form.getlist("app_id") if x.isdigit()][:200]
+    target = request.form.get("approver_id", "")
+    if not ids or not target.isdigit():
+        flash(_("请选择申请和被分派的审批人员"), "warning")
+        return redirect(url_for("approvals.queue", department=department))
+    done, failed = 0, []
+    for app_id in ids:
+        try:
+            workflow.assign(quanke(), user, app_id, approver_id=int(target))
+            done += 1
+        except QuankeError as exc:
+            failed.append(f"#{app_id}：{exc.message}")
+    if done:
+        flash(_("已分派 %(n)s 件", n=done), "success")
+    for message in failed[:10]:
+        flash(message, "error")
+    return redirect(url_for("approvals.queue", department=department))
+
+
+@bp.get("/applications/<int:app_id>")
+@staff_required(*VIEW_ROLES)
+def application(app_id: int):
+    who = current_user.model
+    with quanke().db.session() as db:
+        app = load_app(db, app_id, who)
+        reveal = request.args.get("reveal") == "1" and may_reveal(who, app)
+        info = details(db, app, who, reveal=reveal)
+        dept = app.department_code
+        is_approver = who.has_role(Role.APPROVER, dept)
+        is_lead = who.has_role(Role.DEPT_LEAD, dept)
+        assignees = approvers_of(db, dept) if is_lead else []
+        return render_template("approvals/application.html", is_approver=is_approver,
+                               is_lead=is_lead, assignees=assignees,
+                               can_reveal=may_reveal(who, app), show_scans=True,
+                               max_extension=quanke().config["MAX_EXTENSION_WORKING_DAYS"],
+                               **info)
+
+
+def _act(app_id: int, fn, success: str):
+    try:
+        fn()
+        flash(success, "success")
+    except QuankeError as exc:
+        flash_error(exc)
+    return redirect(url_for("approvals.application", app_id=app_id))
+
+
+@bp.post("/applications/<int:app_id>/claim")
+@staff_required(*APPROVER_ROLES)
+def claim(app_id: int):
+    return _act(app_id, lambda: workflow.claim(quanke(), actor(), app_id), _("已认领"))
+
+
+@bp.post("/applications/<int:app_id>/release")
+@staff_required(*APPROVER_ROLES)
+def release(app_id: int):
+    return _act(app_id, lambda: workflow.release(quanke(), actor(), app_id), _("已退回待认领"))
+
+
+@bp.post("/applications/<int:app_id>/assign")
+@staff_required(Role.DEPT_LEAD)
+def assign_one(app_id: int):
+    target = request.form.get("approver_id", "")
+    if not target.isdigit():
+        flash(_("请选择被分派的审批人员"), "warning")
+        return redirect(url_for("approvals.application", app_id=app_id))
+    return _act(app_id, lambda: workflow.assign(quanke(), actor(), app_id, approver_id=int(target)),
+                _("已分派"))
+
+
+@bp.post("/applications/<int:app_id>/approve")
+@staff_required(*APPROVER_ROLES)
+def approve(app_id: int):
+    reasons = request.form.get("reasons", "")
+    and_issue = request.form.get("issue") == "y"
+
+    def run():
+        workflow.approve(quanke(), actor(), app_id, reasons=reasons)
+        if and_issue:
+            workflow.issue(quanke(), actor(), app_id)
+    return _act(app_id, run, _("已批准并出证") if and_issue else _("已批准"))
+
+
+@bp.post("/applications/<int:app_id>/reject")
+@staff_required(*APPROVER_ROLES)
+def reject(app_id: int):
+    reasons = request.form.get("reasons", "")
+    return _act(app_id, lambda: workflow.reject(quanke(), actor(), app_id, reasons=reasons),
+                _("已作出不予批准决定"))
+
+
+@bp.post("/applications/<int:app_id>/recheck")
+@staff_required(*APPROVER_ROLES)
+def recheck(app_id: int):
+    return _act(app_id, lambda: workflow.recheck(quanke(), actor(), app_id), _("已重新核查"))
+
+
+@bp.post("/applications/<int:app_id>/pause")
+@staff_required(*APPROVER_ROLES)
+def pause(app_id: int):
+    reason = request.form.get("reason", "")
+    return _act(app_id, lambda: workflow.pause(quanke(), actor(), app_id, reason=reason),
+                _("已中止计时"))
+
+
+@bp.post("/applications/<int:app_id>/resume")
+@staff_required(*APPROVER_ROLES)
+def resume(app_id: int):
+    return _act(app_id, lambda: workflow.resume(quanke(), actor(), app_id), _("已恢复计时"))
+
+
+@bp.post("/applications/<int:app_id>/extend")
+@staff_required(Role.DEPT_LEAD)
+def extend(app_id: int):
+    raw = request.form.get("days", "")
+    days = int(raw) if raw.strip().isdigit() else 0
+    reason = request.form.get("reason", "")
+    return _act(app_id, lambda: workflow.extend(quanke(), actor(), app_id, days=days, reason=reason),
+                _("已延长办理期限"))
+
+
+@bp.post("/applications/<int:app_id>/issue")
+@staff_required(*APPROVER_ROLES)
+def issue(app_id: int):
+    return _act(app_id, lambda: workflow.issue(quanke(), actor(), app_id), _("已出证，等待领取或邮寄"))

@@ -1,0 +1,188 @@
+"""What several pages show about one application, and the shared file/document downloads.
+
+Everything is read inside one database session; state changes go through core.workflow.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+
+from flask import Blueprint, abort, current_app, send_file
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit, materials as material_store, workflow
+from core.audit import AuditEvent
+from core.errors import QuankeError
+from core.models import Application, Centre, Decision, Delivery, Material, User
+
+from .access import can_view
+from flask_babel import gettext as _
+
+from .helpers import ACTION_NAMES, quanke
+from .identity import actor
+
+bp = Blueprint("files", __name__)
+
+
+def has_issuance() -> bool:
+    """Document issuance (core.issuance) is being built alongside; use it when present."""
+    try:
+        return importlib.util.find_spec("core.issuance") is not None and hasattr(workflow, "documents_for")
+    except (ImportError, ValueError):
+        return False
+
+
+def load_app(db: Session, app_id: int, who) -> Application:
+    app = db.get(Application, app_id)
+    if app is None or not can_view(who, app):
+        abort(404)
+    return app
+
+
+def form_rows(service, data: dict) -> list[tuple[str, str]]:
+    """(label, shown value) for each field of the service's own form."""
+    rows = []
+    try:
+        form = service.form(formdata=workflow.to_formdata(data or {}))
+    except Exception:  # noqa: BLE001 - show raw data rather than nothing
+        return [(k, str(v)) for k, v in (data or {}).items()]
+    for fld in form:
+        if fld.name in ("csrf_token", "submit"):
+            continue
+        value = (data or {}).get(fld.name, "")
+        choices = dict((str(k), v) for k, v, *_ in (fld.iter_choices() if hasattr(fld, "iter_choices") else []))
+        if isinstance(value, (list, tuple)):
+            shown = "、".join(str(choices.get(str(v), v)) for v in value)
+        elif isinstance(value, bool):
+            shown = _("是") if value else _("否")
+        else:
+            shown = str(choices.get(str(value), value)) if value not in (None, "") else "—"
+        rows.append((str(fld.label.text), shown))
+    return rows
+
+
+def _actor_names(db: Session, keys: set[str]) -> dict[str, str]:
+    ids = [int(k.split(":", 1)[1]) for k in keys if k.startswith("user:") and k.split(":", 1)[1].isdigit()]
+    names = {}
+    if ids:
+        for uid, name, username in db.execute(select(User.id, User.name, User.username)
+                                              .where(User.id.in_(ids))):
+            names[f"user:{uid}"] = name or username
+    return names
+
+
+def timeline(db: Session, app_id: int, *, for_citizen: bool = False) -> list[dict]:
+    events = db.scalars(select(AuditEvent).where(AuditEvent.application_id == app_id)
+                        .order_by(AuditEvent.seq)).all()
+    names = _actor_names(db, {e.actor for e in events})
+    out = []
+    for ev in events:
+        if for_citizen and ev.action in ("view_personal_data", "recheck", "claim", "release",
+                                         "assign", "mark_overdue"):
+            continue
+        if ev.actor.startswith("citizen:"):
+            who = _("申请人")
+        elif ev.actor == "system":
+            who = _("系统")
+        else:
+            who = _("工作人员") if for_citizen else names.get(ev.actor, ev.actor)
+        data = ev.data or {}
+        out.append({"at": ev.at, "action": ev.action, "label": ACTION_NAMES.get(ev.action, ev.action),
+                    "who": who, "to": data.get("to"), "data": data, "seq": ev.seq})
+    return out
+
+
+def documents(db: Session, app_id: int) -> list:
+    if not has_issuance():
+        return []
+    try:
+        return list(workflow.documents_for(db, app_id))
+    except Exception:  # noqa: BLE001 - a missing feature must not break the page
+        current_app.logger.exception("documents_for failed")
+        return []
+
+
+def details(db: Session, app: Application, who, *, reveal: bool = False, for_citizen: bool = False) -> dict:
+    """Everything the detail pages show; ``reveal`` records the unmasked view in the audit log."""
+    q = quanke()
+    service = q.service(app.service_code)
+    names = {m.code: m.name for m in service.materials}
+    mats = [{"row": m, "name": names.get(m.code, m.code)} for m in app.materials]
+    statuses = workflow.material_statuses(app)
+    missing = workflow.missing_materials(service, statuses)
+    explanation = workflow.due_date_explanation(q, db, app)
+    decisions = db.scalars(select(Decision).where(Decision.application_id == app.id)
+                           .order_by(Decision.id)).all()
+    last_return = next((d for d in reversed(decisions) if d.kind == "return"), None)
+    deliveries = db.scalars(select(Delivery).where(Delivery.application_id == app.id)
+                            .order_by(Delivery.id)).all()
+    centre = db.get(Centre, app.centre_id) if app.centre_id else None
+    pickup_centre = db.get(Centre, app.pickup_centre_id) if app.pickup_centre_id else None
+    user_names = _actor_names(db, {f"user:{i}" for i in (app.accepted_by_id, app.claimed_by_id,
+                                                         app.decided_by_id, app.filed_by_id) if i})
+    if reveal:
+        audit.record_view(db, actor=workflow.actor_key(who), object_type="application",
+                          object_id=app.id, subject=app.applicant.id_number,
+                          fields=["id_number", "phone", "name"], application_id=app.id)
+    from core.ratings import rating_for
+    return {
+        "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),
+        "materials": mats, "missing": [(c, names.get(c, c)) for c in missing],
+        "evidence": list(app.evidence), "changes": workflow.evidence_changes(app),
+        "due_lines": explanation.lines() if explanation else [],
+        "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,
+        "last_return": last_return, "deliveries": deliveries, "centre": centre,
+        "pickup_centre": pickup_centre, "documents": documents(db, app.id), "revealed": reveal,
+        "user_names": user_names, "rating": rating_for(db, app.id),
+        "department": q.plugins.departments.get(app.department_code, app.department_code),
+    }
+
+
+@bp.get("/materials/<int:material_id>")
+@login_required
+def material_file(material_id: int):
+    """A scan, shown inline to whoever may see its application."""
+    who = actor()
+    with quanke().db.session() as db:
+        material = db.get(Material, material_id)
+        if material is None or not material.sha256:
+            abort(404)
+        load_app(db, material.application_id, who)
+        content_type, filename, digest = material.content_type, material.filename, material.sha256
+    try:
+        data = material_store.read(quanke().config["UPLOAD_DIR"], digest)
+    except OSError:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=content_type or "application/octet-stream",
+                         as_attachment=False, download_name=filename or f"material-{material_id}")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
+    return response
+
+
+@bp.get("/documents/<int:document_id>.pdf")
+@login_required
+def document_pdf(document_id: int):
+    """A receipt, notice, decision letter or certificate of an application one may see."""
+    if not has_issuance():
+        abort(404)
+    from core.models import Document
+    issuance = importlib.import_module("core.issuance")
+    who = actor()
+    with quanke().db.session() as db:
+        doc = db.get(Document, document_id)
+        if doc is None or doc.application_id is None:
+            abort(404)
+        load_app(db, doc.application_id, who)
+        number = doc.number
+    try:
+        data = issuance.pdf_bytes(quanke(), document_id)
+    except QuankeError:
+        raise
+    response = send_file(io.BytesIO(bytes(data)), mimetype="application/pdf", as_attachment=False,
+                         download_name=f"{number}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+

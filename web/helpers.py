@@ -1,0 +1,143 @@
+"""Small things every blueprint uses: the runtime, paging, labels, masking, flashing errors."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+
+from core.clock import local
+from core.errors import QuankeError
+from core.identifiers import mask_id, mask_name, mask_phone
+from core.models import State
+
+STATE_NAMES = {
+    State.DRAFT.value: _l("草稿"), State.SUBMITTED.value: _l("已提交待受理"),
+    State.CORRECTION_REQUESTED.value: _l("待补正"), State.NOT_ACCEPTED.value: _l("不予受理"),
+    State.ACCEPTED.value: _l("已受理"), State.IN_REVIEW.value: _l("审批中"),
+    State.APPROVED.value: _l("已批准"), State.REJECTED.value: _l("不予批准"),
+    State.ISSUED.value: _l("已出证"), State.DELIVERED.value: _l("已送达"),
+    State.WITHDRAWN.value: _l("已撤回"),
+}
+ROLE_NAMES = {
+    "counter": _l("全科社工"), "agent": _l("代办员"), "approver": _l("审批人员"),
+    "dept_lead": _l("部门负责人"), "centre_admin": _l("中心管理员"), "sys_admin": _l("系统管理员"),
+    "auditor": _l("审计人员"),
+}
+OUTCOME_NAMES = {"pass": _l("通过"), "warn": _l("提示"), "block": _l("阻止")}
+MATERIAL_STATUS_NAMES = {"paper": _l("纸质原件"), "scan": _l("电子件"), "missing": _l("缺少"),
+                         "defective": _l("需补正")}
+CHANNEL_NAMES = {"counter": _l("窗口"), "remote": _l("网上"), "agent": _l("代办")}
+ACTION_NAMES = {
+    "file": _l("登记申请"), "submit": _l("提交"), "accept": _l("受理"), "return": _l("一次性告知补正"),
+    "refuse": _l("不予受理"), "resubmit": _l("补正后重新提交"), "claim": _l("认领"),
+    "release": _l("退回待认领"), "assign": _l("分派"), "approve": _l("批准"), "reject": _l("不予批准"),
+    "issue": _l("出证"), "deliver": _l("送达"), "withdraw": _l("撤回"), "pause": _l("中止计时"),
+    "resume": _l("恢复计时"), "extend": _l("延长期限"), "mark_overdue": _l("标记超期"),
+    "recheck": _l("重新核查"), "attach_material": _l("补充材料"), "identity_step": _l("身份核验"),
+    "view_personal_data": _l("查看个人信息"), "rated": _l("评价"),
+    "follow_up_closed": _l("差评回访办结"), "document_revoked": _l("文书作废"),
+}
+#: English for the core's most common error codes (the core speaks Chinese).
+ERROR_NAMES = {
+    "invalid_state": _l("当前状态不能进行该操作"), "already_claimed": _l("该申请已被他人认领"),
+    "forbidden_role": _l("无权进行该操作"), "materials_missing": _l("材料不齐全，不能受理"),
+    "segregation_of_duties": _l("受理人不得审批自己受理的申请（受审分离）"),
+    "centre_not_authorised": _l("本中心未获授权受理该事项"), "reasons_required": _l("请填写理由"),
+    "checks_blocked": _l("核查未通过"), "warn_reason_required": _l("核查有提示事项，受理须记录理由"),
+    "consent_required": _l("代为填报须记录申请人的同意"), "invalid_form": _l("申请表填写有误，请按提示修改"),
+    "material_too_large": _l("文件过大"), "material_type_not_allowed": _l("文件类型不符"),
+    "material_empty": _l("文件为空"), "invalid_resident_id": _l("身份证号码不正确"),
+    "invalid_credit_code": _l("统一社会信用代码不正确"), "not_claimant": _l("请先认领，只有认领人可以作出决定"),
+    "identity_required": _l("提交前须完成身份核验"), "recipient_mismatch": _l("领取人身份与申请人不一致"),
+    "sms_code_wrong": _l("验证码不正确"), "sms_code_expired": _l("验证码已失效，请重新获取"),
+    "sms_too_soon": _l("验证码已发送，请稍后再试"), "slot_full": _l("该时段已约满，请选择其他时段"),
+    "already_rated": _l("该事项已评价，感谢您的反馈"), "application_not_found": _l("申请不存在"),
+}
+
+
+def quanke():
+    return current_app.extensions["quanke"]
+
+
+def is_english() -> bool:
+    locale = get_locale()
+    return bool(locale and locale.language == "en")
+
+
+def error_text(exc: QuankeError) -> str:
+    """The error for the person at the screen, in their language where we know it."""
+    if is_english() and exc.code in ERROR_NAMES:
+        return str(ERROR_NAMES[exc.code])
+    return exc.message
+
+
+def flash_error(exc: QuankeError) -> None:
+    flash(error_text(exc), "error")
+    fields = (exc.details or {}).get("fields") if isinstance(exc.details, dict) else None
+    if fields:
+        for name, messages in fields.items():
+            for message in messages:
+                flash(f"{name}: {message}", "error")
+
+
+def page_args(default_per_page: int = 20, max_per_page: int = 100) -> tuple[int, int]:
+    def _int(name, default):
+        try:
+            return int(request.args.get(name, default))
+        except (TypeError, ValueError):
+            return default
+    page = min(max(_int("page", 1), 1), 100_000)
+    per_page = min(max(_int("per_page", default_per_page), 1), max_per_page)
+    return page, per_page
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative redirects (no open redirect)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def service_name(code: str) -> str:
+    try:
+        return quanke().service(code).name
+    except QuankeError:
+        return code
+
+
+def department_name(code: str) -> str:
+    return quanke().plugins.departments.get(code, code)
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return local(value).strftime(fmt)
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(
+        mask_id=mask_id, mask_phone=mask_phone, mask_name=mask_name, local_time=local_time,
+        state_name=lambda s: STATE_NAMES.get(s, s), role_name=lambda r: ROLE_NAMES.get(r, r),
+        outcome_name=lambda o: OUTCOME_NAMES.get(o, o),
+        material_status=lambda s: MATERIAL_STATUS_NAMES.get(s, s),
+        channel_name=lambda c: CHANNEL_NAMES.get(c, c),
+        action_name=lambda a: ACTION_NAMES.get(a, a),
+        service_name=service_name, department_name=department_name,
+        nl2br=lambda text: Markup("<br>").join((text or "").splitlines()),
+    )

@@ -1,0 +1,217 @@
+"""The OpenAPI 3.0 description of ``/api/v1`` (served at ``/api/openapi.json``)."""
+from __future__ import annotations
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+APP = {"$ref": "#/components/schemas/Application"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "输入有误", 401: "未认证（缺少或无效的令牌）", 403: "无权操作", 404: "不存在",
+            409: "状态冲突（状态不允许或已被他人处理）", 413: "请求过大"}
+    return {str(c): {"description": text[c], **_json(ERROR)} for c in codes}
+
+
+def _page_params() -> list[dict]:
+    return [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+
+
+def _paged(item: dict) -> dict:
+    return {"type": "object", "required": ["items", "page", "per_page", "total"],
+            "properties": {"items": {"type": "array", "items": item}, "page": {"type": "integer"},
+                           "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+
+
+APP_ID = {"name": "app_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+def _action(summary: str, props: dict | None = None, required: list[str] | None = None) -> dict:
+    op = {"summary": summary, "tags": ["applications"], "parameters": [APP_ID],
+          "responses": {"200": {"description": "操作后的申请", **_json(APP)},
+                        **_errors(400, 401, 403, 404, 409)}}
+    if props is not None:
+        schema = {"type": "object", "properties": props, "additionalProperties": True}
+        if required:
+            schema["required"] = required
+        op["requestBody"] = {"required": bool(required), **_json(schema)}
+    return {"post": op}
+
+
+STR = {"type": "string"}
+UPLOADS = {"type": "array", "maxItems": 20, "items": {
+    "type": "object", "required": ["material_code", "content_base64"],
+    "properties": {"material_code": STR, "filename": STR, "content_base64": {"type": "string", "format": "byte"}}}}
+
+
+def spec(server: str = "") -> dict:
+    paths = {
+        "/api/v1/me": {"get": {"summary": "当前令牌所属的工作人员", "tags": ["auth"], "responses": {
+            "200": {"description": "用户", **_json({"$ref": "#/components/schemas/Me"})}, **_errors(401)}}},
+        "/api/v1/services": {"get": {
+            "summary": "事项目录（支持名称、关键词、拼音首字母搜索）", "tags": ["services"],
+            "parameters": [{"name": "q", "in": "query", "schema": STR},
+                           {"name": "channel", "in": "query", "schema": {"type": "string", "enum": ["counter", "remote", "agent"]}},
+                           *_page_params()],
+            "responses": {"200": {"description": "事项列表", **_json(_paged({"$ref": "#/components/schemas/Service"}))},
+                          **_errors(400, 401)}}},
+        "/api/v1/services/{code}": {"get": {
+            "summary": "事项详情：材料、表单字段、办事指南", "tags": ["services"],
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": STR}],
+            "responses": {"200": {"description": "事项", **_json({"type": "object"})}, **_errors(401, 404)}}},
+        "/api/v1/applicants": {
+            "get": {"summary": "按证件号码查找申请人", "tags": ["applicants"],
+                    "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["person", "enterprise"]}},
+                                   {"name": "id_number", "in": "query", "required": True, "schema": STR}],
+                    "responses": {"200": {"description": "0或1个申请人", **_json(_paged({"$ref": "#/components/schemas/Applicant"}))},
+                                  **_errors(400, 401, 403)}},
+            "post": {"summary": "登记申请人（校验身份证号/统一社会信用代码）", "tags": ["applicants"],
+                     "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number", "name"],
+                                                                "properties": {"kind": {"type": "string", "enum": ["person", "enterprise"]},
+                                                                               "id_number": STR, "name": STR, "phone": STR}})},
+                     "responses": {"201": {"description": "申请人", **_json({"$ref": "#/components/schemas/Applicant"})},
+                                   **_errors(400, 401, 403, 404, 409)}}},
+        "/api/v1/applicants/{applicant_id}": {"get": {
+            "summary": "申请人（脱敏）", "tags": ["applicants"],
+            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "responses": {"200": {"description": "申请人", **_json({"$ref": "#/components/schemas/Applicant"})},
+                          **_errors(401, 403, 404)}}},
+        "/api/v1/applications": {
+            "get": {"summary": "我可见的申请", "tags": ["applications"],
+                    "parameters": [{"name": "state", "in": "query", "schema": STR},
+                                   {"name": "service", "in": "query", "schema": STR}, *_page_params()],
+                    "responses": {"200": {"description": "申请列表", **_json(_paged(APP))}, **_errors(400, 401)}},
+            "post": {"summary": "窗口登记申请（代为填报须记录同意）", "tags": ["applications"],
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 80},
+                                     "description": "同一键重复提交只产生一个申请"}],
+                     "requestBody": {"required": True, **_json({
+                         "type": "object", "required": ["service_code", "applicant_id", "form_data", "consent"],
+                         "properties": {"service_code": STR, "applicant_id": {"type": "integer"},
+                                        "form_data": {"type": "object"}, "paper": {"type": "array", "items": STR},
+                                        "uploads": UPLOADS, "consent": {"type": "boolean"}, "consent_text": STR,
+                                        "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
+                                        "pickup_centre_id": {"type": "integer"}}})},
+                     "responses": {"201": {"description": "新申请（已提交待受理）", **_json(APP)},
+                                   **_errors(400, 401, 403, 404, 409)}}},
+        "/api/v1/applications/{app_id}": {"get": {
+            "summary": "申请详情（reveal=true 查看完整个人信息，留痕）", "tags": ["applications"],
+            "parameters": [APP_ID, {"name": "reveal", "in": "query", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}],
+            "responses": {"200": {"description": "申请", **_json(APP)}, **_errors(401, 403, 404)}}},
+        "/api/v1/applications/{app_id}/checks": {"get": {
+            "summary": "受理前核查（不写入）", "tags": ["applications"], "parameters": [APP_ID],
+            "responses": {"200": {"description": "核查结果", **_json({"type": "object"})}, **_errors(401, 403, 404)}}},
+        "/api/v1/applications/{app_id}/timeline": {"get": {
+            "summary": "办理过程（审计事件）", "tags": ["applications"], "parameters": [APP_ID],
+            "responses": {"200": {"description": "事件", **_json({"type": "object"})}, **_errors(401, 404)}}},
+        "/api/v1/applications/{app_id}/due-date": {"get": {
+            "summary": "办结期限及其计算说明", "tags": ["applications"], "parameters": [APP_ID],
+            "responses": {"200": {"description": "期限", **_json({"type": "object"})}, **_errors(401, 404)}}},
+        "/api/v1/applications/{app_id}/documents": {"get": {
+            "summary": "回执、告知书、决定书、证照", "tags": ["applications"], "parameters": [APP_ID],
+            "responses": {"200": {"description": "文书", **_json({"type": "object"})}, **_errors(401, 404)}}},
+        "/api/v1/applications/{app_id}/materials": _action("补收材料（纸质或 Base64 电子件）",
+                                                          {"paper": {"type": "array", "items": STR}, "uploads": UPLOADS}),
+        "/api/v1/applications/{app_id}/accept": _action("受理", {"warn_reason": STR}),
+        "/api/v1/applications/{app_id}/return": _action("一次性告知补正",
+                                                       {"defects": {"type": "object", "additionalProperties": STR}, "note": STR}),
+        "/api/v1/applications/{app_id}/refuse": _action("不予受理", {"reasons": STR}, ["reasons"]),
+        "/api/v1/applications/{app_id}/resubmit": _action("补正后重新提交"),
+        "/api/v1/applications/{app_id}/claim": _action("认领（排他）"),
+        "/api/v1/applications/{app_id}/release": _action("退回待认领"),
+        "/api/v1/applications/{app_id}/assign": _action("分派（部门负责人）", {"approver_id": {"type": "integer"}}, ["approver_id"]),
+        "/api/v1/applications/{app_id}/approve": _action("批准（issue=true 同时出证）", {"reasons": STR, "issue": {"type": "boolean"}}),
+        "/api/v1/applications/{app_id}/reject": _action("不予批准", {"reasons": STR}, ["reasons"]),
+        "/api/v1/applications/{app_id}/issue": _action("出证"),
+        "/api/v1/applications/{app_id}/recheck": _action("决定前重新核查"),
+        "/api/v1/applications/{app_id}/pause": _action("中止计时", {"reason": STR}, ["reason"]),
+        "/api/v1/applications/{app_id}/resume": _action("恢复计时"),
+        "/api/v1/applications/{app_id}/extend": _action("延长期限（部门负责人，一次）",
+                                                       {"days": {"type": "integer"}, "reason": STR}, ["days", "reason"]),
+        "/api/v1/applications/{app_id}/deliver": _action("送达：窗口领取（核验身份）或邮寄", {
+            "method": {"type": "string", "enum": ["pickup", "courier"]}, "recipient_name": STR,
+            "recipient_id_number": STR, "tracking_no": STR}),
+        "/api/v1/applications/{app_id}/withdraw": _action("撤回（窗口代办须写明原因）", {"reason": STR}),
+        "/api/v1/applications/{app_id}/rating": {"post": {
+            "summary": "好差评（评价屏）", "tags": ["applications"], "parameters": [APP_ID],
+            "requestBody": {"required": True, **_json({"type": "object", "required": ["level"],
+                                                       "properties": {"level": {"type": "integer", "minimum": 1, "maximum": 5},
+                                                                      "comment": STR}})},
+            "responses": {"201": {"description": "评价", **_json({"type": "object"})}, **_errors(400, 401, 403, 404, 409)}}},
+        "/api/v1/queues/{department}": {"get": {
+            "summary": "部门审批队列：超期优先，其次期限最近", "tags": ["queues"],
+            "parameters": [{"name": "department", "in": "path", "required": True, "schema": STR},
+                           {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "waiting", "in_review", "mine", "overdue", "paused"]}},
+                           {"name": "service", "in": "query", "schema": STR},
+                           {"name": "centre_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                           *_page_params()],
+            "responses": {"200": {"description": "队列", **_json(_paged(APP))}, **_errors(400, 401, 403)}}},
+        "/api/v1/tickets": {
+            "get": {"summary": "本中心等候号码", "tags": ["queue tickets"],
+                    "responses": {"200": {"description": "等候", **_json({"type": "object"})}, **_errors(401, 403)}},
+            "post": {"summary": "取号", "tags": ["queue tickets"],
+                     "requestBody": {"required": False, **_json({"type": "object", "properties": {"centre": STR, "service_code": STR}})},
+                     "responses": {"201": {"description": "号码", **_json({"type": "object"})}, **_errors(400, 401, 403, 404)}}},
+        "/api/v1/tickets/call": {"post": {
+            "summary": "叫下一位", "tags": ["queue tickets"],
+            "requestBody": {"required": False, **_json({"type": "object", "properties": {"window": STR}})},
+            "responses": {"200": {"description": "叫到的号码（无人等候时为 null）", **_json({"type": "object"})},
+                          **_errors(400, 401, 403)}}},
+        "/api/v1/stats": {"get": {
+            "summary": "统计（按事项、中心、日期；受理到决定用时；超期；满意度）", "tags": ["admin"],
+            "parameters": [{"name": "start", "in": "query", "schema": {"type": "string", "format": "date"}},
+                           {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"}}],
+            "responses": {"200": {"description": "统计", **_json({"type": "object"})}, **_errors(400, 401, 403)}}},
+        "/api/v1/follow-ups": {"get": {
+            "summary": "差评回访事项（中心管理员）", "tags": ["admin"],
+            "responses": {"200": {"description": "回访事项", **_json({"type": "object"})}, **_errors(401, 403)}}},
+        "/api/v1/follow-ups/{item_id}/close": {"post": {
+            "summary": "办结回访事项", "tags": ["admin"],
+            "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "requestBody": {"required": True, **_json({"type": "object", "required": ["resolution"], "properties": {"resolution": STR}})},
+            "responses": {"200": {"description": "已办结", **_json({"type": "object"})}, **_errors(400, 401, 403, 404, 409)}}},
+        "/api/v1/audit": {"get": {
+            "summary": "审计日志查询（审计人员）", "tags": ["audit"],
+            "parameters": [{"name": "application", "in": "query", "schema": STR},
+                           {"name": "subject", "in": "query", "schema": STR},
+                           {"name": "staff", "in": "query", "schema": STR}, *_page_params()],
+            "responses": {"200": {"description": "事件", **_json(_paged({"type": "object"}))}, **_errors(400, 401, 403)}}},
+        "/api/v1/audit/verify": {"get": {
+            "summary": "校验审计哈希链", "tags": ["audit"],
+            "responses": {"200": {"description": "校验结果", **_json({"type": "object"})}, **_errors(401, 403)}}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Quanke 全科 API", "version": "1.0.0",
+                 "description": "全科窗口综合受理平台接口。令牌由管理员在用户页面创建，或运行 "
+                                "`quanke user token USERNAME`。错误返回 {\"error\": 代码, \"message\": 说明}。"},
+        "servers": [{"url": server or "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"],
+                          "properties": {"error": STR, "message": STR, "field": STR, "details": {"type": "object"}}},
+                "Me": {"type": "object", "properties": {"id": {"type": "integer"}, "username": STR, "name": STR,
+                                                        "centre_id": {"type": "integer", "nullable": True},
+                                                        "roles": {"type": "array", "items": STR}}},
+                "Service": {"type": "object", "properties": {
+                    "code": STR, "name": STR, "department": STR, "department_name": STR,
+                    "deadline_working_days": {"type": "integer"},
+                    "channels": {"type": "array", "items": STR}, "identity": {"type": "array", "items": STR}}},
+                "Applicant": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "kind": STR, "name": STR, "id_number": STR, "phone": STR}},
+                "Application": {"type": "object", "required": ["id", "number", "state", "service_code"], "properties": {
+                    "id": {"type": "integer"}, "number": STR, "receipt_no": {"type": "string", "nullable": True},
+                    "service_code": STR, "service_name": STR, "department_code": STR, "state": {"type": "string", "enum": [
+                        "draft", "submitted", "correction_requested", "not_accepted", "accepted", "in_review",
+                        "approved", "rejected", "issued", "delivered", "withdrawn"]},
+                    "channel": STR, "applicant": {"$ref": "#/components/schemas/Applicant"},
+                    "due_date": {"type": "string", "format": "date", "nullable": True},
+                    "overdue": {"type": "boolean"}, "paused": {"type": "boolean"}}},
+            },
+        },
+    }

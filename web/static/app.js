@@ -1,0 +1,70 @@
+/* Quanke — small progressive enhancements; every page works without them. */
+(function () {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // One click = one submission: disable the buttons of a form once it is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    window.setTimeout(function () {
+      form.querySelectorAll('button[type="submit"], button:not([type])').forEach(function (b) {
+        b.disabled = true;
+      });
+    }, 0);
+  });
+
+  // Resident ID / credit code validated as you type (JSON endpoint, server-side rules).
+  function wireIdCheck(input) {
+    var out = document.getElementById(input.dataset.status);
+    var kindSelect = input.form ? input.form.querySelector('[name="kind"]') : null;
+    var timer = null;
+    function check() {
+      var value = input.value.trim();
+      if (!out) { return; }
+      if (!value) { out.textContent = ""; out.className = "id-status"; return; }
+      var kind = kindSelect ? kindSelect.value : "person";
+      var url = input.dataset.validate + "?kind=" + encodeURIComponent(kind) + "&number=" + encodeURIComponent(value);
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          out.textContent = data.message || "";
+          out.className = "id-status " + (data.ok ? "ok" : "error");
+          input.setAttribute("aria-invalid", data.ok ? "false" : "true");
+        })
+        .catch(function () { out.textContent = ""; });
+    }
+    input.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(check, 250); });
+    if (kindSelect) { kindSelect.addEventListener("change", check); }
+  }
+  document.querySelectorAll("input[data-validate]").forEach(wireIdCheck);
+
+  // "Select all" checkboxes for bulk assignment.
+  document.querySelectorAll("input[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll('input[name="' + box.dataset.selectAll + '"]').forEach(function (c) { c.checked = box.checked; });
+    });
+  });
+
+  // Open a page on the counter's second screen (a separate window).
+  document.querySelectorAll("a[data-popup]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var w = window.open(link.href, "quanke-second-screen", "width=900,height=640");
+      if (w) { event.preventDefault(); w.focus(); }
+    });
+  });
+
+  // Auto-refresh for waiting lists and the queue board.
+  var refresh = document.body.dataset.refresh;
+  if (refresh) { window.setTimeout(function () { window.location.reload(); }, parseInt(refresh, 10) * 1000); }
+
+  window.quanke = { csrfToken: csrfToken };
+})();
