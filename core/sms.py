@@ -60,7 +60,24 @@ class ConsoleSmsSender:
         print(f"[短信 → {phone}] {text}", file=sys.stderr, flush=True)
 
 
-SENDERS = {"console": ConsoleSmsSender}
+class MemorySmsSender:
+    """Test sender: keeps messages in memory (``MemorySmsSender.sent``) instead of sending."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        type(self).sent.append((phone, text))
+
+    @classmethod
+    def last_code(cls, phone: str) -> str | None:
+        for to, text in reversed(cls.sent):
+            if to == phone:
+                match = re.search(r"\d{6}", text)
+                return match.group(0) if match else None
+        return None
+
+
+SENDERS = {"console": ConsoleSmsSender, "memory": MemorySmsSender}
 
 
 def send_code(quanke, session: Session, phone: str, *, purpose: str = "login",

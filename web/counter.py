@@ -335,7 +335,7 @@ def deliver(app_id: int):
                              recipient_name=request.form.get("recipient_name", ""),
                              recipient_id_number=request.form.get("recipient_id_number", ""),
                              tracking_no=request.form.get("tracking_no", ""))
-            flash(_("已完成交付，请请申请人在评价屏上评价"), "success")
+            flash(_("已完成交付，请申请人在评价屏上评价"), "success")
             return redirect(url_for("counter.application", app_id=app_id))
         except QuankeError as exc:
             flash_error(exc)
