@@ -1,20 +1,80 @@
-"""档案查询结果证明: the records found, or that none was found."""
+"""档案查询结果证明 / 无档案记录证明 — the result document of an archive query.
+
+The records come from ``ctx.extra["archive_result"]`` (filled by this plugin's
+``certificate_data`` hook from the result frozen at decision time) and are already reduced
+to what the requester may see. Three cases:
+
+* records found → 档案查询结果证明 listing each record;
+* a result with no record → 无档案记录证明;
+* no result handed over at all (the core did not ask the hook) → the result certificate
+  without contents, saying so — never a "no record" claim that was not established.
+"""
 from core.documents import CertificateTemplate
 from core.identifiers import mask_id
 from core.services import CertificateContext
 
-from .forms import CATEGORIES
+from .categories import CATEGORIES
+from .forms import BASIS_LABELS
+from .store import describe
+
+TITLE = "档案查询结果证明"
+NO_RECORD_TITLE = "无档案记录证明"
+MASK_NOTE = "本证明仅载明查询人有权获知的档案内容，涉及其他人员的个人信息已作遮蔽处理。"
 
 
-def _fields(ctx: CertificateContext) -> list[tuple[str, str]]:
+def _label(code: str) -> str:
+    return CATEGORIES[code].label if code in CATEGORIES else code
+
+
+def _parties(ctx: CertificateContext) -> list[tuple[str, str]]:
     data = ctx.form_data
-    found = ctx.extra.get("records") or []
-    rows = [("档案类别", dict(CATEGORIES).get(data.get("category"), "")),
+    return [("查询人", f"{ctx.applicant_name}（{ctx.applicant_id_masked}）"),
             ("档案当事人", f"{data.get('subject_name', '')}（{mask_id(data.get('subject_id_number', ''))}）"),
-            ("查询结果", f"查到档案记录{len(found)}条" if found else "经查，无相关档案记录")]
-    for record in found:
-        rows.append((record.get("reference", ""), record.get("summary", "")))
+            ("档案类别", _label(data.get("category", ""))),
+            ("查询依据", BASIS_LABELS.get(data.get("basis", ""), "")),
+            ("查询用途", data.get("purpose", ""))]
+
+
+def _result_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
+    rows = _parties(ctx)
+    result = ctx.extra.get("archive_result")
+    if result is None:
+        rows.append(("查询结果", "查询结果未载入本证明，请以区档案馆出具的查询结果为准"))
+        return rows
+    records = result.get("records") or []
+    rows.append(("查询结果", f"经查询，本馆馆藏{_label(result.get('category', ''))}中有相关档案记录{len(records)}条"))
+    for number, view in enumerate(records, 1):
+        rows.append((f"档案{number}", describe(view)))
     return rows
 
 
-RESULT = CertificateTemplate("档案查询结果证明", _fields)
+def _no_record_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
+    data = ctx.form_data
+    rows = _parties(ctx)
+    category = _label(ctx.extra["archive_result"].get("category", ""))
+    rows.append(("查询结果", f"经查询本馆馆藏{category}，未发现档案当事人{data.get('subject_name', '')}"
+                         f"（{mask_id(data.get('subject_id_number', ''))}）的相关档案记录。特此证明。"))
+    return rows
+
+
+RESULT = CertificateTemplate(TITLE, _result_fields, footer_note=MASK_NOTE)
+NO_RECORD = CertificateTemplate(NO_RECORD_TITLE, _no_record_fields,
+                                footer_note="本证明仅证明查询之日本馆馆藏情况。")
+
+
+class ArchiveResultCertificate:
+    """Renderer (``core.services.Renderer``) choosing the document by what was found."""
+
+    title = TITLE
+
+    def __call__(self, ctx: CertificateContext, **kwargs):
+        result = ctx.extra.get("archive_result")
+        if result is not None and not result.get("records"):
+            return NO_RECORD(ctx, **kwargs)
+        return RESULT(ctx, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"ArchiveResultCertificate({TITLE!r} / {NO_RECORD_TITLE!r})"
+
+
+CERTIFICATE = ArchiveResultCertificate()

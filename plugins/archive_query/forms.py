@@ -1,20 +1,60 @@
-"""The archive query form (档案查询申请)."""
-from wtforms import Form, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+"""The archive query form (档案查询申请) and the archive staff's own forms.
 
-CATEGORIES = [
-    ("family_planning", "计生档案"), ("marriage", "婚姻档案"), ("employment", "招工档案"),
-    ("appointment", "人事任免档案"), ("veteran", "退伍军人档案"),
-]
-BASES = [("self", "本人查询"), ("attorney", "受托查询（附委托书）"),
-         ("deceased_relative", "已故亲属档案（附死亡证明及亲属关系证明）"),
+``ArchiveQueryForm`` is a plain WTForms form: the core validates applications with it.
+The staff search and settings forms are Flask-WTF forms (CSRF) used by the plugin's pages.
+"""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from core.errors import InvalidInput
+from core.identifiers import validate_resident_id
+
+from .categories import CHOICES
+
+CATEGORIES = CHOICES  # kept for callers of the first skeleton
+BASES = [("self", "本人查询"), ("attorney", "受托查询（附经公证的委托书）"),
+         ("deceased_relative", "查询已故亲属档案（附死亡证明及亲属关系证明）"),
          ("investigation", "法院/律师调查（附调查函）")]
+BASIS_LABELS = dict(BASES)
+
+
+def resident_id(form, field):
+    """The subject's resident ID must be a valid one (checksum, birth date) — in Chinese."""
+    try:
+        field.data = validate_resident_id(field.data or "").number
+    except InvalidInput as exc:
+        raise ValidationError(exc.message) from None
 
 
 class ArchiveQueryForm(Form):
-    category = SelectField("档案类别", choices=CATEGORIES, validators=[DataRequired("请选择档案类别")])
-    subject_name = StringField("档案当事人姓名", validators=[DataRequired("请填写当事人姓名"), Length(1, 30)])
+    category = SelectField("档案类别", choices=CHOICES, validators=[DataRequired("请选择档案类别")],
+                           invalid_choice_message="档案类别不存在，请从计生、婚姻、招工、人事任免、退伍军人档案中选择")
+    subject_name = StringField("档案当事人姓名", validators=[DataRequired("请填写当事人姓名"),
+                                                      Length(1, 30, "当事人姓名最多30字")])
     subject_id_number = StringField("档案当事人身份证号", validators=[
-        DataRequired("请填写当事人身份证号"), Length(18, 18, "身份证号应为18位")])
-    basis = SelectField("查询依据", choices=BASES, validators=[DataRequired("请选择查询依据")])
-    purpose = TextAreaField("查询用途", validators=[DataRequired("请填写查询用途"), Length(2, 200)])
+        DataRequired("请填写当事人身份证号"), resident_id])
+    basis = SelectField("查询依据", choices=BASES, validators=[DataRequired("请选择查询依据")],
+                        invalid_choice_message="查询依据无效，请选择本人查询、受托查询、已故亲属或调查函")
+    purpose = TextAreaField("查询用途", validators=[DataRequired("请填写查询用途"),
+                                                Length(2, 200, "查询用途应为2至200字")])
+
+
+# -- staff pages (Flask-WTF: CSRF) ----------------------------------------------------------------
+
+class SearchForm(FlaskForm):
+    mode = SelectField("检索方式", choices=[("id", "按身份证号（精确）"), ("name", "按姓名和出生年份（模糊）")],
+                       invalid_choice_message="检索方式无效")
+    id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位")])
+    name = StringField("姓名", validators=[Optional(), Length(max=30, message="姓名最多30字")])
+    birth_year = IntegerField("出生年份", validators=[Optional(), NumberRange(1900, 2100, "出生年份应为四位数字")])
+    category = SelectField("档案类别", choices=[("", "全部类别")] + CHOICES,
+                           invalid_choice_message="档案类别不存在")
+    reason = StringField("查档事由", validators=[DataRequired("请填写查档事由（如申请编号、来函编号）"),
+                                             Length(2, 200, "查档事由应为2至200字")])
+
+
+class SettingsForm(FlaskForm):
+    auto_approve_self = BooleanField("本人查询且身份已核验的，自动审批办结")
+    note = TextAreaField("调整原因", validators=[DataRequired("请填写调整原因"),
+                                             Length(2, 500, "调整原因应为2至500字")])

@@ -1,4 +1,5 @@
-"""Hook implementations of the archive query plugin."""
+"""Hook implementations of the archive query plugin (档案查询 · e站通)."""
+import logging
 from pathlib import Path
 
 from core import hookimpl
@@ -6,31 +7,43 @@ from core.services import MaterialSpec, ServiceDef
 
 from . import models  # noqa: F401 - registers the plugin's tables
 from .checks import QUERY_BASIS
-from .documents import RESULT
+from .documents import CERTIFICATE
 from .forms import ArchiveQueryForm
+from .binding import current_runtime
+from .results import SERVICE_CODE
+
+log = logging.getLogger(__name__)
 
 DEPARTMENT = ("archives", "区档案馆")
 
 QUERY = ServiceDef(
-    code="archive_query.query",
+    code=SERVICE_CODE,
     name="档案查询（e站通）",
     department=DEPARTMENT[0],
     form=ArchiveQueryForm,
     materials=(
-        MaterialSpec("applicant_id", "申请人身份证明"),
-        MaterialSpec("power_of_attorney", "经公证的委托书", required=False),
-        MaterialSpec("kinship_proof", "死亡证明及亲属关系证明", required=False),
-        MaterialSpec("investigation_letter", "法院或律师调查函", required=False),
+        MaterialSpec("applicant_id", "申请人身份证明", description="窗口核验身份证原件；网上申请上传身份证照片"),
+        MaterialSpec("power_of_attorney", "经公证的委托书", required=False,
+                     description="受托查询他人档案时提供"),
+        MaterialSpec("death_certificate", "死亡证明", required=False,
+                     description="查询已故亲属档案时提供"),
+        MaterialSpec("kinship_proof", "亲属关系证明", required=False,
+                     description="查询已故亲属档案时提供"),
+        MaterialSpec("investigation_letter", "法院或律师调查函", required=False,
+                     description="法院、律师调查时提供"),
     ),
     deadline_working_days=5,
     channels=frozenset({"counter", "remote", "agent"}),
     identity=frozenset({"face", "sms"}),
     checks=(QUERY_BASIS,),
-    certificate=RESULT,
-    keywords=("查档", "婚姻档案", "退伍", "招工", "计生"),
+    certificate=CERTIFICATE,
+    keywords=("查档", "档案", "婚姻档案", "退伍", "招工", "计生", "人事任免", "无档案记录证明"),
     guide={
-        "legal_basis": "《中华人民共和国档案法》《档案馆档案利用办法》",
-        "fee": "不收费", "collect": "任一社区便民服务站领取或在线下载",
+        "legal_basis": "《中华人民共和国档案法》第二十八条；《档案馆档案利用办法》",
+        "fee": "不收费",
+        "collect": "任一便民服务中心（站）领取或在线下载，扫码验真",
+        "conditions": "本人查询本人档案；查询他人档案须提供经公证的委托书、死亡证明及亲属关系证明或调查函",
+        "result": "档案查询结果证明（只载明查询人有权获知的内容）或无档案记录证明",
     },
     example={"category": "marriage", "subject_name": "{name}",
              "subject_id_number": "{id_number}", "basis": "self",
@@ -51,3 +64,61 @@ def register_services():
 @hookimpl
 def register_migrations():
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def register_blueprints():
+    from .api import api
+    from .views import bp
+    return [bp, api]
+
+
+@hookimpl
+def register_commands():
+    from .commands import archive
+    return [archive]
+
+
+@hookimpl
+def application_event(event):
+    """After acceptance: maybe approve automatically; after approval: store the result."""
+    if event.service_code != SERVICE_CODE:
+        return None
+    quanke = current_runtime()
+    if quanke is None:  # no request, worker or bound runtime: the sweep job catches up
+        log.warning("no runtime for %s of %s; the archive sweep will process it",
+                    event.action, event.application_number)
+        return None
+    if event.action == "accept":
+        quanke.jobs.enqueue("plugins.archive_query.autoapproval.auto_decide", must_not_lose=True,
+                            job_id=f"archive-auto-{event.application_id}",
+                            application_id=event.application_id)
+    elif event.action == "approve":
+        quanke.jobs.enqueue("plugins.archive_query.autoapproval.record_result", must_not_lose=True,
+                            job_id=f"archive-result-{event.application_id}",
+                            application_id=event.application_id, actor=event.actor)
+    return None
+
+
+@hookimpl
+def certificate_data(application, session):
+    from .results import certificate_data as data
+    return data(application, session)
+
+
+@hookimpl
+def demo_data(quanke, scale):
+    from .demo import load
+    return load(quanke, scale)
+
+
+@hookimpl
+def menu_links(user):
+    from .views import menu_links as links
+    return links(user)
+
+
+@hookimpl
+def register_jobs():
+    return [{"name": "archive-query-sweep", "func": "plugins.archive_query.autoapproval.sweep",
+             "interval": 120}]
