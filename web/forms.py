@@ -17,7 +17,7 @@ class LoginForm(FlaskForm):
 
 class PhoneForm(FlaskForm):
     phone = StringField(_l("手机号码"), validators=[DataRequired(_l("请填写手机号码")),
-                                                Regexp(r"^\s*1[3-9]\d{9}\s*$", message=_l("请输入11位手机号码"))],
+                                                Regexp(r"^[\s\d+-]{11,20}$", message=_l("请输入11位手机号码"))],
                         render_kw={"autocomplete": "tel", "inputmode": "numeric", "autofocus": True})
 
 
