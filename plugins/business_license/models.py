@@ -1,21 +1,190 @@
-"""The district register of individual businesses (个体工商户名录)."""
+"""The plugin's own tables (prefix ``bl_``).
+
+* the district register of individual businesses (个体工商户名录) and its change history;
+* food permits issued under notification-commitment;
+* bundles: two applications filed from one joint form (证照联办);
+* number sequences (credit codes, permit numbers), safe under concurrency;
+* the supervision feed (批管同步) and the inspection / verification tasks it creates.
+
+Every change to these rows is audited by the module that makes it (core.audit.record in
+the same transaction).
+"""
+from __future__ import annotations
+
 import datetime as dt
 
-from sqlalchemy import Date, String
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base
+from core.clock import now
+from core.db import Base, UTCDateTime
+
+ACTIVE = "active"
+DEREGISTERED = "deregistered"
 
 
 class RegisteredBusiness(Base):
+    """An individual business registered in the district (one row per credit code)."""
+
     __tablename__ = "bl_registered_businesses"
+    __table_args__ = (
+        # A name is unique among businesses that are still registered; a deregistered
+        # business's name may be taken again.
+        Index("ix_bl_registered_businesses_active_name", "name_key", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        # 字号 + 行业 among registered businesses: the "similar name" lookup.
+        Index("ix_bl_registered_businesses_trade", "trade_name", "industry", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)   # as printed (with district)
+    name_key: Mapped[str] = mapped_column(String(100))            # 字号+行业+组织形式, normalised
+    trade_name: Mapped[str] = mapped_column(String(30), default="")
+    industry: Mapped[str] = mapped_column(String(30), default="")
+    name_form: Mapped[str] = mapped_column(String(10), default="")
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     operator_id_number: Mapped[str] = mapped_column(String(18), index=True)
     operator_name: Mapped[str] = mapped_column(String(30))
+    organisation_form: Mapped[str] = mapped_column(String(16), default="individual")
+    family_members: Mapped[list] = mapped_column(JSON, default=list)
+    street: Mapped[str] = mapped_column(String(32), default="", index=True)
     address: Mapped[str] = mapped_column(String(200))
-    scope: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    capital: Mapped[int] = mapped_column(Integer, default=0)
+    employees: Mapped[int] = mapped_column(Integer, default=0)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
+    #: Listed as abnormal (经营异常) after a broken premises commitment.
+    abnormal: Mapped[bool] = mapped_column(Boolean, default=False)
+    abnormal_reason: Mapped[str] = mapped_column(Text, default="")
     registered_on: Mapped[dt.date] = mapped_column(Date)
-    application_id: Mapped[int | None] = mapped_column()
+    changed_on: Mapped[dt.date | None] = mapped_column(Date)
+    deregistered_on: Mapped[dt.date | None] = mapped_column(Date)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True)
+    #: The application whose certificate is the licence currently in force.
+    licence_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    source: Mapped[str] = mapped_column(String(8), default="app")  # app / demo / import
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+    def public(self) -> dict:
+        """What lists and the API show (the operator's ID masked)."""
+        from core.identifiers import mask_id
+        from .catalog import ORGANISATION_FORMS, scope_label, street_name
+        return {
+            "credit_code": self.credit_code, "name": self.name, "operator_name": self.operator_name,
+            "operator_id": mask_id(self.operator_id_number),
+            "organisation_form": ORGANISATION_FORMS.get(self.organisation_form, self.organisation_form),
+            "street": self.street, "street_name": street_name(self.street), "address": self.address,
+            "scopes": [scope_label(s) for s in self.scopes or []], "status": self.status,
+            "status_label": "存续" if self.status == ACTIVE else "已注销",
+            "abnormal": bool(self.abnormal),
+            "registered_on": self.registered_on.isoformat() if self.registered_on else None,
+            "deregistered_on": self.deregistered_on.isoformat() if self.deregistered_on else None,
+        }
+
+
+class BusinessChange(Base):
+    """One change or deregistration of a registered business: before and after (留痕)."""
+
+    __tablename__ = "bl_business_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # change / deregistration
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    #: When the new certificate took over from the old licence (set once, by on_issued).
+    issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FoodPermit(Base):
+    """A food-business permit (食品经营许可证) issued under notification-commitment."""
+
+    __tablename__ = "bl_food_permits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_no: Mapped[str] = mapped_column(String(20), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    category: Mapped[str] = mapped_column(String(16))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    premises: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="valid")  # valid / revoked / cancelled
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Bundle(Base):
+    """Two applications filed from one joint form (证照联办): the licence and the permit."""
+
+    __tablename__ = "bl_bundles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    registration_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), unique=True)
+    permit_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(48), default="")
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Sequence(Base):
+    """Named counters (credit-code serials per region, permit numbers), bumped atomically."""
+
+    __tablename__ = "bl_sequences"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SupervisionRecord(Base):
+    """One approval pushed to the supervision feed (批管同步)."""
+
+    __tablename__ = "bl_supervision_feed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    application_number: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # registration / change / deregistration / food_permit
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("bl_registered_businesses.id"))
+    credit_code: Mapped[str] = mapped_column(String(18), default="")
+    business_name: Mapped[str] = mapped_column(String(100), default="")
+    operator_name: Mapped[str] = mapped_column(String(30), default="")
+    street: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    permit_no: Mapped[str] = mapped_column(String(20), default="")
+    by_commitment: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    pushed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    push_day: Mapped[dt.date] = mapped_column(Date)
+
+
+TASK_KINDS = {"routine": "新设主体首次检查", "premises_commitment": "住所承诺核查",
+              "permit_commitment": "告知承诺核查"}
+TASK_STATUSES = {"open": "待核查", "kept": "已核查·履行承诺", "broken": "已核查·违反承诺",
+                 "done": "已检查", "cancelled": "已撤销（主体已注销）"}
+
+
+class InspectionTask(Base):
+    """An inspection or commitment-verification task for a street's enforcement team."""
+
+    __tablename__ = "bl_inspection_tasks"
+    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    business_id: Mapped[int] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    permit_id: Mapped[int | None] = mapped_column(ForeignKey("bl_food_permits.id"))
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
+    department_code: Mapped[str] = mapped_column(String(64))
+    street: Mapped[str] = mapped_column(String(32), index=True)
+    team: Mapped[str] = mapped_column(String(64))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    result_note: Mapped[str] = mapped_column(Text, default="")
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

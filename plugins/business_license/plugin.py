@@ -1,58 +1,80 @@
-"""Hook implementations of the business licence plugin."""
+"""Hook implementations of the business licence plugin (个体工商户登记 + 食品经营许可)."""
+import inspect
 from pathlib import Path
 
-from core import hookimpl
-from core.credit import DISHONEST_APPLICANT
-from core.services import MaterialSpec, ServiceDef
+from core import hookimpl, hookspecs
 
 from . import models  # noqa: F401 - registers the plugin's tables
-from .checks import NAME_CONFLICT, PLAUSIBILITY
-from .documents import LICENCE
-from .forms import IndividualBusinessForm
-
-DEPARTMENT = ("market_regulation", "区市场监督管理局")
-
-INDIVIDUAL = ServiceDef(
-    code="business_license.individual",
-    name="个体工商户设立登记",
-    department=DEPARTMENT[0],
-    form=IndividualBusinessForm,
-    materials=(
-        MaterialSpec("operator_id", "经营者身份证明"),
-        MaterialSpec("premises_proof", "经营场所使用证明"),
-        MaterialSpec("premises_commitment", "住所（经营场所）承诺书", required=False,
-                     alternative_to="premises_proof",
-                     description="无法提供场所证明的，可签署承诺书代替"),
-    ),
-    deadline_working_days=3,
-    channels=frozenset({"counter", "remote", "agent"}),
-    identity=frozenset({"face", "sms", "esign"}),
-    checks=(DISHONEST_APPLICANT, NAME_CONFLICT, PLAUSIBILITY),
-    certificate=LICENCE,
-    commitment="本人承诺所填经营场所真实、合法、可用于经营，如有不实，愿承担相应法律责任。",
-    community=False,
-    keywords=("营业执照", "开店", "个体户", "工商登记"),
-    guide={
-        "legal_basis": "《促进个体工商户发展条例》《市场主体登记管理条例》",
-        "fee": "不收费", "collect": "任一便民服务中心领取或免费邮寄",
-    },
-    example={"business_name": "老王（示范区）便利店", "operator_name": "{name}",
-             "organisation_form": "individual", "address": "示范区中山路88号一层",
-             "scope": "retail", "capital": 50000, "employees": 2,
-             "phone": "13800000001"},
-)
+from .catalog import FOOD_SAFETY, MARKET_REGULATION
+from .services import SERVICES
 
 
 @hookimpl
 def register_departments():
-    return [DEPARTMENT]
+    return [MARKET_REGULATION, FOOD_SAFETY]
 
 
 @hookimpl
 def register_services():
-    return [INDIVIDUAL]
+    return list(SERVICES)
 
 
 @hookimpl
 def register_migrations():
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def register_blueprints():
+    from .web import blueprints
+    return blueprints()
+
+
+@hookimpl
+def register_commands():
+    from .cli import business_license
+    return [business_license]
+
+
+@hookimpl
+def register_jobs():
+    return [
+        # 批管同步: every night, yesterday's and today's approvals to the supervision feed.
+        {"name": "business-license-supervision-push",
+         "func": "plugins.business_license.supervision.daily_push", "cron": "30 1 * * *"},
+        # Catch-up for approvals whose event found no runtime (see events.py); cheap when idle.
+        {"name": "business-license-process-decisions",
+         "func": "plugins.business_license.events.process_decisions", "interval": 300},
+    ]
+
+
+# The core calls application_event(event=...) today; once the hookspec also passes the
+# runtime (quanke=...), this implementation takes it instead of looking for it.
+if "quanke" in inspect.signature(hookspecs.application_event).parameters:
+    @hookimpl
+    def application_event(event, quanke):
+        from .events import handle
+        handle(quanke, event)
+else:
+    @hookimpl
+    def application_event(event):
+        from .events import on_event
+        on_event(event)
+
+
+@hookimpl
+def certificate_data(application, session):
+    from .certdata import certificate_data as data
+    return data(application, session)
+
+
+@hookimpl
+def demo_data(quanke, scale):
+    from .demo import load
+    return load(quanke, scale=scale)
+
+
+@hookimpl
+def menu_links(user):
+    from .web import menu_for
+    return menu_for(user)

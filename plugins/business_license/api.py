@@ -1,0 +1,293 @@
+"""JSON API under ``/api/v1/business_license``: register, name check, filing, bundles,
+supervision feed (JSON and CSV) and inspection results.
+
+Authentication: ``Authorization: Bearer <token>`` (as the core API), or the signed-in staff
+session — then every request that changes something must carry the CSRF token in the
+``X-CSRFToken`` header. Errors are ``{"error": code, "message": text}`` with a 4xx.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from core import audit
+from core.errors import InvalidInput, NotFound, QuankeError
+from core.materials import Upload
+
+from . import catalog, filing, inspections, lookups, supervision
+from .webcommon import (api_user, is_counter, is_supervisor, json_error, page_args, require,
+                        runtime, session_user, token_user)
+
+bp = Blueprint("business_license_api", __name__, url_prefix="/api/v1/business_license")
+
+
+@bp.record_once
+def _exempt_from_form_csrf(state):
+    # Token clients have no CSRF token; session clients are checked in _authenticate instead.
+    csrf = state.app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(bp)
+
+
+@bp.before_request
+def _authenticate():
+    user = token_user()
+    if user is None:
+        user = session_user()
+        if user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken", ""))
+            except (ValidationError, CSRFError):
+                return json_error("csrf_failed", "缺少或无效的安全校验码（X-CSRFToken）", 400)
+    if user is None:
+        return json_error("unauthorized", "请先登录，或提供接口令牌（Authorization: Bearer <token>）", 401)
+    g.bl_user = user
+    return None
+
+
+@bp.errorhandler(QuankeError)
+def _error(exc: QuankeError):
+    status = exc.http_status if 400 <= exc.http_status < 500 else 400
+    return jsonify(exc.to_dict()), status
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True) if request.data else {}
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体应为 JSON 对象", code="invalid_json")
+    return data
+
+
+def _strings(data: dict, key: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
+        raise InvalidInput(f"{key} 应为字符串数组", code="invalid_field", field=key)
+    return value
+
+
+def _uploads(data: dict) -> list[Upload]:
+    value = data.get("uploads") or []
+    if not isinstance(value, list) or len(value) > 20:
+        raise InvalidInput("uploads 应为数组（最多20项）", code="invalid_field", field="uploads")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("material_code"), str):
+            raise InvalidInput("uploads 的每一项应为 {material_code, filename, content_base64}",
+                               code="invalid_field", field="uploads")
+        try:
+            raw = base64.b64decode(item.get("content_base64") or "", validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("content_base64 不是有效的 Base64", code="invalid_field",
+                               field=item["material_code"]) from None
+        out.append(Upload(item["material_code"], str(item.get("filename") or "upload")[:255], raw))
+    return out
+
+
+def _filing_options(data: dict) -> dict:
+    key = data.get("idempotency_key")
+    if key is not None and not isinstance(key, str):
+        raise InvalidInput("idempotency_key 应为字符串", code="invalid_field", field="idempotency_key")
+    if not isinstance(data.get("consent", False), bool):
+        raise InvalidInput("consent 应为 true 或 false", code="invalid_field", field="consent")
+    return {"consent": data.get("consent", False), "idempotency_key": key,
+            "consent_text": str(data.get("consent_text") or "")[:500]}
+
+
+def _applicant_id(data: dict) -> int:
+    value = data.get("applicant_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput("applicant_id 应为正整数", code="invalid_field", field="applicant_id")
+    return value
+
+
+def _form(data: dict) -> dict:
+    form = data.get("form")
+    if not isinstance(form, dict):
+        raise InvalidInput("form 应为对象（申请表各项）", code="invalid_field", field="form")
+    return form
+
+
+def _app_json(app) -> dict:
+    return {"id": app.id, "number": app.number, "service_code": app.service_code,
+            "state": app.state, "receipt_no": app.receipt_no,
+            "due_date": app.due_date.isoformat() if app.due_date else None}
+
+
+def _joint_json(joint) -> dict:
+    return {"reference": joint.bundle.reference, "registration": _app_json(joint.registration),
+            "permit": _app_json(joint.permit),
+            "accepted_at": joint.bundle.accepted_at.isoformat() if joint.bundle.accepted_at else None}
+
+
+# -- the register --------------------------------------------------------------------------
+
+@bp.get("/businesses")
+def businesses():
+    user = api_user()
+    args = request.args
+    street = args.get("street", "")
+    if street and street not in catalog.STREETS:
+        raise InvalidInput(f"街道“{street}”不存在", code="invalid_field", field="street")
+    status = args.get("status", "")
+    if status not in ("", "active", "deregistered"):
+        raise InvalidInput("status 只能是 active 或 deregistered", code="invalid_field", field="status")
+    page, per_page = page_args()
+    operator_id = args.get("operator_id", "")
+    with runtime().db.session() as session:
+        rows, total = lookups.search_businesses(session, name=args.get("name", ""),
+                                                code=args.get("code", ""), operator_id=operator_id,
+                                                street=street, status=status, page=page,
+                                                per_page=per_page)
+        if operator_id.strip():  # searching by a person's ID number is looking at personal data
+            audit.record_view(session, actor=f"user:{user.id}", object_type="bl_register",
+                              object_id="search", subject=operator_id.strip().upper()[:64],
+                              fields=["operator_id_number"], reason="名录按经营者身份证号码查询")
+        items = [b.public() for b in rows]
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+
+
+@bp.get("/businesses/<credit_code>")
+def business(credit_code):
+    with runtime().db.session() as session:
+        found = lookups.business_by_code(session, credit_code)
+        if found is None:
+            raise NotFound("名录中没有该统一社会信用代码", code="business_not_found")
+        return jsonify(found.public())
+
+
+@bp.get("/name-check")
+def name_check():
+    """Is a name free? ``trade_name``, ``industry``, ``name_form`` → clash or not."""
+    from . import names
+    args = request.args
+    parts = {k: (args.get(k) or "").strip() for k in ("trade_name", "industry", "name_form")}
+    missing = [k for k, v in parts.items() if not v]
+    if missing:
+        raise InvalidInput("请填写字号、行业和组织形式用字", code="invalid_field", field=missing[0])
+    own = names.compose(parts["trade_name"], parts["industry"], parts["name_form"])
+    problem = names.forbidden_message(own)
+    if problem:
+        return jsonify({"name": own, "available": False, "reason": f"名称“{own}”{problem}"})
+    with runtime().db.session() as session:
+        clash = lookups.name_clash(session, **parts)
+    return jsonify({"name": own, "available": clash is None,
+                    "reason": clash.message if clash else "", "clash": clash.evidence() if clash else None})
+
+
+# -- filing and bundles --------------------------------------------------------------------
+
+@bp.post("/applications")
+def file_application():
+    """File one of the four services with the register checked first (no half-saved input)."""
+    user = api_user()
+    require(user, is_counter(user), "代为登记申请")
+    data = _body()
+    code = data.get("service_code")
+    if code not in lookups.SERVICES:
+        raise InvalidInput("service_code 应为本插件的事项编码", code="invalid_field", field="service_code")
+    app = filing.file(runtime(), user, service_code=code, applicant_id=_applicant_id(data),
+                      form_data=_form(data), paper=_strings(data, "paper"), uploads=_uploads(data),
+                      **_filing_options(data))
+    return jsonify(_app_json(app)), 201
+
+
+@bp.post("/bundles")
+def file_bundle():
+    """证照联办: one joint form → two applications and their bundle reference."""
+    user = api_user()
+    require(user, is_counter(user), "代为登记申请")
+    data = _body()
+    joint = filing.file_joint(runtime(), user, applicant_id=_applicant_id(data), form_data=_form(data),
+                              paper=_strings(data, "paper"), uploads=_uploads(data),
+                              **_filing_options(data))
+    return jsonify(_joint_json(joint)), 201
+
+
+@bp.get("/bundles/<reference>")
+def get_bundle(reference):
+    return jsonify(_joint_json(filing.bundle(runtime(), reference)))
+
+
+@bp.post("/bundles/<reference>/accept")
+def accept_bundle(reference):
+    user = api_user()
+    data = _body()
+    reason = data.get("warn_reason", "")
+    if not isinstance(reason, str) or len(reason) > 2000:
+        raise InvalidInput("warn_reason 应为不超过2000字的字符串", code="invalid_field", field="warn_reason")
+    return jsonify(_joint_json(filing.accept_bundle(runtime(), user, reference, warn_reason=reason)))
+
+
+# -- supervision feed ----------------------------------------------------------------------
+
+def _feed_args():
+    user = api_user()
+    require(user, is_supervisor(user), "查看监管推送数据")
+    args = request.args
+    since = None
+    if args.get("since"):
+        try:
+            since = dt.date.fromisoformat(args["since"])
+        except ValueError:
+            raise InvalidInput("since 应为日期 YYYY-MM-DD", code="invalid_field", field="since") from None
+    after = args.get("after_id", "0")
+    if not after.isdigit():
+        raise InvalidInput("after_id 应为非负整数", code="invalid_field", field="after_id")
+    limit = args.get("limit", "500")
+    if not limit.isdigit() or not 1 <= int(limit) <= 5000:
+        raise InvalidInput("limit 应为1至5000", code="invalid_field", field="limit")
+    street = args.get("street") or None
+    if street and street not in catalog.STREETS:
+        raise InvalidInput(f"街道“{street}”不存在", code="invalid_field", field="street")
+    return {"since": since, "after_id": int(after), "limit": int(limit), "street": street}
+
+
+@bp.get("/supervision")
+def supervision_feed():
+    options = _feed_args()
+    with runtime().db.session() as session:
+        rows, total = supervision.feed(session, **options)
+    return jsonify({"items": rows, "total": total,
+                    "next_after_id": rows[-1]["id"] if rows else options["after_id"]})
+
+
+@bp.get("/supervision.csv")
+def supervision_csv():
+    options = _feed_args()
+    with runtime().db.session() as session:
+        rows, _total = supervision.feed(session, **options)
+    name = f"supervision-{dt.date.today():%Y%m%d}.csv"
+    return Response(supervision.feed_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# -- inspections ---------------------------------------------------------------------------
+
+@bp.get("/inspections")
+def inspection_list():
+    user = api_user()
+    require(user, is_supervisor(user), "查看核查任务")
+    status = request.args.get("status", "open")
+    if status not in ("open", "kept", "broken", "done", "cancelled", "all"):
+        raise InvalidInput("status 取值不正确", code="invalid_field", field="status")
+    with runtime().db.session() as session:
+        found = inspections.tasks(session, status=None if status == "all" else status,
+                                  street=request.args.get("street") or None)
+        return jsonify({"items": [inspections.task_dict(session, t) for t in found]})
+
+
+@bp.post("/inspections/<int:task_id>/result")
+def inspection_result(task_id):
+    user = api_user()
+    data = _body()
+    outcome, note = data.get("outcome"), data.get("note", "")
+    if not isinstance(outcome, str) or not isinstance(note, str):
+        raise InvalidInput("outcome 和 note 应为字符串", code="invalid_field", field="outcome")
+    task = inspections.record_result(runtime(), user, task_id, outcome=outcome, note=note)
+    with runtime().db.session() as session:
+        return jsonify(inspections.task_dict(session, session.merge(task)))

@@ -1,0 +1,131 @@
+"""Reacting to decisions: ``application_event`` → the registry jobs, plus a catch-up job.
+
+The hook is called with the event only, not the runtime that made the change (see the
+report: the core should pass ``quanke`` too; :mod:`.plugin` picks that up by itself once the
+hookspec has it). Until then the runtime is found where the change was made: the Flask app
+serving the request, the rq worker running a job, or a runtime bound with :func:`bind`
+(this plugin's CLI commands, benchmarks and tests). Whatever is missed is caught up by
+:func:`process_decisions`, a scheduled job that is idempotent like every job here.
+"""
+from __future__ import annotations
+
+import logging
+import weakref
+
+from sqlalchemy import select
+
+from core.models import Application, Document
+
+from . import lookups
+from .models import BusinessChange, FoodPermit, RegisteredBusiness
+from .registry import APPROVAL_JOBS, DECIDED
+
+log = logging.getLogger(__name__)
+
+_bound: "list[weakref.ref]" = []
+
+
+def bind(quanke) -> None:
+    """Let the event hook find this runtime when no Flask app or worker is around."""
+    _bound[:] = [r for r in _bound if r() is not None and r() is not quanke]
+    _bound.append(weakref.ref(quanke))
+
+
+def unbind(quanke) -> None:
+    _bound[:] = [r for r in _bound if r() is not None and r() is not quanke]
+
+
+def current_runtime():
+    try:
+        from flask import current_app
+        runtime = current_app.extensions.get("quanke")
+        if runtime is not None:
+            return runtime
+    except RuntimeError:  # no application context
+        pass
+    from core import jobs
+    if jobs._worker_runtime is not None:  # noqa: SLF001 - the worker's runtime, read only
+        return jobs._worker_runtime  # noqa: SLF001
+    for ref in reversed(_bound):
+        runtime = ref()
+        if runtime is not None:
+            return runtime
+    return None
+
+
+def handle(quanke, event) -> None:
+    """Enqueue the registry job an event calls for (must not be lost: retried, idempotent)."""
+    if event.service_code not in lookups.SERVICES:
+        return
+    if event.action == "approve" and event.to_state == "approved":
+        quanke.jobs.enqueue(APPROVAL_JOBS[event.service_code], must_not_lose=True,
+                            job_id=f"bl-approved-{event.application_id}",
+                            application_id=event.application_id)
+    elif event.action == "issue":
+        quanke.jobs.enqueue("plugins.business_license.registry.on_issued", must_not_lose=True,
+                            job_id=f"bl-issued-{event.application_id}",
+                            application_id=event.application_id)
+
+
+def on_event(event) -> None:
+    quanke = current_runtime()
+    if quanke is None:
+        if event.service_code in lookups.SERVICES and event.action in ("approve", "issue"):
+            log.warning("no runtime for %s of %s; the catch-up job will process it",
+                        event.action, event.application_number)
+        return
+    handle(quanke, event)
+
+
+def process_decisions(quanke, *, limit: int = 500) -> int:
+    """Catch-up job: run the registry jobs for decided applications they have not seen yet.
+
+    Returns how many applications were processed. Cheap when there is nothing to do: one
+    query per service for decided applications without their register row.
+    """
+    from . import registry
+    done = 0
+    with quanke.db.session() as session:
+        decided = select(Application.id).where(Application.state.in_(DECIDED))
+        pending = {
+            lookups.REGISTRATION: decided.where(
+                Application.service_code == lookups.REGISTRATION,
+                ~select(RegisteredBusiness.id).where(
+                    RegisteredBusiness.application_id == Application.id).exists()),
+            lookups.CHANGE: decided.where(
+                Application.service_code == lookups.CHANGE,
+                ~select(BusinessChange.id).where(BusinessChange.application_id == Application.id).exists()),
+            lookups.DEREGISTRATION: decided.where(
+                Application.service_code == lookups.DEREGISTRATION,
+                ~select(BusinessChange.id).where(BusinessChange.application_id == Application.id).exists()),
+            lookups.FOOD_PERMIT: decided.where(
+                Application.service_code == lookups.FOOD_PERMIT,
+                ~select(FoodPermit.id).where(FoodPermit.application_id == Application.id).exists()),
+        }
+        # Registrations first: a bundled permit needs its licence's business.
+        todo = [(code, app_id) for code, stmt in pending.items()
+                for app_id in session.scalars(stmt.order_by(Application.decided_at).limit(limit))]
+        issued = list(session.scalars(
+            select(Application.id).where(Application.service_code.in_((lookups.CHANGE,
+                                                                       lookups.DEREGISTRATION)),
+                                         Application.state.in_(("issued", "delivered")))
+            .where(select(Document.id).where(Document.application_id == Application.id,
+                                             Document.kind == "certificate",
+                                             Document.status == "valid").exists())
+            .where(select(BusinessChange.id).where(BusinessChange.application_id == Application.id,
+                                                   BusinessChange.issued_at.is_(None)).exists())
+            .limit(limit)))
+    jobs = {code: getattr(registry, path.rsplit(".", 1)[1]) for code, path in APPROVAL_JOBS.items()}
+    for code, app_id in todo:
+        try:
+            jobs[code](quanke, application_id=app_id)
+            done += 1
+        except Exception:  # noqa: BLE001 - one bad application must not stop the rest
+            log.exception("processing decided application %s failed", app_id)
+    for app_id in issued:
+        try:
+            registry.on_issued(quanke, application_id=app_id)
+            done += 1
+        except Exception:  # noqa: BLE001
+            log.exception("licence supersession for application %s failed", app_id)
+    return done
