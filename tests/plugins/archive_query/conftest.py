@@ -3,13 +3,14 @@ bureau, a helper to put records into the archive, and signed-in web clients."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
 from core import applicants
 from core.demo import valid_resident_id
 from core.models import Citizen
-from core.testing import seed_world
+from core.testing import World, runtime, seed_world
 from plugins.archive_query import binding
 from plugins.archive_query.categories import CATEGORIES
 from plugins.archive_query.importer import import_rows
@@ -55,10 +56,40 @@ class Archive:
                           **defaults, **values})
 
 
+@pytest.fixture(scope="session")
+def aq_seeded(sqlite_template, tmp_path_factory):
+    """One migrated database with the world seeded for the archive bureau, per test session.
+
+    Seeding hashes a dozen passwords (argon2, seconds); every test gets a copy of the file
+    instead. The world's users and citizens are detached objects the tests only pass on by
+    id — the workflow reloads them in its own transaction.
+    """
+    root = tmp_path_factory.mktemp("aq_seeded")
+    path = root / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    q = runtime(f"sqlite:///{path}", root)
+    world = seed_world(q, department="archives")
+    q.close()
+    return path, world
+
+
 @pytest.fixture
-def aq(quanke):
-    """The world with the archive bureau's staff (approver, approver2, lead, acceptor)."""
-    world = seed_world(quanke, department="archives")
+def quanke(aq_seeded, tmp_path):
+    """This folder's ``quanke``: a fresh copy of the seeded database (see ``aq_seeded``)."""
+    path = tmp_path / "quanke.db"
+    shutil.copy(aq_seeded[0], path)
+    q = runtime(f"sqlite:///{path}", tmp_path)
+    yield q
+    q.close()
+
+
+@pytest.fixture
+def aq(quanke, aq_seeded):
+    """The world with the archive bureau's staff (approver, approver2, lead, acceptor), with
+    the runtime bound so the plugin's event hook can enqueue its jobs."""
+    seeded = aq_seeded[1]
+    world = World(quanke, seeded.centre, seeded.other_centre, seeded.station,
+                  dict(seeded.users), dict(seeded.citizens))
     binding.bind(quanke)
     yield world
     binding.unbind(quanke)
@@ -122,7 +153,7 @@ def aq_pg(tmp_path):
     Used instead of ``pg_quanke`` so these tests do not depend on every other plugin's
     tables being truncatable at the moment they run.
     """
-    from core.testing import migrated, postgres_database, runtime
+    from core.testing import migrated, postgres_database
     with postgres_database("quanke_aq") as url:
         q = runtime(url, tmp_path)
         migrated(q)

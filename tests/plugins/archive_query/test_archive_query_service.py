@@ -1,0 +1,291 @@
+"""The 档案查询 service: who may query whose records, the bureau's automatic rule, the result."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from core import workflow
+from core.audit import AuditEvent
+from core.errors import Forbidden, InvalidInput
+from core.materials import Upload
+from core.models import Application, Decision, State
+from core.services import CertificateContext
+from core.testing import snapshot
+from plugins.archive_query import autoapproval, binding, settings
+from plugins.archive_query.documents import CERTIFICATE
+from plugins.archive_query.models import AccessLog, QueryResult
+from plugins.archive_query.results import ResultNotReady, certificate_data
+
+SERVICE = "archive_query.query"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+       b"\x00\x00IEND\xaeB`\x82")
+
+
+def switch(quanke, world, on: bool):
+    settings.set_auto_approve(quanke, world.lead, enabled=on, note="测试：调整自动审批")
+
+
+def form(person, category="marriage", basis="self", purpose="办理房产过户手续"):
+    return {"category": category, "subject_name": person.name, "subject_id_number": person.id_number,
+            "basis": basis, "purpose": purpose}
+
+
+def at_counter(world, applicant_id, data, paper=("applicant_id",), by="counter"):
+    return workflow.file_application(world.quanke, world.users[by], service_code=SERVICE,
+                                     applicant_id=applicant_id, form_data=data, paper=list(paper),
+                                     consent=True, consent_text="申请人当面同意")
+
+
+def state(quanke, app_id):
+    with quanke.db.session() as session:
+        return session.get(Application, app_id).state
+
+
+def result(quanke, app_id):
+    with quanke.db.session() as session:
+        return session.scalar(select(QueryResult).where(QueryResult.application_id == app_id))
+
+
+def render_text(quanke, app_id) -> str:
+    """Render the result document the way the core does, with this plugin's hook data."""
+    with quanke.db.session() as session:
+        app = session.get(Application, app_id)
+        extra = certificate_data(app, session) or {}
+        ctx = CertificateContext(
+            application_no=app.number, service_code=app.service_code, service_name="档案查询（e站通）",
+            applicant_name=app.applicant.name, applicant_id_masked="3201**********0011",
+            form_data=dict(app.form_data), department_code="archives", department_name="区档案馆",
+            centre_name="测试中心", decided_at=app.decided_at, verification_code="TESTCODE",
+            verification_url="http://127.0.0.1/verify/TESTCODE", extra=extra)
+    pdf = bytes(CERTIFICATE(ctx))
+    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def looks(quanke, id_number):
+    with quanke.db.session() as session:
+        return [(r.actor, r.kind, r.reference, r.application_id) for r in session.scalars(
+            select(AccessLog).where(AccessLog.subject_id_number == id_number).order_by(AccessLog.id))]
+
+
+# -- self queries -------------------------------------------------------------------------------
+
+def test_self_query_at_the_counter_is_approved_by_the_rule_and_shows_the_spouse_masked(
+        quanke, aq, people, archive):
+    me, spouse = people.citizen, people.spouse
+    archive.marriage(me.id_number, me.name, spouse.id_number, spouse.name)
+    archive.person("employment", me.id_number, me.name)  # another category: not on this result
+    switch(quanke, aq, True)
+    app = at_counter(aq, me.applicant_id, form(me))
+    workflow.accept(quanke, aq.counter, app.id)
+    assert state(quanke, app.id) == State.ISSUED.value
+    with quanke.db.session() as session:
+        done = session.get(Application, app.id)
+        assert done.decided_by_id is None and done.claimed_by_id is None
+        decision = session.scalar(select(Decision).where(Decision.application_id == app.id,
+                                                         Decision.kind == "approve"))
+        assert autoapproval.RULE in decision.reasons
+    stored = result(quanke, app.id)
+    assert stored.taken_by == "system" and len(stored.records) == 1
+    persons = stored.records[0]["persons"]
+    assert persons[0] == {"role_label": "男方", "name": me.name, "id_number": me.id_number[:4] + "*" * 10
+                          + me.id_number[-4:], "is_subject": True}
+    assert persons[1]["name"] == spouse.name[0] + "**" and persons[1]["is_subject"] is False
+    assert "remarks" not in str(stored.records) and "馆内备注不外传" not in str(stored.records)
+    text = render_text(quanke, app.id)
+    assert "档案查询结果证明" in text and "有相关档案记录1条" in text
+    assert spouse.name not in text and spouse.id_number not in text and "李**" in text
+    assert "馆内备注" not in text
+    # The look is logged for both spouses: the system, for this application.
+    assert looks(quanke, spouse.id_number) == [("system", "result", "T001/00001", app.id)]
+
+
+def test_remote_self_query_needs_face_and_sms_then_the_rule_approves(quanke, aq, people, archive):
+    me = people.citizen
+    archive.person("veteran", me.id_number, me.name)
+    switch(quanke, aq, True)
+    app = workflow.file_application(quanke, aq.citizen, service_code=SERVICE,
+                                    applicant_id=me.applicant_id, form_data=form(me, "veteran"),
+                                    uploads=[Upload("applicant_id", "id.png", PNG)])
+    assert app.state == State.DRAFT.value
+    for step in ("face", "sms"):
+        workflow.record_identity_step(quanke, aq.citizen, app.id, step, evidence={"score": 0.93})
+    workflow.submit_application(quanke, aq.citizen, app.id)
+    workflow.accept(quanke, aq.counter_b, app.id)  # any authorised centre accepts it
+    assert state(quanke, app.id) == State.ISSUED.value
+    assert result(quanke, app.id).records[0]["category"] == "veteran"
+    assert "退伍军人档案" in render_text(quanke, app.id)
+
+
+def test_with_the_switch_off_a_self_query_waits_for_an_approver_who_is_logged(
+        quanke, aq, people, archive):
+    me, spouse = people.citizen, people.spouse
+    archive.marriage(me.id_number, me.name, spouse.id_number, spouse.name)
+    app = at_counter(aq, me.applicant_id, form(me))
+    workflow.accept(quanke, aq.counter, app.id)
+    assert state(quanke, app.id) == State.ACCEPTED.value
+    assert autoapproval.auto_decide(quanke, application_id=app.id) == "switch_off"
+    workflow.claim(quanke, aq.approver, app.id)
+    workflow.approve(quanke, aq.approver, app.id)
+    stored = result(quanke, app.id)
+    assert stored.taken_by == f"user:{aq.approver.id}"
+    workflow.issue(quanke, aq.approver, app.id)
+    assert looks(quanke, me.id_number) == [(f"user:{aq.approver.id}", "result", "T001/00001", app.id)]
+
+
+def test_the_rule_runs_once_and_resumes_a_half_done_decision(quanke, aq, people, archive):
+    me = people.citizen
+    archive.person("employment", me.id_number, me.name)
+    switch(quanke, aq, True)
+    binding.unbind(quanke)  # no runtime for the event hook: nothing happens on accept …
+    app = at_counter(aq, me.applicant_id, form(me, "employment"))
+    workflow.accept(quanke, aq.counter, app.id)
+    assert state(quanke, app.id) == State.ACCEPTED.value
+    assert autoapproval.sweep(quanke) == 1  # … and the scheduled sweep catches up
+    assert state(quanke, app.id) == State.ISSUED.value
+    assert autoapproval.auto_decide(quanke, application_id=app.id) == "nothing_to_do"
+    assert autoapproval.sweep(quanke) == 0
+    with quanke.db.session() as session:
+        assert session.scalar(select(func.count(AccessLog.id))
+                              .where(AccessLog.application_id == app.id)) == 1
+
+
+# -- someone else's records ---------------------------------------------------------------------
+
+def test_agent_with_power_of_attorney_goes_to_the_approver_even_with_the_switch_on(
+        quanke, aq, people, archive):
+    principal, agent = people.citizen, people.other_citizen
+    archive.person("appointment", principal.id_number, principal.name)
+    switch(quanke, aq, True)
+    app = at_counter(aq, agent.applicant_id, form(principal, "appointment", basis="attorney",
+                                                  purpose="受托办理退休待遇核定"),
+                     paper=("applicant_id", "power_of_attorney"))
+    with pytest.raises(InvalidInput) as err:
+        workflow.accept(quanke, aq.counter, app.id)
+    assert err.value.code == "warn_reason_required"
+    workflow.accept(quanke, aq.counter, app.id, warn_reason="已核对经公证的委托书原件")
+    assert state(quanke, app.id) == State.ACCEPTED.value  # not the rule's to decide
+    workflow.claim(quanke, aq.approver, app.id)
+    workflow.approve(quanke, aq.approver, app.id, reasons="委托书经公证，依据充分")
+    workflow.issue(quanke, aq.approver, app.id)
+    stored = result(quanke, app.id)
+    assert stored.basis == "attorney" and stored.records[0]["persons"][0]["name"] == principal.name
+    text = render_text(quanke, app.id)
+    assert "受托查询" in text and "人事任免档案" in text and "任免类别：任命" in text
+    assert looks(quanke, principal.id_number) == [(f"user:{aq.approver.id}", "result",
+                                                   "T001/00001", app.id)]
+
+
+def test_query_about_someone_else_without_a_basis_is_refused_and_changes_nothing(
+        quanke, aq, people, archive):
+    me, other = people.citizen, people.other_citizen
+    archive.person("employment", other.id_number, other.name)
+    app = at_counter(aq, me.applicant_id, form(other, "employment", basis="self"))
+    before = snapshot(quanke, app.id)
+    with pytest.raises(Forbidden) as err:
+        workflow.accept(quanke, aq.counter, app.id, warn_reason="试图受理")
+    assert err.value.code == "checks_blocked"
+    assert "档案当事人必须是申请人本人" in err.value.message
+    assert snapshot(quanke, app.id) == before
+    no_letter = at_counter(aq, me.applicant_id, form(other, "employment", basis="attorney"))
+    with pytest.raises(Forbidden) as err:
+        workflow.accept(quanke, aq.counter, no_letter.id, warn_reason="试图受理")
+    assert "查询他人档案须提供经公证的委托书" in err.value.message
+    half = at_counter(aq, me.applicant_id, form(other, "employment", basis="deceased_relative"),
+                      paper=("applicant_id", "death_certificate"))
+    with pytest.raises(Forbidden) as err:
+        workflow.accept(quanke, aq.counter, half.id, warn_reason="试图受理")
+    assert "亲属关系证明" in err.value.message and "死亡证明" not in err.value.message
+    assert looks(quanke, other.id_number) == []  # nobody saw anything
+    workflow.refuse(quanke, aq.counter, app.id, reasons="查询他人档案须提供合法依据")
+    assert state(quanke, app.id) == State.NOT_ACCEPTED.value
+
+
+def test_a_category_that_does_not_exist_is_a_clear_form_error(quanke, aq, people):
+    with pytest.raises(InvalidInput) as err:
+        at_counter(aq, people.citizen.applicant_id, form(people.citizen, category="household"))
+    assert err.value.code == "invalid_form"
+    assert "档案类别不存在" in err.value.details["fields"]["category"][0]
+    with pytest.raises(InvalidInput) as err:
+        at_counter(aq, people.citizen.applicant_id,
+                   {**form(people.citizen), "subject_id_number": "320102199001011230"})
+    assert "校验位" in err.value.details["fields"]["subject_id_number"][0]
+
+
+# -- the result documents -----------------------------------------------------------------------
+
+def test_no_record_certificate(quanke, aq, people, archive):
+    me = people.citizen
+    archive.person("employment", me.id_number, me.name)  # a record, but not a veteran record
+    switch(quanke, aq, True)
+    app = at_counter(aq, me.applicant_id, form(me, "veteran"))
+    workflow.accept(quanke, aq.counter, app.id)
+    assert state(quanke, app.id) == State.ISSUED.value
+    assert result(quanke, app.id).records == []
+    text = render_text(quanke, app.id)
+    assert "无档案记录证明" in text and "档案查询结果证明" not in text
+    assert "未发现档案当事人" in text and me.name in text
+    assert [(a, k, ref) for a, k, ref, _ in looks(quanke, me.id_number)] == [("system", "search", "")]
+
+
+def test_certificate_data_never_pretends_there_is_no_record(quanke, aq, people, archive):
+    me = people.citizen
+    archive.person("employment", me.id_number, me.name)
+    app = at_counter(aq, me.applicant_id, form(me, "employment"))
+    workflow.accept(quanke, aq.counter, app.id)
+    workflow.claim(quanke, aq.approver, app.id)
+    with quanke.db.session() as session:
+        row = session.get(Application, app.id)
+        assert certificate_data(row, session) is None  # not decided: nothing to add
+        row.state = State.ISSUED.value  # as if issued before the result was stored
+        session.flush()
+        with pytest.raises(ResultNotReady):
+            certificate_data(row, session)
+        session.rollback()
+    other = workflow.file_application(quanke, aq.counter, service_code="sample.permit",
+                                      applicant_id=me.applicant_id, form_data={"purpose": "开办示例"},
+                                      paper=["id_proof"], consent=True)
+    with quanke.db.session() as session:
+        assert certificate_data(session.get(Application, other.id), session) is None
+
+
+def test_the_issued_pdf_lists_the_records(quanke, aq, people, archive):
+    from core import issuance
+    from core.models import Document
+    me, spouse = people.citizen, people.spouse
+    archive.marriage(me.id_number, me.name, spouse.id_number, spouse.name)
+    switch(quanke, aq, True)
+    app = at_counter(aq, me.applicant_id, form(me))
+    workflow.accept(quanke, aq.counter, app.id)
+    with quanke.db.session() as session:
+        doc = session.scalar(select(Document).where(Document.application_id == app.id,
+                                                    Document.kind == "certificate"))
+    text = "".join(p.extract_text() or "" for p in
+                   PdfReader(io.BytesIO(issuance.pdf_bytes(quanke, doc.id))).pages)
+    assert "有相关档案记录1条" in text and spouse.name not in text
+
+
+# -- the bureau switch --------------------------------------------------------------------------
+
+def test_only_the_archive_lead_changes_the_switch_and_every_change_is_audited(quanke, aq):
+    for who in (aq.approver, aq.counter, aq.sys_admin):
+        with pytest.raises(Forbidden) as err:
+            settings.set_auto_approve(quanke, who, enabled=True, note="想打开")
+        assert err.value.code == "not_archive_lead"
+    with pytest.raises(InvalidInput):
+        settings.set_auto_approve(quanke, aq.lead, enabled=True, note="")
+    with quanke.db.session() as session:
+        assert settings.read(session).auto_approve_self is False
+    settings.set_auto_approve(quanke, aq.lead, enabled=True, note="经局务会研究同意")
+    settings.set_auto_approve(quanke, aq.lead, enabled=True, note="重复提交")  # no change
+    settings.set_auto_approve(quanke, aq.lead, enabled=False, note="系统维护期间暂停")
+    with quanke.db.session() as session:
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "archive_setting_changed").order_by(AuditEvent.seq)).all()
+        assert [(e.actor, e.data["auto_approve_self"], e.data["note"]) for e in events] == [
+            (f"user:{aq.lead.id}", {"from": False, "to": True}, "经局务会研究同意"),
+            (f"user:{aq.lead.id}", {"from": True, "to": False}, "系统维护期间暂停")]
+        assert settings.read(session).auto_approve_self is False
