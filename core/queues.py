@@ -105,7 +105,21 @@ def counter_today(session: Session, user: User, day: dt.date) -> dict[str, list[
         .order_by(Application.id.desc()).limit(200)).unique().all()
     pickup = pickup_waiting(session, user.centre_id)
     return {"filed": list(filed), "accepted": list(accepted), "pending": list(pending),
-            "pickup": pickup}
+            "pickup": pickup, "remote": remote_waiting(session, user.centre_id)}
+
+
+def remote_waiting(session: Session, centre_id: int | None, limit: int = 200) -> list[Application]:
+    """Online applications no centre has taken yet, for services this centre may accept."""
+    from .models import CentreService
+    if centre_id is None:
+        return []
+    return list(session.scalars(
+        select(Application).where(
+            Application.channel == "remote", Application.centre_id.is_(None),
+            Application.state.in_([State.SUBMITTED.value, State.CORRECTION_REQUESTED.value]),
+            Application.service_code.in_(select(CentreService.service_code)
+                                         .where(CentreService.centre_id == centre_id)))
+        .order_by(Application.submitted_at.nulls_last(), Application.id).limit(limit)).unique())
 
 
 def pickup_waiting(session: Session, centre_id: int | None, limit: int = 200) -> list[Application]:

@@ -5,9 +5,9 @@ user may read, so forged IDs in URLs answer 404 and lists never leak other peopl
 """
 from __future__ import annotations
 
-from sqlalchemy import false, or_
+from sqlalchemy import and_, false, or_, select
 
-from core.models import Application, Citizen, Role, State, User
+from core.models import Application, CentreService, Citizen, Role, State, User
 
 #: Staff roles that may see the full resident ID / phone on a detail page (audited).
 REVEAL_ROLES = (Role.COUNTER, Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR)
@@ -17,7 +17,22 @@ def _departments(user: User) -> set[str]:
     return user.departments(Role.APPROVER) | user.departments(Role.DEPT_LEAD)
 
 
-def can_view(who, app: Application) -> bool:
+#: Remote applications waiting for a counter: any centre authorised for the service may
+#: pre-review and accept them (网上预审; 区街同权).
+REMOTE_POOL_STATES = (State.SUBMITTED.value, State.CORRECTION_REQUESTED.value)
+
+
+def in_remote_pool(app: Application) -> bool:
+    return app.channel == "remote" and app.centre_id is None and app.state in REMOTE_POOL_STATES
+
+
+def centre_may_accept(db, centre_id: int | None, service_code: str) -> bool:
+    if db is None or centre_id is None:
+        return False
+    return db.get(CentreService, (centre_id, service_code)) is not None
+
+
+def can_view(who, app: Application, db=None) -> bool:
     if isinstance(who, Citizen):
         return app.citizen_id == who.id
     if not isinstance(who, User) or not who.active:
@@ -35,6 +50,8 @@ def can_view(who, app: Application) -> bool:
         if app.state == State.ISSUED.value:
             return True
         if app.pickup_centre_id is not None and app.pickup_centre_id == who.centre_id:
+            return True
+        if in_remote_pool(app) and centre_may_accept(db, who.centre_id, app.service_code):
             return True
     if who.has_role(Role.AGENT) and app.filed_by_id == who.id:
         return True
@@ -57,7 +74,11 @@ def visible_filter(who):
     if who.has_role(Role.COUNTER) and who.centre_id:
         parts += [Application.centre_id == who.centre_id,
                   Application.pickup_centre_id == who.centre_id,
-                  Application.state == State.ISSUED.value]
+                  Application.state == State.ISSUED.value,
+                  and_(Application.channel == "remote", Application.centre_id.is_(None),
+                       Application.state.in_(REMOTE_POOL_STATES),
+                       Application.service_code.in_(
+                           select(CentreService.service_code).where(CentreService.centre_id == who.centre_id)))]
     departments = _departments(who)
     if departments:
         parts.append(Application.department_code.in_(sorted(departments)))
@@ -67,6 +88,6 @@ def visible_filter(who):
         (Application.state == State.DRAFT.value) & (Application.filed_by_id == who.id))
 
 
-def may_reveal(who, app: Application) -> bool:
+def may_reveal(who, app: Application, db=None) -> bool:
     """Full personal data on the detail page (the view is audited by the caller)."""
-    return isinstance(who, User) and can_view(who, app) and any(who.has_role(r) for r in REVEAL_ROLES)
+    return isinstance(who, User) and can_view(who, app, db) and any(who.has_role(r) for r in REVEAL_ROLES)

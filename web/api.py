@@ -193,7 +193,7 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
 
 def visible_app(db, app_id: int) -> Application:
     app = db.get(Application, app_id)
-    if app is None or not can_view(me(), app):
+    if app is None or not can_view(me(), app, db=db):
         raise NotFound("申请不存在", code="application_not_found")
     return app
 
@@ -344,7 +344,7 @@ def get_application(app_id: int):
     want = request.args.get("reveal") in ("1", "true")
     with quanke().db.session() as db:
         app = visible_app(db, app_id)
-        reveal = want and may_reveal(me(), app)
+        reveal = want and may_reveal(me(), app, db)
         if want and not reveal:
             raise Forbidden("无权查看完整个人信息", code="forbidden_role")
         if reveal:

@@ -11,7 +11,7 @@ from core.errors import QuankeError
 from core.models import Centre, Role, RoleGrant, User
 
 from .access import may_reveal
-from .common import details, load_app
+from .common import details, load_app, run_action
 from .helpers import flash_error, page_args, quanke
 from .identity import actor, staff_required
 
@@ -103,7 +103,7 @@ def application(app_id: int):
     who = current_user.model
     with quanke().db.session() as db:
         app = load_app(db, app_id, who)
-        reveal = request.args.get("reveal") == "1" and may_reveal(who, app)
+        reveal = request.args.get("reveal") == "1" and may_reveal(who, app, db)
         info = details(db, app, who, reveal=reveal)
         dept = app.department_code
         is_approver = who.has_role(Role.APPROVER, dept)
@@ -111,18 +111,13 @@ def application(app_id: int):
         assignees = approvers_of(db, dept) if is_lead else []
         return render_template("approvals/application.html", is_approver=is_approver,
                                is_lead=is_lead, assignees=assignees,
-                               can_reveal=may_reveal(who, app), show_scans=True,
+                               can_reveal=may_reveal(who, app, db), show_scans=True,
                                max_extension=quanke().config["MAX_EXTENSION_WORKING_DAYS"],
                                **info)
 
 
-def _act(app_id: int, fn, success: str):
-    try:
-        fn()
-        flash(success, "success")
-    except QuankeError as exc:
-        flash_error(exc)
-    return redirect(url_for("approvals.application", app_id=app_id))
+def _act(app_id: int, fn, success):
+    return run_action(app_id, fn, success, url_for("approvals.application", app_id=app_id))
 
 
 @bp.post("/applications/<int:app_id>/claim")

@@ -36,9 +36,31 @@ def has_issuance() -> bool:
 
 def load_app(db: Session, app_id: int, who) -> Application:
     app = db.get(Application, app_id)
-    if app is None or not can_view(who, app):
+    if app is None or not can_view(who, app, db=db):
         abort(404)
     return app
+
+
+def run_action(app_id: int, fn, success: str, back: str):
+    """Do one workflow action for a form post.
+
+    The application must be visible to the user (else 404, as for a forged ID). A refusal
+    of the *person* (403/404) is an error page with that status; anything about the input
+    or the state (400/409) is flashed next to the page, so nothing typed is lost.
+    """
+    from flask import flash, redirect
+
+    from .helpers import flash_error
+    with quanke().db.session() as db:
+        load_app(db, app_id, actor())
+    try:
+        result = fn()
+        flash(success(result) if callable(success) else success, "success")
+    except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash_error(exc)
+    return redirect(back)
 
 
 def form_rows(service, data: dict) -> list[tuple[str, str]]:

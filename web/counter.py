@@ -20,7 +20,7 @@ from core.materials import Upload
 from core.models import Applicant, Application, Centre, Role, State
 
 from .access import may_reveal
-from .common import details, load_app
+from .common import details, load_app, run_action
 from .forms import ApplicantForm, RatingForm
 from .helpers import flash_error, new_key, quanke
 from .identity import actor, staff_required
@@ -60,14 +60,9 @@ def _back(app_id: int):
     return redirect(url_for("counter.application", app_id=app_id))
 
 
-def _act(app_id: int, fn, success: str):
+def _act(app_id: int, fn, success):
     """Run one workflow action for a form post; flash the outcome and go back to the page."""
-    try:
-        fn()
-        flash(success, "success")
-    except QuankeError as exc:
-        flash_error(exc)
-    return _back(app_id)
+    return run_action(app_id, fn, success, url_for("counter.application", app_id=app_id))
 
 
 def _centre_choices(db) -> list[tuple[str, str]]:
@@ -241,24 +236,20 @@ def application(app_id: int):
     checks = workflow.preview_checks(q, app_id) if state == State.SUBMITTED.value else []
     with q.db.session() as db:
         app = load_app(db, app_id, who)
-        reveal = request.args.get("reveal") == "1" and may_reveal(who, app)
+        reveal = request.args.get("reveal") == "1" and may_reveal(who, app, db)
         info = details(db, app, who, reveal=reveal)
         blocked = any(r.outcome.value == "block" for _c, _n, r in checks)
         warned = any(r.outcome.value == "warn" for _c, _n, r in checks)
         return render_template("counter/application.html", checks=checks, blocked=blocked,
-                               warned=warned, can_reveal=may_reveal(who, app), **info)
+                               warned=warned, can_reveal=may_reveal(who, app, db), **info)
 
 
 @bp.post("/counter/applications/<int:app_id>/accept")
 @staff_required(Role.COUNTER)
 def accept(app_id: int):
     warn_reason = request.form.get("warn_reason", "")
-    try:
-        app = workflow.accept(quanke(), actor(), app_id, warn_reason=warn_reason)
-        flash(_("已受理，受理编号 %(no)s，办结期限 %(due)s", no=app.receipt_no, due=app.due_date), "success")
-    except QuankeError as exc:
-        flash_error(exc)
-    return _back(app_id)
+    return _act(app_id, lambda: workflow.accept(quanke(), actor(), app_id, warn_reason=warn_reason),
+                lambda app: _("已受理，受理编号 %(no)s，办结期限 %(due)s", no=app.receipt_no, due=app.due_date))
 
 
 @bp.post("/counter/applications/<int:app_id>/return")
@@ -286,7 +277,7 @@ def refuse(app_id: int):
 @bp.post("/counter/applications/<int:app_id>/materials")
 @staff_required(Role.COUNTER)
 def add_materials(app_id: int):
-    with quanke().db.session() as db:
+    with quanke().db.session() as db:  # 404 before reading any upload
         app = load_app(db, app_id, actor())
         service = quanke().service(app.service_code)
     paper, uploads = parse_materials(service)
@@ -329,6 +320,8 @@ def pickup():
 def deliver(app_id: int):
     who = current_user.model
     if request.method == "POST":
+        with quanke().db.session() as db:
+            load_app(db, app_id, who)
         method = request.form.get("method", "pickup")
         try:
             workflow.deliver(quanke(), who, app_id, method=method,
@@ -338,6 +331,8 @@ def deliver(app_id: int):
             flash(_("已完成交付，请申请人在评价屏上评价"), "success")
             return redirect(url_for("counter.application", app_id=app_id))
         except QuankeError as exc:
+            if exc.http_status == 403 and exc.code != "recipient_mismatch":
+                raise
             flash_error(exc)
     with quanke().db.session() as db:
         app = load_app(db, app_id, who)

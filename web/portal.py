@@ -222,6 +222,8 @@ def materials(app_id: int):
 @bp.post("/applications/<int:app_id>/resubmit")
 @citizen_required
 def resubmit(app_id: int):
+    with quanke().db.session() as db:
+        load_app(db, app_id, _me())
     try:
         workflow.resubmit(quanke(), _me(), app_id)
         flash(_("已重新提交"), "success")
