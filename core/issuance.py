@@ -387,6 +387,11 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
             verification_url=header.verification_url,
             extra={"certificate_no": doc.number, "staff_name": header.staff_name,
                    "document_version": doc.version})
+        # The service's plugin adds what only it knows (a credit code, the records found …);
+        # an exception here fails the rendering, and the job is retried.
+        for extra in quanke.hook.certificate_data(application=app, session=session):
+            if extra:
+                ctx.extra.update(extra)
         make = lambda: service.certificate(ctx)  # noqa: E731
     else:  # pragma: no cover - KINDS is closed
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind")
@@ -511,7 +516,13 @@ def revoke(quanke, actor, document_id: int, reason: str) -> Document:
 def regenerate(quanke, document_id: int, *, actor="system", render_now: bool = True) -> Document:
     """A new version of a valid document (e.g. after a template change): same number and issue
     date, a new verification code, the summary rebuilt; the old version becomes superseded, so
-    its verification code says so. Audited. Renders the new version unless ``render_now=False``."""
+    its verification code says so. Audited.
+
+    All or nothing: the new version is rendered (and sealed) inside the same transaction, so a
+    document that cannot be rendered (missing seal, removed plugin, a glyph the font lacks)
+    raises and leaves the old version valid. ``render_now=False`` skips rendering (the PDF is
+    then produced on first use by :func:`pdf_bytes`).
+    """
     with quanke.db.session() as session:
         stmt = select(Document).where(Document.id == document_id)
         if quanke.db.is_postgres:
@@ -525,10 +536,8 @@ def regenerate(quanke, document_id: int, *, actor="system", render_now: bool = T
         app = session.get(Application, old.application_id)
         if app is None:
             raise NotFound("文书对应的申请不存在", code="application_not_found")
-        try:
-            service = quanke.service(app.service_code)
-        except Exception:  # noqa: BLE001 - a service whose plugin is gone keeps its code as name
-            service = None
+        service = quanke.service(app.service_code) if render_now else quanke.plugins.services.get(
+            app.service_code)
         version = old.version + 1
         new = Document(application_id=app.id, kind=old.kind, number=old.number,
                        verification_code=new_verification_code(), status="valid", version=version,
@@ -536,16 +545,17 @@ def regenerate(quanke, document_id: int, *, actor="system", render_now: bool = T
                        summary=_summary(session, app, old.kind, old.number, old.issued_at,
                                         version, service))
         _supersede_previous(session, new)
+        if render_now:
+            plan = _plan(quanke, session, new)
+            sha256, key = _write_stored(quanke, _produce(quanke, plan))
+            new.sha256, new.storage_key, new.signed = sha256, key, plan.sealed
+            session.flush()
         audit.record(session, actor=_actor_key(actor), action="regenerate_document",
                      object_type="document", object_id=new.id, application_id=app.id,
                      subject=app.applicant.id_number,
                      data={"kind": new.kind, "number": new.number, "version": version,
                            "supersedes": old.id})
-        new_id = new.id
-    if render_now:
-        render(quanke, new_id)
-    with quanke.db.session() as session:
-        return session.get(Document, new_id)
+    return new
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

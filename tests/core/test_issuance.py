@@ -532,3 +532,82 @@ def test_issuing_and_verifying_on_postgresql(pg_quanke):
         results = list(pool.map(lambda _: issuance.render(pg_quanke, found[1].id), range(4)))
     stored = get(pg_quanke, found[1].id)
     assert {hashlib.sha256(r).hexdigest() for r in results} == {stored.sha256}
+
+
+def test_failed_regeneration_changes_nothing(world):
+    q = world.quanke
+    app = drive_to(world, "issued")
+    cert = current(q, app.id, "certificate")
+    (Path(q.config["SEAL_DIR"]) / "sample_dept.p12").unlink()
+    q.config["ENV"] = "production"
+    with pytest.raises(SealMissing):
+        issuance.regenerate(q, cert.id)
+    assert [(d.kind, d.version, d.status) for d in docs(q, app.id)] == [
+        ("receipt", 1, "valid"), ("decision_approve", 1, "valid"), ("certificate", 1, "valid")]
+    day = today().isoformat()
+    result = CliRunner().invoke(main, ["documents", "regenerate", "--from", day, "--to", day,
+                                       "--kind", "certificate"], obj=q)
+    assert result.exit_code == 1 and "失败 1 份" in result.output and "sample_dept" in result.output
+    assert current(q, app.id, "certificate").id == cert.id
+
+
+@pytest.mark.redis
+def test_with_redis_rendering_is_a_job_run_by_a_worker(tmp_path, sqlite_template):
+    """With REDIS_URL the transition only queues the rendering; a worker does it."""
+    import uuid
+
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from core import jobs
+    from core.testing import REDIS_TEST_URL, runtime
+    path = tmp_path / "redis.db"
+    shutil.copy(sqlite_template, path)
+    prefix = f"quanke-test-{uuid.uuid4().hex[:8]}"
+    q = runtime(f"sqlite:///{path}", tmp_path, REDIS_URL=REDIS_TEST_URL, QUEUE_PREFIX=prefix)
+    redis = Redis.from_url(REDIS_TEST_URL)
+    previous = jobs._worker_runtime
+    try:
+        world = seed_world(q)
+        app = drive_to(world, "accepted")
+        receipt = current(q, app.id, "receipt")
+        assert receipt.sha256 == ""  # queued, not rendered in the request
+        queued = [j for j in q.jobs.queue.get_jobs() if j.args and j.args[0] == "core.issuance.render_document"]
+        assert [j.args[1] for j in queued] == [{"document_id": receipt.id}] and queued[0].retries_left
+        jobs._worker_runtime = q
+        SimpleWorker([q.jobs.queue], connection=q.jobs.redis).work(burst=True)
+        assert get(q, receipt.id).sha256 and "受理回执" in text_of(issuance.pdf_bytes(q, receipt.id))
+    finally:
+        jobs._worker_runtime = previous
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
+        q.close()
+
+
+def test_certificate_data_hook_fills_in_what_only_the_plugin_knows(world, monkeypatch):
+    from dataclasses import replace
+
+    from core import hookimpl
+    from core.documents import CertificateTemplate
+    q = world.quanke
+    seen = []
+
+    class LicencePlugin:
+        @hookimpl
+        def certificate_data(self, application, session):
+            seen.append((application.service_code, application.state, session.is_active))
+            return {"licence_no": f"XK-{application.id:06d}"}
+
+    template = CertificateTemplate("示例许可证", lambda c: [("许可证号", c.extra["licence_no"]),
+                                                         ("证照编号", c.extra["certificate_no"])])
+    monkeypatch.setitem(q.plugins.services, "sample.permit",
+                        replace(q.service("sample.permit"), certificate=template))
+    q.plugins.pm.register(LicencePlugin(), name="licence-test")
+    try:
+        app = drive_to(world, "issued")
+    finally:
+        q.plugins.pm.unregister(name="licence-test")
+    cert = current(q, app.id, "certificate")
+    text = text_of(issuance.pdf_bytes(q, cert.id))
+    assert f"XK-{app.id:06d}" in text and cert.number in text
+    assert seen == [("sample.permit", "issued", True)]  # certificates only, not decision letters
