@@ -1,37 +1,36 @@
-"""The means-test check, using the standard in force for the area on the day."""
-from sqlalchemy import select
+"""The eligibility check (法律援助条件审查) the core runs at acceptance and at decision.
 
+At acceptance an application that looks ineligible is only a warning: the law wants a
+written, reasoned refusal with the right to object (Art. 43, 49), which only the centre can
+give after accepting it. At decision time the same finding blocks approval, so aid is never
+granted against the rules. The result is stored by the core as evidence, with the standard
+used (``list_version`` and ``matched``), in the same transaction as the decision.
+"""
 from core.clock import local_date
 from core.services import Check, CheckContext, CheckResult
 
-from .eligibility import assess
-from .models import HardshipStandard
-
-DEFAULT_AREA = "320000"
-#: Used only until an administrator loads the province's dated standard; the version string
-#: recorded as evidence says "fallback" so a decision made on it can be found later.
-FALLBACK_STANDARD = 2490
+from .assessment import assess_with
+from .eligibility import ELIGIBLE
+from .law import cite
 
 
-def standard_on(session, day, area: str = DEFAULT_AREA) -> tuple[int, str]:
-    row = session.scalar(select(HardshipStandard).where(
-        HardshipStandard.area_code == area, HardshipStandard.effective_from <= day)
-        .order_by(HardshipStandard.effective_from.desc()).limit(1))
-    if row is None:
-        return FALLBACK_STANDARD, f"{area}:fallback-{FALLBACK_STANDARD}"
-    return row.monthly_per_head, f"{area}:{row.effective_from.isoformat()}"
+def _version(result) -> str:
+    if result.standard is not None:
+        return result.standard.version
+    return result.path or "none"
 
 
 def _eligibility(ctx: CheckContext) -> CheckResult:
-    data = ctx.form_data
-    standard, version = standard_on(ctx.session, local_date(ctx.now))
-    result = assess(category=data.get("category", ""), has_agent=bool(data.get("has_agent")),
-                    household_size=int(data.get("household_size") or 0),
-                    monthly_household_income=int(data.get("monthly_household_income") or 0),
-                    standard_per_head=standard)
-    if result.eligible:
-        return CheckResult.passed(*result.reasons, list_version=version)
-    return CheckResult.warn(*result.reasons, "请法律援助中心审查后决定", list_version=version)
+    facts, result = assess_with(ctx.session, ctx.form_data, ctx.materials, ctx.applicant,
+                                fallback_day=local_date(ctx.now))
+    kw = {"matched": result.as_evidence(facts), "list_version": _version(result)}
+    if result.outcome == ELIGIBLE:
+        return CheckResult.passed("；".join(result.reasons), **kw)
+    if ctx.phase == "decision":
+        return CheckResult.block(*result.reasons, "不符合给予法律援助的条件，应当作出不予法律援助的决定并说明理由"
+                                 f"（{cite('第四十三条')}）", **kw)
+    return CheckResult.warn(*result.reasons, f"受理后由法律援助机构审查决定（{cite('第四十三条')}）", **kw)
 
 
-ELIGIBILITY = Check("legal_aid.eligibility", "法律援助条件审查", _eligibility)
+ELIGIBILITY = Check("legal_aid.eligibility", "法律援助条件审查", _eligibility,
+                    description="《法律援助法》第三十一条至第三十四条、第四十一条、第四十二条")

@@ -1,46 +1,69 @@
-"""Hook implementations of the legal aid plugin."""
+"""Hook implementations of the legal aid plugin (法律援助申请)."""
+from __future__ import annotations
+
+import logging
 from pathlib import Path
 
 from core import hookimpl
 from core.services import MaterialSpec, ServiceDef
 
 from . import models  # noqa: F401 - registers the plugin's tables
+from .access import DEPARTMENTS, CENTRE, is_bureau, is_centre, may_keep_roster, may_read
 from .checks import ELIGIBILITY
+from .deadlines import configured_counting
 from .documents import GRANT
 from .forms import LegalAidForm
+from .law import COMMITMENT_TEXT, DECISION_DAYS, cite
+from .status import SERVICE
 
-DEPARTMENT = ("justice", "区司法局法律援助中心")
+log = logging.getLogger(__name__)
 
 APPLICATION = ServiceDef(
-    code="legal_aid.application",
+    code=SERVICE,
     name="法律援助申请",
-    department=DEPARTMENT[0],
+    department=CENTRE,
     form=LegalAidForm,
     materials=(
         MaterialSpec("applicant_id", "申请人身份证明"),
-        MaterialSpec("hardship_proof", "经济困难状况说明表或证明材料",
-                     description="可以个人诚信承诺代替（《法律援助法》第四十一条）"),
         MaterialSpec("case_materials", "与所申请法律援助事项有关的材料"),
+        MaterialSpec("income_proof", "经济困难状况证明材料", required=False,
+                     description="因经济困难申请的，如实说明经济困难状况（" + cite("第四十一条") + "）"),
+        MaterialSpec("integrity_commitment", "经济困难状况个人诚信承诺书", required=False,
+                     alternative_to="income_proof",
+                     description="可以个人诚信承诺代替证明材料（" + cite("第四十一条") + "）"),
+        MaterialSpec("status_proof", "属于第四十二条规定人员的证明材料", required=False,
+                     description="有材料证明的，免予核查经济困难状况（" + cite("第四十二条") + "）"),
+        MaterialSpec("urgency_proof", "时效、期限即将届满或者需要立即保全的证明材料", required=False,
+                     description="申请先行提供法律援助时提交（" + cite("第四十四条") + "）"),
     ),
-    deadline_working_days=5,
+    # Art. 43: "七日内" — days, counted by the configured rule (default: calendar days, an end
+    # date on a holiday moving to the next working day).
+    deadline_working_days=DECISION_DAYS,
+    deadline_counting=configured_counting(),
     channels=frozenset({"counter", "remote", "agent"}),
     identity=frozenset({"face", "sms"}),
     checks=(ELIGIBILITY,),
     certificate=GRANT,
-    keywords=("法援", "律师", "讨薪", "工伤"),
+    commitment=COMMITMENT_TEXT,
+    keywords=("法援", "法律援助", "律师", "讨薪", "工伤", "家暴", "赡养费"),
     guide={
-        "legal_basis": "《中华人民共和国法律援助法》第三十一条、第三十四条、第四十三条",
-        "fee": "免费", "collect": "任一便民服务中心领取或邮寄",
+        "legal_basis": cite("第三十一条至第三十四条、第四十一条至第四十四条、第四十八条、第四十九条"),
+        "fee": "免费",
+        "time_limit": "自收到申请之日起七日内作出决定；决定给予的，三日内指派律师（" + cite("第四十三条") + "）",
+        "collect": "决定书可到任一便民服务中心领取或邮寄，亦可扫码核验",
+        "objection": "对不予或终止法律援助的决定有异议的，可以向区司法局提出（" + cite("第四十九条") + "）",
     },
-    example={"category": "labour", "opposing_party": "某建筑劳务有限公司",
+    example={"area_code": "320113", "category": "labour", "opposing_party": "某建筑劳务有限公司",
              "matter": "在工地务工三个月，工资共计一万二千元至今未付。",
-             "household_size": 3, "monthly_household_income": 4500},
+             "incident_date": "2026-05-01",
+             "household": "本人,{name},1800\n配偶,王某某,1500\n子女,张某某,0",
+             "savings": "3000"},
 )
 
 
 @hookimpl
 def register_departments():
-    return [DEPARTMENT]
+    return list(DEPARTMENTS)
 
 
 @hookimpl
@@ -51,3 +74,85 @@ def register_services():
 @hookimpl
 def register_migrations():
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def register_commands():
+    from .cli import legal_aid
+    return [legal_aid]
+
+
+@hookimpl
+def register_jobs():
+    return [{"name": "legal-aid-follow-up", "func": "plugins.legal_aid.followup.sweep", "interval": 120}]
+
+
+@hookimpl
+def register_blueprints():
+    from .api import bp as api_bp
+    from .views import bp as pages_bp
+    return [pages_bp, api_bp]
+
+
+@hookimpl
+def certificate_data(application, session):
+    if getattr(application, "service_code", None) != SERVICE:
+        return None
+    from .letters import decision_evidence
+    evidence = decision_evidence(session, application.id) or {}
+    basis = [r for r in evidence.get("reasons", []) if "不符合" not in r and "高于" not in r]
+    return {"legal_aid": {"basis": basis, "path": evidence.get("path"),
+                          "standard": evidence.get("standard")}}
+
+
+@hookimpl
+def demo_data(quanke, scale):
+    from .demo import load
+    return load(quanke, scale=scale)
+
+
+def _runtime():
+    from flask import current_app, has_app_context
+    return current_app.extensions.get("quanke") if has_app_context() else None
+
+
+@hookimpl
+def menu_links(user):
+    if not may_read(user):
+        return None
+    links = [{"href": "/legal-aid/cases", "label": "法律援助案件"},
+             {"href": "/legal-aid/stats", "label": "法律援助统计"}]
+    quanke = _runtime()
+    if quanke is not None and is_bureau(user):
+        try:
+            from sqlalchemy import func, select
+
+            from .models import Objection
+            with quanke.db.session() as session:
+                waiting = session.scalar(select(func.count(Objection.id)).where(Objection.status == "pending"))
+            links.append({"href": "/legal-aid/cases?objection=pending", "label": "法律援助异议",
+                          "badge": waiting or None})
+        except Exception:  # noqa: BLE001 - a badge never breaks a page
+            log.exception("objection count failed")
+    if is_centre(user) or may_keep_roster(user):
+        links.append({"href": "/legal-aid/lawyers", "label": "法律援助律师名册"})
+        links.append({"href": "/legal-aid/standards", "label": "经济困难标准"})
+    return links
+
+
+@hookimpl
+def dashboard_panels(user):
+    if not is_centre(user):
+        return None
+    quanke = _runtime()
+    if quanke is None:
+        return None
+    try:
+        from .queries import waiting_for_lawyer
+        with quanke.db.session() as session:
+            waiting = waiting_for_lawyer(quanke, session)
+    except Exception:  # noqa: BLE001
+        log.exception("legal-aid panel failed")
+        return None
+    return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": len(waiting),
+             "href": "/legal-aid/cases?status=granted"}]

@@ -1,0 +1,267 @@
+"""Read-only lists and statistics for the legal-aid centre (案件列表、统计).
+
+Statistics cover applications accepted (or, when never accepted, filed) in a date range of
+local days: by category, outcome and decision path; time to decide against the 7-day limit
+(Art. 43); lawyer caseload and assignments against the 3-day limit; objections (Art. 49).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.audit import AuditEvent
+from core.clock import LOCAL_TZ, local_date
+from core.identifiers import mask_name
+from core.models import Applicant, Application, CheckEvidence, State
+
+from .deadlines import due_on
+from .law import CATEGORIES, DECISION_DAYS
+from .models import Assignment, Lawyer, Objection, Termination, UrgentAid
+from .status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, case_status
+
+DECIDED_STATES = GRANTED_STATES + (State.REJECTED.value,)
+TIME_BUCKETS = (("1日内", 1), ("2-3日", 3), ("4-7日", 7), ("超过7日", None))
+PATH_LABELS = {"art32": "第三十二条（免经济审查）", "art42": "第四十二条（免予核查）",
+               "means_test": "经济困难审查（第三十四条）", None: "—"}
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
+    return lo, hi
+
+
+def _deemed():
+    return exists().where(AuditEvent.application_id == Application.id, AuditEvent.action == "withdraw",
+                          AuditEvent.actor == "system")
+
+
+def status_condition(code: str):
+    """SQL for a case status of :func:`.status.case_status` (list filter)."""
+    terminated = exists().where(Termination.application_id == Application.id, Termination.status == "in_force")
+    urgent = exists().where(UrgentAid.application_id == Application.id, UrgentAid.status == "in_force")
+    corrected = exists().where(Objection.application_id == Application.id, Objection.against == "refusal",
+                               Objection.status == "corrected", Objection.corrected_at.is_not(None))
+    return {
+        "pending": and_(Application.state.in_(PENDING_STATES), not_(urgent)),
+        "urgent": and_(Application.state.in_(PENDING_STATES), urgent, not_(terminated)),
+        "granted": and_(Application.state.in_(GRANTED_STATES), not_(terminated)),
+        "granted_on_correction": and_(Application.state == State.REJECTED.value, corrected, not_(terminated)),
+        "refused": and_(Application.state == State.REJECTED.value, not_(corrected)),
+        "terminated": terminated,
+        "withdrawn": and_(Application.state == State.WITHDRAWN.value, not_(_deemed())),
+        "deemed_withdrawn": and_(Application.state == State.WITHDRAWN.value, _deemed()),
+        "not_accepted": Application.state == State.NOT_ACCEPTED.value,
+    }.get(code)
+
+
+def category_label(code: str) -> str:
+    category = CATEGORIES.get(code or "")
+    return f"{category.label}（{category.article}）" if category else (code or "—")
+
+
+@dataclass
+class CaseRow:
+    id: int
+    number: str
+    receipt_no: str | None
+    applicant: str
+    category: str
+    opposing_party: str
+    status: str
+    status_label: str
+    accepted_on: dt.date | None
+    decide_by: dt.date | None
+    decided_on: dt.date | None
+    lawyer: str
+    urgent: bool
+    objection_pending: bool
+
+
+def case_list(quanke, session: Session, *, status: str = "", category: str = "", q: str = "",
+              page: int = 1, per_page: int = 20) -> tuple[list[CaseRow], int]:
+    stmt = (select(Application).join(Applicant, Applicant.id == Application.applicant_id)
+            .where(Application.service_code == SERVICE, Application.state != State.DRAFT.value))
+    condition = status_condition(status) if status else None
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if category:
+        stmt = stmt.where(Application.form_data["category"].as_string() == category)
+    if q.strip():
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Application.number.ilike(like), Application.receipt_no.ilike(like),
+                              Applicant.name.ilike(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    apps = session.scalars(stmt.order_by(Application.created_at.desc(), Application.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).unique().all()
+    ids = [a.id for a in apps]
+    lawyers = {a.application_id: a.lawyer.name for a in session.scalars(
+        select(Assignment).where(Assignment.application_id.in_(ids), Assignment.status == "active"))}
+    urgent = set(session.scalars(select(UrgentAid.application_id).where(UrgentAid.application_id.in_(ids))))
+    pending_obj = set(session.scalars(select(Objection.application_id).where(
+        Objection.application_id.in_(ids), Objection.status == "pending")))
+    deemed = set(session.scalars(select(AuditEvent.application_id).where(
+        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
+    calendar = quanke.calendar(session)
+    counting = quanke.service(SERVICE).deadline_counting
+    rows = []
+    for app in apps:
+        code = case_status(session, app, deemed_withdrawn=app.id in deemed)
+        accepted = local_date(app.accepted_at) if app.accepted_at else None
+        rows.append(CaseRow(
+            id=app.id, number=app.number, receipt_no=app.receipt_no, applicant=mask_name(app.applicant.name),
+            category=category_label((app.form_data or {}).get("category")),
+            opposing_party=(app.form_data or {}).get("opposing_party", ""), status=code,
+            status_label=LABELS.get(code, code), accepted_on=accepted,
+            decide_by=due_on(calendar, accepted, DECISION_DAYS, counting) if accepted else None,
+            decided_on=local_date(app.decided_at) if app.decided_at else None,
+            lawyer=lawyers.get(app.id, ""), urgent=app.id in urgent, objection_pending=app.id in pending_obj))
+    return rows, int(total or 0)
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+@dataclass
+class LegalAidStats:
+    start: dt.date
+    end: dt.date
+    total: int = 0
+    by_category: list[dict] = field(default_factory=list)
+    by_outcome: list[tuple[str, str, int]] = field(default_factory=list)
+    by_path: list[tuple[str, int]] = field(default_factory=list)
+    decision_time: dict = field(default_factory=dict)
+    lawyers: list[dict] = field(default_factory=list)
+    assignments: dict = field(default_factory=dict)
+    objections: dict = field(default_factory=dict)
+    urgent: int = 0
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "total": self.total,
+                "by_category": self.by_category,
+                "by_outcome": [{"status": c, "label": lbl, "count": n} for c, lbl, n in self.by_outcome],
+                "by_path": [{"path": p, "count": n} for p, n in self.by_path],
+                "decision_time": self.decision_time, "lawyers": self.lawyers,
+                "assignments": self.assignments, "objections": self.objections, "urgent": self.urgent}
+
+
+def _decision_paths(session: Session, ids: list[int]) -> dict[int, str | None]:
+    paths: dict[int, str | None] = {}
+    for ev in session.scalars(select(CheckEvidence).where(
+            CheckEvidence.application_id.in_(ids), CheckEvidence.check_code == "legal_aid.eligibility",
+            CheckEvidence.phase == "decision").order_by(CheckEvidence.id)):
+        paths[ev.application_id] = (ev.matched or {}).get("path")
+    return paths
+
+
+def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidStats:
+    lo, hi = _bounds(start, end)
+    moment = func.coalesce(Application.accepted_at, Application.submitted_at, Application.created_at)
+    apps = session.scalars(select(Application).options(selectinload(Application.decisions))
+                           .where(Application.service_code == SERVICE, Application.state != State.DRAFT.value,
+                                  moment >= lo, moment < hi)).unique().all()
+    ids = [a.id for a in apps]
+    out = LegalAidStats(start, end, total=len(apps))
+    deemed = set(session.scalars(select(AuditEvent.application_id).where(
+        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
+    statuses = {a.id: case_status(session, a, deemed_withdrawn=a.id in deemed) for a in apps}
+    outcome = Counter(statuses.values())
+    out.by_outcome = [(code, LABELS[code], outcome[code]) for code in LABELS if outcome[code]]
+    per_category: dict[str, Counter] = defaultdict(Counter)
+    for app in apps:
+        per_category[(app.form_data or {}).get("category", "")][statuses[app.id]] += 1
+    granted_codes = ("granted", "granted_on_correction")
+    out.by_category = [{"category": code, "label": category_label(code), "total": sum(c.values()),
+                        "granted": sum(c[g] for g in granted_codes), "refused": c["refused"],
+                        "terminated": c["terminated"],
+                        "pending": c["pending"] + c["urgent"],
+                        "withdrawn": c["withdrawn"] + c["deemed_withdrawn"]}
+                       for code, c in sorted(per_category.items(), key=lambda kv: -sum(kv[1].values()))]
+    paths = _decision_paths(session, ids)
+    path_count = Counter(paths.get(a.id) for a in apps if a.state in DECIDED_STATES)
+    out.by_path = [(PATH_LABELS.get(p, str(p)), n) for p, n in path_count.most_common()]
+    out.decision_time = _decision_time(quanke, session, apps)
+    out.lawyers, out.assignments = _lawyers(session, ids)
+    out.objections = _objections(session, ids)
+    out.urgent = session.scalar(select(func.count(UrgentAid.id)).where(UrgentAid.application_id.in_(ids))) or 0
+    return out
+
+
+def _decision_time(quanke, session: Session, apps) -> dict:
+    calendar = quanke.calendar(session)
+    counting = quanke.service(SERVICE).deadline_counting
+    days, on_time, late, buckets = [], 0, 0, Counter()
+    for app in apps:
+        if app.state not in DECIDED_STATES or not (app.accepted_at and app.decided_at):
+            continue
+        elapsed = (app.decided_at - app.accepted_at).total_seconds() / 86400
+        days.append(elapsed)
+        limit = due_on(calendar, local_date(app.accepted_at), DECISION_DAYS, counting)
+        if local_date(app.decided_at) <= limit:
+            on_time += 1
+        else:
+            late += 1
+        whole = (local_date(app.decided_at) - local_date(app.accepted_at)).days
+        for label, upper in TIME_BUCKETS:
+            if upper is None or whole <= upper:
+                buckets[label] += 1
+                break
+    return {"decided": len(days), "on_time": on_time, "late": late,
+            "average_days": round(statistics.fmean(days), 2) if days else None,
+            "median_days": round(statistics.median(days), 2) if days else None,
+            "max_days": round(max(days), 2) if days else None,
+            "buckets": [{"label": label, "count": buckets[label]} for label, _ in TIME_BUCKETS]}
+
+
+def _lawyers(session: Session, ids: list[int]) -> tuple[list[dict], dict]:
+    rows = []
+    per = defaultdict(lambda: {"active": 0, "total": 0, "late": 0})
+    late_total = on_time_total = 0
+    for a in session.scalars(select(Assignment)):
+        stats = per[a.lawyer_id]
+        stats["total"] += 1
+        stats["active"] += a.status == "active"
+        if a.due_on is not None and a.kind != "urgent":
+            if local_date(a.assigned_at) > a.due_on:
+                stats["late"] += 1
+                late_total += a.application_id in ids
+            else:
+                on_time_total += a.application_id in ids
+    for lawyer in session.scalars(select(Lawyer).order_by(Lawyer.id)):
+        s = per[lawyer.id]
+        rows.append({"id": lawyer.id, "name": lawyer.name, "firm": lawyer.firm, "active": s["active"],
+                     "total": s["total"], "late": s["late"], "max_active": lawyer.max_active,
+                     "on_roster": lawyer.active})
+    return rows, {"on_time": on_time_total, "late": late_total}
+
+
+def _objections(session: Session, ids: list[int]) -> dict:
+    counts = Counter()
+    late = 0
+    for obj in session.scalars(select(Objection).where(Objection.application_id.in_(ids))):
+        counts[obj.status] += 1
+        if obj.decided_at and local_date(obj.decided_at) > obj.due_on:
+            late += 1
+    return {"pending": counts["pending"], "upheld": counts["upheld"], "corrected": counts["corrected"],
+            "late": late}
+
+
+def waiting_for_lawyer(quanke, session: Session) -> list[dict]:
+    """Granted cases with no lawyer yet, with their 3-day limit (for the centre's attention)."""
+    from .followup import counting, decided_on, pending_ids
+    from .law import ASSIGNMENT_DAYS
+    from .status import aid_in_force
+    from . import roster
+    out = []
+    for app_id in pending_ids(session):
+        app = session.get(Application, app_id)
+        if aid_in_force(session, app) != "granted" or roster.active_assignment(session, app.id):
+            continue
+        start = decided_on(session, app)
+        due = due_on(quanke.calendar(session), start, ASSIGNMENT_DAYS, counting(quanke)) if start else None
+        out.append({"id": app.id, "number": app.number, "due_on": due})
+    return out
