@@ -253,7 +253,9 @@ def _preflight(quanke, app: Application) -> tuple[list[str], list[str]]:
     """(blocking problems, warnings) acceptance would meet — read only."""
     service = quanke.service(app.service_code)
     problems, warnings = [], []
-    missing = workflow.missing_materials(service, workflow.material_statuses(app))
+    with quanke.db.session() as session:
+        statuses = workflow.material_statuses(session.get(Application, app.id))
+    missing = workflow.missing_materials(service, statuses)
     if missing:
         problems.append("缺少" + "、".join(service.material(c).name for c in missing))
     for _code, name, result in workflow.preview_checks(quanke, app.id):
