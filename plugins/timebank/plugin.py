@@ -1,4 +1,7 @@
-"""Hook implementations of the time bank plugin."""
+"""Hook implementations of the time bank plugin (时间银行, 姚坊门 model)."""
+from __future__ import annotations
+
+import logging
 from pathlib import Path
 
 from core import hookimpl
@@ -9,10 +12,13 @@ from .checks import VOLUNTEER_ELIGIBLE
 from .documents import VOLUNTEER_CARD
 from .forms import VolunteerForm
 
+log = logging.getLogger(__name__)
+
 DEPARTMENT = ("timebank", "街道时间银行管理中心")
+SERVICE_CODE = "timebank.volunteer"
 
 VOLUNTEER = ServiceDef(
-    code="timebank.volunteer",
+    code=SERVICE_CODE,
     name="时间银行志愿者认证",
     department=DEPARTMENT[0],
     form=VolunteerForm,
@@ -24,14 +30,21 @@ VOLUNTEER = ServiceDef(
     identity=frozenset({"sms"}),
     checks=(VOLUNTEER_ELIGIBLE,),
     certificate=VOLUNTEER_CARD,
-    keywords=("志愿者", "时间银行", "养老互助"),
+    keywords=("志愿者", "时间银行", "养老互助", "志愿服务"),
     guide={
         "legal_basis": "《志愿服务条例》、姚坊门时间银行章程",
         "fee": "不收费", "collect": "所在社区便民服务站领取",
+        "conditions": "年满16周岁、本人自愿；认证后由社区时间银行管理员建立志愿者档案并开立时间账户",
     },
-    example={"community": "C031", "categories": ["companionship", "errands"],
+    example={"community": "C031", "categories": ["companionship", "errands"], "kinds": ["chat", "shopping"],
              "skills": "会做饭，能陪老人聊天、代购药品", "availability": "周末全天"},
 )
+
+JOBS = [
+    {"name": "timebank-stars", "func": "plugins.timebank.jobs.award_stars", "cron": "0 1 5 12 *"},
+    {"name": "timebank-monthly-report", "func": "plugins.timebank.jobs.monthly_report", "cron": "30 1 1 * *"},
+    {"name": "timebank-certify-pending", "func": "plugins.timebank.jobs.certify_pending", "interval": 300},
+]
 
 
 @hookimpl
@@ -47,3 +60,66 @@ def register_services():
 @hookimpl
 def register_migrations():
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def register_jobs():
+    return list(JOBS)
+
+
+@hookimpl
+def register_commands():
+    from .commands import timebank
+    return [timebank]
+
+
+@hookimpl
+def register_blueprints():
+    from .api import bp as api_bp
+    from .views import bp
+    return [bp, api_bp]
+
+
+@hookimpl
+def application_event(event):
+    """Approval of a certification → profile and accounts, as a must-not-lose job."""
+    if event.service_code != SERVICE_CODE or event.action != "approve":
+        return None
+    from .binding import current_runtime
+    quanke = current_runtime()
+    if quanke is None:  # no request, worker or bound runtime: certify_pending catches up
+        log.warning("timebank: no runtime for approval of %s; the sweep will certify it",
+                    event.application_number)
+        return None
+    quanke.jobs.enqueue("plugins.timebank.jobs.certify_volunteer", must_not_lose=True,
+                        job_id=f"timebank-certify-{event.application_id}", application_id=event.application_id)
+    return None
+
+
+@hookimpl
+def certificate_data(application, session):
+    if application.service_code != SERVICE_CODE:
+        return None
+    from sqlalchemy import select
+
+    from .models import Volunteer
+    number = session.scalar(select(Volunteer.number).where(Volunteer.applicant_id == application.applicant_id))
+    return {"volunteer_no": number} if number else None
+
+
+@hookimpl
+def demo_data(quanke, scale):
+    from .demo import load
+    return load(quanke, scale=scale)
+
+
+@hookimpl
+def menu_links(user):
+    from core.models import Citizen
+
+    from .access import is_admin, is_social_worker
+    if isinstance(user, Citizen):
+        return [{"href": "/timebank/me", "label": "我的时间银行"}]
+    if is_admin(user) or is_social_worker(user):
+        return [{"href": "/timebank/admin", "label": "时间银行"}]
+    return None
