@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.identifiers import mask_name
 from core.models import Citizen, Role, User
 
 from .models import AccessLog, ArchiveRecord
@@ -54,8 +55,8 @@ def actor_label(session: Session, who) -> str:
             roles.append("审批人员")
         where = "区档案馆" if roles else (who.centre.name if who.centre else "工作人员")
         return f"{who.name}（{where}{'·' + roles[0] if roles else ''}）"
-    if isinstance(who, Citizen):
-        return "本人"
+    if isinstance(who, Citizen):  # shown as "本人" to the citizen themself (see log_entry)
+        return f"市民{mask_name(who.name)}"
     return "系统（档案馆自动审批规则）"
 
 
@@ -124,10 +125,12 @@ def access_log_for(session: Session, id_number: str, *, page: int = 1,
     return list(rows), int(total or 0)
 
 
-def log_entry(row: AccessLog) -> dict:
+def log_entry(row: AccessLog, viewer: str = "") -> dict:
+    """One line of the citizen's list; ``viewer`` (``citizen:3``) sees their own looks as 本人."""
     from core.clock import local
     from .categories import CATEGORIES
-    return {"at": local(row.at).isoformat(timespec="seconds"), "who": row.actor_label,
+    who = "本人" if viewer and row.actor == viewer else row.actor_label
+    return {"at": local(row.at).isoformat(timespec="seconds"), "who": who,
             "kind": row.kind, "kind_label": KIND_LABELS.get(row.kind, row.kind),
             "channel": CHANNEL_LABELS.get(row.channel, row.channel), "purpose": row.purpose,
             "reference": row.reference,

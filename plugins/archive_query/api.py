@@ -152,7 +152,7 @@ def access_log():
             raise Forbidden("账户尚未实名登记身份证号", code="not_real_name")
         rows, total = access_log_for(session, citizen.applicant.id_number, page=page,
                                      per_page=per_page)
-        items = [log_entry(r) for r in rows]
+        items = [log_entry(r, f"citizen:{citizen.id}") for r in rows]
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
 
 

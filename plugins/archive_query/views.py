@@ -140,7 +140,7 @@ def my_access_log():
             return render_template("archive_query/access_log.html", entries=[], total=0, page=1,
                                    pages=1, real_name=False)
         rows, total = access_log_for(session, applicant.id_number, page=page, per_page=20)
-        entries = [log_entry(r) for r in rows]
+        entries = [log_entry(r, f"citizen:{me.id}") for r in rows]
     return render_template("archive_query/access_log.html", entries=entries, total=total,
                            page=page, pages=max(1, -(-total // 20)), real_name=True)
 

@@ -10,7 +10,9 @@ import pytest
 from core import applicants
 from core.demo import valid_resident_id
 from core.models import Citizen
-from core.testing import World, runtime, seed_world
+from core.plugins import PluginHost
+from core.runtime import Quanke
+from core.testing import RUN_ID, SAMPLE_PLUGIN, World, migrated, seed_world
 from plugins.archive_query import binding
 from plugins.archive_query.categories import CATEGORIES
 from plugins.archive_query.importer import import_rows
@@ -56,8 +58,20 @@ class Archive:
                           **defaults, **values})
 
 
+def aq_runtime(url: str, tmp) -> Quanke:
+    """A runtime with this plugin (and the core's sample plugin) only.
+
+    The other built-in plugins are being written alongside this one; loading only ours keeps
+    these tests about this plugin (the core's own tests load every plugin together).
+    """
+    host = PluginHost(default_plugins=("plugins.archive_query.plugin",),
+                      extra_plugins=[SAMPLE_PLUGIN], load_entry_points=False)
+    return Quanke({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "REDIS_URL": None,
+                   "QUEUE_PREFIX": f"quanke-test-{RUN_ID}"}, plugins=host)
+
+
 @pytest.fixture(scope="session")
-def aq_seeded(sqlite_template, tmp_path_factory):
+def aq_seeded(tmp_path_factory):
     """One migrated database with the world seeded for the archive bureau, per test session.
 
     Seeding hashes a dozen passwords (argon2, seconds); every test gets a copy of the file
@@ -66,8 +80,7 @@ def aq_seeded(sqlite_template, tmp_path_factory):
     """
     root = tmp_path_factory.mktemp("aq_seeded")
     path = root / "seeded.db"
-    shutil.copy(sqlite_template, path)
-    q = runtime(f"sqlite:///{path}", root)
+    q = migrated(aq_runtime(f"sqlite:///{path}", root))
     world = seed_world(q, department="archives")
     q.close()
     return path, world
@@ -78,7 +91,7 @@ def quanke(aq_seeded, tmp_path):
     """This folder's ``quanke``: a fresh copy of the seeded database (see ``aq_seeded``)."""
     path = tmp_path / "quanke.db"
     shutil.copy(aq_seeded[0], path)
-    q = runtime(f"sqlite:///{path}", tmp_path)
+    q = aq_runtime(f"sqlite:///{path}", tmp_path)
     yield q
     q.close()
 
@@ -153,10 +166,9 @@ def aq_pg(tmp_path):
     Used instead of ``pg_quanke`` so these tests do not depend on every other plugin's
     tables being truncatable at the moment they run.
     """
-    from core.testing import migrated, postgres_database
+    from core.testing import postgres_database
     with postgres_database("quanke_aq") as url:
-        q = runtime(url, tmp_path)
-        migrated(q)
+        q = migrated(aq_runtime(url, tmp_path))
         try:
             yield q
         finally:
