@@ -216,6 +216,12 @@ class DueDateExplanation:
     extension_reason: str
     warnings: tuple[str, ...]             # Chinese
     counted_days: int = 0                 # working days counted so far (= total once due)
+    counting: str = "working_days"        # or "calendar_days" (自然日)
+    moved_from: date | None = None        # calendar days: the end date that fell on a holiday
+
+    @property
+    def unit(self) -> str:
+        return "日" if self.counting == "calendar_days" else "个工作日"
 
     @property
     def total_days(self) -> int:
@@ -224,7 +230,8 @@ class DueDateExplanation:
     def lines(self) -> list[str]:
         """Chinese sentences explaining the computation step by step."""
         out = [f"受理日期：{_zh_date(self.start)}（不计入）",
-               f"法定时限：{self.working_days}个工作日"]
+               f"法定时限：{self.working_days}{self.unit}"
+               + ("（自然日，期满日为节假日的顺延至下一工作日）" if self.counting == "calendar_days" else "")]
         out.extend(f"跳过：{text}" for text in _skipped_ranges(self.skipped))
         for info in self.makeup_days:
             suffix = f"（{info.name}调休）" if info.name else ""
@@ -240,16 +247,18 @@ class DueDateExplanation:
             own = [d for d in sorted(paused) if pause.covers(d)]
             paused -= set(own)
             out.append(f"中止计时：{_zh_date(pause.start)} 至 {_zh_date(pause.end)}{reason}，"
-                       f"顺延{len(own)}个工作日")
+                       f"顺延{len(own)}{self.unit}")
         if self.extension_days:
             reason = f"（原因：{self.extension_reason}）" if self.extension_reason else ""
-            out.append(f"延长：{self.extension_days}个工作日{reason}")
+            out.append(f"延长：{self.extension_days}{self.unit}{reason}")
         out.extend(f"注意：{text}" for text in self.warnings)
         if self.due_date is None:
             remaining = self.total_days - self.counted_days
-            out.append(f"办结期限：暂停计时中，已计{self.counted_days}个工作日，"
-                       f"剩余{remaining}个工作日，恢复计时后确定")
+            out.append(f"办结期限：暂停计时中，已计{self.counted_days}{self.unit}，"
+                       f"剩余{remaining}{self.unit}，恢复计时后确定")
         else:
+            if self.moved_from is not None:
+                out.append(f"期满日{_zh_date(self.moved_from)}为节假日，顺延至下一工作日")
             out.append(f"办结期限：{_zh_date(self.due_date)}"
                        f"（{_WEEKDAYS_ZH[self.due_date.weekday()]}）")
         return out
@@ -286,9 +295,18 @@ def _check_days(value, what: str) -> int:
 
 def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
                      pauses: Sequence[Pause] = (), extension_days: int = 0,
-                     extension_reason: str = "") -> DueDateExplanation:
+                     extension_reason: str = "", counting: str = "working_days") -> DueDateExplanation:
     """Count ``working_days + extension_days`` working days after ``start``, not counting
-    working days inside a pause, and explain the result."""
+    working days inside a pause, and explain the result.
+
+    With ``counting="calendar_days"`` every day counts (a law that says "7日"), and an end
+    date that is not a working day moves to the next working day.
+    """
+    if counting == "calendar_days":
+        return _calendar_due_date(calendar, start, working_days, pauses=tuple(pauses),
+                                  extension_days=extension_days, extension_reason=extension_reason)
+    if counting != "working_days":
+        raise InvalidInput(f"未知的时限计算方式：{counting}", code="invalid_deadline")
     _check_days(working_days, "法定时限")
     _check_days(extension_days, "延长天数")
     pauses = tuple(pauses)
@@ -334,6 +352,41 @@ def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
         makeup_days=tuple(makeup), paused_days=tuple(paused_days), pauses=pauses,
         extension_days=extension_days, extension_reason=extension_reason,
         warnings=warnings, counted_days=counted)
+
+
+def _calendar_due_date(calendar: WorkCalendar, start: date, days: int, *,
+                       pauses: tuple[Pause, ...], extension_days: int,
+                       extension_reason: str) -> DueDateExplanation:
+    _check_days(days, "法定时限")
+    _check_days(extension_days, "延长天数")
+    total, counted, day = days + extension_days, 0, start
+    paused_days: list[date] = []
+    open_starts = [p.start for p in pauses if p.end is None]
+    stop_after = min(open_starts) if open_starts else None
+    due: date | None = start
+    while counted < total:
+        day += dt.timedelta(days=1)
+        if stop_after is not None and day > stop_after:
+            due = None
+            break
+        if any(p.covers(day) for p in pauses):
+            paused_days.append(day)
+            continue
+        counted += 1
+    else:
+        due = day
+    moved_from = None
+    skipped: list[DayInfo] = []
+    if due is not None and not calendar.is_workday(due):
+        moved_from = due
+        while not calendar.is_workday(due):
+            skipped.append(calendar.day_info(due))
+            due += dt.timedelta(days=1)
+    return DueDateExplanation(
+        start=start, working_days=days, due_date=due, skipped=tuple(skipped), makeup_days=(),
+        paused_days=tuple(paused_days), pauses=pauses, extension_days=extension_days,
+        extension_reason=extension_reason, warnings=(), counted_days=counted,
+        counting="calendar_days", moved_from=moved_from)
 
 
 def add_working_days(calendar: WorkCalendar, start: date, n: int) -> date:

@@ -13,6 +13,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from . import issuance
 from .clock import now as utcnow, today
 from .errors import InvalidInput, InvalidState
 from .models import Application, Decision, State
@@ -37,7 +38,10 @@ def decide_by_rule(quanke, app_id: int, *, approve: bool, rule: str, reasons: st
         verdict = "已批准" if approve else f"不予批准：{text}"
         notified = _notify_applicant(session, app, "approved" if approve else "rejected",
                                      "审批结果", f"{verdict}（系统按规则自动办理）")
-        return {"rule": rule, "reasons": text, "_notify": notified}
+        doc = issuance.record_document(session, app, "decision_approve" if approve else "decision_reject",
+                                       by_id=None, service=quanke.service(app.service_code))
+        return {"rule": rule, "reasons": text, "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
 
     return _transition(quanke, SYSTEM, app_id, "approve" if approve else "reject", body)
 

@@ -30,7 +30,7 @@ from .deadlines import DueDateExplanation, Pause, add_working_days, compute_due_
 from .errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from .events import ApplicationEvent
 from .materials import CheckedUpload, Upload, check_upload, store
-from .models import (Application, Applicant, Centre, CheckEvidence, Citizen, ClockPause,
+from .models import (Application, Applicant, Centre, CentreService, CheckEvidence, Citizen, ClockPause,
                      Decision, Delivery, Material, MaterialStatus, ReceiptSequence, Role,
                      State, User)
 from .services import CheckContext, CheckResult, Outcome, ServiceDef
@@ -98,11 +98,17 @@ def _require_counter(session: Session, actor: Actor, app: Application, what: str
     user = _user(actor, what)
     if not user.has_role(Role.COUNTER):
         raise Forbidden(f"只有全科社工可以{what}", code="forbidden_role")
-    if authorised:
-        centre = session.get(Centre, user.centre_id) if user.centre_id else None
-        if centre is None or not centre.may_accept(app.service_code):
-            raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
+    if authorised and authorised_centre(session, user.centre_id, app.service_code) is None:
+        raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
     return user
+
+
+def authorised_centre(session: Session, centre_id: int | None, service_code: str) -> Centre | None:
+    """The centre, if it may accept the service (one query; the centre stays in the session)."""
+    if centre_id is None:
+        return None
+    return session.scalar(select(Centre).join(CentreService, CentreService.centre_id == Centre.id)
+                          .where(Centre.id == centre_id, CentreService.service_code == service_code))
 
 
 def _require_approver(actor: Actor, app: Application, what: str, *, lead: bool = False) -> User:
@@ -325,10 +331,12 @@ def due_date_explanation(quanke, session: Session, app: Application) -> DueDateE
         return None
     pauses = [Pause(local_date(p.started_at), local_date(p.ended_at) if p.ended_at else None,
                     p.reason) for p in app.pauses]
+    counting = quanke.plugins.services[app.service_code].deadline_counting \
+        if app.service_code in quanke.plugins.services else "working_days"
     return compute_due_date(quanke.calendar(session), local_date(app.accepted_at),
                             app.deadline_working_days, pauses=pauses,
                             extension_days=app.extension_days,
-                            extension_reason=app.extension_reason)
+                            extension_reason=app.extension_reason, counting=counting)
 
 
 def _recompute_due(quanke, session: Session, app: Application) -> None:
@@ -471,8 +479,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                 raise InvalidInput("代为填报须记录申请人的同意", code="consent_required",
                                    field="consent")
             if channel == "counter":
-                centre = session.get(Centre, who.centre_id) if who.centre_id else None
-                if centre is None or not centre.may_accept(service.code):
+                centre = authorised_centre(session, who.centre_id, service.code)
+                if centre is None:
                     raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
                 app.centre_id = centre.id
             app.channel, app.state = channel, State.SUBMITTED.value
@@ -621,8 +629,9 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
         app.warn_reason = warn_reason.strip() if warned else ""
         app.receipt_no = next_receipt_no(session, centre, local_date(at))
         app.deadline_working_days = service.deadline_working_days
-        app.due_date = add_working_days(quanke.calendar(session), local_date(at),
-                                        service.deadline_working_days)
+        app.due_date = compute_due_date(quanke.calendar(session), local_date(at),
+                                        service.deadline_working_days,
+                                        counting=service.deadline_counting).due_date
         notified = _notify_applicant(session, app, "accepted", "已受理",
                                      f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
                                      f"办结期限{app.due_date:%Y年%m月%d日}。")

@@ -373,3 +373,15 @@ def test_bad_json_entry_and_bad_header(db, tmp_path):
         with db.session() as s:
             load_holiday_file(s, path)
     assert _row_count(db) == 0
+
+
+def test_calendar_days_move_an_end_on_a_holiday_to_the_next_working_day():
+    # Legal Aid Law Art. 43 says "7日": accepted 2025-09-26 → 2025-10-03 is National Day,
+    # so the decision is due on the next working day, 2025-10-09.
+    cal = WorkCalendar()
+    explanation = compute_due_date(cal, date(2025, 9, 26), 7, counting="calendar_days")
+    assert explanation.due_date == date(2025, 10, 9)
+    text = "\n".join(explanation.lines())
+    assert "法定时限：7日（自然日" in text and "期满日2025年10月3日为节假日" in text
+    plain = compute_due_date(cal, date(2025, 11, 3), 7, counting="calendar_days")
+    assert plain.due_date == date(2025, 11, 10) and plain.moved_from is None
