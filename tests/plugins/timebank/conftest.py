@@ -57,6 +57,29 @@ class TimeBank:
         return deposits.deposit_activity(self.quanke, self.admin, holder_id=holder_id, minutes=minutes,
                                          community=community, category=category, memo="测试活动")
 
+    def citizen(self, holder_id: int):
+        """A portal account for the holder's person (as if they had signed up)."""
+        from core.models import Applicant, Citizen
+        with self.quanke.db.session() as s:
+            holder = s.get(Holder, holder_id)
+            applicant = s.get(Applicant, holder.applicant_id)
+            citizen = s.scalar(select(Citizen).where(Citizen.applicant_id == applicant.id))
+            if citizen is None:
+                citizen = Citizen(phone=applicant.phone or f"137{holder_id:08d}", name=applicant.name,
+                                  applicant_id=applicant.id)
+                s.add(citizen)
+                s.flush()
+            return citizen
+
+    def request(self, recipient: int, *, kind: str = "chat", days: int = -1, hour: int = 9, hours: int = 2,
+                planned: int = 90, payer: str = "recipient", community: str | None = None, by=None):
+        from plugins.timebank import requests
+        start, end = window(days, hour, hours)
+        return requests.create(self.quanke, by or self.worker, recipient_id=recipient, kind=kind,
+                               window_start=start, window_end=end, planned_minutes=planned,
+                               place="尧化街道某小区1栋101室", description="测试需求", payer=payer,
+                               community=community)
+
     def balances(self, holder_id: int) -> dict:
         with self.quanke.db.session() as s:
             return ledger.balances(s, holder_id)
@@ -70,6 +93,8 @@ class TimeBank:
     def verify(self) -> list[str]:
         with self.quanke.db.session() as s:
             return ledger.verify(s)
+
+    window = staticmethod(lambda *a, **k: window(*a, **k))
 
     @property
     def rules(self):
