@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from core import workflow
 from core.clock import today
-from core.models import Application, Citizen, User
+from core.models import Application, Citizen, Role, User
 
 from . import roster
+from .access import CENTRE
 from .models import HardshipStandard, Lawyer
 from .standards import load_bytes
 from .status import SERVICE
@@ -61,8 +62,10 @@ def _cases(quanke) -> int:
     with quanke.db.session() as session:
         decided = session.scalar(select(Application.id).where(
             Application.service_code == SERVICE, Application.decided_at.is_not(None)).limit(1))
-        counter = session.scalar(select(User).where(User.username == "counter1"))
-        deciders = [u for u in session.scalars(select(User).where(User.username.in_(("approver1", "approver2"))))]
+        staff = list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)).unique())
+        counter = next((u for u in staff if u.has_role(Role.COUNTER) and u.centre is not None
+                        and u.centre.may_accept(SERVICE)), None)
+        deciders = [u for u in staff if u.has_role(Role.APPROVER, CENTRE) and u is not counter][:2]
         citizens = list(session.scalars(select(Citizen).order_by(Citizen.id)))
         if decided is not None or counter is None or not deciders or not citizens:
             return 0

@@ -204,7 +204,8 @@ def _grant_rows(session: Session, app: Application, doc: Document) -> list[tuple
         note = (f"司法行政部门于{local_date(obj.decided_at):%Y年%m月%d日}责令改正不予法律援助决定"
                 f"（{cite('第四十九条第一款')}），本机构撤销原决定")
     evidence = decision_evidence(session, app.id) or {}
-    basis = [r for r in evidence.get("reasons", []) if "不符合" not in r and "高于" not in r]
+    # A refusal's findings are not grounds for the corrected grant; the bureau's order is.
+    basis = list(evidence.get("reasons", [])) if evidence.get("outcome") == "eligible" else []
     return grant_rows(app.form_data or {}, app.applicant.name, mask_id(app.applicant.id_number),
                       {"legal_aid": {"basis": basis}}, corrected_note=note)
 

@@ -100,7 +100,8 @@ def certificate_data(application, session):
         return None
     from .letters import decision_evidence
     evidence = decision_evidence(session, application.id) or {}
-    basis = [r for r in evidence.get("reasons", []) if "不符合" not in r and "高于" not in r]
+    # The grounds of a grant are the findings of an eligible assessment; nothing else.
+    basis = list(evidence.get("reasons", [])) if evidence.get("outcome") == "eligible" else []
     return {"legal_aid": {"basis": basis, "path": evidence.get("path"),
                           "standard": evidence.get("standard")}}
 

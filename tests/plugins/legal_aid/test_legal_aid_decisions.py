@@ -43,6 +43,8 @@ def test_grant_records_the_standard_issues_the_letter_and_assigns_a_lawyer(la):
     text = pdf_text(la.quanke, certificate.id)
     assert "给予法律援助决定书" in text and "测试citizen" in text and "第四十三条" in text
     assert "请求确认劳动关系或者支付劳动报酬" in text
+    # the decision record reaches the letter (certificate_data): the standard that was applied
+    assert "2490.00" in text and "第三十四条" in text
     # the core's licensing-worded letter is replaced by the legal-aid letter
     assert [d.status for d in la.documents(app.id, "decision_approve")] == ["superseded"]
     with la.quanke.db.session() as s:

@@ -1,0 +1,127 @@
+"""The centre's pages and the JSON API: login, roles, CSRF, errors as JSON, real actions."""
+import re
+
+import pytest
+
+from core import tokens
+from plugins.legal_aid import decisions
+
+
+@pytest.fixture
+def client(app, la):
+    return app.test_client()
+
+
+def login(client, user):
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"u:{user.id}"
+        sess["_fresh"] = True
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def token_for(la, user) -> dict:
+    with la.quanke.db.session() as s:
+        return {"Authorization": "Bearer " + tokens.create_token(s, user, name="test")}
+
+
+def test_pages_need_a_login_and_a_legal_aid_role(client, la):
+    assert client.get("/legal-aid/cases").status_code in (302, 401)
+    login(client, la.w.counter)
+    assert client.get("/legal-aid/cases").status_code == 403
+    assert client.get("/legal-aid/stats").status_code == 403
+
+
+def test_case_list_case_page_and_a_decision_with_csrf(client, la):
+    app = la.accepted()
+    login(client, la.w.approver)
+    listing = client.get("/legal-aid/cases?status=pending")
+    assert listing.status_code == 200 and app.receipt_no in listing.get_data(as_text=True)
+    page = client.get(f"/legal-aid/cases/{app.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "作出决定" in html and "第四十三条" in html and "2490.00" in html
+    assert client.post(f"/legal-aid/cases/{app.id}/decide", data={"grant": "yes"}).status_code == 400  # no CSRF
+    assert la.app(app.id).state == "accepted"
+    done = client.post(f"/legal-aid/cases/{app.id}/decide", data={"grant": "yes", "csrf_token": csrf_from(html)})
+    assert done.status_code == 302
+    assert la.app(app.id).state == "issued"
+    html = client.get(f"/legal-aid/cases/{app.id}").get_data(as_text=True)
+    assert "给予法律援助决定书" in html and "决定给予后指派" in html
+
+
+def test_a_refused_action_shows_the_reason_and_changes_nothing(client, la):
+    app = la.accepted(household="本人,测试citizen,9000")
+    login(client, la.w.approver)
+    html = client.get(f"/legal-aid/cases/{app.id}").get_data(as_text=True)
+    client.post(f"/legal-aid/cases/{app.id}/decide", data={"grant": "yes", "csrf_token": csrf_from(html)})
+    html = client.get(f"/legal-aid/cases/{app.id}").get_data(as_text=True)
+    assert "不符合给予法律援助的条件" in html and la.app(app.id).state == "accepted"
+
+
+def test_stats_roster_and_standards_pages(client, la):
+    app = la.accepted()
+    decisions.decide(la.quanke, la.w.approver, app.id, grant=True)
+    login(client, la.w.lead)
+    stats = client.get("/legal-aid/stats").get_data(as_text=True)
+    assert "按事项类别" in stats and "请求确认劳动关系或者支付劳动报酬" in stats and "甲律师" in stats
+    roster = client.get("/legal-aid/lawyers")
+    assert roster.status_code == 200 and "13201201010000011" in roster.get_data(as_text=True)
+    page = client.get("/legal-aid/standards").get_data(as_text=True)
+    bad = client.post("/legal-aid/standards", data={
+        "csrf_token": csrf_from(page),
+        "file": (__import__("io").BytesIO(b"area_code,effective_from,monthly_per_head\n320000,bad,1\n"), "s.csv")},
+        content_type="multipart/form-data")
+    assert bad.status_code == 200 and "第 2 行" in bad.get_data(as_text=True)
+
+
+def test_api_lists_details_and_decides_with_a_token(client, la):
+    app = la.accepted()
+    headers = token_for(la, la.w.approver)
+    listing = client.get("/api/v1/legal_aid/cases", headers=headers).get_json()
+    assert listing["total"] == 1 and listing["items"][0]["id"] == app.id
+    detail = client.get(f"/api/v1/legal_aid/cases/{app.id}", headers=headers).get_json()
+    assert detail["assessment"]["outcome"] == "eligible" and detail["decide_by"]
+    bad = client.post(f"/api/v1/legal_aid/cases/{app.id}/decision", headers=headers, json={"grant": "yes"})
+    assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_field"
+    done = client.post(f"/api/v1/legal_aid/cases/{app.id}/decision", headers=headers, json={"grant": True})
+    assert done.status_code == 200 and done.get_json()["status"] == "granted"
+    assert done.get_json()["assignments"][0]["status"] == "active"
+    stats = client.get("/api/v1/legal_aid/stats", headers=headers).get_json()
+    assert stats["by_category"][0]["granted"] == 1 and stats["decision_time"]["decided"] == 1
+
+
+def test_api_errors_are_json_with_the_right_status(client, la):
+    app = la.accepted()
+    assert client.get("/api/v1/legal_aid/cases").status_code == 401
+    assert client.get("/api/v1/legal_aid/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
+    counter = token_for(la, la.w.counter)
+    denied = client.post(f"/api/v1/legal_aid/cases/{app.id}/decision", headers=counter, json={"grant": True})
+    assert denied.status_code == 403 and denied.get_json()["error"] == "forbidden_role"
+    bureau = token_for(la, la.bureau)
+    missing = client.get("/api/v1/legal_aid/cases/999999", headers=bureau)
+    assert missing.status_code == 404 and "不存在" in missing.get_json()["message"]
+    bad = client.post(f"/api/v1/legal_aid/cases/{app.id}/termination", headers=token_for(la, la.w.approver),
+                      json={"reason": "whatever", "facts": "x", "found_on": "2026-01-01"})
+    assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_termination_reason"
+
+
+def test_api_session_writes_need_the_csrf_header(client, la):
+    app = la.accepted()
+    login(client, la.w.approver)
+    refused = client.post(f"/api/v1/legal_aid/cases/{app.id}/decision", json={"grant": True})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"
+    token = csrf_from(client.get(f"/legal-aid/cases/{app.id}").get_data(as_text=True))
+    done = client.post(f"/api/v1/legal_aid/cases/{app.id}/decision", json={"grant": True},
+                       headers={"X-CSRFToken": token})
+    assert done.status_code == 200
+
+
+def test_menu_links_only_for_legal_aid_staff(la):
+    def mine(user):
+        return [link["label"] for link in la.quanke.plugins.collect("menu_links", user=user)
+                if link["href"].startswith("/legal-aid")]
+    assert mine(la.w.counter) == []
+    labels = mine(la.w.approver)
+    assert "法律援助案件" in labels and "法律援助律师名册" in labels
