@@ -165,3 +165,22 @@ def dashboard_panels(user: Any) -> "list[dict] | None":
 
     Called when the user's home page renders. ``None`` means no panel.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Health (called by ``quanke plugins --check``)
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def check_config(quanke: Any) -> "list[str] | None":
+    """Report what is wrong with this plugin's configuration, in Chinese sentences.
+
+    Called by ``quanke plugins --check`` (:func:`core.plugin_health.check`), never while
+    requests are served, with the runtime (:class:`core.runtime.Quanke`). Look at settings
+    the plugin needs (:func:`core.plugin_health.require_settings`), files it ships
+    (:func:`core.plugin_health.require_templates`), external systems it talks to. Return a
+    list of problems (``[]`` or ``None`` means all is well); each problem is reported under
+    this plugin's name. Migrations, declarations and hook signatures are checked by the core
+    for every plugin, so there is no need to repeat those here. An exception raised here is
+    reported as a problem of this plugin.
+    """

@@ -1,0 +1,91 @@
+"""居住证明 through every state with a community approver, and its checks."""
+import datetime as dt
+
+import pytest
+
+from core import catalog, queues, workflow
+from core.clock import today
+from core.errors import Forbidden
+from core.models import State, User
+from core.services import Outcome
+from core.testing import drive_to, file_at_counter
+
+from quanke_residence.jobs import record_issued
+from quanke_residence.plugin import DEPARTMENT, SERVICE
+
+OTHER_STATES = ["draft", "correction_requested", "not_accepted", "withdrawn", "rejected",
+                "accepted+paused", "in_review+paused"]
+
+
+def _form(world, **changes):
+    form = dict(SERVICE.example)
+    form.update(changes)
+    return form
+
+
+def _checks(quanke, app_id):
+    return {code: r for code, _, r in workflow.preview_checks(quanke, app_id)}
+
+
+def test_counter_to_community_approver_to_delivery(world):
+    quanke = world.quanke
+    assert catalog.search(quanke.plugins.services.values(), "jzzm", channel="remote")[0].code \
+        == SERVICE.code                                                 # portal, by pinyin initials
+    app = file_at_counter(world, SERVICE.code)                          # 全科窗口
+    app = workflow.accept(quanke, world.acceptor, app.id)
+    with quanke.db.session() as session:                                # 社区居委会的审批队列
+        approver = session.get(User, world.approver.id)
+        assert queues.departments_for(approver) == [DEPARTMENT[0]]
+        waiting, _ = queues.queue(session, DEPARTMENT[0], status="waiting")
+        assert [a.id for a in waiting] == [app.id]
+    for state, step in [
+        (State.IN_REVIEW, lambda a: workflow.claim(quanke, world.approver, a.id)),
+        (State.APPROVED, lambda a: workflow.approve(quanke, world.approver, a.id)),
+        (State.ISSUED, lambda a: workflow.issue(quanke, world.approver, a.id)),
+        (State.DELIVERED, lambda a: workflow.deliver(quanke, world.counter, a.id,
+                                                     recipient_id_number=a.applicant.id_number)),
+    ]:
+        app = step(app)
+        assert app.state == state.value
+
+
+def test_every_other_state_is_reachable(world):
+    for state in OTHER_STATES:
+        app = drive_to(world, state, SERVICE.code)
+        assert app.state == state.partition("+")[0], state
+
+
+def test_an_approver_of_another_department_cannot_claim(world):
+    app = drive_to(world, "accepted", SERVICE.code)
+    with pytest.raises(Forbidden):
+        workflow.claim(world.quanke, world.approver_other, app.id)
+
+
+def test_residence_permit_needs_six_months_school_twelve(world):
+    quanke = world.quanke
+    recent = (today() - dt.timedelta(days=70)).isoformat()
+    permit = file_at_counter(world, SERVICE.code, form=_form(world, since=recent))
+    assert _checks(quanke, permit.id)["residence.duration"].outcome is Outcome.BLOCK
+    school = file_at_counter(world, SERVICE.code, form=_form(world, since=recent, purpose="school"))
+    assert _checks(quanke, school.id)["residence.duration"].outcome is Outcome.WARN
+    work = file_at_counter(world, SERVICE.code, form=_form(world, since=recent, purpose="employment"))
+    assert _checks(quanke, work.id)["residence.duration"].outcome is Outcome.PASS
+
+
+def test_issued_certificates_are_registered_once_and_a_repeat_is_flagged(world):
+    quanke = world.quanke
+    drive_to(world, "issued", SERVICE.code)
+    assert record_issued(quanke) == 1 and record_issued(quanke) == 0
+    again = file_at_counter(world, SERVICE.code)
+    repeat = _checks(quanke, again.id)["residence.repeat"]
+    assert repeat.outcome is Outcome.WARN and repeat.hit
+
+
+def test_the_form_explains_what_is_wrong_in_chinese(world):
+    from core.errors import InvalidInput
+    with pytest.raises(InvalidInput) as err:
+        workflow.validate_form(SERVICE, _form(world, purpose="other", purpose_other="",
+                                              since=(today() + dt.timedelta(days=3)).isoformat()))
+    fields = err.value.details["fields"]
+    assert fields["purpose_other"] == ["用途选“其他”时，请说明具体用途"]
+    assert fields["since"] == ["起始居住日期不能晚于今天"]
