@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select
 
-from core.models import Application, CentreService, Citizen, Role, State, User
+from core.models import Application, CentreService, Citizen, Delivery, Role, State, User
 
 #: Staff roles that may see the full resident ID / phone on a detail page (audited).
 REVEAL_ROLES = (Role.COUNTER, Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR)
@@ -32,6 +32,14 @@ def centre_may_accept(db, centre_id: int | None, service_code: str) -> bool:
     return db.get(CentreService, (centre_id, service_code)) is not None
 
 
+def delivered_at(db, app_id: int, centre_id: int | None) -> bool:
+    """Handed over at this centre (the handing-over centre keeps seeing what it did)."""
+    if db is None or centre_id is None:
+        return False
+    return db.scalar(select(Delivery.id).where(Delivery.application_id == app_id,
+                                               Delivery.centre_id == centre_id).limit(1)) is not None
+
+
 def can_view(who, app: Application, db=None) -> bool:
     if isinstance(who, Citizen):
         return app.citizen_id == who.id
@@ -53,10 +61,12 @@ def can_view(who, app: Application, db=None) -> bool:
             return True
         if in_remote_pool(app) and centre_may_accept(db, who.centre_id, app.service_code):
             return True
+        if app.state == State.DELIVERED.value and delivered_at(db, app.id, who.centre_id):
+            return True
     if who.has_role(Role.AGENT) and app.filed_by_id == who.id:
         return True
-    if app.department_code in _departments(who):
-        return True
+    if app.department_code in _departments(who) and app.accepted_at is not None:
+        return True  # the back office sees what a counter has accepted
     if who.has_role(Role.CENTRE_ADMIN) and app.centre_id is not None and app.centre_id == who.centre_id:
         return True
     return False
@@ -78,10 +88,12 @@ def visible_filter(who):
                   and_(Application.channel == "remote", Application.centre_id.is_(None),
                        Application.state.in_(REMOTE_POOL_STATES),
                        Application.service_code.in_(
-                           select(CentreService.service_code).where(CentreService.centre_id == who.centre_id)))]
+                           select(CentreService.service_code).where(CentreService.centre_id == who.centre_id))),
+                  Application.id.in_(select(Delivery.application_id).where(Delivery.centre_id == who.centre_id))]
     departments = _departments(who)
     if departments:
-        parts.append(Application.department_code.in_(sorted(departments)))
+        parts.append(and_(Application.department_code.in_(sorted(departments)),
+                          Application.accepted_at.is_not(None)))
     if who.has_role(Role.CENTRE_ADMIN) and who.centre_id:
         parts.append(Application.centre_id == who.centre_id)
     return (Application.state != State.DRAFT.value) & or_(*parts) | (

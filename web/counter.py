@@ -390,6 +390,8 @@ def call_next():
         else:
             flash(_("目前没有等候的号码"), "warning")
     except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
         flash_error(exc)
     return redirect(request.form.get("back") == "home" and url_for("counter.home") or url_for("counter.queue"))
 
@@ -402,6 +404,8 @@ def finish_ticket(ticket_id: int):
             tickets.finish(db, current_user.model, ticket_id, no_show=request.form.get("no_show") == "1")
         flash(_("已结束该号码"), "success")
     except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
         flash_error(exc)
     return redirect(url_for("counter.queue"))
 
@@ -415,6 +419,8 @@ def check_in(appointment_id: int):
             number = ticket.number
         flash(_("预约已签到，号码 %(number)s（优先叫号）", number=number), "success")
     except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
         flash_error(exc)
     return redirect(url_for("counter.queue"))
 

@@ -312,6 +312,8 @@ def cancel_appointment(appointment_id: int):
             tickets.cancel(db, _me(), appointment_id)
         flash(_("预约已取消"), "success")
     except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
         flash_error(exc)
     return redirect(url_for("portal.appointments"))
 

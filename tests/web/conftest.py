@@ -44,3 +44,28 @@ def quick_password_hashing():
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     users._hasher = original
+
+
+@pytest.fixture
+def api_tokens(web, world):
+    """role name → API token for every world staff member."""
+    from core.tokens import create_token
+    from core.models import User
+    out = {}
+    with world.quanke.db.session() as session:
+        for key, user in world.users.items():
+            out[key] = create_token(session, session.get(User, user.id), name="test")
+    return out
+
+
+@pytest.fixture
+def api(web, api_tokens):
+    """``api("counter", "post", "/api/v1/...", json={...})`` → response."""
+    client = web.test_client()
+
+    def call(who, method, path, **kw):
+        headers = dict(kw.pop("headers", {}) or {})
+        if who is not None:
+            headers["Authorization"] = f"Bearer {api_tokens[who]}"
+        return getattr(client, method.lower())(path, headers=headers, **kw)
+    return call

@@ -1,0 +1,392 @@
+"""Authorisation matrix: every endpoint × every role of the test world (plus another centre's
+and another department's staff, citizens and anonymous visitors).
+
+Allowed roles get a working answer (and, for actions, the change happens); everyone else gets
+403/404 (401 or the login page when signed out) and nothing changes. A completeness check makes
+sure no page or API endpoint is missing from the table.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import func, select, text
+
+from core import ratings, tickets
+from core.clock import today
+from core.models import Application, Citizen, Material
+from core.testing import WORLD_STAFF, drive_to, file_at_counter, snapshot
+from webtools import Browser, sign_in
+
+STAFF = set(WORLD_STAFF)
+CITIZENS = {"citizen", "other_citizen"}
+ROLES = sorted(STAFF) + sorted(CITIZENS) + [None]
+EVERYONE = STAFF | CITIZENS | {None}
+COUNTERS = {"counter", "counter_b", "counter_unauth", "acceptor"}
+FILERS = COUNTERS | {"agent"}
+DEPT = {"approver", "approver2", "lead", "acceptor"}
+APPROVER_ROLE = DEPT | {"approver_other"}
+T01_COUNTER = {"counter", "acceptor"}
+ACCEPTED_VIEWERS = T01_COUNTER | {"approver", "approver2", "lead", "centre_admin", "auditor"}
+PDF = b"%PDF-1.4\n" + b"x" * 64
+
+
+@dataclass
+class E:
+    method: str
+    path: str                     # may contain {app} {applicant} {ticket} {appointment} ...
+    allowed: set
+    state: str | None = None      # application state needed (drive_to)
+    data: dict = field(default_factory=dict)
+    changes: str | None = None    # "app": the application changes; "count": a new application
+    noop: set = field(default_factory=set)  # answered without error, but nothing may change
+    api: bool = False
+
+
+HTML = [
+    # public
+    E("GET", "/", EVERYONE), E("GET", "/healthz", EVERYONE), E("GET", "/lang/en", EVERYONE),
+    E("GET", "/login", EVERYONE), E("GET", "/portal/login", EVERYONE),
+    E("POST", "/login", EVERYONE, data={"username": "nobody", "password": "x"}),
+    E("POST", "/portal/login", EVERYONE, data={"step": "send", "p-phone": "12"}),
+    E("POST", "/logout", EVERYONE),
+    E("GET", "/queue/T01", EVERYONE), E("POST", "/queue/T01", EVERYONE), E("GET", "/queue/T01/board", EVERYONE),
+    E("GET", "/validate-id?number=1", STAFF | CITIZENS),
+    E("GET", "/account", STAFF), E("POST", "/account", STAFF, data={"old_password": "x", "new_password": "y"}),
+    # counter
+    E("GET", "/counter/", FILERS), E("GET", "/counter/applicant", FILERS),
+    E("POST", "/counter/applicant", FILERS, data={"kind": "person", "id_number": "1"}),
+    E("GET", "/counter/applicants/{applicant}", FILERS), E("GET", "/counter/services?q=x", FILERS),
+    E("GET", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"}),
+    E("POST", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"},
+      data={"f-purpose": "矩阵测试", "mat-id_proof": "paper", "consent": "y"}, changes="count"),
+    E("GET", "/counter/applications/{app}", T01_COUNTER, state="submitted"),
+    E("POST", "/counter/applications/{app}/accept", T01_COUNTER, state="submitted", changes="app"),
+    E("POST", "/counter/applications/{app}/return", T01_COUNTER, state="submitted",
+      data={"defect-id_proof": "1", "reason-id_proof": "模糊"}, changes="app"),
+    E("POST", "/counter/applications/{app}/refuse", T01_COUNTER, state="submitted",
+      data={"reasons": "不属于受理范围"}, changes="app"),
+    E("POST", "/counter/applications/{app}/materials", T01_COUNTER, state="submitted",
+      data={"mat-photo": "paper"}, changes="app"),
+    E("POST", "/counter/applications/{app}/resubmit", T01_COUNTER, state="correction_requested", changes="app"),
+    E("POST", "/counter/applications/{app}/withdraw", T01_COUNTER, state="submitted",
+      data={"reason": "申请人要求"}, changes="app"),
+    E("GET", "/counter/pickup?q=x", COUNTERS),
+    E("GET", "/counter/applications/{app}/deliver", COUNTERS, state="issued"),
+    E("POST", "/counter/applications/{app}/deliver", COUNTERS, state="issued",
+      data={"method": "pickup", "recipient_id_number": "{id_number}"}, changes="app"),
+    E("GET", "/counter/applications/{app}/rate", T01_COUNTER, state="accepted"),
+    E("POST", "/counter/applications/{app}/rate", T01_COUNTER, state="accepted", data={"level": "5"}),
+    E("GET", "/counter/queue", COUNTERS), E("POST", "/counter/queue/call", COUNTERS),
+    E("POST", "/counter/queue/{ticket}/finish", T01_COUNTER),
+    E("POST", "/counter/appointments/{appointment}/check-in", T01_COUNTER),
+    # approvals
+    E("GET", "/approvals/", APPROVER_ROLE), E("GET", "/approvals/sample_dept", DEPT),
+    E("POST", "/approvals/sample_dept/assign", {"lead"}, state="accepted",
+      data={"app_id": "{app}", "approver_id": "{approver2}"}, changes="app", noop={"acceptor"}),
+    E("GET", "/approvals/applications/{app}", DEPT | {"auditor", "centre_admin"}, state="accepted"),
+    E("POST", "/approvals/applications/{app}/claim", {"approver", "approver2", "lead"}, state="accepted", changes="app"),
+    E("POST", "/approvals/applications/{app}/release", {"approver", "lead"}, state="in_review", changes="app"),
+    E("POST", "/approvals/applications/{app}/assign", {"lead"}, state="accepted",
+      data={"approver_id": "{approver2}"}, changes="app"),
+    E("POST", "/approvals/applications/{app}/approve", {"approver"}, state="in_review", changes="app"),
+    E("POST", "/approvals/applications/{app}/reject", {"approver"}, state="in_review",
+      data={"reasons": "不符合条件"}, changes="app"),
+    E("POST", "/approvals/applications/{app}/recheck", {"approver", "approver2", "lead"}, state="accepted", changes="app"),
+    E("POST", "/approvals/applications/{app}/pause", {"approver", "lead"}, state="in_review",
+      data={"reason": "等待核查"}, changes="app"),
+    E("POST", "/approvals/applications/{app}/resume", {"approver", "lead"}, state="in_review+paused", changes="app"),
+    E("POST", "/approvals/applications/{app}/extend", {"lead"}, state="accepted",
+      data={"days": "2", "reason": "需要论证"}, changes="app"),
+    E("POST", "/approvals/applications/{app}/issue", {"approver"}, state="approved", changes="app"),
+    # portal
+    E("GET", "/portal/", CITIZENS), E("GET", "/portal/profile", CITIZENS),
+    E("POST", "/portal/profile", CITIZENS, data={"name": "x", "id_number": "1"}),
+    E("GET", "/portal/services", CITIZENS), E("GET", "/portal/services/sample.permit", CITIZENS),
+    E("GET", "/portal/services/sample.permit/apply", CITIZENS),
+    E("POST", "/portal/services/sample.permit/apply", CITIZENS,
+      data={"f-purpose": "网上矩阵", "action": "draft"}, changes="count"),
+    E("GET", "/portal/applications/{app}", {"citizen"}, state="accepted"),
+    E("GET", "/portal/applications/{app}/identity", {"citizen"}, state="draft"),
+    E("POST", "/portal/applications/{app}/submit", {"citizen"}, state="draft", changes="app"),
+    E("POST", "/portal/applications/{app}/materials", {"citizen"}, state="draft",
+      data={"file-photo": "PNG"}, changes="app"),
+    E("POST", "/portal/applications/{app}/resubmit", {"citizen"}, state="correction_requested", changes="app"),
+    E("POST", "/portal/applications/{app}/withdraw", {"citizen"}, state="submitted", changes="app"),
+    E("POST", "/portal/applications/{app}/rate", {"citizen"}, state="accepted", data={"level": "4"}),
+    E("GET", "/portal/appointments", CITIZENS),
+    E("POST", "/portal/appointments", CITIZENS, data={"centre": "T01", "day": "{workday}", "slot": "15:00"}),
+    E("POST", "/portal/appointments/{appointment}/cancel", {"citizen"}),
+    # admin
+    E("GET", "/admin/users", {"sys_admin"}), E("GET", "/admin/users/new", {"sys_admin"}),
+    E("POST", "/admin/users/new", {"sys_admin"},
+      data={"username": "matrix_new", "name": "矩阵", "password": "matrix-pass-1", "roles": "auditor"}),
+    E("GET", "/admin/users/{user}", {"sys_admin"}),
+    E("POST", "/admin/users/{user}", {"sys_admin"}, data={"name": "改名", "roles": "auditor", "active": "y"}),
+    E("POST", "/admin/users/{user}/tokens", {"sys_admin"}, data={"name": "矩阵"}),
+    E("POST", "/admin/tokens/{token}/revoke", {"sys_admin"}),
+    E("GET", "/admin/centres", {"sys_admin"}), E("GET", "/admin/centres/{centre}", {"sys_admin"}),
+    E("POST", "/admin/centres/{centre}", {"sys_admin"}, data={"service": "sample.permit"}),
+    E("GET", "/admin/follow-ups", {"centre_admin", "sys_admin"}),
+    E("POST", "/admin/follow-ups/{follow_up}/close", {"centre_admin", "sys_admin"}, data={"resolution": "已回访"}),
+    E("GET", "/admin/stats", {"sys_admin", "centre_admin", "auditor"}),
+    E("GET", "/admin/stats.csv", {"sys_admin", "centre_admin", "auditor"}),
+    E("GET", "/admin/audit", {"auditor"}),
+    # files
+    E("GET", "/materials/{material}", T01_COUNTER | {"centre_admin", "auditor", "citizen"}),
+    E("GET", "/documents/{document}.pdf", ACCEPTED_VIEWERS | {"citizen"}, state="accepted"),
+]
+
+API = [
+    E("GET", "/api/openapi.json", EVERYONE, api=True),
+    E("GET", "/api/v1/me", STAFF, api=True), E("GET", "/api/v1/services", STAFF, api=True),
+    E("GET", "/api/v1/services/sample.permit", STAFF, api=True),
+    E("GET", "/api/v1/applicants?id_number=1", FILERS, api=True),
+    E("POST", "/api/v1/applicants", FILERS, api=True, data={"kind": "person", "id_number": "{id_number}", "name": "测试citizen"}),
+    E("GET", "/api/v1/applicants/{applicant}", FILERS, api=True),
+    E("GET", "/api/v1/applications", STAFF, api=True),
+    E("POST", "/api/v1/applications", {"counter", "counter_b", "acceptor", "agent"}, api=True, changes="count",
+      data={"service_code": "sample.permit", "applicant_id": "{applicant}", "form_data": {"purpose": "接口矩阵"},
+            "paper": ["id_proof"], "consent": True}),
+    E("GET", "/api/v1/applications/{app}", ACCEPTED_VIEWERS, state="accepted", api=True),
+    E("GET", "/api/v1/applications/{app}/checks", T01_COUNTER, state="submitted", api=True),
+    E("GET", "/api/v1/applications/{app}/timeline", ACCEPTED_VIEWERS, state="accepted", api=True),
+    E("GET", "/api/v1/applications/{app}/due-date", ACCEPTED_VIEWERS, state="accepted", api=True),
+    E("GET", "/api/v1/applications/{app}/documents", ACCEPTED_VIEWERS, state="accepted", api=True),
+    E("POST", "/api/v1/applications/{app}/materials", T01_COUNTER, state="submitted", api=True,
+      data={"paper": ["photo"]}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/accept", T01_COUNTER, state="submitted", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/return", T01_COUNTER, state="submitted", api=True,
+      data={"defects": {"id_proof": "模糊"}}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/refuse", T01_COUNTER, state="submitted", api=True,
+      data={"reasons": "不属于受理范围"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/resubmit", T01_COUNTER, state="correction_requested", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/withdraw", T01_COUNTER, state="submitted", api=True,
+      data={"reason": "申请人要求"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/claim", {"approver", "approver2", "lead"}, state="accepted", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/release", {"approver", "lead"}, state="in_review", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/assign", {"lead"}, state="accepted", api=True,
+      data={"approver_id": "{approver2}"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/approve", {"approver"}, state="in_review", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/reject", {"approver"}, state="in_review", api=True,
+      data={"reasons": "不符合条件"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/issue", {"approver"}, state="approved", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/recheck", {"approver", "approver2", "lead"}, state="accepted", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/pause", {"approver", "lead"}, state="in_review", api=True,
+      data={"reason": "等待核查"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/resume", {"approver", "lead"}, state="in_review+paused", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/extend", {"lead"}, state="accepted", api=True,
+      data={"days": 2, "reason": "需要论证"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/deliver", COUNTERS, state="issued", api=True,
+      data={"method": "pickup", "recipient_id_number": "{id_number}"}, changes="app"),
+    E("POST", "/api/v1/applications/{app}/rating", T01_COUNTER, state="accepted", api=True, data={"level": 5}),
+    E("GET", "/api/v1/queues/sample_dept", DEPT, api=True),
+    E("GET", "/api/v1/tickets", COUNTERS, api=True), E("POST", "/api/v1/tickets", COUNTERS, api=True),
+    E("POST", "/api/v1/tickets/call", COUNTERS, api=True),
+    E("GET", "/api/v1/stats", {"sys_admin", "centre_admin", "auditor"}, api=True),
+    E("GET", "/api/v1/follow-ups", {"centre_admin", "sys_admin"}, api=True),
+    E("POST", "/api/v1/follow-ups/{follow_up}/close", {"centre_admin", "sys_admin"}, api=True,
+      data={"resolution": "已回访"}),
+    E("GET", "/api/v1/audit", {"auditor"}, api=True), E("GET", "/api/v1/audit/verify", {"auditor"}, api=True),
+]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+class Objects:
+    """The things endpoints point at, created fresh whenever an allowed call used one up."""
+
+    def __init__(self, world):
+        self.world = world
+        self.q = world.quanke
+        self.cache: dict[str, int] = {}
+
+    def fresh(self, name: str) -> None:
+        self.cache.pop(name, None)
+
+    def get(self, name: str, state: str | None):
+        key = f"{name}:{state}"
+        if key not in self.cache:
+            self.cache[key] = getattr(self, "make_" + name)(state)
+        return self.cache[key]
+
+    def make_app(self, state):
+        return drive_to(self.world, state).id
+
+    def make_applicant(self, _):
+        return self.world.citizen.applicant_id
+
+    def make_ticket(self, _):
+        with self.q.db.session() as s:
+            ticket = tickets.take_ticket(s, s.get(type(self.world.centre), self.world.centre.id))
+            ticket.status, ticket.called_by_id = "called", self.world.counter.id
+            return ticket.id
+
+    def make_appointment(self, _):
+        with self.q.db.session() as s:
+            citizen = s.get(Citizen, self.world.citizen.id)
+            appointment = tickets.Appointment(citizen_id=citizen.id, centre_id=self.world.centre.id,
+                                              day=today(), slot="16:00")
+            s.add(appointment)
+            s.flush()
+            return appointment.id
+
+    def make_follow_up(self, _):
+        app_id = drive_to(self.world, "accepted").id
+        with self.q.db.session() as s:
+            rating = ratings.rate(self.q, s, s.get(Citizen, self.world.citizen.id), app_id, level=1)
+            return s.scalar(select(ratings.FollowUp.id).where(ratings.FollowUp.rating_id == rating.id))
+
+    def make_user(self, _):
+        return self.world.auditor.id
+
+    def make_centre(self, _):
+        return self.world.station.id
+
+    def make_token(self, _):
+        from core.models import User
+        from core.tokens import ApiToken, create_token
+        with self.q.db.session() as s:
+            create_token(s, s.get(User, self.world.counter.id), name="matrix")
+            return s.scalar(select(func.max(ApiToken.id)))
+
+    def make_material(self, _):
+        from core.materials import Upload
+        from core import workflow
+        app = file_at_counter(self.world)
+        workflow.attach_material(self.q, self.world.counter, app.id, uploads=[Upload("photo", "p.png", PNG)])
+        with self.q.db.session() as s:
+            return s.scalar(select(Material.id).where(Material.application_id == app.id,
+                                                      Material.status == "scan"))
+
+    def make_document(self, _):
+        from core import workflow
+        app_id = drive_to(self.world, "accepted").id
+        with self.q.db.session() as s:
+            return workflow.documents_for(s, app_id)[0].id
+
+
+def fill(value, values: dict):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in values:
+        return values[value[1:-1]]
+    if isinstance(value, str):
+        return value.format(**values) if "{" in value else value
+    if isinstance(value, dict):
+        return {k: fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, values) for v in value]
+    return value
+
+
+def count_apps(q):
+    with q.db.session() as s:
+        return s.scalar(select(func.count(Application.id)))
+
+
+def next_workday():
+    day = today() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day.isoformat()
+
+
+def _id(e: E) -> str:
+    return f"{e.method} {e.path}"
+
+
+@pytest.mark.parametrize("entry", HTML + API, ids=_id)
+def test_matrix(entry: E, web, world, api_tokens):
+    objects = Objects(world)
+    q = world.quanke
+    problems = []
+    for role in ROLES:
+        names = {n for n in ("app", "applicant", "ticket", "appointment", "follow_up", "user", "centre",
+                             "token", "material", "document") if "{" + n + "}" in entry.path + str(entry.data)}
+        values = {n: objects.get(n, entry.state if n == "app" else None) for n in names}
+        app_id = values.get("app")
+        values.update(approver2=world.approver2.id, workday=next_workday())
+        with q.db.session() as s:
+            values["id_number"] = s.get(Citizen, world.citizen.id).applicant.id_number
+        path = entry.path.format(**values)
+        data = fill(entry.data, values)
+        before = snapshot(q, app_id) if app_id else None
+        apps_before = count_apps(q)
+        client = web.test_client()
+        headers = {}
+        if entry.api:
+            if role in STAFF:
+                headers["Authorization"] = f"Bearer {api_tokens[role]}"
+            if entry.method == "GET":
+                r = client.get(path, headers=headers)
+            else:
+                r = client.post(path, json=data, headers=headers)
+        else:
+            browser = Browser(client)
+            if role in STAFF:
+                sign_in(client, f"u:{world.users[role].id}")
+            elif role in CITIZENS:
+                sign_in(client, f"c:{world.citizens[role].id}")
+            if entry.method == "GET":
+                r = browser.get(path)
+            else:
+                form = {k: (io.BytesIO(PNG), "p.png") if v == "PNG" else v for k, v in data.items()}
+                r = browser.post(path, form, content_type="multipart/form-data")
+        status = r.status_code
+        to_login = (status == 302 and "login" in r.headers.get("Location", "")
+                    and entry.path != "/logout")
+        ok = status < 400 and not to_login
+        changed = (snapshot(q, app_id) != before) if app_id else False
+        if entry.changes == "count":
+            changed = count_apps(q) != apps_before
+        if role in entry.allowed:
+            if not ok:
+                problems.append(f"{role}: expected success, got {status} {r.headers.get('Location', '')}")
+            elif entry.changes and not changed:
+                problems.append(f"{role}: answered {status} but nothing changed")
+            if entry.method == "POST":
+                objects.cache.clear()  # used up: the next role gets fresh objects
+        elif role in entry.noop:
+            if status >= 500 or changed:
+                problems.append(f"{role}: expected a no-op, got {status}, changed={changed}")
+        else:
+            if role is None:
+                denied = status == 401 if entry.api else (to_login or status in (401, 403))
+            else:
+                denied = status in (403, 404) or (entry.api and status == 401 and role in CITIZENS)
+            if not denied:
+                problems.append(f"{role}: expected 403/404, got {status} {r.headers.get('Location', '')}")
+            if changed:
+                problems.append(f"{role}: denied but the application changed")
+    assert not problems, "\n".join(problems)
+
+
+def test_matrix_covers_every_endpoint(web):
+    """A new page or API endpoint must be added to the matrix."""
+    covered = set()
+    for e in HTML + API:
+        covered.add((e.method, e.path.split("?")[0]))
+    missing = []
+    for rule in web.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.startswith("verify."):
+            continue
+        path = rule.rule
+        for conv in ("<int:app_id>", "<int:applicant_id>", "<int:ticket_id>", "<int:appointment_id>",
+                     "<int:item_id>", "<int:user_id>", "<int:token_id>", "<int:centre_id>",
+                     "<int:material_id>", "<int:document_id>", "<service_code>", "<code>",
+                     "<department>", "<centre_code>"):
+            path = path.replace(conv, "*")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if not any(m == method and _match(p, path) for m, p in covered):
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, missing
+
+
+def _match(concrete: str, pattern: str) -> bool:
+    a, b = concrete.strip("/").split("/"), pattern.strip("/").split("/")
+    if len(a) != len(b):
+        return False
+    return all(y == "*" or x == y or ("*" in y and x.startswith(y.split("*")[0]) and x.endswith(y.split("*")[-1]))
+               for x, y in zip(a, b))
