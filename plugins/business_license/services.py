@@ -35,7 +35,8 @@ REGISTRATION_SERVICE = ServiceDef(
     form=RegistrationForm,
     materials=(
         MaterialSpec("operator_id", "经营者身份证明"),
-        MaterialSpec("operator_photo", "经营者近期免冠照片", accepted_types=IMAGES, max_bytes=2_000_000),
+        MaterialSpec("premises_photos", "经营场所照片", required=False, accepted_types=IMAGES,
+                     max_bytes=5_000_000, description="门头及内景照片；以承诺书代替场所证明的，便于事后核查"),
         MaterialSpec("premises_proof", "经营场所使用证明", description="房屋产权证明或租赁合同"),
         MaterialSpec("premises_commitment", "住所（经营场所）承诺书", required=False,
                      alternative_to="premises_proof",

@@ -17,7 +17,7 @@ from core.users import create_user
 from plugins.business_license import events, filing
 from plugins.business_license.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
 
-REG_PAPER = ["operator_id", "operator_photo", "premises_proof"]
+REG_PAPER = ["operator_id", "premises_proof"]
 FOOD_PAPER = ["operator_id", "food_commitment", "layout_plan"]
 
 

@@ -98,7 +98,7 @@ def test_operator_must_be_the_applicant(flow):
 
 
 def test_no_premises_proof_and_no_commitment(flow):
-    fields = _fields(flow, flow.registration_form(), paper=["operator_id", "operator_photo"])
+    fields = _fields(flow, flow.registration_form(), paper=["operator_id"])
     assert "住所（经营场所）承诺书" in fields["premises_proof"][0]
 
 
@@ -118,7 +118,7 @@ def test_joint_form_needs_the_food_scope_and_saves_nothing(flow, bl_world):
     before = _state(flow)
     with pytest.raises(InvalidInput) as err:
         filing.file_joint(flow.quanke, bl_world.counter, applicant_id=flow.person().id, form_data=form,
-                          paper=["operator_id", "operator_photo", "premises_proof", "food_commitment",
+                          paper=["operator_id", "premises_proof", "food_commitment",
                                  "layout_plan"], consent=True)
     assert "经营范围须包含“餐饮服务”" in err.value.details["fields"]["scopes"][0]
     _nothing_saved(flow, before)

@@ -49,7 +49,7 @@ def test_a_dishonest_family_member_blocks_a_family_business(flow, bl_world):
     member = valid_resident_id("32010219920303002")
     flow.dishonest(member, "serious", ref="family")
     form = flow.registration_form(organisation_form="family", family_members=[f"李梅 {member} 配偶"])
-    app = flow.file(REGISTRATION, form, paper=["operator_id", "operator_photo", "premises_proof",
+    app = flow.file(REGISTRATION, form, paper=["operator_id", "premises_proof",
                                                 "family_proof"])
     with pytest.raises(Forbidden) as err:
         workflow.accept(flow.quanke, bl_world.counter, app.id)
@@ -67,7 +67,7 @@ def test_a_family_business_without_proof_of_relationship_cannot_be_accepted(flow
 
 def test_premises_commitment_replaces_the_proof_and_is_signed_on_approval(flow):
     app = flow.file(REGISTRATION, flow.registration_form(),
-                    paper=["operator_id", "operator_photo", "premises_commitment"])
+                    paper=["operator_id", "premises_commitment"])
     app = flow.decide(app)
     [evidence] = _evidence(flow, app.id, "business_license.premises")[:1]
     assert evidence.outcome == "pass" and "承诺书" in evidence.reasons[0]
@@ -91,19 +91,19 @@ def test_a_broken_commitment_in_three_years_closes_the_commitment_path(flow, bl_
     # Filing through the plugin refuses at once, on the commitment field...
     with pytest.raises(InvalidInput) as err:
         flow.file(REGISTRATION, flow.registration_form(),
-                  paper=["operator_id", "operator_photo", "premises_commitment"])
+                  paper=["operator_id", "premises_commitment"])
     assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
     # ... and filed through the generic path, the check blocks acceptance with evidence.
     app = workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
                                     applicant_id=applicant.id, form_data=flow.registration_form(),
-                                    paper=["operator_id", "operator_photo", "premises_commitment"],
+                                    paper=["operator_id", "premises_commitment"],
                                     consent=True)
     with pytest.raises(Forbidden) as err:
         workflow.accept(flow.quanke, bl_world.counter, app.id)
     assert "三年内不得适用告知承诺制" in err.value.message
     # With the proof instead of the commitment it is accepted:
     proof = flow.file(REGISTRATION, flow.registration_form(trade_name="聚福"),
-                      paper=["operator_id", "operator_photo", "premises_proof"])
+                      paper=["operator_id", "premises_proof"])
     assert workflow.accept(flow.quanke, bl_world.counter, proof.id).state == "accepted"
 
 
@@ -113,7 +113,7 @@ def test_an_older_broken_commitment_no_longer_counts(flow):
         session.add(Commitment(applicant_id=applicant.id, service_code="x.y", text="承诺", text_sha256="0" * 64,
                                status="broken", verified_at=now() - dt.timedelta(days=4 * 365)))
     app = flow.file(REGISTRATION, flow.registration_form(),
-                    paper=["operator_id", "operator_photo", "premises_commitment"])
+                    paper=["operator_id", "premises_commitment"])
     assert flow.decide(app).state == "issued"
 
 
@@ -125,7 +125,7 @@ def test_a_name_applied_for_by_someone_else_warns_and_the_first_approval_wins(fl
     second = workflow.file_application(quanke, bl_world.counter, service_code=REGISTRATION,
                                        applicant_id=other.id,
                                        form_data=flow.registration_form(other, phone="13900000002"),
-                                       paper=["operator_id", "operator_photo", "premises_proof"], consent=True)
+                                       paper=["operator_id", "premises_proof"], consent=True)
     with pytest.raises(InvalidInput):
         workflow.accept(quanke, bl_world.counter, second.id)
     second = workflow.accept(quanke, bl_world.counter, second.id, warn_reason="申请人知悉名称在先申请情况")

@@ -11,7 +11,7 @@ from plugins.business_license.certdata import certificate_data
 from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
 from plugins.business_license.models import Bundle, FoodPermit
 
-PAPER = ["operator_id", "operator_photo", "premises_proof", "food_commitment", "layout_plan"]
+PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]
 
 
 def _joint(flow, bl_world, applicant=None, **overrides):
@@ -115,7 +115,7 @@ def test_remote_joint_application_identity_once_for_both(flow, bl_world):
     pdf, png = b"%PDF-1.4\n%\n", b"\x89PNG\r\n\x1a\n" + b"0" * 32
     uploads = [Upload(code, f"{code}.pdf", pdf + code.encode()) for code in
                ("operator_id", "premises_proof", "food_commitment", "layout_plan")]
-    uploads.append(Upload("operator_photo", "photo.png", png))
+    uploads.append(Upload("premises_photos", "photo.png", png))
     joint = filing.file_joint(quanke, citizen, applicant_id=applicant.id, form_data=form, uploads=uploads)
     assert joint.registration.state == joint.permit.state == "draft"
     with pytest.raises(InvalidState):

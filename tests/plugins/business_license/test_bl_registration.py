@@ -90,7 +90,7 @@ def test_remote_registration_needs_the_identity_steps_before_submission(flow, bl
     for step in ("face", "sms", "esign"):  # the real face check comes with another issue
         workflow.record_identity_step(quanke, citizen, app.id, step, evidence={"test": True})
     workflow.attach_material(quanke, citizen, app.id, uploads=[
-        _upload("operator_id"), _upload("operator_photo", png=True), _upload("premises_proof")])
+        _upload("operator_id"), _upload("premises_photos", png=True), _upload("premises_proof")])
     app = workflow.submit_application(quanke, citizen, app.id)
     assert app.state == "submitted"
     app = flow.decide(app)

@@ -14,7 +14,7 @@ from plugins.business_license import filing, inspections, supervision
 from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
 from plugins.business_license.models import FoodPermit, InspectionTask, RegisteredBusiness, SupervisionRecord
 
-PAPER = ["operator_id", "operator_photo", "premises_proof", "food_commitment", "layout_plan"]
+PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]
 
 
 def _licence_and_permit(flow, bl_world):
@@ -63,7 +63,7 @@ def test_a_push_for_an_earlier_day_leaves_later_approvals_for_later(flow):
 
 def test_premises_commitment_creates_a_verification_task(flow):
     app = flow.file(REGISTRATION, flow.registration_form(),
-                    paper=["operator_id", "operator_photo", "premises_commitment"])
+                    paper=["operator_id", "premises_commitment"])
     flow.decide(app)
     supervision.daily_push(flow.quanke)
     tasks = _tasks(flow)
@@ -145,7 +145,7 @@ def test_after_a_broken_commitment_the_operator_is_warned_and_the_commitment_pat
 
 def test_broken_premises_commitment_lists_the_business_as_abnormal(flow, bl_world):
     app = flow.file(REGISTRATION, flow.registration_form(),
-                    paper=["operator_id", "operator_photo", "premises_commitment"])
+                    paper=["operator_id", "premises_commitment"])
     flow.decide(app)
     supervision.daily_push(flow.quanke)
     task = _tasks(flow)["premises_commitment"]

@@ -145,7 +145,7 @@ def test_joint_filing_and_acceptance_through_the_api(web, flow, bl_world):
     form = {**flow.registration_form(), **flow.food_form()}
     created = client.post("/api/v1/business_license/bundles", headers=headers, json={
         "applicant_id": flow.person().id, "form": form, "consent": True,
-        "paper": ["operator_id", "operator_photo", "premises_proof", "food_commitment", "layout_plan"]})
+        "paper": ["operator_id", "premises_proof", "food_commitment", "layout_plan"]})
     assert created.status_code == 201, created.json
     reference = created.json["reference"]
     accepted = client.post(f"/api/v1/business_license/bundles/{reference}/accept", headers=headers, json={})
@@ -194,7 +194,7 @@ def test_joint_page_files_and_accepts(web, flow, bl_world):
     data = {k: v for k, v in form.items() if k not in ("scopes", "food_items", "food_commitment")}
     data.update({"csrf_token": token, "applicant_id_number": flow.person().id_number, "consent": "y",
                  "scopes": ["catering", "general_retail"], "food_items": ["hot", "drinks"],
-                 "food_commitment": "y", "paper_operator_id": "y", "paper_operator_photo": "y",
+                 "food_commitment": "y", "paper_operator_id": "y",
                  "paper_premises_proof": "y", "paper_food_commitment": "y", "paper_layout_plan": "y"})
     bad = client.post("/business_license/joint", data={**data, "capital": "-3"})
     assert bad.status_code == 200 and "资金数额应为正数" in bad.get_data(as_text=True)
