@@ -117,8 +117,30 @@ def _runtime():
     return current_app.extensions.get("quanke") if has_app_context() else None
 
 
+def _citizen_links(user) -> list[dict] | None:
+    """A refused or terminated applicant gets a link to object online (Art. 49)."""
+    quanke = _runtime()
+    if quanke is None:
+        return None
+    from sqlalchemy import exists, or_, select
+
+    from core.models import Application, State
+
+    from .models import Termination
+    terminated = exists().where(Termination.application_id == Application.id, Termination.status == "in_force")
+    with quanke.db.session() as session:
+        ids = session.scalars(select(Application.id).where(
+            Application.service_code == SERVICE, Application.citizen_id == user.id,
+            or_(Application.state == State.REJECTED.value, terminated)).order_by(Application.id.desc())
+            .limit(1)).all()
+    return [{"href": f"/legal-aid/my/{ids[0]}/objection", "label": "法律援助异议"}] if ids else None
+
+
 @hookimpl
 def menu_links(user):
+    from core.models import Citizen
+    if isinstance(user, Citizen):
+        return _citizen_links(user)
     if not may_read(user):
         return None
     links = [{"href": "/legal-aid/cases", "label": "法律援助案件"},

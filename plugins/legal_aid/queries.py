@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, not_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.audit import AuditEvent
 from core.clock import LOCAL_TZ, local_date
@@ -22,7 +22,7 @@ from core.models import Applicant, Application, CheckEvidence, State
 from .deadlines import due_on
 from .law import CATEGORIES, DECISION_DAYS
 from .models import Assignment, Lawyer, Objection, Termination, UrgentAid
-from .status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, case_status
+from .status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, _ids_where, bulk_statuses
 
 DECIDED_STATES = GRANTED_STATES + (State.REJECTED.value,)
 TIME_BUCKETS = (("1日内", 1), ("2-3日", 3), ("4-7日", 7), ("超过7日", None))
@@ -105,13 +105,14 @@ def case_list(quanke, session: Session, *, status: str = "", category: str = "",
     urgent = set(session.scalars(select(UrgentAid.application_id).where(UrgentAid.application_id.in_(ids))))
     pending_obj = set(session.scalars(select(Objection.application_id).where(
         Objection.application_id.in_(ids), Objection.status == "pending")))
-    deemed = set(session.scalars(select(AuditEvent.application_id).where(
-        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
+    deemed = _ids_where(session, AuditEvent.application_id, ids, AuditEvent.action == "withdraw",
+                        AuditEvent.actor == "system")
+    codes = bulk_statuses(session, list(apps), deemed)
     calendar = quanke.calendar(session)
     counting = quanke.service(SERVICE).deadline_counting
     rows = []
     for app in apps:
-        code = case_status(session, app, deemed_withdrawn=app.id in deemed)
+        code = codes[app.id]
         accepted = local_date(app.accepted_at) if app.accepted_at else None
         rows.append(CaseRow(
             id=app.id, number=app.number, receipt_no=app.receipt_no, applicant=mask_name(app.applicant.name),
@@ -151,24 +152,26 @@ class LegalAidStats:
 
 def _decision_paths(session: Session, ids: list[int]) -> dict[int, str | None]:
     paths: dict[int, str | None] = {}
-    for ev in session.scalars(select(CheckEvidence).where(
-            CheckEvidence.application_id.in_(ids), CheckEvidence.check_code == "legal_aid.eligibility",
-            CheckEvidence.phase == "decision").order_by(CheckEvidence.id)):
-        paths[ev.application_id] = (ev.matched or {}).get("path")
+    for start in range(0, len(ids), 5000):
+        for app_id, matched in session.execute(select(CheckEvidence.application_id, CheckEvidence.matched).where(
+                CheckEvidence.application_id.in_(ids[start:start + 5000]),
+                CheckEvidence.check_code == "legal_aid.eligibility",
+                CheckEvidence.phase == "decision").order_by(CheckEvidence.id)):
+            paths[app_id] = (matched or {}).get("path")
     return paths
 
 
 def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidStats:
     lo, hi = _bounds(start, end)
     moment = func.coalesce(Application.accepted_at, Application.submitted_at, Application.created_at)
-    apps = session.scalars(select(Application).options(selectinload(Application.decisions))
-                           .where(Application.service_code == SERVICE, Application.state != State.DRAFT.value,
-                                  moment >= lo, moment < hi)).unique().all()
+    apps = session.scalars(select(Application).where(
+        Application.service_code == SERVICE, Application.state != State.DRAFT.value,
+        moment >= lo, moment < hi)).unique().all()
     ids = [a.id for a in apps]
     out = LegalAidStats(start, end, total=len(apps))
-    deemed = set(session.scalars(select(AuditEvent.application_id).where(
-        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
-    statuses = {a.id: case_status(session, a, deemed_withdrawn=a.id in deemed) for a in apps}
+    deemed = _ids_where(session, AuditEvent.application_id, ids, AuditEvent.action == "withdraw",
+                        AuditEvent.actor == "system")
+    statuses = bulk_statuses(session, apps, deemed)
     outcome = Counter(statuses.values())
     out.by_outcome = [(code, LABELS[code], outcome[code]) for code in LABELS if outcome[code]]
     per_category: dict[str, Counter] = defaultdict(Counter)
@@ -185,9 +188,9 @@ def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidS
     path_count = Counter(paths.get(a.id) for a in apps if a.state in DECIDED_STATES)
     out.by_path = [(PATH_LABELS.get(p, str(p)), n) for p, n in path_count.most_common()]
     out.decision_time = _decision_time(quanke, session, apps)
-    out.lawyers, out.assignments = _lawyers(session, ids)
-    out.objections = _objections(session, ids)
-    out.urgent = session.scalar(select(func.count(UrgentAid.id)).where(UrgentAid.application_id.in_(ids))) or 0
+    out.lawyers, out.assignments = _lawyers(session, set(ids))
+    out.objections = _objections(session, set(ids))
+    out.urgent = len(_ids_where(session, UrgentAid.application_id, ids))
     return out
 
 
@@ -217,20 +220,22 @@ def _decision_time(quanke, session: Session, apps) -> dict:
             "buckets": [{"label": label, "count": buckets[label]} for label, _ in TIME_BUCKETS]}
 
 
-def _lawyers(session: Session, ids: list[int]) -> tuple[list[dict], dict]:
+def _lawyers(session: Session, ids: set[int]) -> tuple[list[dict], dict]:
     rows = []
     per = defaultdict(lambda: {"active": 0, "total": 0, "late": 0})
     late_total = on_time_total = 0
-    for a in session.scalars(select(Assignment)):
-        stats = per[a.lawyer_id]
+    for lawyer_id, status, kind, due, assigned_at, app_id in session.execute(select(
+            Assignment.lawyer_id, Assignment.status, Assignment.kind, Assignment.due_on,
+            Assignment.assigned_at, Assignment.application_id)):
+        stats = per[lawyer_id]
         stats["total"] += 1
-        stats["active"] += a.status == "active"
-        if a.due_on is not None and a.kind != "urgent":
-            if local_date(a.assigned_at) > a.due_on:
+        stats["active"] += status == "active"
+        if due is not None and kind != "urgent":
+            if local_date(assigned_at) > due:
                 stats["late"] += 1
-                late_total += a.application_id in ids
+                late_total += app_id in ids
             else:
-                on_time_total += a.application_id in ids
+                on_time_total += app_id in ids
     for lawyer in session.scalars(select(Lawyer).order_by(Lawyer.id)):
         s = per[lawyer.id]
         rows.append({"id": lawyer.id, "name": lawyer.name, "firm": lawyer.firm, "active": s["active"],
@@ -239,10 +244,12 @@ def _lawyers(session: Session, ids: list[int]) -> tuple[list[dict], dict]:
     return rows, {"on_time": on_time_total, "late": late_total}
 
 
-def _objections(session: Session, ids: list[int]) -> dict:
+def _objections(session: Session, ids: set[int]) -> dict:
     counts = Counter()
     late = 0
-    for obj in session.scalars(select(Objection).where(Objection.application_id.in_(ids))):
+    for obj in session.scalars(select(Objection)):  # objections are few; filter here
+        if obj.application_id not in ids:
+            continue
         counts[obj.status] += 1
         if obj.decided_at and local_date(obj.decided_at) > obj.due_on:
             late += 1

@@ -291,6 +291,39 @@ def correct(objection_id: int):
     return _back(app_id)
 
 
+# -- the applicant: an objection online (不见面) -------------------------------------------------
+
+class CitizenObjectionForm(FlaskForm):
+    grounds = TextAreaField("异议理由", validators=[DataRequired("请填写异议理由"), Length(max=4000)])
+
+
+@bp.route("/my/<int:app_id>/objection", methods=["GET", "POST"])
+@login_required
+def my_objection(app_id: int):
+    """The applicant objects to a refusal or termination without coming in (Art. 49)."""
+    if not getattr(current_user, "is_citizen", False):
+        abort(403)
+    citizen = current_user.model
+    form = CitizenObjectionForm()
+    with quanke().db.session() as session:
+        app = load(session, app_id)
+        if app.citizen_id != citizen.id:
+            abort(404)
+    if form.validate_on_submit():
+        try:
+            obj = objections.lodge(quanke(), citizen, app_id, grounds=form.grounds.data, received_on=today())
+            flash(f"异议已提交，区司法局将于{obj.due_on:%Y年%m月%d日}前作出决定（《中华人民共和国法律援助法》第四十九条）",
+                  "success")
+            return redirect(url_for("legal_aid.my_objection", app_id=app_id))
+        except QuankeError as exc:
+            fail(exc)
+    elif request.method == "POST":
+        _form_errors(form)
+    with quanke().db.session() as session:
+        info = case_detail(quanke(), session, load(session, app_id))
+    return render_template("legal_aid/my_objection.html", c=info, form=form)
+
+
 # -- statistics -------------------------------------------------------------------------------
 
 def _day(name: str, default: dt.date) -> dt.date:

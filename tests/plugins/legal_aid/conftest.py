@@ -99,8 +99,7 @@ def _cheap_password_hashing(monkeypatch):
     monkeypatch.setattr(core.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
-@pytest.fixture
-def la(quanke) -> LA:
+def build(quanke) -> LA:
     world = seed_world(quanke, department="justice")
     with quanke.db.session() as s:
         bureau = create_user(s, username="t_bureau", name="司法局审查员", password=PASSWORD,
@@ -111,3 +110,14 @@ def la(quanke) -> LA:
         for name, licence, firm in LAWYERS:
             roster.add_lawyer(s, actor="test", name=name, licence_no=licence, firm=firm)
     return LA(world, bureau, bureau2)
+
+
+@pytest.fixture
+def la(quanke) -> LA:
+    return build(quanke)
+
+
+@pytest.fixture
+def la_pg(pg_quanke) -> LA:
+    """The same world on PostgreSQL (a database private to the test run)."""
+    return build(pg_quanke)

@@ -125,3 +125,24 @@ def test_menu_links_only_for_legal_aid_staff(la):
     assert mine(la.w.counter) == []
     labels = mine(la.w.approver)
     assert "法律援助案件" in labels and "法律援助律师名册" in labels
+
+
+def test_the_applicant_objects_online(client, la):
+    app = la.accepted(household="本人,测试citizen,9000")
+    decisions.decide(la.quanke, la.w.approver, app.id, grant=False, reasons="")
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"c:{la.w.other_citizen.id}"
+    assert client.get(f"/legal-aid/my/{app.id}/objection").status_code == 404   # not theirs
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"c:{la.w.citizen.id}"
+    page = client.get(f"/legal-aid/my/{app.id}/objection")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "不予法律援助决定书" in html and "第四十九条" in html
+    client.post(f"/legal-aid/my/{app.id}/objection", data={"grounds": "配偶已失业", "csrf_token": csrf_from(html)})
+    html = client.get(f"/legal-aid/my/{app.id}/objection").get_data(as_text=True)
+    assert "区司法局审查中" in html
+    assert la.audit("la_objection_lodged", app.id)[0].actor == f"citizen:{la.w.citizen.id}"
+    # and the portal menu leads there
+    with client.application.test_request_context():
+        links = la.quanke.plugins.collect("menu_links", user=la.w.citizen)
+    assert {"href": f"/legal-aid/my/{app.id}/objection", "label": "法律援助异议"} in links
