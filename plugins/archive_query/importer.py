@@ -4,10 +4,13 @@
 ``(line, values)`` (the demo data uses it), so both go through the same validation.
 Memory does not grow with the file: rows are streamed, written ``batch_size`` at a time,
 and only the first :data:`KEPT_ERRORS` error lines are kept in the report (every one is
-passed to ``on_error`` — the CLI writes them all to a file when asked).
+passed to ``on_error`` — the CLI writes them all to a file when asked). Validating a batch
+and writing the previous one overlap (a writer thread with its own connection).
 """
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -69,76 +72,123 @@ def _finish(quanke, report: ImportReport, *, actor: str, sha256: str, failed: st
                            "bad_rows": report.error_count, "failed": failed})
 
 
+class _Writer(threading.Thread):
+    """Writes batches on its own connection while the caller validates the next batch.
+
+    Validation is Python work and writing is database work, so the two overlap; the queue
+    holds at most two batches, which bounds memory. The writer's connection lives and dies
+    in this thread (temporary tables are per connection).
+    """
+
+    def __init__(self, engine, import_id: int, on_result: Callable):
+        super().__init__(name="archive-import-writer", daemon=True)
+        self.engine, self.import_id, self.on_result = engine, import_id, on_result
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                loader = loader_for(conn, self.import_id)
+                try:
+                    while (item := self.queue.get()) is not None:
+                        batch, read = item
+                        self.on_result(loader.load(batch), read)
+                finally:
+                    try:
+                        loader.close()
+                    except Exception:  # noqa: BLE001 - the temp tables go with the connection
+                        pass
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by put()/finish()
+            self.error = exc
+
+    def put(self, item) -> None:
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self.queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        if self.is_alive():
+            self.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def import_rows(quanke, cat: Category, rows: Iterable[tuple[int, dict | str]], *, source: str,
                 actor: str, sha256: str = "", batch_size: int = BATCH_SIZE,
                 progress: Callable[[int], None] | None = None,
-                on_error: Callable[[int, str], None] | None = None) -> ImportReport:
+                on_error: Callable[[int, str], None] | None = None,
+                ids: IdChecker | None = None) -> ImportReport:
     """Validate and store rows of one category; see the module docstring."""
     report = ImportReport(cat.code, source)
     report.import_id = _start(quanke, cat, source, sha256, actor)
+    lock = threading.Lock()  # the writer thread reports too
 
     def error(line: int, reason: str) -> None:
-        report.error_count += 1
-        if len(report.errors) < KEPT_ERRORS:
-            report.errors.append((line, reason))
-        if on_error:
-            on_error(line, reason)
+        with lock:
+            report.error_count += 1
+            if len(report.errors) < KEPT_ERRORS:
+                report.errors.append((line, reason))
+            if on_error:
+                on_error(line, reason)
 
-    ids = IdChecker()
-    failed = ""
-    with quanke.db.engine.connect() as conn:
-        loader = loader_for(conn, report.import_id)
-        batch: list[ParsedRow] = []
-        first_line: dict[str, int] = {}
-        pending = 0  # rows read since the last progress update
-
-        def flush() -> None:
-            nonlocal batch, pending
-            result = loader.load(batch)
+    def written(result, read: int) -> None:
+        with lock:
             report.inserted += result.inserted
             report.updated += result.updated
             report.unchanged += result.unchanged
-            for line, reason in sorted(result.errors):
-                error(line, reason)
-            batch, pending = [], 0
-            first_line.clear()
+        for line, reason in sorted(result.errors):
+            error(line, reason)
+        if progress:
+            progress(read)
 
-        try:
-            for line, values in rows:
-                report.rows += 1
-                pending += 1
-                if isinstance(values, str):
-                    error(line, values)
+    ids = ids or IdChecker()
+    writer = _Writer(quanke.db.engine, report.import_id, written)
+    writer.start()
+    failed = ""
+    batch: list[ParsedRow] = []
+    first_line: dict[str, int] = {}  # within the batch; the loader checks across batches
+    read = 0  # rows read since the last batch was handed over
+    try:
+        for line, values in rows:
+            report.rows += 1
+            read += 1
+            if isinstance(values, str):
+                error(line, values)
+            else:
+                try:
+                    parsed = parse_row(cat, values, line, ids)
+                except ValueError as exc:
+                    error(line, str(exc))
                 else:
-                    try:
-                        parsed = parse_row(cat, values, line, ids)
-                    except ValueError as exc:
-                        error(line, str(exc))
+                    if parsed.reference in first_line:
+                        error(line, f"档号 {parsed.reference} 与第{first_line[parsed.reference]}行重复")
                     else:
-                        if parsed.reference in first_line:
-                            error(line, f"档号 {parsed.reference} 与第{first_line[parsed.reference]}行重复")
-                        else:
-                            first_line[parsed.reference] = line
-                            batch.append(parsed)
-                if len(batch) >= batch_size:
-                    done = pending
-                    flush()
-                    if progress:
-                        progress(done)
-            done = pending
-            flush()
-            if progress:
-                progress(done)
-        except Exception as exc:
-            failed = f"{type(exc).__name__}: {exc}"[:500]
-            raise
-        finally:
+                        first_line[parsed.reference] = line
+                        batch.append(parsed)
+            if len(batch) >= batch_size:
+                writer.put((batch, read))
+                batch, read = [], 0
+                first_line = {}
+        writer.put((batch, read))
+        writer.finish()
+    except BaseException as exc:
+        failed = f"{type(exc).__name__}: {exc}"[:500]
+        if writer.is_alive():
             try:
-                loader.close()
-            except Exception:  # noqa: BLE001 - the connection may be gone; temp tables go with it
+                writer.finish()
+            except BaseException:  # noqa: BLE001 - the first error is the one to report
                 pass
-            report.errors.sort()
-            _finish(quanke, report, actor=actor, sha256=sha256, failed=failed)
+        raise
+    finally:
+        report.errors.sort()
+        _finish(quanke, report, actor=actor, sha256=sha256, failed=failed)
     return report
 
 

@@ -12,7 +12,6 @@ belongs to another category is an error, never a silent re-classification.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
@@ -164,8 +163,7 @@ class PostgresCopyLoader:
                     rec = r.record
                     cp.write_row((r.line, r.reference, rec["category"], rec["fonds_no"],
                                   rec["file_no"], rec["item_no"], rec["record_date"],
-                                  rec["issuing_body"],
-                                  json.dumps(rec["fields"], ensure_ascii=False), rec["row_hash"]))
+                                  rec["issuing_body"], r.fields_json, rec["row_hash"]))
             with cur.copy("COPY aq_stage_persons (reference, id_number, name, role, position, "
                           "birth_year) FROM STDIN") as cp:
                 for r in rows:

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.identifiers import mask_id, mask_name
 
@@ -24,10 +24,14 @@ MIN_SCORE = 0.5
 
 def records_for_person(session: Session, id_number: str, category: str | None = None,
                        *, limit: int = 500) -> list[ArchiveRecord]:
-    """Every record naming ``id_number`` (in any role), oldest first, persons loaded."""
+    """Every record naming ``id_number`` (in any role), oldest first, persons loaded.
+
+    One round trip: the persons index finds the records, a second join loads each record's
+    persons (both spouses of a marriage record) in the same statement.
+    """
     stmt = (select(ArchiveRecord).join(RecordPerson, RecordPerson.record_id == ArchiveRecord.id)
             .where(RecordPerson.id_number == id_number)
-            .options(selectinload(ArchiveRecord.persons))
+            .options(joinedload(ArchiveRecord.persons))
             .order_by(ArchiveRecord.record_date, ArchiveRecord.id).limit(limit))
     if category:
         stmt = stmt.where(ArchiveRecord.category == category)
