@@ -33,6 +33,7 @@ from typing import Any, Iterable
 CORE = "core"
 
 _MISSING = object()
+UNKNOWN_REVISION = "数据库中有未知的迁移版本"
 #: A valid resident ID number for sample data (the standard's own example).
 SAMPLE_ID_NUMBER = "11010519491231002X"
 
@@ -330,8 +331,7 @@ def migration_problems(quanke) -> dict[str, list[str]]:
         out.setdefault(CORE, []).append(f"无法连接数据库 {quanke.db.url}：{exc.__class__.__name__}")
         return out
     for rev in sorted(current - known):
-        out.setdefault(CORE, []).append(
-            f"数据库中有未知的迁移版本 {rev}（对应的插件已卸载或停用？）")
+        out.setdefault(CORE, []).append(f"{UNKNOWN_REVISION} {rev}（对应的插件已卸载或停用？）")
     applied = _applied(script, current & known)
     for label in locations:
         try:
@@ -363,10 +363,14 @@ class PluginHealth:
     origin: str = ""
     enabled: bool = True
     problems: list[str] = field(default_factory=list)
+    #: turned off on purpose (``QUANKE_DISABLED_PLUGINS``): reported, not a problem
+    switched_off: bool = False
+    #: worth knowing, not a problem (does not fail the check)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.enabled and not self.problems
+        return (self.enabled or self.switched_off) and not self.problems
 
 
 @dataclass
@@ -386,11 +390,14 @@ class HealthReport:
         out = []
         for entry in self.plugins.values():
             head = f"{entry.name}  {entry.version}  [{entry.origin}]".rstrip()
-            if entry.ok:
+            if entry.switched_off and entry.ok:
+                out.append(f"- {head}  已在配置中停用")
+            elif entry.ok:
                 out.append(f"✓ {head}  正常")
-                continue
-            out.append(f"✗ {head}  {'已停用' if not entry.enabled else '有问题'}")
-            out.extend(f"    - {problem}" for problem in entry.problems)
+            else:
+                out.append(f"✗ {head}  {'已停用' if not entry.enabled else '有问题'}")
+                out.extend(f"    - {problem}" for problem in entry.problems)
+            out.extend(f"    · {note}" for note in entry.notes)
         bad = sum(1 for p in self.plugins.values() if not p.ok)
         out.append("全部插件检查通过" if not bad else f"{bad} 个插件有问题")
         return out
@@ -401,9 +408,11 @@ def check(quanke) -> HealthReport:
     report = HealthReport()
     report.plugins[CORE] = PluginHealth(CORE, importlib.import_module("core").__version__, "core")
     host = quanke.plugins
+    switched_off = sorted(getattr(host, "disabled", ()) or ())
     for info in host.plugins():
-        entry = PluginHealth(info.name, info.version, info.origin, info.enabled)
-        if not info.enabled:
+        entry = PluginHealth(info.name, info.version, info.origin, info.enabled,
+                             switched_off=info.name in switched_off)
+        if not info.enabled and not entry.switched_off:
             entry.problems.append(info.error or "已停用")
         report.plugins[info.name] = entry
 
@@ -421,6 +430,12 @@ def check(quanke) -> HealthReport:
             if service is not None:
                 add(info.name, certificate_field_problems(service))
     for plugin, problems in migration_problems(quanke).items():
+        if plugin == CORE and switched_off:
+            # revisions of a plugin turned off on purpose are expected, not a problem
+            unknown = [p for p in problems if p.startswith(UNKNOWN_REVISION)]
+            report.plugins[CORE].notes.extend(
+                f"{p}（已在配置中停用的插件：{', '.join(switched_off)}）" for p in unknown)
+            problems = [p for p in problems if p not in unknown]
         add(plugin, problems)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecations are reported by hook_problems

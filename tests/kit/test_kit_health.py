@@ -153,9 +153,17 @@ def test_uninstalled_plugin_leaves_an_unknown_revision_and_a_missing_folder_is_n
     quanke = _runtime(tmp_path)
     migrate.upgrade(quanke)
     quanke.close()
-    gone = _runtime(tmp_path, disabled=["kitmig"])
+    gone = _runtime(tmp_path, load_entry_points=False)  # uninstalled: nobody knows kitmig_0001
     assert "数据库中有未知的迁移版本 kitmig_0001" in " ".join(plugin_health.check(gone).problems()["core"])
     gone.close()
+    off = _runtime(tmp_path, disabled=["kitmig"])  # turned off on purpose: a note, not a problem
+    report = plugin_health.check(off)
+    assert report.plugins["kitmig"].ok and report.plugins["core"].ok
+    assert any(n.startswith("数据库中有未知的迁移版本 kitmig_0001") and "kitmig" in n
+               for n in report.plugins["core"].notes)
+    lines = report.lines()
+    assert any(line.startswith("- kitmig") and line.endswith("已在配置中停用") for line in lines)
+    off.close()
     lost = _module("lost_versions", register_migrations=lambda: str(tmp_path / "nowhere"))
     quanke = _runtime(tmp_path, extra_plugins=[lost])
     assert plugin_health.check(quanke).problems()["lost_versions"][0].startswith(
