@@ -108,11 +108,11 @@ def extra_checks(service: "ServiceDef", applicant: Any) -> "list[Check] | None":
 
 
 @hookspec
-def application_event(event: "ApplicationEvent") -> None:
+def application_event(event: "ApplicationEvent", quanke: Any) -> None:
     """Observe a state change after it has been committed.
 
     Called once per transition (submit, accept, approve, ...) with a
-    :class:`core.events.ApplicationEvent`. Use it to push to supervision, update statistics or
+    :class:`core.events.ApplicationEvent` and the runtime ``quanke`` (its database and jobs). Use it to push to supervision, update statistics or
     enqueue work. The return value is ignored. An exception here is logged and never undoes
     the transition; work that must not be lost belongs in a job (:func:`core.jobs.enqueue`).
     """

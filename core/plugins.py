@@ -18,6 +18,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import NotFound, PluginError
+from .plugin_health import certificate_field_problems
 from .services import ServiceDef, validate_service
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,7 @@ class PluginHost:
             for service in answer or ():
                 problems += validate_service(service, set(self.departments))
                 if isinstance(service, ServiceDef):
+                    problems += certificate_field_problems(service, render=False)
                     if service.code in owners or service.code in (s.code for s in declared):
                         owner = owners.get(service.code, plugin)
                         problems.append(f"事项编码 {service.code} 重复（已由插件 {owner} 声明）")

@@ -1,8 +1,13 @@
 """The plugin author's test kit: databases, a seeded world, drivers and contract checks.
 
-Use it from a ``conftest.py``::
+Built-in and third-party plugins test with the same kit (guide: ``docs/plugins.md`` § 测试;
+``quanke plugin new`` generates tests that use it). Use it from a ``conftest.py``::
 
     pytest_plugins = ["core.testing"]
+
+    @pytest.fixture
+    def world(quanke):                      # approvers of the plugin's own department
+        return seed_world(quanke, department="residents_committee")
 
 Fixtures: ``quanke`` (runtime on a fresh, migrated SQLite file), ``pg_quanke`` (the same on
 a PostgreSQL database private to this test run), ``world`` (centres, departments, staff of
@@ -37,6 +42,7 @@ from .models import (Application, Centre, CentreService, Citizen, Decision, Outb
                      State, User)
 from .runtime import Quanke
 from .services import Check, CheckResult, MaterialSpec, ServiceDef
+from .plugin_health import certificate_field_problems
 from .users import create_user
 
 PG_ADMIN_URL = os.environ.get("QUANKE_TEST_PG_ADMIN",
@@ -110,6 +116,7 @@ def flaky_job(quanke, *, key: str, failures: int = 1) -> int:
 # -- databases --------------------------------------------------------------------------------
 
 def migrated(quanke: Quanke) -> Quanke:
+    """Apply every branch's migrations (core and all loaded plugins); returns ``quanke``."""
     migrate.upgrade(quanke)
     return quanke
 
@@ -143,6 +150,8 @@ def truncate_all(quanke: Quanke) -> None:
 
 
 def runtime(url: str, tmp: Path, **config) -> Quanke:
+    """A runtime on database ``url`` with instance files under ``tmp``: jobs inline (no
+    Redis), every installed plugin plus :data:`SAMPLE_PLUGIN`; ``config`` overrides settings."""
     base = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "REDIS_URL": None,
             "QUEUE_PREFIX": f"quanke-test-{RUN_ID}"}
     base.update(config)
@@ -229,6 +238,9 @@ def seed_world(quanke: Quanke, *, department: str = "sample_dept",
 
 def file_at_counter(world: World, service_code: str = "sample.permit", *, form=None,
                     paper=None, by: str = "counter") -> Application:
+    """File an application for ``world.citizen`` at the counter (``world.users[by]``), with
+    consent recorded: the service's ``example`` as form data unless ``form`` is given, and
+    every required material on paper unless ``paper`` lists the codes. State: submitted."""
     quanke = world.quanke
     service = quanke.service(service_code)
     with quanke.db.session() as session:
@@ -333,6 +345,7 @@ def check_plugin(name: str, quanke: Quanke) -> None:
                 problems.append(f"{code}: material {spec.code} has no name")
         if service.certificate is not None:
             problems += _check_certificate(service)
+            problems += certificate_field_problems(service)
     problems += _check_migrations(name, quanke)
     if problems:
         raise AssertionError(f"plugin {name} breaks the contract:\n- " + "\n- ".join(problems))
@@ -397,8 +410,22 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Argon2 at production cost is ~0.3 s a hash and :func:`seed_world` creates 12 staff:
+    tests hash cheaply (verification still goes through argon2)."""
+    from argon2 import PasswordHasher
+
+    from . import users
+    original = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = original
+
+
 @pytest.fixture
 def quanke(sqlite_template, tmp_path) -> Iterator[Quanke]:
+    """A runtime on a fresh copy of the migrated SQLite template (one per test)."""
     path = tmp_path / "quanke.db"
     shutil.copy(sqlite_template, path)
     q = runtime(f"sqlite:///{path}", tmp_path)
@@ -408,6 +435,7 @@ def quanke(sqlite_template, tmp_path) -> Iterator[Quanke]:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
+    """URL of a PostgreSQL database private to this test run, migrated; dropped at the end."""
     with postgres_database() as url:
         q = runtime(url, Path("/tmp"))
         migrated(q)
@@ -417,6 +445,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_quanke(pg_url, tmp_path) -> Iterator[Quanke]:
+    """A runtime on the run's PostgreSQL database, emptied before the test."""
     q = runtime(pg_url, tmp_path)
     truncate_all(q)
     yield q
@@ -431,11 +460,14 @@ def any_quanke(request) -> Quanke:
 
 @pytest.fixture
 def world(quanke) -> World:
+    """The seeded :class:`World` (department ``sample_dept``); plugins override this fixture
+    with ``seed_world(quanke, department=<their department>)``."""
     return seed_world(quanke)
 
 
 @pytest.fixture
 def app(quanke):
+    """The Flask app (``web.create_app``) on the test's runtime, ``TESTING`` on."""
     from web import create_app
     flask_app = create_app(quanke=quanke)
     flask_app.config.update(TESTING=True)
@@ -444,19 +476,23 @@ def app(quanke):
 
 @pytest.fixture
 def client(app):
+    """Flask test client of :func:`app`."""
     return app.test_client()
 
 
 @pytest.fixture
 def counter_worker(world) -> User:
+    """全科社工 at the world's first street centre."""
     return world.counter
 
 
 @pytest.fixture
 def approver(world) -> User:
+    """审批人员 of the world's department."""
     return world.approver
 
 
 @pytest.fixture
 def citizen(world) -> Citizen:
+    """A registered citizen with an applicant record (resident ID) and a phone."""
     return world.citizen

@@ -223,7 +223,7 @@ def _after_commit(quanke, pending: _Pending) -> None:
                              to_state=app.state, actor=pending.actor, at=utcnow(),
                              data=pending.data)
     try:
-        quanke.hook.application_event(event=event)
+        quanke.hook.application_event(event=event, quanke=quanke)
     except Exception:  # noqa: BLE001 - observers never undo a committed change
         log.exception("application_event hook failed for %s", app.number)
     if pending.data.get("_notify"):

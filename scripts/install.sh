@@ -26,3 +26,5 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check --upgrade pip "setuptools<82" wheel
 echo ">> pip install -e .[dev]"
 .venv/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+echo ">> pip install -e examples/quanke_residence (example external plugin the tests use)"
+.venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e examples/quanke_residence
