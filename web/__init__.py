@@ -20,6 +20,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from core.errors import QuankeError
 from core.models import Role
@@ -46,6 +47,15 @@ WEB_DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "API_PER_PAGE_MAX": 100,
 }
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every URL: at most a 32-bit database id (a longer number is a 404,
+    never an overflow deep in the database driver)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _select_locale():
@@ -99,6 +109,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
         if key.isupper() and key not in quanke.config:
             app.config[key] = value
     app.extensions["quanke"] = quanke
+    app.url_map.converters["int"] = DatabaseId
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")),
                                      *[FileSystemLoader(d) for d in _plugin_template_dirs(quanke)]])
 

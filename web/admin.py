@@ -21,7 +21,7 @@ from core.users import create_user
 
 from . import charts
 from .forms import FollowUpForm, TokenForm, UserForm
-from .helpers import ROLE_NAMES, department_name, flash_error, page_args, quanke
+from .helpers import ROLE_NAMES, db_id, department_name, flash_error, page_args, quanke
 from .identity import staff_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -312,7 +312,7 @@ def audit_log():
         stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
         if f["application"]:
             value = f["application"]
-            app_id = int(value) if value.isdigit() else db.scalar(select(Application.id).where(
+            app_id = db_id(value) if value.isdigit() else db.scalar(select(Application.id).where(
                 or_(Application.number == value.upper(), Application.receipt_no == value.upper())))
             stmt = stmt.where(AuditEvent.application_id == (app_id or -1))
         if f["subject"]:

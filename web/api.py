@@ -25,7 +25,7 @@ from core.models import Applicant, Application, Centre, Role, User
 
 from .access import can_view, may_reveal, visible_filter
 from .common import documents, has_issuance, timeline
-from .helpers import quanke
+from .helpers import db_id, quanke
 
 bp = Blueprint("api", __name__)
 MAX_PER_PAGE = 100
@@ -131,7 +131,7 @@ def page_params() -> tuple[int, int]:
         raw = request.args.get(name)
         if raw is None:
             return default
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > 9:
             raise InvalidInput(f"{name} 应为正整数", code="invalid_pagination", field=name)
         return int(raw)
     page, per_page = num("page", 1), num("per_page", 20)
@@ -539,7 +539,7 @@ def department_queue(department: str):
         raise InvalidInput(f"status 只能是 {', '.join(queues.STATUS_FILTERS)}", code="invalid_field",
                            field="status")
     centre = request.args.get("centre_id")
-    if centre is not None and not centre.isdigit():
+    if centre is not None and db_id(centre) is None:
         raise InvalidInput("centre_id 应为整数", code="invalid_field", field="centre_id")
     with quanke().db.session() as db:
         rows, total = queues.queue(db, department, status=status, service=request.args.get("service"),
@@ -643,7 +643,7 @@ def audit_events():
         stmt = select(AuditEvent)
         app_arg = request.args.get("application")
         if app_arg:
-            stmt = stmt.where(AuditEvent.application_id == (int(app_arg) if app_arg.isdigit() else db.scalar(
+            stmt = stmt.where(AuditEvent.application_id == (db_id(app_arg) if app_arg.isdigit() else db.scalar(
                 select(Application.id).where(or_(Application.number == app_arg.upper(),
                                                  Application.receipt_no == app_arg.upper()))) or -1))
         if request.args.get("subject"):

@@ -12,7 +12,7 @@ from core.models import Centre, Role, RoleGrant, User
 
 from .access import may_reveal
 from .common import details, load_app, run_action
-from .helpers import flash_error, page_args, quanke
+from .helpers import db_id, flash_error, page_args, quanke
 from .identity import actor, staff_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
@@ -51,7 +51,7 @@ def queue(department: str):
     if service and service not in quanke().plugins.services:
         service = None
     centre = request.args.get("centre", "")
-    centre_id = int(centre) if centre.isdigit() else None
+    centre_id = db_id(centre)
     page, per_page = page_args()
     with quanke().db.session() as db:
         rows, total = queues.queue(db, department, status=status, service=service,
@@ -78,15 +78,15 @@ def assign(department: str):
     user = current_user.model
     if not user.has_role(Role.DEPT_LEAD, department):
         abort(403)
-    ids = [int(x) for x in request.form.getlist("app_id") if x.isdigit()][:200]
-    target = request.form.get("approver_id", "")
-    if not ids or not target.isdigit():
+    ids = [i for i in (db_id(x) for x in request.form.getlist("app_id")) if i][:200]
+    target = db_id(request.form.get("approver_id", ""))
+    if not ids or not target:
         flash(_("请选择申请和被分派的审批人员"), "warning")
         return redirect(url_for("approvals.queue", department=department))
     done, failed = 0, []
     for app_id in ids:
         try:
-            workflow.assign(quanke(), user, app_id, approver_id=int(target))
+            workflow.assign(quanke(), user, app_id, approver_id=target)
             done += 1
         except QuankeError as exc:
             failed.append(f"#{app_id}：{exc.message}")
@@ -135,11 +135,11 @@ def release(app_id: int):
 @bp.post("/applications/<int:app_id>/assign")
 @staff_required(Role.DEPT_LEAD)
 def assign_one(app_id: int):
-    target = request.form.get("approver_id", "")
-    if not target.isdigit():
+    target = db_id(request.form.get("approver_id", ""))
+    if not target:
         flash(_("请选择被分派的审批人员"), "warning")
         return redirect(url_for("approvals.application", app_id=app_id))
-    return _act(app_id, lambda: workflow.assign(quanke(), actor(), app_id, approver_id=int(target)),
+    return _act(app_id, lambda: workflow.assign(quanke(), actor(), app_id, approver_id=target),
                 _("已分派"))
 
 
@@ -188,7 +188,7 @@ def resume(app_id: int):
 @staff_required(Role.DEPT_LEAD)
 def extend(app_id: int):
     raw = request.form.get("days", "")
-    days = int(raw) if raw.strip().isdigit() else 0
+    days = int(raw) if raw.strip().isdigit() and len(raw.strip()) <= 6 else 0
     reason = request.form.get("reason", "")
     return _act(app_id, lambda: workflow.extend(quanke(), actor(), app_id, days=days, reason=reason),
                 _("已延长办理期限"))

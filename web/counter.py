@@ -22,7 +22,7 @@ from core.models import Applicant, Application, Centre, Role, State
 from .access import may_reveal
 from .common import details, load_app, run_action
 from .forms import ApplicantForm, RatingForm
-from .helpers import flash_error, new_key, quanke
+from .helpers import db_id, flash_error, new_key, quanke
 from .identity import actor, staff_required
 
 bp = Blueprint("counter", __name__)
@@ -208,7 +208,7 @@ def apply(applicant_id: int, service_code: str):
                     form_data={k: v for k, v in form.data.items()}, paper=paper, uploads=uploads,
                     consent=True, consent_text=_("申请人当面同意由工作人员代为填报，已核对身份证件"),
                     idempotency_key=key[:80], delivery_method=method,
-                    pickup_centre_id=int(pickup) if pickup.isdigit() else None)
+                    pickup_centre_id=db_id(pickup) if pickup in dict(centres) else None)
                 flash(_("已登记申请 %(number)s，请核对材料与核查结果后受理", number=app.number), "success")
                 return redirect(url_for("counter.application", app_id=app.id))
             except QuankeError as exc:

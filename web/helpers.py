@@ -95,6 +95,18 @@ def page_args(default_per_page: int = 20, max_per_page: int = 100) -> tuple[int,
     return page, per_page
 
 
+MAX_ID = 2**31 - 1
+
+
+def db_id(raw) -> int | None:
+    """A database id typed by someone (form, query string): digits, 1 … 2**31-1, else None."""
+    raw = (raw or "").strip() if isinstance(raw, str) else ""
+    if not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
+
+
 def new_key() -> str:
     return uuid.uuid4().hex
 

@@ -92,7 +92,7 @@ def quanke():
 
 def load_identity(key: str):
     kind, _, raw = (key or "").partition(":")
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
         return None
     with quanke().db.session() as session:
         if kind == "u":

@@ -26,7 +26,8 @@ def _paged(item: dict) -> dict:
                            "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
 
 
-APP_ID = {"name": "app_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+APP_ID = {"name": "app_id", "in": "path", "required": True,
+          "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
 
 
 def _action(summary: str, props: dict | None = None, required: list[str] | None = None) -> dict:

@@ -22,7 +22,7 @@ from core.models import Application, Centre, Citizen, State
 from .common import details, load_app
 from .counter import parse_materials
 from .forms import AppointmentForm, ProfileForm, RatingForm
-from .helpers import flash_error, new_key, quanke
+from .helpers import db_id, flash_error, new_key, quanke
 from .identity import CitizenIdentity, citizen_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -133,7 +133,7 @@ def apply(code: str):
                 q, me, service_code=service.code, applicant_id=me.applicant_id,
                 form_data={k: v for k, v in form.data.items()}, uploads=uploads, submit=False,
                 idempotency_key=f"c{me.id}-{key}"[:80], delivery_method=method,
-                pickup_centre_id=int(pickup) if pickup.isdigit() else None)
+                pickup_centre_id=db_id(pickup) if pickup in dict(centres) else None)
             if not submit:
                 flash(_("草稿已保存，可继续上传材料后提交"), "success")
                 return redirect(url_for("portal.application", app_id=app.id))

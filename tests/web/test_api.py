@@ -93,7 +93,9 @@ def test_errors_are_json_with_codes(api, world):
     assert api("counter", "get", "/api/v1/applications/999999").status_code == 404
     assert api("counter", "get", "/api/v1/nothing-here").get_json()["error"] == "not_found"
     assert api("counter", "delete", f"/api/v1/applications/{app.id}").status_code == 405
-    r = api("approver", "post", f"/api/v1/applications/{app.id}/accept", json={})
+    assert api("approver", "post", f"/api/v1/applications/{app.id}/accept", json={}).status_code == 404
+    accepted = drive_to(world, "accepted")  # the back office sees it now, but may not accept
+    r = api("approver", "post", f"/api/v1/applications/{accepted.id}/accept", json={})
     assert r.status_code == 403 and r.get_json()["error"] == "forbidden_role"
 
 
