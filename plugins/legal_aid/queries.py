@@ -22,7 +22,7 @@ from core.models import Applicant, Application, CheckEvidence, State
 from .deadlines import due_on
 from .law import CATEGORIES, DECISION_DAYS
 from .models import Assignment, Lawyer, Objection, Termination, UrgentAid
-from .status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, _ids_where, bulk_statuses
+from .status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, application_ids, bulk_statuses
 
 DECIDED_STATES = GRANTED_STATES + (State.REJECTED.value,)
 TIME_BUCKETS = (("1日内", 1), ("2-3日", 3), ("4-7日", 7), ("超过7日", None))
@@ -105,8 +105,8 @@ def case_list(quanke, session: Session, *, status: str = "", category: str = "",
     urgent = set(session.scalars(select(UrgentAid.application_id).where(UrgentAid.application_id.in_(ids))))
     pending_obj = set(session.scalars(select(Objection.application_id).where(
         Objection.application_id.in_(ids), Objection.status == "pending")))
-    deemed = _ids_where(session, AuditEvent.application_id, ids, AuditEvent.action == "withdraw",
-                        AuditEvent.actor == "system")
+    deemed = set(session.scalars(select(AuditEvent.application_id).where(
+        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
     codes = bulk_statuses(session, list(apps), deemed)
     calendar = quanke.calendar(session)
     counting = quanke.service(SERVICE).deadline_counting
@@ -150,33 +150,49 @@ class LegalAidStats:
                 "assignments": self.assignments, "objections": self.objections, "urgent": self.urgent}
 
 
-def _decision_paths(session: Session, ids: list[int]) -> dict[int, str | None]:
+def _decision_paths(session: Session, lo: dt.datetime, hi: dt.datetime) -> dict[int, str | None]:
+    moment = func.coalesce(Application.accepted_at, Application.submitted_at, Application.created_at)
     paths: dict[int, str | None] = {}
-    for start in range(0, len(ids), 5000):
-        for app_id, matched in session.execute(select(CheckEvidence.application_id, CheckEvidence.matched).where(
-                CheckEvidence.application_id.in_(ids[start:start + 5000]),
-                CheckEvidence.check_code == "legal_aid.eligibility",
-                CheckEvidence.phase == "decision").order_by(CheckEvidence.id)):
-            paths[app_id] = (matched or {}).get("path")
+    for app_id, matched in session.execute(
+            select(CheckEvidence.application_id, CheckEvidence.matched)
+            .join(Application, Application.id == CheckEvidence.application_id)
+            .where(Application.service_code == SERVICE, moment >= lo, moment < hi,
+                   CheckEvidence.check_code == "legal_aid.eligibility", CheckEvidence.phase == "decision")
+            .order_by(CheckEvidence.id)):
+        paths[app_id] = (matched or {}).get("path")
     return paths
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    state: str
+    category: str | None
+    accepted_at: dt.datetime | None
+    decided_at: dt.datetime | None
 
 
 def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidStats:
     lo, hi = _bounds(start, end)
     moment = func.coalesce(Application.accepted_at, Application.submitted_at, Application.created_at)
-    apps = session.scalars(select(Application).where(
+    # Plain columns, not ORM objects: statistics read thousands of rows.
+    apps = [_Row(*row) for row in session.execute(select(
+        Application.id, Application.state, Application.form_data["category"].as_string(),
+        Application.accepted_at, Application.decided_at).where(
         Application.service_code == SERVICE, Application.state != State.DRAFT.value,
-        moment >= lo, moment < hi)).unique().all()
+        moment >= lo, moment < hi))]
     ids = [a.id for a in apps]
     out = LegalAidStats(start, end, total=len(apps))
-    deemed = _ids_where(session, AuditEvent.application_id, ids, AuditEvent.action == "withdraw",
-                        AuditEvent.actor == "system")
+    deemed = set(session.scalars(select(AuditEvent.application_id).join(
+        Application, Application.id == AuditEvent.application_id).where(
+        Application.service_code == SERVICE, Application.state == State.WITHDRAWN.value,
+        AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
     statuses = bulk_statuses(session, apps, deemed)
     outcome = Counter(statuses.values())
     out.by_outcome = [(code, LABELS[code], outcome[code]) for code in LABELS if outcome[code]]
     per_category: dict[str, Counter] = defaultdict(Counter)
     for app in apps:
-        per_category[(app.form_data or {}).get("category", "")][statuses[app.id]] += 1
+        per_category[app.category or ""][statuses[app.id]] += 1
     granted_codes = ("granted", "granted_on_correction")
     out.by_category = [{"category": code, "label": category_label(code), "total": sum(c.values()),
                         "granted": sum(c[g] for g in granted_codes), "refused": c["refused"],
@@ -184,13 +200,13 @@ def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidS
                         "pending": c["pending"] + c["urgent"],
                         "withdrawn": c["withdrawn"] + c["deemed_withdrawn"]}
                        for code, c in sorted(per_category.items(), key=lambda kv: -sum(kv[1].values()))]
-    paths = _decision_paths(session, ids)
+    paths = _decision_paths(session, lo, hi)
     path_count = Counter(paths.get(a.id) for a in apps if a.state in DECIDED_STATES)
     out.by_path = [(PATH_LABELS.get(p, str(p)), n) for p, n in path_count.most_common()]
     out.decision_time = _decision_time(quanke, session, apps)
     out.lawyers, out.assignments = _lawyers(session, set(ids))
     out.objections = _objections(session, set(ids))
-    out.urgent = len(_ids_where(session, UrgentAid.application_id, ids))
+    out.urgent = len(application_ids(session, UrgentAid.application_id) & set(ids))
     return out
 
 
@@ -198,13 +214,16 @@ def _decision_time(quanke, session: Session, apps) -> dict:
     calendar = quanke.calendar(session)
     counting = quanke.service(SERVICE).deadline_counting
     days, on_time, late, buckets = [], 0, 0, Counter()
+    limits: dict[dt.date, dt.date] = {}  # many cases share an acceptance day
     for app in apps:
         if app.state not in DECIDED_STATES or not (app.accepted_at and app.decided_at):
             continue
         elapsed = (app.decided_at - app.accepted_at).total_seconds() / 86400
         days.append(elapsed)
-        limit = due_on(calendar, local_date(app.accepted_at), DECISION_DAYS, counting)
-        if local_date(app.decided_at) <= limit:
+        accepted = local_date(app.accepted_at)
+        if accepted not in limits:
+            limits[accepted] = due_on(calendar, accepted, DECISION_DAYS, counting)
+        if local_date(app.decided_at) <= limits[accepted]:
             on_time += 1
         else:
             late += 1

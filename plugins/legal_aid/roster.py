@@ -13,6 +13,7 @@ Every assignment, reassignment and roster change is audited in its transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from sqlalchemy import case, func, select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.clock import local_date, now as utcnow
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound
-from core.models import Application
+from core.models import Applicant, Application
 
 from .models import Assignment, Lawyer, LawyerConflict
 
@@ -29,6 +30,7 @@ LICENCE_RE = re.compile(r"^\d{17}$")
 _PUNCT = re.compile(r"[\s（）()【】\[\]·.,，。、]")
 
 
+@functools.lru_cache(maxsize=8192)
 def norm(name: str) -> str:
     """Party and firm names compared without spaces, brackets or punctuation."""
     return _PUNCT.sub("", (name or "").strip()).lower()
@@ -116,18 +118,22 @@ def conflicts(session: Session, lawyers: list[Lawyer], *, applicant_name: str,
             if norm(conflict.party_name) == opposing:
                 firm_reason.setdefault(norm(lawyer.firm), f"{lawyer.firm}（{lawyer.name}律师）曾为对方当事人"
                                        f"“{conflict.party_name}”提供法律服务")
-    stmt = (select(Assignment, Lawyer, Application).join(Lawyer, Lawyer.id == Assignment.lawyer_id)
+    # Only the three columns that matter, for every active case (hundreds to a few thousand).
+    stmt = (select(Lawyer.firm, Applicant.name, Application.form_data["opposing_party"].as_string())
+            .join(Assignment, Assignment.lawyer_id == Lawyer.id)
             .join(Application, Application.id == Assignment.application_id)
+            .join(Applicant, Applicant.id == Application.applicant_id)
             .where(Assignment.status == "active"))
     if exclude_app is not None:
         stmt = stmt.where(Assignment.application_id != exclude_app)
-    for assignment, lawyer, other in session.execute(stmt):
-        other_opposing = norm((other.form_data or {}).get("opposing_party", ""))
-        other_client = norm(other.applicant.name)
-        if opposing and other_client == opposing:
-            firm_reason.setdefault(norm(lawyer.firm), f"{lawyer.firm}正在为对方当事人承办法律援助案件")
-        elif applicant and other_opposing == applicant:
-            firm_reason.setdefault(norm(lawyer.firm), f"{lawyer.firm}正在承办以申请人为对方当事人的案件")
+    for firm, client, other_opposing in session.execute(stmt):
+        key = norm(firm)
+        if key in firm_reason:
+            continue
+        if opposing and norm(client) == opposing:
+            firm_reason[key] = f"{firm}正在为对方当事人承办法律援助案件"
+        elif applicant and norm(other_opposing or "") == applicant:
+            firm_reason[key] = f"{firm}正在承办以申请人为对方当事人的案件"
     return {lw.id: firm_reason[norm(lw.firm)] for lw in lawyers if norm(lw.firm) in firm_reason}
 
 
