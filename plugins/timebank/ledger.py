@@ -248,7 +248,10 @@ def post(session: Session, *, kind: str, lines, community: str, actor: str, rule
         new = account["balance"] + amount
         _check_floor(account, amount, new, kind, rules)
         new_balances[account_id] = new
-    at = at or now()
+    moment = now()
+    if at is not None and at > moment + dt.timedelta(minutes=1):
+        raise InvalidInput("记账时间不能晚于现在", code="posted_in_future")
+    at = at or moment
     journal_id = session.execute(_INSERT_JOURNAL, {
         "kind": kind, "community": community, "holder_id": holder_id, "minutes": minutes,
         "category": category, "request_id": request_id, "reverses_id": reverses_id, "memo": memo,

@@ -75,11 +75,8 @@ def register_commands():
 
 @hookimpl
 def register_blueprints():
-    try:  # pages arrive in the next commit
-        from .api import bp as api_bp
-        from .views import bp
-    except ModuleNotFoundError:
-        return None
+    from .api import bp as api_bp
+    from .views import bp
     return [bp, api_bp]
 
 

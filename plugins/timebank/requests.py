@@ -73,10 +73,14 @@ def validate_window(start, end, planned: int, rules: Settings, at: dt.datetime) 
 
 def create(quanke, actor, *, recipient_id: int, kind: str, window_start: dt.datetime,
            window_end: dt.datetime, planned_minutes: int, place: str, description: str = "",
-           payer: str = "recipient", community: str | None = None) -> ServiceRequest:
-    """File a request for a recipient (by the recipient, a relative or a social worker)."""
+           payer: str = "recipient", community: str | None = None,
+           at: dt.datetime | None = None) -> ServiceRequest:
+    """File a request for a recipient (by the recipient, a relative or a social worker).
+    ``at`` is the filing time, for paper forms entered later (补录); default now."""
     rules = settings(quanke)
-    at = now()
+    at = at or now()
+    if at > now():
+        raise InvalidInput("填报时间不能晚于现在", code="filed_in_future", field="at")
     validate_window(window_start, window_end, planned_minutes, rules, at)
     place = (place or "").strip()
     if not 2 <= len(place) <= 256:
@@ -110,11 +114,11 @@ def create(quanke, actor, *, recipient_id: int, kind: str, window_start: dt.date
         session.add(request)
         session.flush()
         if payer != "public":
-            _hold(session, request, recipient, rules, access.actor_key(actor))
+            _hold(session, request, recipient, rules, access.actor_key(actor), at)
         audit.record(session, actor=access.actor_key(actor), action="timebank.request_filed",
                      object_type="tb_request", object_id=request.id, subject=recipient.subject,
                      data={"number": request.number, "kind": request.kind, "payer": payer,
-                           "planned": planned_minutes, "community": community})
+                           "planned": planned_minutes, "community": community}, at=at)
         return request
 
 
@@ -124,13 +128,14 @@ def _payer_account(session: Session, request: ServiceRequest) -> int:
     return ledger.community_accounts(session, request.community)["donation"]
 
 
-def _hold(session: Session, request: ServiceRequest, recipient: Holder, rules: Settings, actor: str) -> None:
+def _hold(session: Session, request: ServiceRequest, recipient: Holder, rules: Settings, actor: str,
+          at: dt.datetime | None = None) -> None:
     escrow = ledger.community_accounts(session, request.community)["escrow"]
     ledger.post(session, kind="hold", lines=[(_payer_account(session, request), -request.planned_minutes),
                                              (escrow, request.planned_minutes)],
                 community=request.community, actor=actor, rules=rules, holder_id=recipient.id,
                 minutes=request.planned_minutes, category=request.category, request_id=request.id,
-                memo=f"服务需求 {request.number} 预约冻结", subject=recipient.subject)
+                memo=f"服务需求 {request.number} 预约冻结", subject=recipient.subject, at=at)
     request.held_minutes = request.planned_minutes
 
 
@@ -187,7 +192,7 @@ def propose(quanke, actor, request_id: int, volunteer_ids, *, ranking=None) -> l
         return created
 
 
-def accept(quanke, actor, request_id: int, volunteer_id: int) -> ServiceRequest:
+def accept(quanke, actor, request_id: int, volunteer_id: int, *, at: dt.datetime | None = None) -> ServiceRequest:
     """A volunteer takes the request (first come wins): the volunteer in the portal, or
     the administrator recording a telephone acceptance."""
     rules = settings(quanke)
@@ -215,7 +220,7 @@ def accept(quanke, actor, request_id: int, volunteer_id: int) -> ServiceRequest:
             ServiceRequest.window_start < request.window_end, ServiceRequest.window_end > request.window_start))
         if clash:
             raise Conflict(f"该志愿者在同一时间已接服务需求 {clash}", code="volunteer_busy")
-        at = now()
+        at = at or now()
         request.status, request.volunteer_id, request.provider_id, request.accepted_at = (
             "assigned", volunteer.id, volunteer.holder_id, at)
         session.execute(update(Offer).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id)
@@ -228,7 +233,7 @@ def accept(quanke, actor, request_id: int, volunteer_id: int) -> ServiceRequest:
              f"将于{local(request.window_start):%m月%d日 %H:%M}上门服务。")
         audit.record(session, actor=access.actor_key(actor), action="timebank.request_accepted",
                      object_type="tb_request", object_id=request.id, subject=recipient.subject,
-                     data={"volunteer": volunteer.id, "by": how})
+                     data={"volunteer": volunteer.id, "by": how}, at=at)
         return request
 
 
@@ -300,6 +305,8 @@ def confirm(quanke, actor, request_id: int, minutes, *, at: dt.datetime | None =
             raise InvalidState(f"服务需求当前为“{STATUS_LABELS[request.status]}”，没有可确认的服务",
                                code="no_service")
         moment = at or now()
+        if moment > now():
+            raise InvalidInput("确认时间不能晚于现在", code="confirmed_in_future", field="at")
         if moment < request.window_start:
             raise InvalidState(f"服务预约在{local(request.window_start):%Y-%m-%d %H:%M}开始，服务尚未发生，不能确认",
                                code="service_not_happened")
@@ -384,7 +391,8 @@ def close_unserved(quanke, actor, request_id: int, *, reason: str, not_served: b
         return request
 
 
-def follow_up(quanke, actor, request_id: int, *, rating, comment: str = "") -> ServiceRequest:
+def follow_up(quanke, actor, request_id: int, *, rating, comment: str = "",
+              at: dt.datetime | None = None) -> ServiceRequest:
     """回访评价: a social worker visits or calls the recipient and records 1–5 stars."""
     with quanke.db.session() as session:
         request = _lock_request(session, request_id)
@@ -396,8 +404,8 @@ def follow_up(quanke, actor, request_id: int, *, rating, comment: str = "") -> S
         if request.status != "confirmed":
             raise InvalidState("服务时长确认后才能回访评价", code="not_confirmed")
         request.status, request.rating, request.rating_comment = "rated", rating, (comment or "").strip()[:1000]
-        request.rated_by, request.rated_at = access.actor_key(actor), now()
+        request.rated_by, request.rated_at = access.actor_key(actor), at or now()
         audit.record(session, actor=access.actor_key(actor), action="timebank.follow_up",
                      object_type="tb_request", object_id=request.id,
-                     data={"rating": rating, "comment": request.rating_comment})
+                     data={"rating": rating, "comment": request.rating_comment}, at=at)
         return request

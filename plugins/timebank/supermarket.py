@@ -65,7 +65,7 @@ def restock(quanke, actor, goods_id: int, *, quantity: int, price_minutes: int |
         return goods
 
 
-def exchange(quanke, actor, *, holder_id: int, goods_id: int, quantity: int) -> int:
+def exchange(quanke, actor, *, holder_id: int, goods_id: int, quantity: int, at=None) -> int:
     """Hand out goods against the holder's goods bucket; returns the journal id."""
     rules = settings(quanke)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
@@ -88,7 +88,7 @@ def exchange(quanke, actor, *, holder_id: int, goods_id: int, quantity: int) -> 
                              community=goods.community, actor=access.actor_key(actor), rules=rules,
                              holder_id=holder.id, minutes=cost, subject=holder.subject,
                              memo=f"兑换{goods.name}×{quantity}",
-                             ref={"goods": goods.id, "quantity": quantity, "unit_price": goods.price_minutes})
+                             ref={"goods": goods.id, "quantity": quantity, "unit_price": goods.price_minutes}, at=at)
         goods.stock -= quantity
         session.add(Exchange(journal_id=posted.journal_id, goods_id=goods.id, quantity=quantity,
                              unit_price=goods.price_minutes))

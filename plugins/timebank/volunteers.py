@@ -115,30 +115,39 @@ def certify_from_application(quanke, application_id: int) -> int | None:
                 volunteer.status == "active" or (volunteer.application_id or 0) >= app.id):
             return volunteer.id  # done already (or this is an older application than the profile's)
         data = app.form_data or {}
-        community = data.get("community")
-        holder = ensure_person(session, app.applicant, community, actor="system", rules=rules)
-        known = {k.code for k in all_kinds(session)}
-        text = str(data.get("availability") or "")
-        fields = dict(holder_id=holder.id, application_id=app.id, community=community,
-                      categories=[c for c in data.get("categories") or [] if c in CATEGORY_NAMES],
-                      kinds=[k for k in data.get("kinds") or [] if k in known],
-                      skills=str(data.get("skills") or "")[:500], availability=availability.parse(text),
-                      availability_text=text[:100], status="active", left_on=None,
-                      certified_on=local_date(app.decided_at or now()))
-        if volunteer is None:
-            volunteer = Volunteer(applicant_id=app.applicant_id, **fields)
-            session.add(volunteer)
-        else:
-            for key, value in fields.items():
-                setattr(volunteer, key, value)
-        session.flush()
-        volunteer.number = volunteer.number or f"ZYZ{community[1:]}{volunteer.id:06d}"
-        tell(session, holder, "certified", "志愿者认证通过",
-             f"您已成为{rules.community_name(community)}时间银行志愿者，编号{volunteer.number}。")
-        audit.record(session, actor="system", action="timebank.volunteer_certified",
-                     object_type="tb_volunteer", object_id=volunteer.id, application_id=app.id,
-                     subject=holder.subject, data={"number": volunteer.number, "community": community})
+        volunteer = create_profile(session, app.applicant, data.get("community"), rules=rules, actor="system",
+                                   categories=data.get("categories") or [], kinds=data.get("kinds") or [],
+                                   skills=str(data.get("skills") or ""),
+                                   availability_text=str(data.get("availability") or ""), application_id=app.id,
+                                   certified_on=local_date(app.decided_at or now()))
         return volunteer.id
+
+
+def create_profile(session: Session, applicant: Applicant, community: str, *, rules: Settings, actor: str,
+                   categories, kinds, skills: str, availability_text: str, application_id: int | None,
+                   certified_on: dt.date) -> Volunteer:
+    """The volunteer's profile and accounts (a left volunteer comes back with new data)."""
+    holder = ensure_person(session, applicant, community, actor=actor, rules=rules)
+    known = {k.code for k in all_kinds(session)}
+    fields = dict(holder_id=holder.id, application_id=application_id, community=community,
+                  categories=[c for c in categories if c in CATEGORY_NAMES], kinds=[k for k in kinds if k in known],
+                  skills=skills[:500], availability=availability.parse(availability_text),
+                  availability_text=availability_text[:100], status="active", left_on=None, certified_on=certified_on)
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.applicant_id == applicant.id))
+    if volunteer is None:
+        volunteer = Volunteer(applicant_id=applicant.id, **fields)
+        session.add(volunteer)
+    else:
+        for key, value in fields.items():
+            setattr(volunteer, key, value)
+    session.flush()
+    volunteer.number = volunteer.number or f"ZYZ{community[1:]}{volunteer.id:06d}"
+    tell(session, holder, "certified", "志愿者认证通过",
+         f"您已成为{rules.community_name(community)}时间银行志愿者，编号{volunteer.number}。")
+    audit.record(session, actor=actor, action="timebank.volunteer_certified", object_type="tb_volunteer",
+                 object_id=volunteer.id, application_id=application_id, subject=holder.subject,
+                 data={"number": volunteer.number, "community": community})
+    return volunteer
 
 
 def _volunteer(session: Session, volunteer_id: int) -> Volunteer:

@@ -36,7 +36,8 @@ def cash_amount_fen(minutes: int, rules: Settings) -> int:
     return minutes * rules.cash_rate_fen_per_hour // 60
 
 
-def settle_cash(quanke, actor, *, holder_id: int, minutes, community: str | None = None) -> int:
+def settle_cash(quanke, actor, *, holder_id: int, minutes, community: str | None = None,
+                at=None) -> int:
     """现金结算: pay the cash subsidy for minutes of the cash bucket; returns the journal id."""
     rules = settings(quanke)
     minutes = ledger.parse_minutes(minutes, what="结算时长")
@@ -50,10 +51,10 @@ def settle_cash(quanke, actor, *, holder_id: int, minutes, community: str | None
         posted = ledger.post(session, kind="cash", lines=[(own["cash"], -minutes), (paid, minutes)],
                              community=community, actor=access.actor_key(actor), rules=rules, holder_id=holder.id,
                              minutes=minutes, subject=holder.subject, memo=f"现金补贴 {yuan(amount)}",
-                             ref={"amount_fen": amount, "rate_fen_per_hour": rules.cash_rate_fen_per_hour})
+                             ref={"amount_fen": amount, "rate_fen_per_hour": rules.cash_rate_fen_per_hour}, at=at)
         session.add(CashPayout(journal_id=posted.journal_id, holder_id=holder.id, community=community,
                                minutes=minutes, rate_fen_per_hour=rules.cash_rate_fen_per_hour, amount_fen=amount,
-                               paid_by=access.actor_key(actor)))
+                               paid_by=access.actor_key(actor), **({"at": at} if at else {})))
         return posted.journal_id
 
 
@@ -114,7 +115,7 @@ def owed(session: Session, holder_id: int) -> int:
     return -ledger.balances(session, holder_id)["loan"]
 
 
-def grant_loan(quanke, actor, *, holder_id: int, minutes, reason: str) -> int:
+def grant_loan(quanke, actor, *, holder_id: int, minutes, reason: str, at=None) -> int:
     """批准借贷: service hours lent to an eligible person, up to the limit; repaid first
     from later deposits. Returns the journal id."""
     rules = settings(quanke)
@@ -142,9 +143,9 @@ def grant_loan(quanke, actor, *, holder_id: int, minutes, reason: str) -> int:
         who = access.actor_key(actor)
         posted = ledger.post(session, kind="loan", lines=[(own["loan"], -minutes), (own["service"], minutes)],
                              community=holder.community, actor=who, rules=rules, holder_id=holder.id,
-                             minutes=minutes, subject=holder.subject, memo=reason, ref={"eligibility": why})
+                             minutes=minutes, subject=holder.subject, memo=reason, ref={"eligibility": why}, at=at)
         session.add(Loan(holder_id=holder.id, journal_id=posted.journal_id, minutes=minutes, reason=reason,
-                         eligibility=why, approved_by=who))
+                         eligibility=why, approved_by=who, **({"at": at} if at else {})))
         tell(session, holder, "loan", "借贷时长已到账",
              f"已为您借入{ledger.fmt_minutes(minutes)}服务时长，今后存入的时长将优先归还。")
         return posted.journal_id
@@ -167,7 +168,7 @@ def repay_loan(quanke, actor, *, holder_id: int, minutes) -> int:
 # --------------------------------------------------------------------------- donation pool
 
 
-def donate(quanke, actor, *, holder_id: int, bucket: str, minutes) -> int:
+def donate(quanke, actor, *, holder_id: int, bucket: str, minutes, at=None) -> int:
     """A holder gives minutes of a bucket to the home community's donation pool."""
     rules = settings(quanke)
     minutes = ledger.parse_minutes(minutes, what="捐赠时长")
@@ -181,7 +182,7 @@ def donate(quanke, actor, *, holder_id: int, bucket: str, minutes) -> int:
         return ledger.post(session, kind="donate", lines=[(own[bucket], -minutes), (pool, minutes)],
                            community=holder.community, actor=access.actor_key(actor), rules=rules,
                            holder_id=holder.id, minutes=minutes, subject=holder.subject,
-                           memo=f"捐赠{ledger.ACCOUNT_LABELS[bucket]}").journal_id
+                           memo=f"捐赠{ledger.ACCOUNT_LABELS[bucket]}", at=at).journal_id
 
 
 def grant_from_pool(quanke, actor, *, community: str, holder_id: int, minutes, reason: str) -> int:

@@ -32,7 +32,7 @@ class TimeBank:
                lives_alone: bool = False, phone: str | None = None) -> int:
         n = next(_serial)
         number = valid_resident_id(f"320113{born}{n % 1000:03d}")
-        phone = phone if phone is not None else f"139{n:08d}"
+        phone = phone if phone is not None else f"137{n:08d}"
         holder = volunteers.register_recipient(self.quanke, self.worker, id_number=number, name=f"{name}{n}",
                                                phone=phone, community=community, address="尧化街道某小区1栋",
                                                lives_alone=lives_alone)
@@ -65,7 +65,7 @@ class TimeBank:
             applicant = s.get(Applicant, holder.applicant_id)
             citizen = s.scalar(select(Citizen).where(Citizen.applicant_id == applicant.id))
             if citizen is None:
-                citizen = Citizen(phone=applicant.phone or f"137{holder_id:08d}", name=applicant.name,
+                citizen = Citizen(phone=applicant.phone or f"136{holder_id:08d}", name=applicant.name,
                                   applicant_id=applicant.id)
                 s.add(citizen)
                 s.flush()

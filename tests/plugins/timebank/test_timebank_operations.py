@@ -346,3 +346,21 @@ def test_monthly_report_per_community(tb):
     assert rows["C031"]["完成服务(单)"] == "1" and rows["C031"]["平均匹配等待(小时)"] == "0.0"
     assert row.svg.startswith("<svg") and "姚坊门社区" in row.svg and "<script" not in row.svg
     assert reports.generate(tb.quanke, month=month).id == row.id          # kept, not rebuilt
+
+
+# -- demo data -----------------------------------------------------------------------------------
+
+def test_demo_data_is_consistent_and_idempotent(tb):
+    from plugins.timebank import demo
+    from plugins.timebank.models import MonthlyReport, ServiceRequest
+    created = demo.load(tb.quanke, scale="demo")
+    assert created > 100
+    assert tb.verify() == []
+    with tb.quanke.db.session() as s:
+        assert s.scalar(select(func.count(Team.id))) == 4
+        assert s.scalar(select(func.count(Volunteer.id))) == 60
+        assert s.scalar(select(func.count(ServiceRequest.id)).where(ServiceRequest.status == "rated")) > 20
+        assert s.scalar(select(func.count(MonthlyReport.id))) == 3
+        months = {j.at.month for j in s.scalars(select(Journal).where(Journal.kind == "service"))}
+        assert len(months) >= 3                                          # a few months of movements
+    assert demo.load(tb.quanke, scale="demo") == 0
