@@ -87,11 +87,15 @@ def db_current(ctx):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--init/--no-init", default=False, help="先迁移数据库并载入演示数据")
+@click.option("--production", is_flag=True, help="生产模式：开发密钥或缺少印章证书时拒绝启动")
 @click.pass_context
-def serve(ctx, host, port, init):
+def serve(ctx, host, port, init, production):
     """Run the web application (启动网站)."""
     from . import migrate
     quanke = _runtime(ctx)
+    if production:
+        from .ops import refuse_unless_production_ready
+        refuse_unless_production_ready(quanke)
     if init:
         migrate.upgrade(quanke)
         from .demo import load_demo
@@ -286,6 +290,8 @@ def audit_verify(ctx):
 
 
 main.add_command(seal)
+from .backup import backup_command, restore_command; main.add_command(backup_command)  # noqa: E402,E702
+main.add_command(restore_command)
 main.add_command(verify_pdf)
 main.add_command(documents)
 
