@@ -29,7 +29,6 @@ import csv
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile

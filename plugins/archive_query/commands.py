@@ -42,7 +42,8 @@ def columns(category):
             spec = cat.field(name)
             role = next((r for r in cat.roles if name.startswith(r.role + "_")), None)
             if name in COMMON_LABELS:
-                label = COMMON_LABELS[name] + ("（可空）" if name == "item_no" else "")
+                label = COMMON_LABELS[name] + {"item_no": "（可空）",
+                                               "record_date": "，格式 YYYY-MM-DD"}.get(name, "")
             elif role is not None:
                 what = "身份证号" if name.endswith("_id_number") else "姓名"
                 label = f"{role.label}{what}" + ("" if role.required else "（可空）")
@@ -52,6 +53,10 @@ def columns(category):
                     label += f"，可选：{'、'.join(spec.choices)}"
                 if spec.kind == "date":
                     label += "，格式 YYYY-MM-DD"
+                if spec.kind == "int":
+                    label += "，0至50的整数"
+                if not spec.public:
+                    label += "，不向查询人展示"
             click.echo(f"  {name:<22} {label}")
 
 

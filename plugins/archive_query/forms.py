@@ -12,7 +12,6 @@ from core.identifiers import validate_resident_id
 
 from .categories import CHOICES
 
-CATEGORIES = CHOICES  # kept for callers of the first skeleton
 BASES = [("self", "本人查询"), ("attorney", "受托查询（附经公证的委托书）"),
          ("deceased_relative", "查询已故亲属档案（附死亡证明及亲属关系证明）"),
          ("investigation", "法院/律师调查（附调查函）")]

@@ -17,7 +17,6 @@ from core.models import Citizen
 
 from . import lookups, settings
 from .access import access_log_for, is_archive_lead, is_archive_staff, log_entry
-from .categories import CATEGORIES
 from .forms import SearchForm, SettingsForm
 from .web_common import quanke, signed_in
 
@@ -157,5 +156,3 @@ def menu_links(user) -> list[dict] | None:
         return None
     return None
 
-
-CATEGORY_LABELS = {c.code: c.label for c in CATEGORIES.values()}

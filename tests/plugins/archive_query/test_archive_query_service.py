@@ -289,3 +289,38 @@ def test_only_the_archive_lead_changes_the_switch_and_every_change_is_audited(qu
             (f"user:{aq.lead.id}", {"from": False, "to": True}, "经局务会研究同意"),
             (f"user:{aq.lead.id}", {"from": True, "to": False}, "系统维护期间暂停")]
         assert settings.read(session).auto_approve_self is False
+
+
+def test_an_agent_filing_is_never_approved_by_the_rule(quanke, aq, people, archive):
+    me = people.citizen
+    archive.person("veteran", me.id_number, me.name)
+    switch(quanke, aq, True)
+    app = at_counter(aq, me.applicant_id, form(me, "veteran"),
+                     paper=("applicant_id", "power_of_attorney"), by="agent")
+    assert app.channel == "agent"
+    workflow.accept(quanke, aq.counter, app.id)
+    assert state(quanke, app.id) == State.ACCEPTED.value
+    with quanke.db.session() as session:
+        ok, why = autoapproval.self_query_verified(quanke.service(SERVICE),
+                                                   session.get(Application, app.id))
+    assert (ok, why) == (False, "代办申请须由档案馆审批人员审核")
+    assert autoapproval.sweep(quanke) == 0
+    assert result(quanke, app.id) is None and looks(quanke, me.id_number) == []
+
+
+def test_accepting_through_the_web_api_finds_the_runtime_without_binding(quanke, aq, people, archive,
+                                                                           web):
+    from core import tokens
+    from core.models import User
+    me = people.citizen
+    archive.person("employment", me.id_number, me.name)
+    switch(quanke, aq, True)
+    binding.unbind(quanke)  # only the Flask app can tell the hook which runtime this is
+    app = at_counter(aq, me.applicant_id, form(me, "employment"))
+    with quanke.db.session() as session:
+        token = tokens.create_token(session, session.get(User, aq.counter.id), actor="test")
+    response = web().post(f"/api/v1/applications/{app.id}/accept", json={},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    assert state(quanke, app.id) == State.ISSUED.value
+    assert result(quanke, app.id).records[0]["category"] == "employment"
