@@ -123,3 +123,27 @@ def menu_links(user):
     if is_admin(user) or is_social_worker(user):
         return [{"href": "/timebank/admin", "label": "时间银行"}]
     return None
+
+
+@hookimpl
+def dashboard_panels(user):
+    """Time-bank administrators see what waits for them on their home page."""
+    from .access import is_admin
+    if not is_admin(user):
+        return None
+    from .binding import current_runtime
+    quanke = current_runtime()
+    if quanke is None:
+        return None
+    from sqlalchemy import func, select
+
+    from .access import admin_communities
+    from .models import ServiceRequest
+    from .settings import settings
+    with quanke.db.session() as session:
+        scope = admin_communities(session, user, settings(quanke))
+        stmt = select(func.count(ServiceRequest.id)).where(ServiceRequest.status == "open")
+        if scope is not None:
+            stmt = stmt.where(ServiceRequest.community.in_(sorted(scope)))
+        waiting = session.scalar(stmt)
+    return [{"title": "时间银行：待匹配的服务需求", "value": waiting, "href": "/timebank/admin/requests?status=open"}]

@@ -244,3 +244,19 @@ def test_matching_prefers_better_ratings_among_equals(tb):
         ranked = matching.rank(s, s.get(ServiceRequest, request.id))
     assert [x.volunteer_id for x in ranked] == [good, plain]
     assert ranked[0].rating > 4.0 > ranked[1].rating
+
+
+def test_the_issued_volunteer_card_carries_the_volunteer_number(tb):
+    import io
+
+    from pypdf import PdfReader
+
+    from core import issuance
+    app = _certify(tb)
+    workflow.issue(tb.quanke, tb.world.approver, app.id)
+    with tb.quanke.db.session() as s:
+        number = s.scalar(select(Volunteer.number).where(Volunteer.application_id == app.id))
+        doc = next(d for d in issuance.documents_for(s, app.id) if d.kind == "certificate")
+    pdf = issuance.pdf_bytes(tb.quanke, doc.id)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "时间银行志愿者证" in text and number in text

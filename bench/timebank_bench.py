@@ -1,0 +1,183 @@
+"""Benchmark: time-bank ledger transfers on PostgreSQL from concurrent clients.
+
+Target (issue "timebank"): ≥ 500 ledger transfers per second sustained from 4 concurrent
+clients, with the ledger invariants checked after the run, and the ratio to bare inserts
+measured in the same run.
+
+A *transfer* is one :func:`plugins.timebank.ledger.transfer` in its own transaction, exactly
+as the operations use it: lock both accounts ``SELECT … FOR UPDATE`` in id order, check the
+floor, insert the journal and its two movements, update both cached balances, append the
+hash-chained audit event, commit. A *bare insert* is one single-row insert + commit into a
+scratch table by the same number of clients — the cheapest durable write PostgreSQL does.
+
+    .venv/bin/python bench/timebank_bench.py [--clients 4] [--seconds 30] [--holders 200]
+
+Creates and drops its own database; prints the figures, the ratio and the invariant check.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select  # noqa: E402
+
+from core import audit, migrate  # noqa: E402
+from core.testing import postgres_database  # noqa: E402
+from core.runtime import Quanke  # noqa: E402
+
+
+def runtime(url: str, tmp: str) -> Quanke:
+    return Quanke({"DATABASE_URL": url, "INSTANCE_PATH": tmp, "REDIS_URL": None})
+
+
+def setup(url: str, tmp: str, holders: int) -> list[int]:
+    """Holders with opened accounts and a deposit each; returns their service account ids."""
+    from plugins.timebank import ledger
+    from plugins.timebank.models import Holder
+    from plugins.timebank.settings import settings
+    q = runtime(url, tmp)
+    migrate.upgrade(q)
+    rules = settings(q)
+    ids = []
+    with q.db.session() as s:
+        for i in range(holders):
+            h = Holder(kind="person", name=f"压测{i}", community="C031", subject=f"bench-{i}")
+            s.add(h)
+            s.flush()
+            own = ledger.open_holder_accounts(s, h.id, "C031")
+            ids.append((h.id, own))
+        issued = ledger.community_accounts(s, "C031")["issued"]
+    for holder_id, own in ids:  # a large balance each, so transfers rarely hit the floor
+        with q.db.session() as s:
+            ledger.post(s, kind="deposit", lines=[(issued, -60000), (own["service"], 42000),
+                                                  (own["goods"], 12000), (own["cash"], 6000)],
+                        community="C031", actor="bench", rules=rules, holder_id=holder_id, minutes=60000)
+    with q.db.engine.begin() as conn:
+        scratch().create(conn)
+    q.close()
+    return [own["service"] for _, own in ids]
+
+
+def scratch() -> Table:
+    return Table("bench_bare_inserts", MetaData(), Column("id", Integer, primary_key=True),
+                 Column("client", Integer), Column("payload", String(64)))
+
+
+def client(kind: str, url: str, tmp: str, accounts: list[int], seconds: float, number: int, start_at,
+           results) -> None:
+    """One client process: loop until the deadline, record each operation's latency."""
+    from core.errors import InvalidInput
+    from plugins.timebank import ledger
+    from plugins.timebank.settings import settings
+    q = runtime(url, tmp)
+    rules = settings(q)
+    table = scratch()
+    rng = random.Random(number)
+    latencies, refused = [], 0
+    with q.db.session() as s:  # warm the connection and statement caches before the clock starts
+        s.execute(select(1))
+    start_at.wait()
+    deadline = time.perf_counter() + seconds
+    while True:
+        t0 = time.perf_counter()
+        if t0 >= deadline:
+            break
+        if kind == "bare":
+            with q.db.engine.begin() as conn:
+                conn.execute(insert(table), {"client": number, "payload": "x" * 32})
+        else:
+            source, target = rng.sample(accounts, 2)
+            try:
+                with q.db.session() as s:
+                    ledger.transfer(s, source=source, target=target, minutes=rng.randint(1, 120), actor="bench",
+                                    rules=rules, community="C031")
+            except InvalidInput:
+                refused += 1
+                continue
+        latencies.append(time.perf_counter() - t0)
+    q.close()
+    results.put((number, latencies, refused))
+
+
+def run(kind: str, url: str, tmp: str, accounts, clients: int, seconds: float) -> dict:
+    ctx = mp.get_context("fork")
+    start_at = ctx.Barrier(clients + 1)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=client, args=(kind, url, tmp, accounts, seconds, i, start_at, results))
+             for i in range(clients)]
+    for p in procs:
+        p.start()
+    start_at.wait()
+    began = time.perf_counter()
+    collected = [results.get(timeout=seconds + 120) for _ in procs]
+    elapsed = time.perf_counter() - began
+    for p in procs:
+        p.join()
+    latencies = [x for _, lat, _ in collected for x in lat]
+    refused = sum(r for _, _, r in collected)
+    latencies.sort()
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p / 100 * (len(latencies) - 1)))] * 1000  # noqa: E731
+    return {"count": len(latencies), "refused": refused, "elapsed": elapsed,
+            "rate": len(latencies) / elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99),
+            "mean": statistics.fmean(latencies) * 1000}
+
+
+def check(url: str, tmp: str, expected_transfers: int) -> list[str]:
+    from plugins.timebank import ledger
+    from plugins.timebank.models import Journal
+    q = runtime(url, tmp)
+    with q.db.session() as s:
+        problems = ledger.verify(s)
+        transfers = s.scalar(select(func.count(Journal.id)).where(Journal.kind == "transfer"))
+        if transfers != expected_transfers:
+            problems.append(f"{expected_transfers} transfers committed but {transfers} journals stored")
+        chain = audit.verify(s)
+        if not chain.ok:
+            problems.append(str(chain))
+    q.close()
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--bare-seconds", type=float, default=10)
+    parser.add_argument("--holders", type=int, default=200)
+    parser.add_argument("--target", type=float, default=500)
+    args = parser.parse_args()
+    tmp = "/tmp"
+    with postgres_database("quanke_bench_timebank") as url:
+        t = time.perf_counter()
+        accounts = setup(url, tmp, args.holders)
+        print(f"准备：{args.holders} 个账户（各 1000 小时），{time.perf_counter() - t:.1f} 秒")
+        bare = run("bare", url, tmp, accounts, args.clients, args.bare_seconds)
+        print(f"单行插入（基线）：{args.clients} 个客户端 {bare['elapsed']:.1f} 秒 {bare['count']} 次，"
+              f"{bare['rate']:.0f} 次/秒，p50 {bare['p50']:.2f} ms，p95 {bare['p95']:.2f} ms")
+        moves = run("transfer", url, tmp, accounts, args.clients, args.seconds)
+        print(f"账本转账：{args.clients} 个客户端 {moves['elapsed']:.1f} 秒 {moves['count']} 笔"
+              f"（另有 {moves['refused']} 笔因余额不足被拒），{moves['rate']:.0f} 笔/秒，"
+              f"p50 {moves['p50']:.2f} ms，p95 {moves['p95']:.2f} ms，p99 {moves['p99']:.2f} ms")
+        ratio = moves["rate"] / bare["rate"]
+        print(f"转账吞吐 / 单行插入吞吐 = {ratio:.2f}（每笔转账的耗时约为单行插入的 {1 / ratio:.1f} 倍）")
+        problems = check(url, tmp, moves["count"])
+        if problems:
+            print("账本核对失败：")
+            for p in problems[:20]:
+                print("  ✗", p)
+        else:
+            print(f"账本核对通过：{moves['count']} 笔转账全部入账，余额=流水合计，借贷平衡，无透支，审计链完整。")
+        ok = not problems and moves["rate"] >= args.target
+        print(("达标" if ok else "未达标") + f"：目标 ≥ {args.target:.0f} 笔/秒。")
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
