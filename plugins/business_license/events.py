@@ -54,17 +54,27 @@ def current_runtime():
 
 
 def handle(quanke, event) -> None:
-    """Enqueue the registry job an event calls for (must not be lost: retried, idempotent)."""
+    """Bring the register in step with a decision, right after it committed.
+
+    The work is a short transaction, done here at once so the licence's render job (queued
+    by the core right after this hook) finds the credit code; should it fail (or the process
+    die first), a must-not-lose job retries it, and :func:`process_decisions` catches up
+    anything both missed. Every step is idempotent.
+    """
     if event.service_code not in lookups.SERVICES:
         return
     if event.action == "approve" and event.to_state == "approved":
-        quanke.jobs.enqueue(APPROVAL_JOBS[event.service_code], must_not_lose=True,
-                            job_id=f"bl-approved-{event.application_id}",
-                            application_id=event.application_id)
+        path, key = APPROVAL_JOBS[event.service_code], f"bl-approved-{event.application_id}"
     elif event.action == "issue":
-        quanke.jobs.enqueue("plugins.business_license.registry.on_issued", must_not_lose=True,
-                            job_id=f"bl-issued-{event.application_id}",
-                            application_id=event.application_id)
+        path, key = "plugins.business_license.registry.on_issued", f"bl-issued-{event.application_id}"
+    else:
+        return
+    from core.jobs import resolve
+    try:
+        resolve(path)(quanke, application_id=event.application_id)
+    except Exception:  # noqa: BLE001 - retried as a job; the transition itself stands
+        log.exception("%s for %s failed; queued for retry", path, event.application_number)
+        quanke.jobs.enqueue(path, must_not_lose=True, job_id=key, application_id=event.application_id)
 
 
 def on_event(event) -> None:

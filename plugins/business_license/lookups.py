@@ -49,18 +49,19 @@ def name_clash(session: Session, trade_name: str, industry: str, name_form: str,
                exclude_business_id: int | None = None) -> NameClash | None:
     """The registered business whose name is the same as, or similar to, the proposed one."""
     key = names.compose(trade_name, industry, name_form)
-    same = select(RegisteredBusiness).where(RegisteredBusiness.name_key == key,
-                                            RegisteredBusiness.status == ACTIVE)
-    similar = select(RegisteredBusiness).where(
+    columns = (RegisteredBusiness.name, RegisteredBusiness.credit_code)
+    same = select(*columns).where(RegisteredBusiness.name_key == key,
+                                  RegisteredBusiness.status == ACTIVE)
+    similar = select(*columns).where(
         RegisteredBusiness.trade_name == names.clean(trade_name),
         RegisteredBusiness.industry == names.clean(industry), RegisteredBusiness.status == ACTIVE)
     if exclude_business_id is not None:
         same = same.where(RegisteredBusiness.id != exclude_business_id)
         similar = similar.where(RegisteredBusiness.id != exclude_business_id)
-    hit = session.scalars(same.limit(1)).first()
+    hit = session.execute(same.limit(1)).first()
     if hit is not None:
         return NameClash("same", hit.name, hit.credit_code)
-    hit = session.scalars(similar.order_by(RegisteredBusiness.id).limit(1)).first()
+    hit = session.execute(similar.order_by(RegisteredBusiness.id).limit(1)).first()
     if hit is not None:
         return NameClash("similar", hit.name, hit.credit_code)
     return None
@@ -73,19 +74,20 @@ PENDING_STATES = (State.SUBMITTED.value, State.ACCEPTED.value, State.IN_REVIEW.v
 def pending_name_clash(session: Session, name_key: str, applicant_id: int) -> NameClash | None:
     """Another applicant's registration or renaming with the same name, still being handled.
 
-    Applications in progress are few (hundreds, not tens of thousands), so they are read and
-    compared here rather than by a JSON query that differs between databases.
+    Only applications in progress are looked at (a few hundred at most), by the composed
+    name kept in their form data (the JSON path works on PostgreSQL and SQLite alike).
     """
-    rows = session.execute(
-        select(Application.number, Application.service_code, Application.form_data)
+    found = session.execute(
+        select(Application.number, Application.form_data["business_name"].as_string())
         .where(Application.service_code.in_((REGISTRATION, CHANGE)),
                Application.state.in_((State.ACCEPTED.value, State.IN_REVIEW.value,
                                       State.APPROVED.value)),
-               Application.applicant_id != applicant_id)).all()
-    for number, _service, data in rows:
-        if names.name_key((data or {}).get("business_name") or "") == name_key:
-            return NameClash("pending", (data or {}).get("business_name"), application_number=number)
-    return None
+               Application.applicant_id != applicant_id,
+               Application.form_data["business_name"].as_string() == name_key)
+        .limit(1)).first()
+    if found is None:
+        return None
+    return NameClash("pending", found[1], application_number=found[0])
 
 
 def business_by_code(session: Session, credit_code: str) -> RegisteredBusiness | None:

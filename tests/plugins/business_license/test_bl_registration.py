@@ -70,6 +70,10 @@ def test_the_issued_licence_is_sealed_and_verifiable(flow, bl_world):
                                                       Document.kind == "certificate")).one()
     data = issuance.pdf_bytes(quanke, doc.id)
     assert data.startswith(b"%PDF") and b"/Sig" in data  # the department's electronic seal
+    # The core merges certificate_data into the licence: the code assigned on approval is on it.
+    text = _pdf_text(data).replace("\n", "")
+    business = flow.business(app.id)
+    assert business.credit_code in text and "南京市玄武区悦来面食馆" in text and "（核准后赋码）" not in text
     with quanke.db.session() as session:
         found = issuance.lookup(session, doc.verification_code)
     assert found.status == "valid" and found.summary["kind_label"] == "营业执照"

@@ -1,0 +1,223 @@
+"""Benchmark: the business licence plugin on PostgreSQL.
+
+1. Name-conflict check (名称冲突核查) against a register of 75,000 individual businesses:
+   the check the core runs at acceptance and decision (same/similar registered name, and
+   names applied for by others), half the names taken, half free. Target p95 ≤ 20 ms.
+2. The whole registration with no human wait: submit (filing with the register checked) →
+   accept → claim → approve (credit code assigned, business recorded) → issue → licence
+   rendered and sealed. Target p95 ≤ 1 s. By default jobs run inline (embedded set-up, the
+   process does all the work itself); with ``--redis`` they go to rq and a worker started
+   here renders and seals, and the time runs until the sealed licence is stored.
+
+    .venv/bin/python bench/business_license_bench.py [--businesses 75000] [--checks 2000]
+        [--registrations 40] [--redis]
+
+Creates and drops its own database; prints the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core import applicants, migrate, workflow  # noqa: E402
+from core.clock import now  # noqa: E402
+from core.demo import valid_resident_id  # noqa: E402
+from core.models import Applicant, Document  # noqa: E402
+from core.services import CheckContext  # noqa: E402
+from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
+from plugins.business_license import checks, demo, events, filing  # noqa: E402
+from plugins.business_license.lookups import REGISTRATION  # noqa: E402
+from plugins.business_license.models import RegisteredBusiness  # noqa: E402
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.2f} ms"
+
+
+def summary(label: str, times: list[float]) -> str:
+    return (f"{label:<34} n={len(times):<5} p50 {ms(statistics.median(times)):>10}  "
+            f"p95 {ms(percentile(times, 95)):>10}  max {ms(max(times)):>10}")
+
+
+def bench_name_check(quanke, count: int) -> list[float]:
+    rng = random.Random(11)
+    with quanke.db.session() as session:
+        taken = session.execute(select(RegisteredBusiness.trade_name, RegisteredBusiness.industry,
+                                       RegisteredBusiness.name_form)
+                                .order_by(RegisteredBusiness.id).limit(20_000)).all()
+        applicant = session.scalar(select(Applicant).limit(1))
+    free = []
+    while len(free) < count // 2:
+        trade = rng.choice(demo.TRADE_CHARS) + rng.choice(demo.TRADE_CHARS) + rng.choice(demo.TRADE_CHARS)
+        free.append((trade, rng.choice(list(demo.INDUSTRIES)), "店"))
+    names = [tuple(r) for r in rng.sample(taken, count - len(free))] + free
+    rng.shuffle(names)
+    service = quanke.service(REGISTRATION)
+    times, hits = [], 0
+    for trade, industry, form in names:
+        with quanke.db.session() as session:
+            # At acceptance the check runs inside the open transaction (the application is
+            # already loaded and locked): start the transaction first, then time the check.
+            session.execute(select(1))
+            ctx = CheckContext(session=session, service=service, applicant=applicant,
+                               form_data={"trade_name": trade, "industry": industry, "name_form": form},
+                               materials={}, now=now(), phase="acceptance")
+            t0 = time.perf_counter()
+            result = checks.NAME_CONFLICT.run(ctx)
+            times.append(time.perf_counter() - t0)
+            hits += result.outcome.value == "block"
+    print(f"name checks: {hits} names found taken, {len(names) - hits} free")
+    return times
+
+
+def _wait_sealed(quanke, app_id: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with quanke.db.session() as session:
+            signed = session.scalar(select(Document.signed).where(
+                Document.application_id == app_id, Document.kind == "certificate"))
+        if signed:
+            return
+        time.sleep(0.005)
+    raise TimeoutError(f"licence of application {app_id} not sealed after {timeout}s")
+
+
+def bench_registration(quanke, world, count: int, *, redis: bool) -> dict[str, list[float]]:
+    people = []
+    with quanke.db.session() as session:
+        for k in range(count + 3):
+            person, _ = applicants.register(session, kind="person", name=f"经营者{k}",
+                                            id_number=valid_resident_id(f"3201021985{1 + k // 28 % 12:02d}{1 + k % 28:02d}{k % 1000:03d}"),
+                                            phone="13900000000", actor="bench")
+            people.append(person)
+    steps: dict[str, list[float]] = {k: [] for k in ("submit", "accept", "claim", "approve", "issue",
+                                                    "sealed", "total")}
+    for k, person in enumerate(people):
+        form = {"trade_name": f"{demo.TRADE_CHARS[k % 40]}{demo.TRADE_CHARS[(k * 7 + 3) % 90]}鑫",
+                "industry": "便利", "name_form": "店", "operator_name": person.name,
+                "operator_id_number": person.id_number, "organisation_form": "individual",
+                "street": "xinjiekou", "address": f"中山路{k + 1}号一层", "scopes": ["general_retail"],
+                "capital": 50000, "employees": 2, "phone": "13900000000"}
+        marks = [time.perf_counter()]
+        app = filing.file(quanke, world.counter, service_code=REGISTRATION, applicant_id=person.id,
+                          form_data=form, paper=["operator_id", "premises_proof"], consent=True)
+        marks.append(time.perf_counter())
+        workflow.accept(quanke, world.counter, app.id)
+        marks.append(time.perf_counter())
+        workflow.claim(quanke, world.approver, app.id)
+        marks.append(time.perf_counter())
+        workflow.approve(quanke, world.approver, app.id)
+        marks.append(time.perf_counter())
+        workflow.issue(quanke, world.approver, app.id)
+        marks.append(time.perf_counter())
+        _wait_sealed(quanke, app.id)
+        marks.append(time.perf_counter())
+        if k < 3:
+            continue  # warm-up (seals loaded, connections, caches): not measured
+        for name, (a, b) in zip(("submit", "accept", "claim", "approve", "issue", "sealed"),
+                                zip(marks, marks[1:])):
+            steps[name].append(b - a)
+        steps["total"].append(marks[-1] - marks[0])
+    with quanke.db.session() as session:
+        recorded = session.scalar(select(RegisteredBusiness.id).where(RegisteredBusiness.source == "app")
+                                  .limit(1))
+    assert recorded is not None, "no business recorded: the approval job did not run"
+    return steps
+
+
+WARM_WORKER = """
+import sys
+sys.path.insert(0, {root!r})
+from core import documents, issuance, jobs, outbox
+from core.runtime import Quanke
+import plugins.business_license.registry  # job modules imported once, not in every work-horse
+quanke = Quanke()
+documents.cjk_font()          # parse the CJK font once, in the parent the work-horses fork from
+issuance.check_seals(quanke)  # load every department's seal into the signer cache
+jobs.run_worker(quanke, with_cron=False)
+"""
+
+
+def start_worker(url: str, instance: str, prefix: str, *, warm: bool) -> subprocess.Popen:
+    """``quanke worker`` as deployed, or the same worker with fonts and seals loaded first."""
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL,
+           "QUANKE_INSTANCE_PATH": instance, "QUANKE_QUEUE_PREFIX": prefix}
+    if warm:
+        code = WARM_WORKER.format(root=str(Path(__file__).resolve().parents[1]))
+        command = [sys.executable, "-c", code]
+    else:
+        command = [str(Path(sys.executable).with_name("quanke")), "worker", "--no-cron"]
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(8 if warm else 3)  # let it start (and load) before the first job is timed
+    return worker
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--businesses", type=int, default=75_000)
+    parser.add_argument("--checks", type=int, default=2_000)
+    parser.add_argument("--registrations", type=int, default=40)
+    parser.add_argument("--redis", action="store_true", help="jobs on rq with a worker (production set-up)")
+    parser.add_argument("--workers", type=int, default=1, help="with --redis: how many rq workers")
+    parser.add_argument("--warm-worker", action="store_true",
+                        help="with --redis: the worker loads the CJK font and seals before forking")
+    args = parser.parse_args()
+    instance = tempfile.mkdtemp(prefix="bl-bench-")
+    prefix = f"quanke-blbench-{uuid.uuid4().hex[:6]}"
+    with postgres_database("quanke_blbench") as url:
+        # The test kit's runtime (with its sample plugin, which seed_world's staff refer to).
+        quanke = runtime(url, Path(instance), QUEUE_PREFIX=prefix,
+                         REDIS_URL=REDIS_TEST_URL if args.redis else None)
+        events.bind(quanke)
+        workers = []
+        try:
+            migrate.upgrade(quanke)
+            world = seed_world(quanke, department="market_regulation")
+            t0 = time.perf_counter()
+            added = demo.load(quanke, count=args.businesses, progress=True, batch=5_000)
+            print(f"register loaded: {added:,} businesses in {time.perf_counter() - t0:.1f} s")
+            with quanke.db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            check_times = bench_name_check(quanke, args.checks)
+            if args.redis:
+                workers = [start_worker(url, instance, prefix, warm=args.warm_worker)
+                           for _ in range(max(1, args.workers))]
+            steps = bench_registration(quanke, world, args.registrations, redis=args.redis)
+        finally:
+            for worker in workers:  # only the processes this benchmark started
+                worker.terminate()
+                worker.wait(timeout=30)
+            if args.redis:
+                keys = quanke.jobs.redis.keys(f"*{prefix}*")
+                if keys:
+                    quanke.jobs.redis.delete(*keys)
+            quanke.close()
+    mode = ((f"{args.workers} rq worker(s), " + ("fonts, seals and job modules preloaded" if args.warm_worker
+                                                  else "as `quanke worker`"))
+            if args.redis else "inline jobs (no Redis)")
+    print(f"\nPostgreSQL, {args.businesses:,} registered businesses, jobs: {mode}")
+    print(summary("name-conflict check", check_times) + "   (target p95 ≤ 20 ms)")
+    for name in ("submit", "accept", "claim", "approve", "issue", "sealed"):
+        print(summary(f"  registration step: {name}", steps[name]))
+    print(summary("registration submit→licence sealed", steps["total"]) + "   (target p95 ≤ 1 s)")
+
+
+if __name__ == "__main__":
+    main()
