@@ -94,6 +94,28 @@ def register_blueprints():
     return [pages_bp, api_bp]
 
 
+#: Core transitions after which the legal-aid records may need to catch up.
+FOLLOW_UP_ACTIONS = frozenset({"accept", "approve", "reject", "withdraw", "refuse"})
+
+
+@hookimpl
+def application_event(event):
+    """React to decisions made anywhere (e.g. the generic approval pages): letters, lawyer.
+
+    The hook is not given the runtime; inside a web request it is the app's. Elsewhere (CLI,
+    workers) the scheduled sweep catches up within minutes, and this plugin's own actions
+    enqueue the follow-up themselves.
+    """
+    if event.service_code != SERVICE or event.action not in FOLLOW_UP_ACTIONS:
+        return None
+    quanke = _runtime()
+    if quanke is None:
+        return None
+    from .followup import enqueue_follow_up
+    enqueue_follow_up(quanke, event.application_id)
+    return None
+
+
 @hookimpl
 def certificate_data(application, session):
     if getattr(application, "service_code", None) != SERVICE:

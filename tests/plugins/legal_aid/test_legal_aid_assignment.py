@@ -150,3 +150,20 @@ def test_roster_bad_input(la):
         la.add_lawyer("戊律师", "123", "所")
     with pytest.raises(Conflict):
         la.add_lawyer("戊律师", "13201201010000011", "所")   # licence already on the roster
+
+
+def test_the_sweep_follows_up_decisions_made_without_a_runtime_at_hand(la):
+    """A worker or script approving through the core: the scheduled sweep issues the grant
+    letter, assigns the lawyer, and writes the refusal letter for a refusal."""
+    from core import workflow
+    granted = la.accepted()
+    workflow.claim(la.quanke, la.w.approver, granted.id)
+    workflow.approve(la.quanke, la.w.approver, granted.id)
+    refused = la.accepted(household="本人,测试citizen,9000")
+    workflow.claim(la.quanke, la.w.approver, refused.id)
+    workflow.reject(la.quanke, la.w.approver, refused.id, reasons="收入高于标准（第三十四条）")
+    assert la.app(granted.id).state == "approved" and assignments(la, granted.id) == []
+    assert sweep(la.quanke) == 2
+    assert la.app(granted.id).state == "issued" and len(assignments(la, granted.id)) == 1
+    assert [d.status for d in la.documents(refused.id, "la_refusal")] == ["valid"]
+    assert sweep(la.quanke) == 0   # idempotent
