@@ -4,6 +4,7 @@ from sqlalchemy import create_engine
 
 import core.audit  # noqa: F401 - register the tables on Base.metadata
 import core.credit  # noqa: F401
+import core.identity.models  # noqa: F401
 import core.models  # noqa: F401
 import core.ratings  # noqa: F401
 import core.sms  # noqa: F401
