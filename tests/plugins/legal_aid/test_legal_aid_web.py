@@ -157,3 +157,20 @@ def test_a_grant_through_the_generic_approval_pages_gets_its_letter_and_lawyer(c
         workflow.approve(la.quanke, la.w.approver, app.id)
     assert la.app(app.id).state == "issued"
     assert la.audit("la_lawyer_assigned", app.id)
+
+
+def test_dashboard_panel_counts_grants_waiting_for_a_lawyer(client, la):
+    from sqlalchemy import select
+    from plugins.legal_aid import roster
+    from plugins.legal_aid.models import Lawyer
+    with la.quanke.db.session() as s:
+        for lawyer in s.scalars(select(Lawyer)):
+            roster.set_active(s, lawyer.id, active=False, actor="test", reason="测试")
+    app = la.accepted()
+    decisions.decide(la.quanke, la.w.approver, app.id, grant=True)
+    with client.application.test_request_context():
+        panels = [p for p in la.quanke.plugins.collect("dashboard_panels", user=la.w.approver)
+                  if "法律援助" in p["title"]]
+        counter_panels = la.quanke.plugins.collect("dashboard_panels", user=la.w.counter)
+    assert all("法律援助" not in p["title"] for p in counter_panels)
+    assert panels[0]["value"] == 1 and "第四十三条" in panels[0]["title"]
