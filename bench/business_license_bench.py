@@ -37,7 +37,7 @@ from core.demo import valid_resident_id  # noqa: E402
 from core.models import Applicant, Document  # noqa: E402
 from core.services import CheckContext  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
-from plugins.business_license import checks, demo, events, filing  # noqa: E402
+from plugins.business_license import checks, demo, filing  # noqa: E402
 from plugins.business_license.lookups import REGISTRATION  # noqa: E402
 from plugins.business_license.models import RegisteredBusiness  # noqa: E402
 
@@ -185,7 +185,6 @@ def main() -> None:
         # The test kit's runtime (with its sample plugin, which seed_world's staff refer to).
         quanke = runtime(url, Path(instance), QUEUE_PREFIX=prefix,
                          REDIS_URL=REDIS_TEST_URL if args.redis else None)
-        events.bind(quanke)
         workers = []
         try:
             migrate.upgrade(quanke)

@@ -6,10 +6,7 @@ import click
 
 def _runtime(ctx):
     from core.cli import _runtime as core_runtime
-    from .events import bind
-    quanke = core_runtime(ctx)
-    bind(quanke)
-    return quanke
+    return core_runtime(ctx)
 
 
 @click.group("business-license")

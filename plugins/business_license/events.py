@@ -1,16 +1,13 @@
-"""Reacting to decisions: ``application_event`` → the registry jobs, plus a catch-up job.
+"""Reacting to decisions: ``application_event`` → the register, plus a catch-up job.
 
-The hook is called with the event only, not the runtime that made the change (see the
-report: the core should pass ``quanke`` too; :mod:`.plugin` picks that up by itself once the
-hookspec has it). Until then the runtime is found where the change was made: the Flask app
-serving the request, the rq worker running a job, or a runtime bound with :func:`bind`
-(this plugin's CLI commands, benchmarks and tests). Whatever is missed is caught up by
-:func:`process_decisions`, a scheduled job that is idempotent like every job here.
+The hook gets the event and the runtime after the transition committed. The register is
+brought in step right there (a short transaction), a must-not-lose job retries it when that
+fails, and :func:`process_decisions` — scheduled — catches up whatever both missed (a
+process that died between the commit and the hook). Every step is idempotent.
 """
 from __future__ import annotations
 
 import logging
-import weakref
 
 from sqlalchemy import select
 
@@ -21,36 +18,6 @@ from .models import BusinessChange, FoodPermit, RegisteredBusiness
 from .registry import APPROVAL_JOBS, DECIDED
 
 log = logging.getLogger(__name__)
-
-_bound: "list[weakref.ref]" = []
-
-
-def bind(quanke) -> None:
-    """Let the event hook find this runtime when no Flask app or worker is around."""
-    _bound[:] = [r for r in _bound if r() is not None and r() is not quanke]
-    _bound.append(weakref.ref(quanke))
-
-
-def unbind(quanke) -> None:
-    _bound[:] = [r for r in _bound if r() is not None and r() is not quanke]
-
-
-def current_runtime():
-    try:
-        from flask import current_app
-        runtime = current_app.extensions.get("quanke")
-        if runtime is not None:
-            return runtime
-    except RuntimeError:  # no application context
-        pass
-    from core import jobs
-    if jobs._worker_runtime is not None:  # noqa: SLF001 - the worker's runtime, read only
-        return jobs._worker_runtime  # noqa: SLF001
-    for ref in reversed(_bound):
-        runtime = ref()
-        if runtime is not None:
-            return runtime
-    return None
 
 
 def handle(quanke, event) -> None:
@@ -75,16 +42,6 @@ def handle(quanke, event) -> None:
     except Exception:  # noqa: BLE001 - retried as a job; the transition itself stands
         log.exception("%s for %s failed; queued for retry", path, event.application_number)
         quanke.jobs.enqueue(path, must_not_lose=True, job_id=key, application_id=event.application_id)
-
-
-def on_event(event) -> None:
-    quanke = current_runtime()
-    if quanke is None:
-        if event.service_code in lookups.SERVICES and event.action in ("approve", "issue"):
-            log.warning("no runtime for %s of %s; the catch-up job will process it",
-                        event.action, event.application_number)
-        return
-    handle(quanke, event)
 
 
 def process_decisions(quanke, *, limit: int = 500) -> int:

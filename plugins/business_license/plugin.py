@@ -1,8 +1,7 @@
 """Hook implementations of the business licence plugin (个体工商户登记 + 食品经营许可)."""
-import inspect
 from pathlib import Path
 
-from core import hookimpl, hookspecs
+from core import hookimpl
 
 from . import models  # noqa: F401 - registers the plugin's tables
 from .catalog import FOOD_SAFETY, MARKET_REGULATION
@@ -42,24 +41,16 @@ def register_jobs():
         # 批管同步: every night, yesterday's and today's approvals to the supervision feed.
         {"name": "business-license-supervision-push",
          "func": "plugins.business_license.supervision.daily_push", "cron": "30 1 * * *"},
-        # Catch-up for approvals whose event found no runtime (see events.py); cheap when idle.
+        # Catch-up for decisions whose hook did not finish (see events.py); cheap when idle.
         {"name": "business-license-process-decisions",
          "func": "plugins.business_license.events.process_decisions", "interval": 300},
     ]
 
 
-# The core calls application_event(event=...) today; once the hookspec also passes the
-# runtime (quanke=...), this implementation takes it instead of looking for it.
-if "quanke" in inspect.signature(hookspecs.application_event).parameters:
-    @hookimpl
-    def application_event(event, quanke):
-        from .events import handle
-        handle(quanke, event)
-else:
-    @hookimpl
-    def application_event(event):
-        from .events import on_event
-        on_event(event)
+@hookimpl
+def application_event(event, quanke):
+    from .events import handle
+    handle(quanke, event)
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from core.demo import valid_resident_id
 from core.models import Applicant, Citizen
 from core.testing import PASSWORD, seed_world
 from core.users import create_user
-from plugins.business_license import events, filing
+from plugins.business_license import filing
 from plugins.business_license.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
 
 REG_PAPER = ["operator_id", "premises_proof"]
@@ -109,15 +109,13 @@ def bl_world(quanke, monkeypatch):
     # Fourteen staff accounts: cheap argon2 parameters keep set-up fast on a shared machine
     # (passwords are not what these tests are about).
     monkeypatch.setattr("core.users._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    events.bind(quanke)  # stands in for the runtime the core does not pass to application_event
     world = seed_world(quanke, department="market_regulation")
     with quanke.db.session() as session:
         for key, roles in {"food_approver": ["approver:food_safety"],
                            "food_lead": ["dept_lead:food_safety", "approver:food_safety"]}.items():
             world.users[key] = create_user(session, username=f"t_{key}", name=f"测试{key}",
                                            password=PASSWORD, roles=roles, centre_code="T01")
-    yield world
-    events.unbind(quanke)
+    return world
 
 
 @pytest.fixture
