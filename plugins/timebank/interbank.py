@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput
+from core.errors import Forbidden, InvalidInput
 
 from . import access, ledger
 from .models import Account, Journal, Movement
@@ -87,13 +87,14 @@ def settle(quanke, actor, *, debtor: str, creditor: str, minutes) -> int:
     with quanke.db.session() as session:
         access.require_admin(session, actor, rules, None, "办理通兑清算")
         if access.admin_communities(session, actor, rules) is not None:
-            raise InvalidInput("通兑清算由街道时间银行管理中心办理", code="street_only")
+            raise Forbidden("通兑清算由街道时间银行管理中心办理", code="street_only")
+        a = ledger.community_accounts(session, debtor)["interbank"]
+        b = ledger.community_accounts(session, creditor)["interbank"]
+        ledger.lock_balances(session, [a, b])  # two clerks settling the same pair at once: one waits
         owed = {(d.debtor, d.creditor): d.minutes for d in report(session)["net"]}.get((debtor, creditor), 0)
         if minutes > owed:
             raise InvalidInput(f"{rules.community_name(debtor)}目前只欠{rules.community_name(creditor)}"
                                f"{ledger.fmt_minutes(owed)}，清算时长不能超过欠款", code="settle_above_debt")
-        a = ledger.community_accounts(session, debtor)["interbank"]
-        b = ledger.community_accounts(session, creditor)["interbank"]
         return ledger.post(session, kind="settlement", lines=[(a, minutes), (b, -minutes)], community=debtor,
                            actor=access.actor_key(actor), rules=rules, minutes=minutes,
                            memo=f"{rules.community_name(debtor)}向{rules.community_name(creditor)}清算",

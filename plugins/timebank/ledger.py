@@ -18,6 +18,7 @@ and :func:`core.audit.record` runs last, so the audit chain's lock is held only 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, insert, select, text, update
@@ -199,6 +200,35 @@ _UPDATE_BALANCE = (update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))
                    .values(balance=bindparam("b_balance")))
 
 
+#: PostgreSQL: journal, movements and balances in ONE statement (one round trip instead of
+#: three while the accounts are locked). Data-modifying CTEs all run; the row triggers that
+#: keep the ledger immutable only refuse UPDATE/DELETE of journals and movements.
+_WRITE_PG = text("""
+    WITH j AS (
+        INSERT INTO tb_journals (kind, community, holder_id, minutes, category, request_id, reverses_id,
+                                 memo, ref, actor, at)
+        VALUES (:kind, :community, :holder_id, :minutes, :category, :request_id, :reverses_id,
+                :memo, CAST(:ref AS JSON), :actor, :at)
+        RETURNING id),
+    m AS (
+        INSERT INTO tb_movements (journal_id, account_id, amount, balance_after)
+        SELECT j.id, v.account_id, v.amount, v.balance_after
+        FROM j, unnest(CAST(:accounts AS INTEGER[]), CAST(:amounts AS BIGINT[]), CAST(:afters AS BIGINT[]))
+             AS v(account_id, amount, balance_after)),
+    u AS (
+        UPDATE tb_accounts AS a SET balance = v.balance_after
+        FROM unnest(CAST(:accounts AS INTEGER[]), CAST(:afters AS BIGINT[])) AS v(id, balance_after)
+        WHERE a.id = v.id)
+    SELECT id FROM j""")
+
+
+def _write_pg(session: Session, journal: dict, ids: list[int], amounts: list[int], afters: list[int]) -> int:
+    params = dict(journal, ref=json.dumps(journal["ref"], ensure_ascii=False, default=str),
+                  at=journal["at"].astimezone(dt.timezone.utc).replace(tzinfo=None),  # as UTCDateTime stores it
+                  accounts=ids, amounts=amounts, afters=afters)
+    return session.execute(_WRITE_PG, params).scalar_one()
+
+
 def _check_floor(account: dict, amount: int, new: int, journal_kind: str, rules: Settings) -> None:
     label = ACCOUNT_LABELS.get(account["kind"], account["kind"])
     if account["status"] != "open":
@@ -252,14 +282,18 @@ def post(session: Session, *, kind: str, lines, community: str, actor: str, rule
     if at is not None and at > moment + dt.timedelta(minutes=1):
         raise InvalidInput("记账时间不能晚于现在", code="posted_in_future")
     at = at or moment
-    journal_id = session.execute(_INSERT_JOURNAL, {
-        "kind": kind, "community": community, "holder_id": holder_id, "minutes": minutes,
-        "category": category, "request_id": request_id, "reverses_id": reverses_id, "memo": memo,
-        "ref": ref or {}, "actor": actor, "at": at}).scalar_one()
-    session.execute(insert(_MOVEMENTS), [
-        {"journal_id": journal_id, "account_id": a, "amount": merged[a], "balance_after": new_balances[a]}
-        for a in sorted(merged)])
-    session.execute(_UPDATE_BALANCE, [{"b_id": a, "b_balance": b} for a, b in new_balances.items()])
+    journal = {"kind": kind, "community": community, "holder_id": holder_id, "minutes": minutes,
+               "category": category, "request_id": request_id, "reverses_id": reverses_id, "memo": memo,
+               "ref": ref or {}, "actor": actor, "at": at}
+    ids = sorted(merged)
+    if session.get_bind().dialect.name == "postgresql":
+        journal_id = _write_pg(session, journal, ids, [merged[a] for a in ids], [new_balances[a] for a in ids])
+    else:
+        journal_id = session.execute(_INSERT_JOURNAL, journal).scalar_one()
+        session.execute(insert(_MOVEMENTS), [
+            {"journal_id": journal_id, "account_id": a, "amount": merged[a], "balance_after": new_balances[a]}
+            for a in ids])
+        session.execute(_UPDATE_BALANCE, [{"b_id": a, "b_balance": b} for a, b in new_balances.items()])
     audit.record(session, actor=actor, action=f"timebank.{kind}", object_type="tb_journal",
                  object_id=journal_id, subject=subject,
                  data={"community": community, "minutes": minutes, "memo": memo,

@@ -105,3 +105,25 @@ def test_concurrent_exchanges_never_sell_more_than_the_stock(pg_tb):
     assert len(results) == 5 and all(e.code == "out_of_stock" for e in errors.values())
     assert tb.community("C031")["supermarket"] == 200
     assert tb.verify() == []
+
+
+def test_the_single_statement_write_stores_what_the_orm_reads_back(pg_tb):
+    """PostgreSQL writes journal, movements and balances in one statement; check each column."""
+    import datetime as dt
+    tb = pg_tb
+    h = tb.person()
+    when = dt.datetime(2026, 10, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    from plugins.timebank import deposits
+    journal_id = deposits.deposit_activity(tb.quanke, tb.admin, holder_id=h, minutes=50, community="C032",
+                                           category="repairs", memo="修理“自行车”", at=when)
+    with tb.quanke.db.session() as s:
+        j = s.get(Journal, journal_id)
+        assert (j.kind, j.community, j.holder_id, j.minutes, j.category, j.memo) == (
+            "deposit", "C032", h, 50, "repairs", "修理“自行车”")
+        assert j.at == when and j.ref == {"breakdown": {"repay": 0, "excess": 0, "service": 35, "goods": 10, "cash": 5}}
+        rows = s.execute(select(Account.key, Movement.amount, Movement.balance_after)
+                         .join(Account, Account.id == Movement.account_id).where(Movement.journal_id == journal_id)
+                         .order_by(Account.key)).all()
+        assert [(k.split(":")[-1], a, b) for k, a, b in rows] == [
+            ("issued", -50, -50), ("cash", 5, 5), ("goods", 10, 10), ("service", 35, 35)]
+    assert tb.verify() == []
