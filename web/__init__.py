@@ -186,8 +186,10 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         # Built before the view opens its database session: SQLite takes the write lock
         # for every transaction, so sessions must never nest within one request.
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
-            from .menu import menu_for
+            from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
+            if request.endpoint in ("counter.home", "approvals.queue", "admin.stats", "portal.home"):
+                g.panels = panels_for(current_user)
 
     @app.after_request
     def _security_headers(response):
@@ -198,7 +200,7 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'self'")
-        if current_user.is_authenticated and request.blueprint != "static":
+        if request.endpoint != "static" and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -208,7 +210,7 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         menu = g.get("menu")
         if menu is None:
             menu = menu_for(current_user) if current_user.is_authenticated else []
-        return {"menu": menu,
+        return {"menu": menu, "panels": g.get("panels", []),
                 "languages": LANGUAGES, "current_lang": _select_locale(),
                 "csrf_token": generate_csrf, "quanke_config": quanke.config, "Role": Role,
                 "page_url": _page_url}

@@ -35,6 +35,25 @@ def _item(endpoint: str, label: str, badge=None, **values) -> dict:
             "active": request.path == href or (href != "/" and request.path.startswith(href + "/"))}
 
 
+def panels_for(identity) -> list[dict]:
+    """Dashboard panels plugins offer this user (``dashboard_panels`` hook)."""
+    from markupsafe import Markup, escape
+    out = []
+    try:
+        answers = quanke().plugins.collect("dashboard_panels", user=identity.model)
+    except Exception:  # noqa: BLE001 - a plugin must not break the home page
+        log.exception("dashboard_panels hook failed")
+        return out
+    for panel in answers:
+        if not isinstance(panel, dict) or not panel.get("title"):
+            continue
+        html = panel.get("html")
+        body = html if isinstance(html, Markup) else (escape(html) if html is not None else None)
+        out.append({"title": panel["title"], "html": body, "value": panel.get("value"),
+                    "href": panel.get("href")})
+    return out
+
+
 def menu_for(identity) -> list[dict]:
     items: list[dict] = []
     if identity.is_citizen:
