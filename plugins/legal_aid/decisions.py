@@ -19,7 +19,6 @@ from . import roster
 from .access import require_centre
 from .assessment import assess_application
 from .eligibility import Eligibility
-from .followup import enqueue_follow_up
 from .law import URGENT_DAYS, URGENT_REASONS, cite
 from .models import UrgentAid
 from .status import PENDING_STATES, SERVICE, aid_in_force
@@ -63,8 +62,7 @@ def decide(quanke, actor, app_id: int, *, grant: bool, reasons: str = "") -> App
         app = workflow.approve(quanke, actor, app_id, reasons=text)
     else:
         app = workflow.reject(quanke, actor, app_id, reasons=refusal_reasons(result, reasons))
-    enqueue_follow_up(quanke, app_id)
-    return app
+    return app  # letters and lawyer follow from the application_event hook
 
 
 def give_urgent_aid(quanke, actor, app_id: int, *, reason: str, deadline_on: dt.date | None = None,

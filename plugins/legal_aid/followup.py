@@ -8,10 +8,9 @@
 * withdrawal or refusal to accept: urgent aid ends;
 * an integrity commitment received as a material becomes a core commitment record (Art. 41).
 
-The core's ``application_event`` hook does not hand plugins the runtime, so these reactions
-run from :func:`follow_up` — enqueued (must not lose) by this plugin's own actions — and from
-the scheduled :func:`sweep`, which finds any decision taken elsewhere (the generic approval
-pages, the core API). Every step is idempotent.
+These reactions run from :func:`follow_up`, enqueued (must not lose) by the plugin's
+``application_event`` hook after every decision, whoever made it; the scheduled :func:`sweep`
+catches up anything a lost job left behind. Every step is idempotent.
 """
 from __future__ import annotations
 

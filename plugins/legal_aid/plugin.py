@@ -99,17 +99,11 @@ FOLLOW_UP_ACTIONS = frozenset({"accept", "approve", "reject", "withdraw", "refus
 
 
 @hookimpl
-def application_event(event):
-    """React to decisions made anywhere (e.g. the generic approval pages): letters, lawyer.
-
-    The hook is not given the runtime; inside a web request it is the app's. Elsewhere (CLI,
-    workers) the scheduled sweep catches up within minutes, and this plugin's own actions
-    enqueue the follow-up themselves.
-    """
+def application_event(event, quanke):
+    """React to decisions made anywhere (the plugin's pages, the generic approval pages, the
+    core API, scripts): grant letter and lawyer, refusal letter, end of urgent aid. The work
+    is a must-not-lose job; the scheduled sweep is the safety net."""
     if event.service_code != SERVICE or event.action not in FOLLOW_UP_ACTIONS:
-        return None
-    quanke = _runtime()
-    if quanke is None:
         return None
     from .followup import enqueue_follow_up
     enqueue_follow_up(quanke, event.application_id)

@@ -152,9 +152,9 @@ def test_roster_bad_input(la):
         la.add_lawyer("戊律师", "13201201010000011", "所")   # licence already on the roster
 
 
-def test_the_sweep_follows_up_decisions_made_without_a_runtime_at_hand(la):
-    """A worker or script approving through the core: the scheduled sweep issues the grant
-    letter, assigns the lawyer, and writes the refusal letter for a refusal."""
+def test_decisions_made_through_the_core_alone_are_followed_up(la):
+    """A worker or script approving through the core: the application_event hook issues the
+    grant letter, assigns the lawyer and writes the refusal letter; the sweep finds nothing."""
     from core import workflow
     granted = la.accepted()
     workflow.claim(la.quanke, la.w.approver, granted.id)
@@ -162,8 +162,19 @@ def test_the_sweep_follows_up_decisions_made_without_a_runtime_at_hand(la):
     refused = la.accepted(household="本人,测试citizen,9000")
     workflow.claim(la.quanke, la.w.approver, refused.id)
     workflow.reject(la.quanke, la.w.approver, refused.id, reasons="收入高于标准（第三十四条）")
-    assert la.app(granted.id).state == "approved" and assignments(la, granted.id) == []
-    assert sweep(la.quanke) == 2
     assert la.app(granted.id).state == "issued" and len(assignments(la, granted.id)) == 1
     assert [d.status for d in la.documents(refused.id, "la_refusal")] == ["valid"]
+    assert sweep(la.quanke) == 0
+
+
+def test_the_sweep_catches_up_when_the_follow_up_job_was_lost(la, monkeypatch):
+    from core import workflow
+    from plugins.legal_aid import followup
+    monkeypatch.setattr(followup, "enqueue_follow_up", lambda quanke, app_id: None)  # the job is lost
+    granted = la.accepted()
+    workflow.claim(la.quanke, la.w.approver, granted.id)
+    workflow.approve(la.quanke, la.w.approver, granted.id)
+    assert la.app(granted.id).state == "approved" and assignments(la, granted.id) == []
+    assert sweep(la.quanke) == 1
+    assert la.app(granted.id).state == "issued" and len(assignments(la, granted.id)) == 1
     assert sweep(la.quanke) == 0   # idempotent

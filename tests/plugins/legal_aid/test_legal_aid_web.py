@@ -148,17 +148,6 @@ def test_the_applicant_objects_online(client, la):
     assert {"href": f"/legal-aid/my/{app.id}/objection", "label": "法律援助异议"} in links
 
 
-def test_a_grant_through_the_generic_approval_pages_gets_its_letter_and_lawyer(client, la):
-    """Decisions made outside the plugin's pages are followed up from the application event."""
-    from core import workflow
-    app = la.accepted()
-    with client.application.test_request_context():
-        workflow.claim(la.quanke, la.w.approver, app.id)
-        workflow.approve(la.quanke, la.w.approver, app.id)
-    assert la.app(app.id).state == "issued"
-    assert la.audit("la_lawyer_assigned", app.id)
-
-
 def test_dashboard_panel_counts_grants_waiting_for_a_lawyer(client, la):
     from sqlalchemy import select
     from plugins.legal_aid import roster
