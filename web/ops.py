@@ -66,6 +66,11 @@ def readyz():
 def _database_unavailable(exc: OperationalError):
     log.error("database unavailable on %s %s: %s", request.method, request.endpoint,
               type(exc.orig).__name__ if exc.orig is not None else "OperationalError")
+    # Later hooks (security headers, templates) ask for current_user: loading it needs the
+    # database again, which would turn this 503 into a 500. Treat the request as anonymous.
+    from flask_login import AnonymousUserMixin
+    manager = getattr(current_app, "login_manager", None)
+    g._login_user = manager.anonymous_user() if manager is not None else AnonymousUserMixin()
     message = "系统暂时无法连接数据库，请稍后再试（您的操作没有保存，请稍后重新提交）"
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         response = jsonify({"error": "service_unavailable", "message": message})
