@@ -36,7 +36,9 @@ DEFAULTS: dict = {
     "FACE_MIN_IMAGE_SIDE": 160,      # shorter image side below this: image too small
     "FACE_MAX_IMAGE_SIDE": 4096,     # longer side above this: refused (decompression bombs)
     "FACE_MAX_FRAME_BYTES": 4_000_000,
+    "FACE_MAX_BURST_BYTES": 16_000_000,  # all frames of one check together
     "FACE_MAX_FRAMES": 20,
+    "FACE_WORK_SIDE": 1280,          # larger images are scaled down before analysis
     "FACE_MIN_BRIGHTNESS": 60,       # mean luma (0–255) of the face; below: "光线太暗"
     "FACE_MAX_BRIGHTNESS": 225,      # above: "光线太强"
     "FACE_BURST_ENCODE_FRAMES": 3,   # frames of a burst compared with the reference
@@ -72,7 +74,9 @@ class Settings:
     face_min_image_side: int
     face_max_image_side: int
     face_max_frame_bytes: int
+    face_max_burst_bytes: int
     face_max_frames: int
+    face_work_side: int
     face_min_brightness: float
     face_max_brightness: float
     face_burst_encode_frames: int

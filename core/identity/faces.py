@@ -1,10 +1,17 @@
 """Faces: decoding and checking images, detection, landmarks, 128-d encodings, distance.
 
-Pure functions over bytes and arrays (no database). The engine is dlib's HOG face detector,
-68- and 5-point landmark predictors and ResNet face encoder, as packaged by
-``face_recognition`` / ``face_recognition_models``; it is imported on first use (about a
-second: the 68-point model alone is 100 MB), so call :func:`preload` in long-lived processes
-before they fork (rq forks one work-horse per job).
+Pure functions over bytes and arrays (no database). The engine is the one
+``face_recognition`` wraps: dlib's HOG face detector, its 68- and 5-point landmark
+predictors and its ResNet face encoder, with the model files of ``face_recognition_models``.
+It is built here straight from dlib (same calls, same numbers as ``face_recognition``), which
+spares the ``face_recognition`` package's side effects: it ``quit()``s the process when the
+models are missing, sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` for the whole process,
+loads a CNN detector we do not use, and pins ``dlib`` (a source build) as a dependency.
+The model files are found without importing ``face_recognition_models`` (whose
+``__init__`` needs ``pkg_resources``), or in ``$QUANKE_FACE_MODELS_DIR``.
+
+Loading takes about a second (the 68-point model alone is 100 MB), so call :func:`preload`
+in long-lived processes before they fork (rq forks one work-horse per job).
 
 Distances are Euclidean between encodings (``face_recognition.face_distance``); lower means
 more alike. The decision bands come from :func:`core.identity.settings`.
@@ -13,9 +20,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import io
+import os
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -24,6 +34,12 @@ from . import ENCODING_MODEL, FaceEngineMissing, FrameProblem, Settings
 
 ENCODING_DIM = 128
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MODELS_ENV = "QUANKE_FACE_MODELS_DIR"
+MODEL_FILES = {
+    "pose_predictor_68_point": "shape_predictor_68_face_landmarks.dat",
+    "pose_predictor_5_point": "shape_predictor_5_face_landmarks.dat",
+    "face_encoder": "dlib_face_recognition_resnet_model_v1.dat",
+}
 
 #: 68-point landmark indices, named as ``face_recognition.face_landmarks`` names them.
 LANDMARK_SLICES = {
@@ -31,36 +47,50 @@ LANDMARK_SLICES = {
     "nose_bridge": (27, 31), "nose_tip": (31, 36), "left_eye": (36, 42), "right_eye": (42, 48),
     "top_lip": (48, 55), "bottom_lip": (55, 60),
 }
+_MISSING = "人脸识别组件未安装（pip install 'quanke[face]'），暂时无法进行人脸核验"
 
 
 # --------------------------------------------------------------------------- engine
 
 
+@dataclass(frozen=True)
+class Engine:
+    """The four dlib objects, named as in ``face_recognition.api``."""
+
+    face_detector: Any
+    pose_predictor_68_point: Any
+    pose_predictor_5_point: Any
+    face_encoder: Any
+
+
+def models_dir() -> Path:
+    """Where the ``.dat`` model files are: ``$QUANKE_FACE_MODELS_DIR`` or the
+    ``face_recognition_models`` package's ``models/`` folder (found without importing it)."""
+    configured = os.environ.get(MODELS_ENV)
+    if configured:
+        return Path(configured)
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FaceEngineMissing(_MISSING, details={"missing": "face_recognition_models"})
+    return Path(list(spec.submodule_search_locations)[0]) / "models"
+
+
 @functools.lru_cache(maxsize=1)
-def engine():
-    """The ``face_recognition.api`` module with its models loaded.
-
-    ``face_recognition`` calls ``quit()`` when its models package is missing, so the models
-    package is imported first and a missing piece becomes :class:`FaceEngineMissing`. It also
-    sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` globally on import; that is undone here.
-    """
-    from PIL import ImageFile
-
-    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+def engine() -> Engine:
+    """The detector, landmark predictors and encoder, loaded once per process."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pkg_resources deprecation inside the models package
-            import face_recognition_models  # noqa: F401
-            import dlib  # noqa: F401
-            from face_recognition import api
-    except ImportError as exc:
-        raise FaceEngineMissing("人脸识别组件未安装（pip install 'quanke[face]'），暂时无法进行人脸核验",
-                                details={"missing": getattr(exc, "name", "") or str(exc)}) from None
-    finally:
-        # face_recognition sets this process-wide on import; a truncated upload (here or in
-        # any other module's image checks) must stay an error.
-        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
-    return api
+        import dlib
+    except ImportError:
+        raise FaceEngineMissing(_MISSING, details={"missing": "dlib"}) from None
+    folder = models_dir()
+    paths = {name: folder / file for name, file in MODEL_FILES.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise FaceEngineMissing(_MISSING, details={"missing": missing})
+    return Engine(face_detector=dlib.get_frontal_face_detector(),
+                  pose_predictor_68_point=dlib.shape_predictor(str(paths["pose_predictor_68_point"])),
+                  pose_predictor_5_point=dlib.shape_predictor(str(paths["pose_predictor_5_point"])),
+                  face_encoder=dlib.face_recognition_model_v1(str(paths["face_encoder"])))
 
 
 def available() -> bool:
@@ -127,6 +157,11 @@ def load_image(data: bytes, s: Settings) -> Image:
                 raise FrameProblem("image_too_large", f"{width}x{height}")
             if min(width, height) < s.face_min_image_side:
                 raise FrameProblem("image_too_small", f"{width}x{height}")
+            if max(width, height) > s.face_work_side:
+                # A 12-megapixel phone photo: analyse it at working size (a face of 80 px
+                # stays findable) — memory and detection time grow with the pixels.
+                im.draft("RGB", (s.face_work_side, s.face_work_side))  # JPEG: decode at 1/2, 1/4…
+                im.thumbnail((s.face_work_side, s.face_work_side), PILImage.Resampling.BILINEAR)
             im = ImageOps.exif_transpose(im)
             if im.mode != "RGB":
                 if "A" in im.getbands() or im.mode == "P":
@@ -209,7 +244,7 @@ def landmarks(pixels: np.ndarray, face: Face) -> dict[str, list[tuple[int, int]]
 
 
 def encode(pixels: np.ndarray, face: Face, *, jitters: int = 1) -> np.ndarray:
-    """The 128-d encoding of ``face`` (5-point alignment, as ``face_recognition`` does)."""
+    """The 128-d encoding of ``face`` (5-point alignment, as ``face_recognition`` does by default)."""
     api = engine()
     shape = api.pose_predictor_5_point(pixels, face.rect)
     return np.asarray(api.face_encoder.compute_face_descriptor(pixels, shape, max(1, int(jitters))),
@@ -332,6 +367,7 @@ def encode_photo(data: bytes, s: Settings, *, jitters: int | None = None) -> tup
     return check.encoding, check, image
 
 
-__all__ = ["ENCODING_MODEL", "FrameProblem", "Image", "Face", "FrameCheck", "engine", "available",
+__all__ = ["ENCODING_MODEL", "FrameProblem", "Image", "Face", "FrameCheck", "Engine", "engine", "available",
+           "models_dir",
            "preload", "load_image", "brightness", "detect", "landmarks", "encode", "distance",
            "nearest", "decide", "to_bytes", "from_bytes", "check_frame", "encode_photo", "sha256"]

@@ -316,9 +316,10 @@ def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[byt
         raise InvalidInput("请上传一张本人照片", code="one_photo_only", field="frames")
     if len(frames) > s.face_max_frames:
         raise InvalidInput(REASONS["too_many_frames"], code="too_many_frames", field="frames")
-    if any(len(f) > s.face_max_frame_bytes for f in frames):
+    if any(len(f) > s.face_max_frame_bytes for f in frames) or sum(map(len, frames)) > s.face_max_burst_bytes:
         raise InvalidInput(REASONS["file_too_large"], code="file_too_large", field="frames",
-                           details={"max_bytes": s.face_max_frame_bytes})
+                           details={"max_bytes": s.face_max_frame_bytes,
+                                    "max_total_bytes": s.face_max_burst_bytes})
     ip = (ip or "")[:64]
     with quanke.db.session() as session:
         stmt = select(Application).where(Application.id == app_id)

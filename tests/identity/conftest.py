@@ -97,8 +97,10 @@ def kit():
     """:mod:`core.identity.testing`, skipping when the face engine or scikit-image is absent."""
     pytest.importorskip("numpy")
     pytest.importorskip("skimage")
-    pytest.importorskip("face_recognition_models")
-    from core.identity import testing
+    pytest.importorskip("dlib")
+    from core.identity import faces, testing
+    if not faces.available():
+        pytest.skip("face models (face_recognition_models) not installed")
     return testing
 
 

@@ -205,3 +205,9 @@ def test_exif_rotation_is_applied(kit, astronaut_ref, s):
     rotated.save(out, "JPEG", exif=exif.tobytes())
     outcome = evaluate([out.getvalue()], [astronaut_ref], s, mode="upload")
     assert outcome.decision == "match", outcome.as_dict()
+
+
+def test_a_phone_sized_photo_is_analysed_at_working_size(kit, astronaut_ref, s):
+    photo = kit.jpeg(kit.rescaled(kit.astronaut_frame(), 6.3))                # 4032×3024
+    outcome = evaluate([photo], [astronaut_ref], s, mode="upload")
+    assert outcome.decision == "match" and max(outcome.quality["width"], outcome.quality["height"]) == 1280
