@@ -4,8 +4,6 @@ Plain data, no database: forms, checks, certificates, demo data and pages all re
 """
 from __future__ import annotations
 
-import os
-
 #: Departments this plugin declares: the licence is decided by market regulation, the food
 #: permit by its food-business licensing section (a queue of its own).
 MARKET_REGULATION = ("market_regulation", "区市场监督管理局")
@@ -17,16 +15,17 @@ DEFAULT_DIVISION_CODE = "320102"
 DEFAULT_DISTRICT_NAME = "南京市玄武区"
 
 
+def _setting(quanke, name: str, default):
+    from core.plugin_health import setting
+    return setting(quanke, name, default) if quanke is not None else default
+
+
 def division_code(quanke=None) -> str:
-    config = getattr(quanke, "config", {}) or {}
-    return str(config.get("BL_DIVISION_CODE") or os.environ.get("QUANKE_BL_DIVISION_CODE")
-               or DEFAULT_DIVISION_CODE)
+    return str(_setting(quanke, "BL_DIVISION_CODE", DEFAULT_DIVISION_CODE))
 
 
 def district_name(quanke=None) -> str:
-    config = getattr(quanke, "config", {}) or {}
-    return str(config.get("BL_DISTRICT_NAME") or os.environ.get("QUANKE_BL_DISTRICT_NAME")
-               or DEFAULT_DISTRICT_NAME)
+    return str(_setting(quanke, "BL_DISTRICT_NAME", DEFAULT_DISTRICT_NAME))
 
 
 #: Business scopes (经营范围) offered on the form: code → (label, permit needed or None).
@@ -140,10 +139,26 @@ DEFAULT_ROUTINE_INSPECTION_DAYS = 60
 
 
 def verify_working_days(quanke=None) -> int:
-    config = getattr(quanke, "config", {}) or {}
-    return int(config.get("BL_COMMITMENT_VERIFY_WORKING_DAYS") or DEFAULT_VERIFY_WORKING_DAYS)
+    return int(_setting(quanke, "BL_COMMITMENT_VERIFY_WORKING_DAYS", DEFAULT_VERIFY_WORKING_DAYS))
 
 
 def routine_inspection_days(quanke=None) -> int:
-    config = getattr(quanke, "config", {}) or {}
-    return int(config.get("BL_ROUTINE_INSPECTION_DAYS") or DEFAULT_ROUTINE_INSPECTION_DAYS)
+    return int(_setting(quanke, "BL_ROUTINE_INSPECTION_DAYS", DEFAULT_ROUTINE_INSPECTION_DAYS))
+
+
+def config_problems(quanke) -> list[str]:
+    """What is wrong with this plugin's settings (``quanke plugins --check``)."""
+    problems = []
+    division = division_code(quanke)
+    if not (len(division) == 6 and division.isdigit()):
+        problems.append(f"BL_DIVISION_CODE 应为6位行政区划代码（统一社会信用代码第3至8位），当前为“{division}”")
+    if not district_name(quanke).strip():
+        problems.append("BL_DISTRICT_NAME（营业执照名称中的行政区划）不能为空")
+    for name, read in (("BL_COMMITMENT_VERIFY_WORKING_DAYS", verify_working_days),
+                       ("BL_ROUTINE_INSPECTION_DAYS", routine_inspection_days)):
+        try:
+            if read(quanke) < 1:
+                problems.append(f"{name} 应为正整数")
+        except (TypeError, ValueError):
+            problems.append(f"{name} 应为正整数")
+    return problems

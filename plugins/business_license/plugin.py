@@ -69,3 +69,12 @@ def demo_data(quanke, scale):
 def menu_links(user):
     from .web import menu_for
     return menu_for(user)
+
+
+@hookimpl
+def check_config(quanke):
+    from core.plugin_health import require_templates
+    from .catalog import config_problems
+    return config_problems(quanke) + require_templates(
+        __package__, *(f"business_license/{name}.html" for name in
+                       ("registry", "business", "joint", "bundle", "inspections", "supervision")))

@@ -89,8 +89,8 @@ CHANGE_SERVICE = ServiceDef(
     keywords=("营业执照变更", "改名", "换地址", "经营范围变更"),
     guide={**COMMON_GUIDE, "legal_basis": "《市场主体登记管理条例》第二十四条",
            "result": "换发新营业执照，原执照作废"},
-    example={"credit_code": EXAMPLE_CREDIT_CODE, "change_premises": True, "street": "meiyuan",
-             "address": "长江路188号一层", "new_phone": "13800000002"},
+    example={"credit_code": EXAMPLE_CREDIT_CODE, "new_scopes": ["general_retail", "stationery"],
+             "new_phone": "13800000002", "reason": "增加文具零售"},
 )
 
 DEREGISTRATION_SERVICE = ServiceDef(

@@ -64,3 +64,13 @@ def test_catch_up_processes_an_approval_the_event_hook_missed(flow, bl_world, mo
     assert flow.business(app.id) is not None
     assert events.process_decisions(quanke) == 0
     assert workflow.issue(quanke, bl_world.approver, app.id).state == "issued"
+
+
+def test_check_config_reports_a_bad_division_code(quanke):
+    from plugins.business_license import plugin
+    assert plugin.check_config(quanke=quanke) == []
+    quanke.config["BL_DIVISION_CODE"] = "3201"
+    quanke.config["BL_ROUTINE_INSPECTION_DAYS"] = "soon"
+    problems = plugin.check_config(quanke=quanke)
+    assert any("BL_DIVISION_CODE 应为6位行政区划代码" in p for p in problems)
+    assert any("BL_ROUTINE_INSPECTION_DAYS 应为正整数" in p for p in problems)
