@@ -41,6 +41,12 @@ ACTION_NAMES = {
     "view_personal_data": _l("查看个人信息"), "rated": _l("评价"),
     "follow_up_closed": _l("差评回访办结"), "document_revoked": _l("文书作废"),
 }
+DOCUMENT_KINDS = {
+    "receipt": _l("受理回执"), "correction_notice": _l("一次性补正告知书"),
+    "refusal_notice": _l("不予受理通知书"), "decision_approve": _l("准予许可决定书"),
+    "decision_reject": _l("不予许可决定书"), "certificate": _l("证照"),
+}
+DOCUMENT_STATUSES = {"valid": _l("有效"), "revoked": _l("已作废"), "superseded": _l("已被新版本替代")}
 #: English for the core's most common error codes (the core speaks Chinese).
 ERROR_NAMES = {
     "invalid_state": _l("当前状态不能进行该操作"), "already_claimed": _l("该申请已被他人认领"),
@@ -150,6 +156,7 @@ def register_filters(app) -> None:
         material_status=lambda s: MATERIAL_STATUS_NAMES.get(s, s),
         channel_name=lambda c: CHANNEL_NAMES.get(c, c),
         action_name=lambda a: ACTION_NAMES.get(a, a),
+        doc_kind=lambda k: DOCUMENT_KINDS.get(k, k), doc_status=lambda s: DOCUMENT_STATUSES.get(s, s),
         service_name=service_name, department_name=department_name,
         nl2br=lambda text: Markup("<br>").join((text or "").splitlines()),
     )

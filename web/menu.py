@@ -75,12 +75,13 @@ def menu_for(identity) -> list[dict]:
             except Exception:  # noqa: BLE001 - a menu badge must never break a page
                 log.exception("queue counts failed")
                 numbers = {}
+            items.append({"heading": _("审批队列")})
             for dept in depts:
                 n = numbers.get(dept, {})
                 badge = n.get("waiting", 0) or None
-                items.append(_item("approvals.queue", _("审批：%(name)s", name=department_name(dept)),
-                                   badge=badge, department=dept)
+                items.append(_item("approvals.queue", department_name(dept), badge=badge, department=dept)
                              | {"overdue": n.get("overdue", 0)})
+            items.append({"heading": _("其他")})
         if identity.has_any(Role.CENTRE_ADMIN, Role.SYS_ADMIN):
             items.append(_item("admin.follow_ups", _("差评回访")))
         if identity.has_any(Role.SYS_ADMIN, Role.CENTRE_ADMIN, Role.AUDITOR):
