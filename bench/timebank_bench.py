@@ -92,6 +92,10 @@ def client(kind: str, url: str, tmp: str, accounts: list[int], seconds: float, n
         if kind == "bare":
             with q.db.engine.begin() as conn:
                 conn.execute(insert(table), {"client": number, "payload": "x" * 32})
+        elif kind == "audit":  # the core's audit append alone: the chain's ceiling on this machine
+            with q.db.session() as s:
+                audit.record(s, actor="bench", action="bench.audit_only", object_type="bench", object_id=number,
+                             data={"client": number})
         else:
             source, target = rng.sample(accounts, 2)
             try:
@@ -161,12 +165,16 @@ def main() -> int:
         bare = run("bare", url, tmp, accounts, args.clients, args.bare_seconds)
         print(f"单行插入（基线）：{args.clients} 个客户端 {bare['elapsed']:.1f} 秒 {bare['count']} 次，"
               f"{bare['rate']:.0f} 次/秒，p50 {bare['p50']:.2f} ms，p95 {bare['p95']:.2f} ms")
+        chain = run("audit", url, tmp, accounts, args.clients, args.bare_seconds)
+        print(f"仅追加审计事件（核心审计链上限）：{args.clients} 个客户端 {chain['count']} 次，{chain['rate']:.0f} 次/秒，"
+              f"p50 {chain['p50']:.2f} ms，p95 {chain['p95']:.2f} ms")
         moves = run("transfer", url, tmp, accounts, args.clients, args.seconds)
         print(f"账本转账：{args.clients} 个客户端 {moves['elapsed']:.1f} 秒 {moves['count']} 笔"
               f"（另有 {moves['refused']} 笔因余额不足被拒），{moves['rate']:.0f} 笔/秒，"
               f"p50 {moves['p50']:.2f} ms，p95 {moves['p95']:.2f} ms，p99 {moves['p99']:.2f} ms")
         ratio = moves["rate"] / bare["rate"]
-        print(f"转账吞吐 / 单行插入吞吐 = {ratio:.2f}（每笔转账的耗时约为单行插入的 {1 / ratio:.1f} 倍）")
+        print(f"转账吞吐 / 单行插入吞吐 = {ratio:.2f}（每笔转账的耗时约为单行插入的 {1 / ratio:.1f} 倍）；"
+              f"转账吞吐 / 仅审计吞吐 = {moves['rate'] / chain['rate']:.2f}")
         problems = check(url, tmp, moves["count"])
         if problems:
             print("账本核对失败：")

@@ -9,7 +9,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from sqlalchemy import func, or_, select
 
 from core import audit
-from core.clock import LOCAL_TZ, local, today
+from core.clock import LOCAL_TZ, today
 from core.errors import Forbidden, InvalidInput, NotFound, QuankeError
 from core.models import Applicant
 

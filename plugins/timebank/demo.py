@@ -23,7 +23,7 @@ from core.models import Role, User
 
 from . import deposits, reports, requests, stars, supermarket, volunteers, withdrawals
 from .catalog import DEFAULT_KINDS
-from .models import Team, Volunteer
+from .models import Team
 from .settings import settings
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,6 @@ def load(quanke, *, scale: str = "demo", progress: bool = False) -> int:
 
     # people ------------------------------------------------------------------------------------
     serial = iter(range(1, 100000))
-    people_ids: list[int] = []
     recipients: list[int] = []
     for _ in tqdm(range(600 if big else 24), desc="时间银行服务对象", disable=not progress):
         n = next(serial)

@@ -303,8 +303,9 @@ def set_team_member(quanke, actor, team_id: int, volunteer_id: int, *, member: b
 
 
 def add_relation(quanke, actor, *, holder_id: int, relative_id: int, relation: str, evidence: str) -> None:
-    """Record a verified family relation (both directions), e.g. after checking 户口簿."""
-    rules = settings(quanke)
+    """Record a verified family relation (both directions), e.g. after checking 户口簿. Any
+    known relation may confirm services for a relative; transfers are limited to the
+    configured direct relations (``TIMEBANK_RELATIONS``)."""
     if relation not in RELATION_LABELS:
         raise InvalidInput("亲属关系不正确", code="unknown_relation", field="relation")
     evidence = (evidence or "").strip()

@@ -8,7 +8,6 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from core import applicants
 from core.clock import LOCAL_TZ
 from core.demo import valid_resident_id
 from core.testing import seed_world

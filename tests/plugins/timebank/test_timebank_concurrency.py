@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.errors import Conflict, InvalidInput, QuankeError
+from core.errors import Conflict, InvalidInput
 
 from plugins.timebank import ledger, requests, supermarket, withdrawals
-from plugins.timebank.models import Account, CashPayout, Journal, Movement, ServiceRequest
+from plugins.timebank.models import Account, CashPayout, Journal, Movement
 
 pytestmark = pytest.mark.postgres
 

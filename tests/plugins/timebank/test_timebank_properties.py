@@ -4,8 +4,6 @@ sum to zero, no bucket is negative, loans stay within the limit, balances stay u
 cap — and an operation that fails leaves the ledger exactly as it was."""
 from __future__ import annotations
 
-import datetime as dt
-
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 

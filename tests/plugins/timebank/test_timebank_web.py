@@ -1,15 +1,13 @@
 """Pages and API: who may open what, forms that change the ledger, errors shown in Chinese."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from core import tokens
 from core.models import User
 
-from plugins.timebank import requests, supermarket, withdrawals
+from plugins.timebank import requests
 from plugins.timebank.models import ServiceRequest
 
 
