@@ -103,8 +103,7 @@ class Flow:
             return business_for_application(session, app_id)
 
 
-@pytest.fixture
-def bl_world(quanke, monkeypatch):
+def make_world(quanke, monkeypatch):
     """seed_world with market-regulation approvers plus food-safety approver and lead."""
     # Fourteen staff accounts: cheap argon2 parameters keep set-up fast on a shared machine
     # (passwords are not what these tests are about).
@@ -116,6 +115,17 @@ def bl_world(quanke, monkeypatch):
             world.users[key] = create_user(session, username=f"t_{key}", name=f"测试{key}",
                                            password=PASSWORD, roles=roles, centre_code="T01")
     return world
+
+
+@pytest.fixture
+def bl_world(quanke, monkeypatch):
+    return make_world(quanke, monkeypatch)
+
+
+@pytest.fixture
+def pg_flow(pg_quanke, monkeypatch) -> "Flow":
+    """The same driver on PostgreSQL (a database private to the test run)."""
+    return Flow(make_world(pg_quanke, monkeypatch))
 
 
 @pytest.fixture

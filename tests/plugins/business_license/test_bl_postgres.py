@@ -1,0 +1,76 @@
+"""On PostgreSQL: the JSON and upsert queries, the partial unique index, concurrent codes."""
+import threading
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from stdnum.cn import uscc
+
+from core import workflow
+from core.errors import Forbidden
+from plugins.business_license import codes, filing, supervision
+from plugins.business_license.lookups import REGISTRATION
+from plugins.business_license.models import RegisteredBusiness
+
+
+def test_registration_joint_and_push_on_postgres(pg_flow):
+    flow, world = pg_flow, pg_flow.world
+    first = flow.register()
+    assert uscc.is_valid(flow.business(first.id).credit_code)
+    applicant = flow.person("other_citizen")
+    form = {**flow.registration_form(applicant, trade_name="聚福", phone="13900000002"), **flow.food_form()}
+    joint = filing.file_joint(flow.quanke, world.counter, applicant_id=applicant.id, form_data=form,
+                              paper=["operator_id", "premises_proof", "food_commitment", "layout_plan"],
+                              consent=True)
+    joint = filing.accept_bundle(flow.quanke, world.counter, joint.bundle.reference)
+    flow.decide(joint.registration)
+    flow.decide(joint.permit, approver="food_approver")
+    result = supervision.daily_push(flow.quanke)
+    assert result["pushed"] == 3 and result["tasks"] == 3
+
+
+def test_pending_name_warns_through_the_json_path_on_postgres(pg_flow):
+    flow, world = pg_flow, pg_flow.world
+    first = workflow.accept(flow.quanke, world.counter, flow.file(REGISTRATION, flow.registration_form()).id)
+    other = flow.person("other_citizen")
+    second = workflow.file_application(flow.quanke, world.counter, service_code=REGISTRATION,
+                                       applicant_id=other.id,
+                                       form_data=flow.registration_form(other, phone="13900000002"),
+                                       paper=["operator_id", "premises_proof"], consent=True)
+    from core.errors import InvalidInput
+    with pytest.raises(InvalidInput) as err:
+        workflow.accept(flow.quanke, world.counter, second.id)
+    assert err.value.code == "warn_reason_required"
+    flow.decide(first)
+    with pytest.raises(Forbidden):  # now registered: the same name is blocked outright
+        workflow.accept(flow.quanke, world.counter, second.id, warn_reason="知悉")
+
+
+def test_an_active_name_is_unique_in_the_database_itself(pg_flow):
+    flow = pg_flow
+    business = flow.business(flow.register().id)
+    with pytest.raises(IntegrityError):
+        with flow.quanke.db.session() as session:
+            session.add(RegisteredBusiness(
+                name=business.name, name_key=business.name_key, credit_code=codes.credit_code_for("320102", 9999),
+                operator_id_number="320102199001010011", operator_name="某", address="某路1号",
+                registered_on=business.registered_on, status="active"))
+
+
+def test_concurrent_approvals_get_distinct_codes(pg_quanke):
+    found, errors = [], []
+
+    def assign():
+        try:
+            for _ in range(10):
+                with pg_quanke.db.session() as session:
+                    found.append(codes.assign_credit_code(session, "320102"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=assign) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(found) == 60 and len(set(found)) == 60
+    assert all(uscc.is_valid(code) for code in found)
