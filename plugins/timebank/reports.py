@@ -129,7 +129,7 @@ def to_svg(rows: list[dict], month: str) -> str:
     wd_total = lambda r: r["wd_service"] + r["wd_goods"] + r["wd_cash"]  # noqa: E731
     peak1 = max([1] + [max(r["dep_total"], wd_total(r)) for r in communities])
     peak2 = max([1] + [max(d, w) for _, _, d, w in categories])
-    y = 60
+    y = 76
     parts = [f'<text x="{width / 2}" y="28" text-anchor="middle" font-size="16">{escape(month)} 时间银行月报（小时）</text>',
              '<rect x="130" y="38" width="12" height="10" fill="#2e86c1"/><text x="146" y="47" font-size="11">存入</text>',
              '<rect x="190" y="38" width="12" height="10" fill="#e67e22"/><text x="206" y="47" font-size="11">支取（服务+超市+现金）</text>']
@@ -153,7 +153,23 @@ def to_svg(rows: list[dict], month: str) -> str:
     y += 8
     for _, name, dep, wd in categories:
         bars(name, dep, wd, peak2)
-    height = y + 10
+    y += 22
+    parts.append(f'<text x="10" y="{y}" font-size="13">活跃志愿者、完成服务与匹配等待</text>')
+    columns = ((left + 10, "活跃志愿者(人)", "active_volunteers", "#27ae60"), (left + 210, "完成服务(单)", "requests_served", "#8e44ad"),
+               (left + 410, "平均匹配等待(小时)", "avg_wait_hours", "#7f8c8d"))
+    y += 18
+    for x, head, _, _ in columns:
+        parts.append(f'<text x="{x}" y="{y}" font-size="11">{head}</text>')
+    peaks = {key: max([1] + [r[key] or 0 for r in communities]) for _, _, key, _ in columns}
+    for r in communities:
+        y += bar_h + 4
+        parts.append(f'<text x="{left - 6}" y="{y}" text-anchor="end" font-size="11">{escape(r["name"])}</text>')
+        for x, _, key, colour in columns:
+            value = r[key]
+            width_ = 150 * (value or 0) / peaks[key]
+            parts.append(f'<rect x="{x}" y="{y - bar_h + 2}" width="{width_:.1f}" height="{bar_h - 2}" fill="{colour}"/>')
+            parts.append(f'<text x="{x + width_ + 4:.1f}" y="{y}" font-size="10">{"—" if value is None else value}</text>')
+    height = y + 14
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="sans-serif" role="img" '
             f'aria-label="{escape(month)}时间银行月报图表">' + "".join(parts) + "</svg>")
