@@ -5,9 +5,8 @@ The values come from the register through the ``certificate_data`` hook (``ctx.e
 the credit code assigned on approval and the business as it stands after the change. When
 rendered without them (the contract check, a preview) the form data stands in.
 
-The licence follows the 2019 national layout: landscape, the credit code first, then 名称、
-类型、经营者、组成形式、经营范围、注册日期、经营场所, the registering authority with its
-seal and the date, and the notice about the national enterprise credit information system.
+The licence follows the 2019 national layout on one landscape page (:mod:`.licence_layout`);
+the permit and the deregistration notice use the core's certificate frame.
 """
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from core.documents import CertificateTemplate, format_date
 from core.services import CertificateContext
 
 from . import catalog, names
+from .licence_layout import LicenceLayout
 from .fields import parse_members
 
 PENDING_CODE = "（核准后赋码）"
@@ -67,12 +67,8 @@ def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     ]
 
 
-LICENCE = CertificateTemplate(
-    "营业执照", _licence_fields, subtitle="（副本）", landscape=True,
-    footer_note=("扫描二维码可核验本执照真伪及登记、备案、许可、监管信息。"
-                 "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn 。"
-                 "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。"
-                 "国家市场监督管理总局监制"))
+#: One landscape page in the national layout (see licence_layout.py), not the core's stacked frame.
+LICENCE = LicenceLayout("营业执照", _licence_fields)
 
 
 def _permit_fields(ctx: CertificateContext) -> list[tuple[str, str]]:

@@ -117,3 +117,33 @@ def test_checks_are_kept_as_evidence_at_acceptance_and_decision(flow):
         assert ("acceptance", code) in phases and ("decision", code) in phases
     scopes = next(r for r in rows if r.check_code == "business_license.permit_scopes")
     assert scopes.hit and "食品经营许可证" in scopes.reasons[0]
+
+
+def _context(**form):
+    import datetime as dt
+    return CertificateContext(
+        application_no="QK1", service_code=REGISTRATION, service_name="个体工商户设立登记",
+        applicant_name="张三", applicant_id_masked="3201**********0011",
+        form_data={"business_name": "悦来面食馆", "operator_name": "张三", "organisation_form": "individual",
+                   "address": "中山路88号一层102室", "scopes": ["catering"], **form},
+        department_code="market_regulation", department_name="区市场监督管理局", centre_name="中心",
+        decided_at=dt.datetime(2026, 11, 23, 2, tzinfo=dt.timezone.utc), verification_code="ABCDEFGHIJKLMNOP",
+        verification_url="http://127.0.0.1/verify/ABCDEFGHIJKLMNOP", extra={"credit_code": "92320102MA00001A2X"})
+
+
+def test_the_licence_is_one_landscape_page_even_with_every_scope():
+    from plugins.business_license.catalog import SCOPES
+    pdf = LICENCE(_context(scopes=list(SCOPES)))
+    reader = PdfReader(io.BytesIO(bytes(pdf)))
+    box = reader.pages[0].mediabox
+    assert len(reader.pages) == 1 and float(box.width) > float(box.height)
+    text = _pdf_text(bytes(pdf)).replace("\n", "")
+    assert "住宿服务" in text and "国家市场监督管理总局监制" in text
+
+
+def test_a_character_the_font_cannot_draw_is_refused_not_dropped():
+    import pytest
+    from core.errors import InvalidInput
+    with pytest.raises(InvalidInput) as err:
+        LICENCE(_context(address="中山路88号\U0001F600"))
+    assert err.value.code == "glyph_missing"
