@@ -79,6 +79,9 @@ def client(kind: str, url: str, tmp: str, accounts: list[int], seconds: float, n
     q = runtime(url, tmp)
     rules = settings(q)
     table = scratch()
+    if kind == "transfer-unaudited":  # diagnosis only: what the ledger does without the audit chain
+        ledger.audit = type("NoAudit", (), {"record": staticmethod(lambda *a, **k: None)})
+        kind = "transfer"
     rng = random.Random(number)
     latencies, refused = [], 0
     with q.db.session() as s:  # warm the connection and statement caches before the clock starts
@@ -156,6 +159,8 @@ def main() -> int:
     parser.add_argument("--bare-seconds", type=float, default=10)
     parser.add_argument("--holders", type=int, default=200)
     parser.add_argument("--target", type=float, default=500)
+    parser.add_argument("--diagnose", action="store_true",
+                        help="also time transfers without the audit event (to locate the bottleneck)")
     args = parser.parse_args()
     tmp = "/tmp"
     with postgres_database("quanke_bench_timebank") as url:
@@ -172,10 +177,14 @@ def main() -> int:
         print(f"账本转账：{args.clients} 个客户端 {moves['elapsed']:.1f} 秒 {moves['count']} 笔"
               f"（另有 {moves['refused']} 笔因余额不足被拒），{moves['rate']:.0f} 笔/秒，"
               f"p50 {moves['p50']:.2f} ms，p95 {moves['p95']:.2f} ms，p99 {moves['p99']:.2f} ms")
+        if args.diagnose:
+            plain = run("transfer-unaudited", url, tmp, accounts, args.clients, args.bare_seconds)
+            print(f"（诊断）不写审计事件的账本转账：{plain['count']} 笔，{plain['rate']:.0f} 笔/秒，"
+                  f"p50 {plain['p50']:.2f} ms —— 仅用于说明瓶颈，不计入结果")
         ratio = moves["rate"] / bare["rate"]
         print(f"转账吞吐 / 单行插入吞吐 = {ratio:.2f}（每笔转账的耗时约为单行插入的 {1 / ratio:.1f} 倍）；"
               f"转账吞吐 / 仅审计吞吐 = {moves['rate'] / chain['rate']:.2f}")
-        problems = check(url, tmp, moves["count"])
+        problems = check(url, tmp, moves["count"] + (plain["count"] if args.diagnose else 0))
         if problems:
             print("账本核对失败：")
             for p in problems[:20]:
