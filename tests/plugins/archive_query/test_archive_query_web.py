@@ -72,6 +72,13 @@ def test_search_by_resident_id_shows_everything_and_logs_the_look(web, aq, peopl
     [event] = audit_actions(quanke, "view_personal_data")
     assert (event.object_type, event.subject) == ("aq_archive_record", spouse.id_number)
     assert "法院协查函" in event.data["reason"]
+    # The record page needs the reason too, and logs the look again.
+    assert client.get("/archive/records/1").status_code == 302
+    assert len(access_rows(quanke, record_id=1)) == 2
+    detail = client.get("/archive/records/1", query_string={"reason": "核对证书字号"})
+    assert detail.status_code == 200 and "宁玄结字第001号" in detail.get_data(as_text=True)
+    assert [r.channel for r in access_rows(quanke, record_id=1)][-2:] == ["record_page"] * 2
+    assert client.get("/archive/records/999", query_string={"reason": "核对"}).status_code == 404
 
 
 def test_search_without_a_reason_or_csrf_token_does_nothing(web, aq, people, archive, quanke):
