@@ -188,3 +188,26 @@ def test_deregistration_cancels_open_tasks_and_the_permit(flow, bl_world):
     result = supervision.daily_push(flow.quanke)
     assert result["pushed"] == 1 and result["tasks"] == 0
     assert dereg.state == "issued"
+
+
+def test_push_from_the_command_line(flow, bl_world):
+    from click.testing import CliRunner
+    from core.cli import main
+    flow.register()
+    env = {"DATABASE_URL": flow.quanke.db.url, "QUANKE_INSTANCE_PATH": flow.quanke.config["INSTANCE_PATH"]}
+    bad = CliRunner().invoke(main, ["business-license", "push-supervision", "--day", "2026-13-01"], env=env)
+    assert bad.exit_code != 0 and "日期格式应为 YYYY-MM-DD" in bad.output
+    ok = CliRunner().invoke(main, ["business-license", "push-supervision"], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "推送 1 条核准结果，生成 1 项核查任务" in ok.output
+    again = CliRunner().invoke(main, ["business-license", "push-supervision"], env=env)
+    assert "推送 0 条核准结果" in again.output
+
+
+def test_menu_links_follow_the_roles(bl_world):
+    from plugins.business_license.web import menu_for
+    counter = {link["label"] for link in menu_for(bl_world.counter)}
+    approver = {link["label"] for link in menu_for(bl_world.approver)}
+    assert "证照联办（执照+食品许可）" in counter and "批管同步·核查任务" not in counter
+    assert "批管同步·核查任务" in approver and "证照联办（执照+食品许可）" not in approver
+    assert menu_for(bl_world.citizen) is None
