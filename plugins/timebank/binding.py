@@ -1,12 +1,6 @@
-"""Finding the runtime an ``application_event`` belongs to.
-
-The core calls ``application_event(event)`` without the runtime (:class:`core.runtime.Quanke`)
-that made the change, yet reacting means enqueueing a job on that runtime. Until the hook
-gets a ``quanke`` argument (asked of the core), the runtime is found where the change was
-made: the Flask app serving the request, the rq worker running a job, or a runtime bound
-with :func:`bind` (scripts, tests). Whatever is missed is caught up by the scheduled
-:func:`plugins.timebank.jobs.certify_pending`, which is idempotent like every job here.
-"""
+"""Finding the runtime for hooks the core calls without it (``dashboard_panels``): the
+Flask app serving the request, the rq worker running a job, or a runtime bound with
+:func:`bind` (scripts, tests)."""
 from __future__ import annotations
 
 import weakref

@@ -20,8 +20,8 @@ def certify_volunteer(quanke, *, application_id: int) -> int | None:
 
 
 def certify_pending(quanke, *, limit: int = 200) -> int:
-    """Catch-up: approved certifications whose profile was not created (e.g. the event
-    fired where no runtime could be found). Returns how many were certified."""
+    """Catch-up: approved certifications whose profile was not created (e.g. the job could
+    not be enqueued when Redis was down). Returns how many were certified."""
     with quanke.db.session() as session:
         # done: the applicant's profile comes from this application or a later one
         done = select(Volunteer.id).where(Volunteer.applicant_id == Application.applicant_id,

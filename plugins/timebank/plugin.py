@@ -81,19 +81,36 @@ def register_blueprints():
 
 
 @hookimpl
-def application_event(event):
-    """Approval of a certification → profile and accounts, as a must-not-lose job."""
+def application_event(event, quanke):
+    """Approval of a certification → profile and accounts, as a must-not-lose job (the
+    scheduled ``certify_pending`` catches up if enqueueing ever fails)."""
     if event.service_code != SERVICE_CODE or event.action != "approve":
-        return None
-    from .binding import current_runtime
-    quanke = current_runtime()
-    if quanke is None:  # no request, worker or bound runtime: certify_pending catches up
-        log.warning("timebank: no runtime for approval of %s; the sweep will certify it",
-                    event.application_number)
         return None
     quanke.jobs.enqueue("plugins.timebank.jobs.certify_volunteer", must_not_lose=True,
                         job_id=f"timebank-certify-{event.application_id}", application_id=event.application_id)
     return None
+
+
+@hookimpl
+def check_config(quanke):
+    """``quanke plugins --check``: the time-bank rules parse, the pages are installed."""
+    from core.errors import QuankeError
+    from core.plugin_health import require_templates
+
+    from .settings import settings
+    problems = []
+    try:
+        rules = settings(quanke)
+    except QuankeError as exc:
+        problems.append(exc.message)
+    else:
+        codes = [c for c, _ in rules.communities]
+        if len(set(codes)) != len(codes) or not codes:
+            problems.append("时间银行配置 TIMEBANK_COMMUNITIES 的社区编码为空或重复")
+        if rules.loan_limit_minutes > rules.storage_cap_minutes:
+            problems.append("时间银行配置：借贷上限不应高于存储上限")
+    return problems + require_templates(__package__, *(f"timebank/{name}.html" for name in (
+        "me", "admin_home", "admin_request", "admin_holder", "verify")))
 
 
 @hookimpl

@@ -53,10 +53,12 @@ def test_approved_certification_creates_profile_and_accounts(tb):
     assert err.value.code == "checks_blocked"
 
 
-def test_sweep_certifies_an_approval_whose_event_found_no_runtime(tb):
-    from plugins.timebank import binding
-    binding.unbind(tb.quanke)
-    app = _certify(tb)
+def test_sweep_certifies_an_approval_whose_job_was_lost(tb, monkeypatch):
+    def redis_down(*args, **kwargs):
+        raise ConnectionError("Redis 不可用")
+    monkeypatch.setattr(tb.quanke.jobs, "enqueue", redis_down)
+    app = _certify(tb)                                    # the approval itself is not undone
+    monkeypatch.undo()
     with tb.quanke.db.session() as s:
         assert s.scalar(select(Volunteer).where(Volunteer.application_id == app.id)) is None
     assert jobs.certify_pending(tb.quanke) == 1
