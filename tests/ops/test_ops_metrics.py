@@ -3,7 +3,9 @@ state, overdue count, outbox backlog, face-check outcomes; rq jobs when Redis is
 import uuid
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
+
+text_string_to_metric_families = pytest.importorskip(
+    "prometheus_client.parser").text_string_to_metric_families
 from sqlalchemy import select
 
 from core.models import Applicant, Application
