@@ -135,3 +135,20 @@ def test_remote_change_with_identity_steps(flow, bl_world):
         assert business_by_code(session, code).phone == "13900000008"
         assert session.scalar(select(RegisteredBusiness.licence_application_id)
                               .where(RegisteredBusiness.credit_code == code)) == app.id
+
+
+def test_remote_deregistration_with_identity_steps(flow, bl_world):
+    from core.materials import Upload
+    quanke, citizen = flow.quanke, bl_world.citizen
+    code = flow.business(flow.register().id).credit_code
+    app = workflow.file_application(quanke, citizen, service_code=DEREGISTRATION, applicant_id=flow.person().id,
+                                    form_data={"credit_code": code, "reason": "relocating", "settled": True})
+    for step in ("face", "sms", "esign"):
+        workflow.record_identity_step(quanke, citizen, app.id, step)
+    pdf = b"%PDF-1.4\n%\n"
+    workflow.attach_material(quanke, citizen, app.id, uploads=[
+        Upload("deregistration_application", "a.pdf", pdf), Upload("licence_original", "b.pdf", pdf + b"2")])
+    app = flow.decide(workflow.submit_application(quanke, citizen, app.id))
+    with quanke.db.session() as session:
+        assert business_by_code(session, code).status == "deregistered"
+    assert app.state == "issued"

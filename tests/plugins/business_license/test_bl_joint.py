@@ -136,3 +136,28 @@ def test_queues_show_each_application_in_its_own_department(flow, bl_world):
         numbers = queues.counts(session, ["market_regulation", "food_safety"], bl_world.approver.id)
     assert numbers["market_regulation"]["waiting"] == 1 and numbers["food_safety"]["waiting"] == 1
     assert joint.permit.receipt_no != joint.registration.receipt_no
+
+
+def test_food_permit_on_its_own_for_a_registered_business(flow, bl_world):
+    code = flow.business(flow.register().id).credit_code  # scopes include 餐饮服务
+    permit = flow.decide(flow.file(FOOD_PERMIT, flow.food_form(credit_code=code)), approver="food_approver")
+    assert permit.state == "issued" and permit.department_code == "food_safety"
+    with flow.quanke.db.session() as session:
+        row = session.scalar(select(FoodPermit).where(FoodPermit.application_id == permit.id))
+        assert row.permit_no.startswith("JY2320102") and row.status == "valid"
+    # A second permit of the same type for the same business is refused at acceptance.
+    again = workflow.file_application(flow.quanke, bl_world.counter, service_code=FOOD_PERMIT,
+                                      applicant_id=flow.person().id, form_data=flow.food_form(credit_code=code),
+                                      paper=["operator_id", "food_commitment", "layout_plan"], consent=True)
+    with pytest.raises(Forbidden) as err:
+        workflow.accept(flow.quanke, bl_world.counter, again.id)
+    assert row.permit_no in err.value.message
+
+
+def test_a_business_without_a_food_scope_needs_a_change_first(flow):
+    other = flow.person("other_citizen")
+    code = flow.business(flow.register(other, trade_name="聚福", industry="百货", name_form="店",
+                                       scopes=["general_retail"], phone="13900000002").id).credit_code
+    with pytest.raises(Exception) as err:
+        flow.file(FOOD_PERMIT, flow.food_form(credit_code=code), applicant=other)
+    assert "请先办理变更登记" in err.value.details["fields"]["food_category"][0]
