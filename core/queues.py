@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .clock import LOCAL_TZ
 from .models import Application, Applicant, Role, State, User
@@ -56,8 +56,9 @@ def queue(session: Session, department: str, *, status: str = "open", service: s
                       user_id=user_id)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(
-        stmt.order_by(Application.overdue.desc(), Application.due_date.asc().nulls_last(),
-                      Application.id)
+        stmt.options(joinedload(Application.centre))
+        .order_by(Application.overdue.desc(), Application.due_date.asc().nulls_last(),
+                  Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)).unique().all()
     return list(rows), int(total or 0)
 

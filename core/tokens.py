@@ -10,7 +10,7 @@ import secrets
 
 import click
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import audit
 from .clock import now
@@ -56,8 +56,8 @@ def user_for_token(session: Session, token: str) -> User | None:
     """The active user a token belongs to, or None (unknown, revoked, inactive user)."""
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token))
-                         .options(selectinload(ApiToken.user).selectinload(User.grants)))
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token))
+                          .options(joinedload(ApiToken.user).joinedload(User.grants))).unique().first()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     moment = now()

@@ -119,6 +119,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     csrf.init_app(app)
     login_manager.init_app(app)
     register_filters(app)
+    app.jinja_env.globals["page_url"] = _page_url  # a global: macros imported without context see it
 
     from . import admin, api, approvals, auth, common, counter, portal
     for module in (auth, counter, approvals, portal, admin, common):
@@ -188,7 +189,7 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
             from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
-            if request.endpoint in ("counter.home", "approvals.queue", "admin.stats", "portal.home"):
+            if request.endpoint in ("counter.home", "admin.stats", "portal.home"):
                 g.panels = panels_for(current_user)
 
     @app.after_request
@@ -212,8 +213,7 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
             menu = menu_for(current_user) if current_user.is_authenticated else []
         return {"menu": menu, "panels": g.get("panels", []),
                 "languages": LANGUAGES, "current_lang": _select_locale(),
-                "csrf_token": generate_csrf, "quanke_config": quanke.config, "Role": Role,
-                "page_url": _page_url}
+                "csrf_token": generate_csrf, "quanke_config": quanke.config, "Role": Role}
 
 
 def _page_url(page: int) -> str:

@@ -394,9 +394,13 @@ def list_documents(app_id: int):
 
 
 def _action(app_id: int, fn, status: int = 200):
+    """Visible (else 404), then the workflow action; answers the application's summary."""
     check_visible(app_id)
-    fn()
-    return after(app_id, status)
+    result = fn()
+    app = result if isinstance(result, Application) else None
+    if app is None or app.id != app_id:
+        return after(app_id, status)
+    return jsonify(application_json(app)), status
 
 
 @bp.post("/api/v1/applications/<int:app_id>/materials")
@@ -459,9 +463,8 @@ def approve(app_id: int):
     reasons, and_issue = s(data, "reasons"), b(data, "issue")
 
     def run():
-        workflow.approve(quanke(), me(), app_id, reasons=reasons)
-        if and_issue:
-            workflow.issue(quanke(), me(), app_id)
+        app = workflow.approve(quanke(), me(), app_id, reasons=reasons)
+        return workflow.issue(quanke(), me(), app_id) if and_issue else app
     return _action(app_id, run)
 
 
@@ -675,5 +678,6 @@ def audit_verify():
 @bp.get("/api/openapi.json")
 def openapi():
     from .openapi import spec
-    return jsonify(spec(request.host_url.rstrip("/")))
+    from flask import current_app
+    return jsonify(spec(request.host_url.rstrip("/"), current_app))
 

@@ -48,7 +48,43 @@ UPLOADS = {"type": "array", "maxItems": 20, "items": {
     "properties": {"material_code": STR, "filename": STR, "content_base64": {"type": "string", "format": "byte"}}}}
 
 
-def spec(server: str = "") -> dict:
+def plugin_paths(app, documented: set[str]) -> dict:
+    """Plugin resources under ``/api/v1/<plugin>/`` described from the URL map (path
+    parameters, methods, the view's docstring), so the document covers every endpoint."""
+    import re
+    paths: dict = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
+        if path in documented:
+            continue
+        plugin = rule.rule.split("/")[3]
+        view = app.view_functions.get(rule.endpoint)
+        doc = ((getattr(view, "__doc__", None) or "").strip().splitlines() or [rule.endpoint])[0]
+        params = []
+        for name, conv in rule._converters.items():
+            kind = {"IntegerConverter": "integer", "DatabaseId": "integer", "FloatConverter": "number"}.get(
+                type(conv).__name__, "string")
+            schema = {"type": kind}
+            if kind == "integer":
+                schema.update(minimum=0, maximum=2147483647)
+            params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        item = paths.setdefault(path, {})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            op = {"summary": doc, "tags": [plugin], "operationId": f"{rule.endpoint}.{method.lower()}",
+                  "responses": {"200": {"description": "成功", **_json({"type": "object"})},
+                                **_errors(400, 401, 403, 404, 409)}}
+            if params:
+                op["parameters"] = params
+            if method in ("POST", "PUT", "PATCH"):
+                op["requestBody"] = {"required": False, **_json({"type": "object"})}
+                op["responses"]["201"] = {"description": "已创建", **_json({"type": "object"})}
+            item[method.lower()] = op
+    return paths
+
+
+def spec(server: str = "", app=None) -> dict:
     paths = {
         "/api/v1/me": {"get": {"summary": "当前令牌所属的工作人员", "tags": ["auth"], "responses": {
             "200": {"description": "用户", **_json({"$ref": "#/components/schemas/Me"})}, **_errors(401)}}},
@@ -183,6 +219,8 @@ def spec(server: str = "") -> dict:
             "summary": "校验审计哈希链", "tags": ["audit"],
             "responses": {"200": {"description": "校验结果", **_json({"type": "object"})}, **_errors(401, 403)}}},
     }
+    if app is not None:
+        paths.update(plugin_paths(app, set(paths)))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Quanke 全科 API", "version": "1.0.0",

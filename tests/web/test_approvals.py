@@ -163,3 +163,12 @@ def test_auditor_and_centre_admin_read_only(as_user, world):
         assert "办理过程" in page and "批准后立即出证" not in page
     assert as_user("approver_other").get(f"/approvals/applications/{app.id}").status_code == 404
     assert as_user("sys_admin").get(f"/approvals/applications/{app.id}").status_code == 403
+
+
+def test_queue_pages(as_user, world):
+    apps = [drive_to(world, "accepted") for _ in range(3)]
+    b = as_user("approver")
+    first = b.text("/approvals/sample_dept?per_page=2")
+    assert "第 1 / 2 页" in first and "page=2" in first
+    second = b.text("/approvals/sample_dept?per_page=2&page=2")
+    assert "上一页" in second and sum(a.receipt_no in second for a in apps) == 1

@@ -1,0 +1,481 @@
+"""Benchmark: the web pages and API under gunicorn, on PostgreSQL with many applications.
+
+Targets (issue 3): with 1,000,000 applications, the approver queue page and the counter's
+applicant lookup each p95 ≤ 100 ms over HTTP; accepting over HTTP ≥ 150 per second on this
+2-core machine; and the ratio to a bare Flask endpoint doing one insert, measured in the same
+run under the same gunicorn settings.
+
+    .venv/bin/python bench/web_bench.py [--applications 1000000] [--seconds 15]
+                                        [--workers 4] [--threads 2] [--clients 8]
+
+Creates its own database (dropped at the end) and its own Redis queue prefix (jobs such as
+document rendering are queued, as in production, not run inside the request). Rows are
+bulk-inserted (not through the workflow) to save time; the measured requests go through the
+full stack: gunicorn → Flask → Flask-Login/CSRF → core.workflow → PostgreSQL.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-pass-123"
+SERVICE = "sample.permit"
+
+
+# -- the WSGI apps gunicorn imports (``bench.web_bench:wsgi()`` / ``:baseline()``) ----------------
+
+def _runtime():
+    from core.runtime import Quanke
+    from core.testing import SAMPLE_PLUGIN
+    return Quanke({"DATABASE_URL": os.environ["WEBBENCH_DATABASE_URL"],
+                   "INSTANCE_PATH": os.environ["WEBBENCH_INSTANCE"],
+                   "REDIS_URL": os.environ.get("WEBBENCH_REDIS_URL") or None,
+                   "QUEUE_PREFIX": os.environ["WEBBENCH_QUEUE_PREFIX"],
+                   "SECRET_KEY": "bench-secret"}, extra_plugins=[SAMPLE_PLUGIN])
+
+
+def wsgi():
+    """The Quanke web app as deployed."""
+    from web import create_app
+    return create_app(quanke=_runtime())
+
+
+def baseline():
+    """A bare Flask endpoint doing one INSERT and returning JSON (the yardstick)."""
+    from flask import Flask, jsonify
+    from sqlalchemy import create_engine, text
+    engine = create_engine(os.environ["WEBBENCH_DATABASE_URL"], pool_size=10, max_overflow=20,
+                           pool_pre_ping=True)
+    app = Flask("baseline")
+
+    @app.post("/insert")
+    def insert():
+        with engine.begin() as conn:
+            new_id = conn.execute(text("INSERT INTO bench_baseline (payload) VALUES (:p) RETURNING id"),
+                                  {"p": "x" * 64}).scalar_one()
+        return jsonify({"id": new_id})
+    return app
+
+
+# -- seeding ---------------------------------------------------------------------------------------
+
+def seed(quanke, n_apps: int, n_applicants: int, n_targets: int) -> dict:
+    from sqlalchemy import select, text
+    from stdnum.cn import ric
+
+    from core import migrate, users
+    from core.demo import sync_departments
+    from core.models import Centre, CentreService, User
+    from core.tokens import create_token
+    t0 = time.perf_counter()
+    migrate.upgrade(quanke)
+    services = sorted(quanke.plugins.services.values(), key=lambda s: s.code)
+    departments = sorted(quanke.plugins.departments)
+    with quanke.db.session() as s:
+        sync_departments(quanke, s)
+        centres = []
+        for i in range(1, 13):
+            c = Centre(code=f"S{i:02d}", name=f"第{i}街道便民服务中心", level="street")
+            c.services = [CentreService(service_code=x.code) for x in services]
+            s.add(c)
+            centres.append(c)
+        s.flush()
+        users._hasher = type(users._hasher)(time_cost=1, memory_cost=1024, parallelism=1)
+        counter = users.create_user(s, username="bench_counter", name="压测社工", password=PASSWORD,
+                                    roles=["counter"], centre_code="S01")
+        approver = users.create_user(s, username="bench_approver", name="压测审批",
+                                     password=PASSWORD, roles=[f"approver:{d}" for d in departments])
+        token = create_token(s, counter, name="bench")
+        centre_ids = [c.id for c in centres]
+    print(f"  schema and staff: {time.perf_counter() - t0:.1f} s", flush=True)
+
+    # applicants: valid resident IDs, written with COPY
+    t0 = time.perf_counter()
+    numbers = set()
+    for i in range(n_applicants):
+        body = f"320102{1950 + i % 60}{1 + (i // 60) % 12:02d}{1 + (i // 720) % 28:02d}{i % 1000:03d}"
+        numbers.add(body + ric.calc_check_digit(body + "0"))
+    numbers = sorted(numbers)
+    raw = quanke.db.engine.raw_connection()
+    try:
+        with raw.cursor() as cur:
+            with cur.copy("COPY applicants (kind, id_number, name, phone, created_at, gender, region_code) "
+                          "FROM STDIN") as copy:
+                for number in numbers:
+                    copy.write_row(("person", number, f"申请人{number[-6:]}", "139" + number[-8:],
+                                    "2026-01-01 00:00:00", "", number[:6]))
+        raw.commit()
+    finally:
+        raw.close()
+    print(f"  {len(numbers):,} applicants: {time.perf_counter() - t0:.1f} s", flush=True)
+
+    # applications: one INSERT … SELECT over generate_series, spread over services,
+    # centres, states and a year; open ones have due dates, some overdue.
+    t0 = time.perf_counter()
+    codes = "ARRAY[" + ",".join(f"'{x.code}'" for x in services) + "]"
+    depts = "ARRAY[" + ",".join(f"'{x.department}'" for x in services) + "]"
+    cids = "ARRAY[" + ",".join(str(c) for c in centre_ids) + "]"
+    n_services, n_centres = len(services), len(centre_ids)
+    with quanke.db.engine.begin() as conn:
+        amin, amax = conn.execute(text("SELECT min(id), max(id) FROM applicants")).one()
+        conn.execute(text(f"""
+            INSERT INTO applications (number, service_code, department_code, state, channel, applicant_id,
+                centre_id, delivery_method, form_data, on_behalf, consent_text, created_at, submitted_at,
+                accepted_at, receipt_no, warn_reason, deadline_working_days, due_date, paused,
+                extension_days, extension_reason, overdue, identity_passed)
+            SELECT 'QKB' || lpad(g::text, 10, '0'), ({codes})[1 + g % {n_services}], ({depts})[1 + g % {n_services}],
+                   st, 'counter', {amin} + (g * 7919) % ({amax} - {amin} + 1), ({cids})[1 + (g / 7) % {n_centres}],
+                   'pickup', '{{}}'::json, true, '同意', created, created,
+                   CASE WHEN st IN ('submitted') THEN NULL ELSE created + interval '1 hour' END,
+                   CASE WHEN st IN ('submitted') THEN NULL ELSE 'B-' || g END, '', 5,
+                   CASE WHEN st IN ('accepted', 'in_review') THEN (now() + ((g % 40) - 8) * interval '1 day')::date
+                        ELSE (created + interval '7 days')::date END,
+                   false, 0, '', st IN ('accepted', 'in_review') AND g % 40 < 8, '[]'::json
+            FROM (SELECT g, now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute' AS created,
+                         CASE WHEN g % 100 < 88 THEN 'delivered' WHEN g % 100 < 91 THEN 'accepted'
+                              WHEN g % 100 < 93 THEN 'in_review' WHEN g % 100 < 95 THEN 'rejected'
+                              WHEN g % 100 < 97 THEN 'issued' WHEN g % 100 < 98 THEN 'submitted'
+                              ELSE 'withdrawn' END AS st
+                  FROM generate_series(1, {n_apps}) AS g) AS src
+        """))
+    print(f"  {n_apps:,} applications: {time.perf_counter() - t0:.1f} s", flush=True)
+
+    # the applications the accept benchmark accepts: submitted at S01, materials complete
+    t0 = time.perf_counter()
+    with quanke.db.engine.begin() as conn:
+        service = quanke.service(SERVICE)
+        conn.execute(text(f"""
+            INSERT INTO applications (number, service_code, department_code, state, channel, applicant_id,
+                centre_id, delivery_method, form_data, on_behalf, consent_text, created_at, submitted_at,
+                warn_reason, paused, extension_days, extension_reason, overdue, identity_passed, filed_by_id)
+            SELECT 'QKT' || lpad(g::text, 10, '0'), '{SERVICE}', '{service.department}', 'submitted', 'counter',
+                   {amin} + (g * 104729) % ({amax} - {amin} + 1), {centre_ids[0]}, 'pickup',
+                   '{{"purpose": "压测受理"}}'::json, true, '同意', now(), now(), '', false, 0, '', false,
+                   '[]'::json, {counter.id}
+            FROM generate_series(1, {n_targets}) AS g"""))
+        conn.execute(text("""
+            INSERT INTO materials (application_id, code, status, filename, content_type, size, sha256, note, created_at)
+            SELECT id, 'id_proof', 'paper', '', '', 0, '', '', now() FROM applications WHERE number LIKE 'QKT%'"""))
+        targets = [r[0] for r in conn.execute(text("SELECT id FROM applications WHERE number LIKE 'QKT%' ORDER BY id"))]
+        conn.execute(text("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, at timestamptz DEFAULT now(), payload text)"))
+    with quanke.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    print(f"  {n_targets:,} applications to accept + analyze: {time.perf_counter() - t0:.1f} s", flush=True)
+    busiest = max(departments, key=lambda d: sum(1 for x in services if x.department == d))
+    return {"token": token, "targets": targets, "numbers": numbers, "department": busiest}
+
+
+# -- serving ---------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn(target: str, env: dict, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--chdir", str(ROOT), "--pythonpath", str(ROOT),
+           "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+           "--log-level", "warning", "--timeout", "120", f"bench.web_bench:{target}"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=open(Path(env["WEBBENCH_INSTANCE"]) / f"{target}.log", "w"),
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    import requests
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if requests.get(base + ("/healthz" if target.startswith("wsgi") else "/"), timeout=2).status_code < 500:
+                return proc, base
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"gunicorn {target} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+def pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def staff_session(base: str, username: str):
+    import requests
+    session = requests.Session()
+    page = session.get(base + "/login").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    r = session.post(base + "/login", data={"csrf_token": token, "username": username, "password": PASSWORD},
+                     allow_redirects=False)
+    assert r.status_code == 302, r.status_code
+    page = session.get(base + "/queue/S01").text
+    session.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return session
+
+
+def sequential(fn, n: int, warmup: int = 20) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def concurrent(make_fn, clients: int, seconds: float) -> tuple[list[float], int, float]:
+    """Each client thread calls its own fn until time is up; returns latencies, ok count, elapsed."""
+    latencies: list[float] = []
+    oks = [0] * clients
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+    start = time.perf_counter()
+
+    def worker(i):
+        fn = make_fn(i)
+        local = []
+        while time.perf_counter() < stop_at:
+            t = time.perf_counter()
+            ok = fn()
+            if ok is None:
+                break
+            local.append((time.perf_counter() - t) * 1000)
+            oks[i] += bool(ok)
+        with lock:
+            latencies.extend(local)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, sum(oks), time.perf_counter() - start
+
+
+def line(label: str, values: list[float]) -> str:
+    return (f"{label:<44} n={len(values):<6} p50={statistics.median(values):7.1f} ms  "
+            f"p95={pct(values, 95):7.1f} ms  p99={pct(values, 99):7.1f} ms")
+
+
+def profile(env: dict, data: dict) -> int:
+    """cProfile of the queue page, the lookup and accept through the Flask test client."""
+    import cProfile
+    import pstats
+    app = wsgi()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "username": "bench_approver", "password": PASSWORD})
+    url = f"/approvals/{data['department']}"
+    client.get(url)
+    from sqlalchemy import event
+    statements: list[str] = []
+    engine = app.extensions["quanke"].db.engine
+    listener = lambda conn, cur, stmt, *a: statements.append(stmt)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    client.get(url)
+    print(f"queue page: {len(statements)} statements")
+    for stmt in statements:
+        print("   ", " ".join(stmt.split())[:160])
+    statements.clear()
+    api_client = app.test_client()
+    api_client.post(f"/api/v1/applications/{data['targets'][-1]}/accept", json={},
+                    headers={"Authorization": f"Bearer {data['token']}"})
+    print(f"accept: {len(statements)} statements")
+    for stmt in statements:
+        print("   ", " ".join(stmt.split())[:160])
+    event.remove(engine, "before_cursor_execute", listener)
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    for _ in range(20):
+        assert client.get(url).status_code == 200
+    prof.disable()
+    print(f"queue page: {(time.perf_counter() - t) / 20 * 1000:.1f} ms each")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {data['token']}"}
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    for app_id in data["targets"][:20]:
+        r = api.post(f"/api/v1/applications/{app_id}/accept", json={}, headers=headers)
+        assert r.status_code == 200, r.get_data(as_text=True)
+    prof.disable()
+    print(f"accept: {(time.perf_counter() - t) / 20 * 1000:.1f} ms each")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--applicants", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the queue page and accept in-process instead of serving")
+    args = parser.parse_args()
+
+    import requests
+    from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database
+    from core.runtime import Quanke
+    n_targets = max(5000, int(args.seconds * 600))
+    prefix = f"webbench-{uuid.uuid4().hex[:8]}"
+    instance = tempfile.mkdtemp(prefix="webbench-")
+    print(f"Quanke web benchmark: {args.applications:,} applications, gunicorn {args.workers} workers × "
+          f"{args.threads} threads, {args.clients} clients, {os.cpu_count()} CPUs", flush=True)
+    with postgres_database("quanke_webbench") as url:
+        env = {"WEBBENCH_DATABASE_URL": url, "WEBBENCH_INSTANCE": instance,
+               "WEBBENCH_REDIS_URL": REDIS_TEST_URL, "WEBBENCH_QUEUE_PREFIX": prefix}
+        os.environ.update(env)
+        quanke = Quanke({"DATABASE_URL": url, "INSTANCE_PATH": instance, "REDIS_URL": REDIS_TEST_URL,
+                         "QUEUE_PREFIX": prefix}, extra_plugins=[SAMPLE_PLUGIN])
+        print("seeding …", flush=True)
+        data = seed(quanke, args.applications, args.applicants, n_targets)
+        quanke.close()
+        if args.profile:
+            return profile(env, data)
+        procs = []
+        try:
+            app_proc, base = gunicorn("wsgi()", env, args.workers, args.threads)
+            procs.append(app_proc)
+            results = {}
+
+            # 1. approver queue page (HTML, signed in, menu counts included)
+            approver = staff_session(base, "bench_approver")
+            queue_url = f"{base}/approvals/{data['department']}"
+            first = approver.get(queue_url)
+            assert first.status_code == 200, first.status_code
+            results["queue_seq"] = sequential(lambda: approver.get(queue_url).raise_for_status(), args.samples)
+            page2 = f"{queue_url}?status=waiting&page=50"
+            results["queue_deep"] = sequential(lambda: approver.get(page2).raise_for_status(), args.samples // 3)
+
+            def queue_client(_i):
+                s = staff_session(base, "bench_approver")
+                return lambda: s.get(queue_url).status_code == 200
+            results["queue_conc"] = concurrent(queue_client, 4, args.seconds / 2)
+
+            # 2. counter applicant lookup (form post → applicant page), and the JSON lookup
+            counter = staff_session(base, "bench_counter")
+            rng = random.Random(1)
+            numbers = data["numbers"]
+
+            def lookup(session=counter, rng=rng):
+                r = session.post(base + "/counter/applicant", allow_redirects=False, data={
+                    "csrf_token": session.csrf, "kind": "person", "id_number": rng.choice(numbers)})
+                assert r.status_code == 302, r.status_code
+                return True
+            results["lookup_seq"] = sequential(lookup, args.samples)
+            person_page = base + "/counter/applicants/" + str(rng.randint(1, len(numbers)))
+            results["applicant_page"] = sequential(lambda: counter.get(person_page).raise_for_status(), args.samples // 3)
+            headers = {"Authorization": f"Bearer {data['token']}"}
+            api_s = requests.Session()
+            results["lookup_api"] = sequential(lambda: api_s.get(
+                base + "/api/v1/applicants", params={"id_number": rng.choice(numbers)}, headers=headers
+            ).raise_for_status(), args.samples)
+
+            def lookup_client(i):
+                s = staff_session(base, "bench_counter")
+                r = random.Random(100 + i)
+                return lambda: lookup(s, r)
+            results["lookup_conc"] = concurrent(lookup_client, 4, args.seconds / 2)
+
+            # 3. accept over HTTP (API, token) with N clients
+            targets = list(data["targets"])
+            chunks = [targets[i::args.clients] for i in range(args.clients)]
+
+            def accept_client(i):
+                s = requests.Session()
+                todo = iter(chunks[i])
+
+                def go():
+                    app_id = next(todo, None)
+                    if app_id is None:
+                        return None
+                    r = s.post(f"{base}/api/v1/applications/{app_id}/accept", json={}, headers=headers)
+                    if r.status_code != 200:
+                        print("accept failed", r.status_code, r.text[:200], flush=True)
+                    return r.status_code == 200
+                return go
+            results["accept"] = concurrent(accept_client, args.clients, args.seconds)
+            stop(app_proc)
+            procs.remove(app_proc)
+
+            # 4. the yardstick: a bare Flask endpoint doing one insert, same gunicorn settings
+            base_proc, bbase = gunicorn("baseline()", env, args.workers, args.threads)
+            procs.append(base_proc)
+
+            def baseline_client(_i):
+                s = requests.Session()
+                return lambda: s.post(bbase + "/insert").status_code == 200
+            for _ in range(50):
+                requests.post(bbase + "/insert")
+            results["baseline"] = concurrent(baseline_client, args.clients, args.seconds)
+        finally:
+            for proc in procs:
+                stop(proc)
+            try:
+                import redis
+                r = redis.Redis.from_url(REDIS_TEST_URL)
+                keys = list(r.scan_iter(f"*{prefix}*"))
+                if keys:
+                    r.delete(*keys)
+            except Exception:  # noqa: BLE001
+                pass
+
+    q_lat, q_ok, q_el = results["queue_conc"]
+    l_lat, l_ok, l_el = results["lookup_conc"]
+    a_lat, a_ok, a_el = results["accept"]
+    b_lat, b_ok, b_el = results["baseline"]
+    accept_rate, base_rate = a_ok / a_el, b_ok / b_el
+    print()
+    print(f"Database: {args.applications:,} applications (+{len(data['targets']):,} to accept), "
+          f"{len(data['numbers']):,} applicants, PostgreSQL; gunicorn {args.workers}×{args.threads}")
+    print(line("approver queue page, 1 client", results["queue_seq"]))
+    print(line("approver queue page, waiting, page 50", results["queue_deep"]))
+    print(line(f"approver queue page, 4 clients ({q_ok / q_el:.0f}/s)", q_lat))
+    print(line("applicant lookup (form post), 1 client", results["lookup_seq"]))
+    print(line(f"applicant lookup (form post), 4 clients ({l_ok / l_el:.0f}/s)", l_lat))
+    print(line("applicant page, 1 client", results["applicant_page"]))
+    print(line("applicant lookup (API), 1 client", results["lookup_api"]))
+    print(line(f"accept over HTTP, {args.clients} clients", a_lat))
+    print(line(f"bare Flask insert, {args.clients} clients", b_lat))
+    print(f"accept throughput: {accept_rate:.0f}/s ({a_ok} in {a_el:.1f} s)   "
+          f"bare insert: {base_rate:.0f}/s   ratio accept/bare = {accept_rate / base_rate:.2f} "
+          f"(bare is {base_rate / accept_rate:.1f}× faster)")
+    ok = (pct(results["queue_seq"], 95) <= 100 and pct(results["lookup_seq"], 95) <= 100
+          and accept_rate >= 150)
+    print("targets met" if ok else "targets NOT met: queue/lookup p95 ≤ 100 ms, accept ≥ 150/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
