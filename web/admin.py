@@ -274,7 +274,7 @@ def stats():
         "overdue": charts.hbar([(department_name(d), n) for d, n in result.overdue],
                                title=_("当前超期件（按部门）"), colors=[charts.PALETTE[3]]),
         "satisfaction": charts.hbar([(labels[level], n) for level, n in result.satisfaction],
-                                    title=_("满意度评价"), colors=list(charts.PALETTE[:5])),
+                                    title=_("满意度评价"), colors=list(charts.SATISFACTION)),
     }
     return render_template("admin/stats.html", s=result, figures=figures,
                            good_rate=(good * 100 // ratings_total) if ratings_total else None,

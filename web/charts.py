@@ -9,17 +9,19 @@ import math
 from markupsafe import Markup, escape
 
 PALETTE = ("#1f5fa8", "#2e7d32", "#a15c00", "#c62828", "#6a4c93", "#00838f", "#5f6b7a")
+SATISFACTION = ("#2e7d32", "#66a84f", "#9aa5b1", "#e07b00", "#c62828")  # 非常满意 … 非常不满意
 
 
-def _nice_max(value: float) -> float:
-    """The smallest 1/2/2.5/5 × 10^n at or above ``value`` (a round axis maximum)."""
-    if value <= 0:
-        return 1
-    exp = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
-        if value <= m * exp:
-            return m * exp
-    return value
+def _nice_max(value: float, ticks: int = 4) -> float:
+    """A round axis maximum at or above ``value`` with ``ticks`` equal whole-number steps."""
+    raw = value / ticks
+    if raw <= 1:
+        return ticks
+    exp = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 3, 5, 10):
+        if raw <= m * exp:
+            return int(m * exp) * ticks
+    return math.ceil(raw) * ticks
 
 
 def hbar(items, *, title: str, width: int = 560, bar: int = 22, label_width: int = 170,

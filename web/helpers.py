@@ -40,6 +40,12 @@ ACTION_NAMES = {
     "recheck": _l("重新核查"), "attach_material": _l("补充材料"), "identity_step": _l("身份核验"),
     "view_personal_data": _l("查看个人信息"), "rated": _l("评价"),
     "follow_up_closed": _l("差评回访办结"), "document_revoked": _l("文书作废"),
+    "login": _l("登录"), "login_failed": _l("登录失败"), "citizen_login": _l("市民登录"),
+    "citizen_linked": _l("市民实名登记"), "applicant_registered": _l("登记申请人"),
+    "user_created": _l("创建用户"), "user_updated": _l("修改用户"), "password_reset": _l("重置密码"),
+    "password_changed": _l("修改密码"), "api_token_created": _l("创建接口令牌"),
+    "api_token_revoked": _l("作废接口令牌"), "centre_services_updated": _l("调整中心授权事项"),
+    "ticket_called": _l("叫号"), "appointment_booked": _l("预约"), "appointment_cancelled": _l("取消预约"),
 }
 DOCUMENT_KINDS = {
     "receipt": _l("受理回执"), "correction_notice": _l("一次性补正告知书"),

@@ -268,3 +268,44 @@ def test_remote_application_correction_then_accepted(live, browser, quanke):
     citizen.reload()
     assert "已受理" in citizen.content()
     shot(citizen, "portal-application-accepted", full=True)
+
+
+def test_admin_statistics_audit_pages(live, browser, quanke):
+    """The admin side renders in the browser: statistics with charts, users, follow-ups, audit."""
+    from core import ratings
+    from core.models import Citizen
+    with quanke.db.session() as s:
+        app = s.scalars(select(Application).where(Application.state == State.ACCEPTED.value)
+                        .order_by(Application.id)).first()
+        citizen = s.scalar(select(Citizen).where(Citizen.id == app.citizen_id))
+        ratings.rate(quanke, s, citizen, app.id, level=2, comment="排队时间太长")
+    base = live
+    admin = staff(browser, base, "admin")
+    admin.goto(f"{base}/admin/stats")
+    assert admin.locator("svg.chart").count() >= 6
+    shot(admin, "admin-stats", full=True)
+    admin.goto(f"{base}/admin/users")
+    shot(admin, "admin-users")
+    admin.get_by_role("link", name="counter1").click()
+    shot(admin, "admin-user-edit")
+    centre_admin = staff(browser, base, "centreadmin")
+    centre_admin.goto(f"{base}/admin/follow-ups")
+    assert "排队时间太长" in centre_admin.content()
+    shot(centre_admin, "admin-follow-ups")
+    auditor = staff(browser, base, "auditor")
+    auditor.goto(f"{base}/admin/audit")
+    assert "审计链完整" in auditor.content()
+    shot(auditor, "audit-log")
+    citizen_page = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True).new_page()
+    citizen_page.goto(f"{base}/portal/login")
+    phone = CITIZENS[1][0]
+    citizen_page.get_by_label("手机号码").fill(phone)
+    citizen_page.get_by_role("button", name="获取验证码").click()
+    citizen_page.get_by_label("短信验证码").fill(MemorySmsSender.last_code(phone))
+    citizen_page.get_by_role("button", name="登录").click()
+    citizen_page.goto(f"{base}/portal/appointments")
+    shot(citizen_page, "portal-appointments", full=True)
+    english = staff(browser, base, "counter1")
+    english.goto(f"{base}/lang/en?next=/counter/")
+    assert "Counter workbench" in english.content()
+    shot(english, "counter-home-english")
