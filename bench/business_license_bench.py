@@ -184,7 +184,8 @@ def main() -> None:
     prefix = f"quanke-blbench-{uuid.uuid4().hex[:6]}"
     with postgres_database("quanke_blbench") as url:
         # The test kit's runtime (with its sample plugin, which seed_world's staff refer to).
-        quanke = runtime(url, Path(instance), QUEUE_PREFIX=prefix,
+        # Documents rendered right after each change, as deployed (the test kit turns it off).
+        quanke = runtime(url, Path(instance), QUEUE_PREFIX=prefix, RENDER_DOCUMENTS_INLINE=True,
                          REDIS_URL=REDIS_TEST_URL if args.redis else None)
         workers = []
         try:
