@@ -26,7 +26,8 @@ DEFAULTS: dict = {
     "CORRECTION_WORKING_DAYS": 5,       # time to answer a one-time correction notice
     "MAX_EXTENSION_WORKING_DAYS": 10,
     "NOTIFICATION_SENDER": "console",
-    "JOB_RETRY_INTERVALS": None,        # seconds between retries of must-not-lose jobs
+    "JOB_RETRY_INTERVALS": None,
+    "RENDER_DOCUMENTS_INLINE": True,    # without Redis: render PDFs right after the change        # seconds between retries of must-not-lose jobs
 }
 
 _LIST_KEYS = {"DISABLED_PLUGINS"}

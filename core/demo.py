@@ -4,6 +4,7 @@ Idempotent: the core part is created once; plugins add theirs through ``demo_dat
 """
 from __future__ import annotations
 
+import logging
 import random
 
 from sqlalchemy import select
@@ -11,8 +12,11 @@ from sqlalchemy.orm import selectinload
 from tqdm import tqdm
 
 from . import applicants, workflow
+from .errors import QuankeError
 from .models import Centre, CentreService, Citizen, Department, User
 from .users import create_user
+
+log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo12345"
 
@@ -142,14 +146,20 @@ def _demo_applications(quanke, *, progress: bool) -> int:
         for i in range(3):
             citizen = rng.choice(people)
             form = service.example_for(citizen.name, citizen.applicant.id_number)
-            app = workflow.file_application(
-                quanke, counter, service_code=service.code, applicant_id=citizen.applicant_id,
-                form_data=form,
-                paper=[m.code for m in service.materials if m.required and not m.alternative_to],
-                consent=True, consent_text="申请人当面同意代为填报")
-            created += 1
-            if i >= 1:
-                app = workflow.accept(quanke, counter, app.id, warn_reason="演示数据")
-            if i >= 2:
-                workflow.claim(quanke, approver, app.id)
+            try:
+                app = workflow.file_application(
+                    quanke, counter, service_code=service.code,
+                    applicant_id=citizen.applicant_id, form_data=form,
+                    paper=[m.code for m in service.materials
+                           if m.required and not m.alternative_to],
+                    consent=True, consent_text="申请人当面同意代为填报")
+                created += 1
+                if i >= 1:
+                    app = workflow.accept(quanke, counter, app.id, warn_reason="演示数据")
+                if i >= 2:
+                    workflow.claim(quanke, approver, app.id)
+            except QuankeError as exc:
+                # A service's own rules may refuse a repeated example (e.g. a name already
+                # pending); the demo keeps what went through rather than failing.
+                log.info("demo application for %s stopped: %s", service.code, exc.message)
     return created

@@ -141,7 +141,8 @@ def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
             target=_run_cron, args=(quanke,), daemon=True, name="quanke-cron")
         cron_process.start()
     try:
-        worker = Worker([quanke.jobs.queue], connection=quanke.jobs.redis)
+        # Check for jobs whose worker died every minute rather than every ten.
+        worker = Worker([quanke.jobs.queue], connection=quanke.jobs.redis, maintenance_interval=60)
         worker.work(with_scheduler=True, burst=burst)
     finally:
         if cron_process is not None:

@@ -126,7 +126,7 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
     centre: Mapped[Centre | None] = relationship()
-    grants: Mapped[list["RoleGrant"]] = relationship(cascade="all, delete-orphan", lazy="joined")
+    grants: Mapped[list["RoleGrant"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     def has_role(self, role: Role, department: str | None = None) -> bool:
         return any(g.role == role.value and (department is None or g.department_code == department)

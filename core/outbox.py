@@ -43,15 +43,22 @@ SENDERS = {"console": ConsoleSender}
 
 
 def dispatch_pending(quanke, *, limit: int = 200) -> int:
-    """Send unsent messages; each is marked sent in its own transaction. Returns count sent."""
+    """Send unsent messages, each marked sent in its own transaction (a worker dying mid-batch
+    re-sends at most the message it was on). Returns how many were sent."""
     sender = SENDERS[quanke.config["NOTIFICATION_SENDER"]]()
-    sent = 0
     with quanke.db.session() as session:
-        stmt = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-                .order_by(OutboxMessage.id).limit(limit))
-        if quanke.db.is_postgres:
-            stmt = stmt.with_for_update(skip_locked=True)
-        for message in session.scalars(stmt).all():
+        ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))
+                              .order_by(OutboxMessage.id).limit(limit)).all()
+    sent = 0
+    for message_id in ids:
+        with quanke.db.session() as session:
+            stmt = select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                               OutboxMessage.sent_at.is_(None))
+            if quanke.db.is_postgres:
+                stmt = stmt.with_for_update(skip_locked=True)
+            message = session.scalar(stmt)
+            if message is None:
+                continue  # another worker has it, or sent it already
             message.attempts += 1
             try:
                 sender.send(message)

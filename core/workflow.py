@@ -231,6 +231,8 @@ def _after_commit(quanke, pending: _Pending) -> None:
             quanke.jobs.enqueue("core.outbox.dispatch_pending", job_id="outbox-dispatch")
         except Exception:  # noqa: BLE001 - the outbox row is committed; the sweep sends it
             log.exception("could not enqueue outbox dispatch")
+    if quanke.jobs.inline and not quanke.config.get("RENDER_DOCUMENTS_INLINE", True):
+        return  # rendered on first download instead (issuance.pdf_bytes); tests use this
     for document_id in pending.data.get("_documents", ()):
         try:
             quanke.jobs.enqueue("core.issuance.render_document", must_not_lose=True,
