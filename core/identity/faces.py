@@ -102,7 +102,9 @@ def available() -> bool:
 
 
 def preload() -> bool:
-    """Load the models now (in a worker's parent process, before forking); False if missing."""
+    """Load the models — and import the modules the verification job runs — now, in a worker's
+    parent process before it forks work-horses, so no job pays for them; False if missing."""
+    from . import enrolment, verification  # noqa: F401
     return available()
 
 
