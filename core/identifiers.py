@@ -25,8 +25,13 @@ class ResidentId:
     warnings: tuple[str, ...] = field(default=())
 
 
-def validate_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
-    """Validate an 18-digit resident ID; raise :class:`InvalidInput` with a Chinese reason."""
+def validate_resident_id(raw: str, *, today: dt.date | None = None,
+                         with_place: bool = True) -> ResidentId:
+    """Validate an 18-digit resident ID; raise :class:`InvalidInput` with a Chinese reason.
+
+    ``with_place=False`` skips the place lookup (only ever a warning, and most of the cost)
+    for bulk imports.
+    """
     number = ric.compact(raw or "")
     field_name = "id_number"
     if not number:
@@ -51,8 +56,9 @@ def validate_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentI
     warnings: list[str] = []
     place = ""
     try:
-        info = ric.get_birth_place(number)
-        place = "".join(info.get(k, "") for k in ("province", "prefecture", "county"))
+        if with_place:
+            info = ric.get_birth_place(number)
+            place = "".join(info.get(k, "") for k in ("province", "prefecture", "county"))
     except (InvalidComponent, KeyError, ValueError):
         warnings.append(f"地址码 {number[:6]} 未能识别，请核对证件（不影响受理）")
     gender = "男" if int(number[16]) % 2 else "女"
