@@ -38,7 +38,7 @@ def test_counter_enrols_an_id_photo(world, enrolled, astronaut_ref):
     assert "encoding" not in event.data                          # no biometrics in the audit log
     refs, meta = reference_encodings(quanke, number)
     from core.identity.faces import distance
-    assert len(refs) == 1 and distance(refs[0], astronaut_ref) < 0.1
+    assert len(refs) == 1 and distance(refs[0], astronaut_ref) < 0.2
     assert meta["source"] == "local" and meta["reference_ids"] == [enrolled["id"]]
 
 
@@ -213,7 +213,7 @@ def test_a_plugin_provider_replaces_the_local_registry(tmp_path, sqlite_template
         assert isinstance(identity_provider(quanke), _Registry)
         refs, meta = reference_encodings(quanke, "110105194912310021")
         from core.identity.faces import distance
-        assert meta["source"] == "population-registry" and distance(refs[0], astronaut_ref) < 0.1
+        assert meta["source"] == "population-registry" and distance(refs[0], astronaut_ref) < 0.2
     finally:
         quanke.close()
 
