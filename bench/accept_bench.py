@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
@@ -28,10 +29,11 @@ from core import migrate, workflow  # noqa: E402
 from core.clock import now  # noqa: E402
 from core.demo import load_demo, valid_resident_id  # noqa: E402
 from core.models import Applicant, Application, Centre, Material, User  # noqa: E402
-from core.testing import REDIS_TEST_URL, postgres_database  # noqa: E402
+from core.credit import DISHONEST_APPLICANT  # noqa: E402
+from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database  # noqa: E402
 from core.runtime import Quanke  # noqa: E402
 
-SERVICE = "business_license.individual"
+SERVICE = "sample.permit"  # core.testing's sample service, plus the core credit check
 STATES = ["submitted", "accepted", "in_review", "approved", "issued", "delivered", "rejected"]
 
 
@@ -58,7 +60,7 @@ def bulk_applications(quanke, count: int, state_mix: bool, tag: str) -> list[int
                 "number": f"B{tag}{i:08d}", "service_code": SERVICE,
                 "department_code": service.department, "state": state, "channel": "counter",
                 "applicant_id": rng.choice(applicants), "centre_id": centre.id,
-                "form_data": service.example_for("张三", "x"), "created_at": created,
+                "form_data": dict(service.example), "created_at": created,
                 "submitted_at": created, "delivery_method": "pickup", "on_behalf": True,
                 "consent_text": "同意", "due_date": (created + dt.timedelta(days=5)).date()
                 if state != "submitted" else None,
@@ -71,7 +73,7 @@ def bulk_applications(quanke, count: int, state_mix: bool, tag: str) -> list[int
             conn.execute(insert(Material), [
                 {"application_id": a, "code": code, "status": "paper", "filename": "",
                  "content_type": "", "size": 0, "sha256": "", "note": "", "created_at": now()}
-                for a in new_ids for code in ("operator_id", "premises_proof")])
+                for a in new_ids for code in ("id_proof",)])
         ids.extend(new_ids)
     return ids
 
@@ -100,7 +102,10 @@ def main() -> None:
     with postgres_database("quanke_bench") as url:
         quanke = Quanke({"DATABASE_URL": url, "INSTANCE_PATH": "/tmp/quanke-bench",
                          "REDIS_URL": REDIS_TEST_URL,
-                         "QUEUE_PREFIX": f"quanke-bench-{uuid.uuid4().hex[:6]}"})
+                         "QUEUE_PREFIX": f"quanke-bench-{uuid.uuid4().hex[:6]}"},
+                        extra_plugins=[SAMPLE_PLUGIN])
+        sample = quanke.plugins.services[SERVICE]
+        quanke.plugins.services[SERVICE] = replace(sample, checks=sample.checks + (DISHONEST_APPLICANT,))
         migrate.upgrade(quanke)
         load_demo(quanke)
         with quanke.db.session() as s:

@@ -289,6 +289,9 @@ def audit_verify(ctx):
     sys.exit(0 if result.ok else 1)
 
 
+from .identity.cli import identity  # noqa: E402
+
+main.add_command(identity)
 main.add_command(seal)
 from .backup import backup_command, restore_command; main.add_command(backup_command)  # noqa: E402,E702
 main.add_command(restore_command)

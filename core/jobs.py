@@ -25,6 +25,10 @@ CORE_SCHEDULE = [
     {"name": "outbox-dispatch", "func": "core.outbox.dispatch_pending", "interval": 60},
     {"name": "expired-corrections", "func": "core.rules.withdraw_expired_corrections",
      "cron": "15 0 * * *"},
+    {"name": "purge-face-photos", "func": "core.identity.enrolment.purge_expired_photos",
+     "cron": "30 0 * * *"},
+    {"name": "recover-face-checks", "func": "core.identity.verification.recover_stale_checks",
+     "interval": 60},
 ]
 
 
@@ -133,6 +137,11 @@ def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
     if quanke.jobs.inline:
         raise SystemExit("没有配置 REDIS_URL：任务在请求中直接执行，不需要 worker。")
     _worker_runtime = quanke
+    try:  # load face models once, before rq forks a work horse per job
+        from .identity.faces import preload
+        preload()
+    except ImportError:
+        pass
     from rq import Worker
     cron_process = None
     if with_cron and not burst:

@@ -24,7 +24,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # setuptools<82: face_recognition_models still needs pkg_resources.
 .venv/bin/pip install -q --disable-pip-version-check --upgrade pip "setuptools<82" wheel
-echo ">> pip install -e .[dev]"
-.venv/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+echo ">> pip install -e .[dev,face]"
+.venv/bin/pip install -q --disable-pip-version-check -e ".[dev,face]"
 echo ">> pip install -e examples/quanke_residence (example external plugin the tests use)"
 .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e examples/quanke_residence
