@@ -138,12 +138,10 @@ def test_seven_day_limit_counted_in_calendar_days_moving_off_holidays(la):
 
 
 def test_core_accept_counts_the_seven_days_as_configured(la):
-    """The core will honour ``deadline_counting`` in accept; until it does this test says so."""
+    """Accepted on 2026-09-28: seven calendar days end on 10-05, inside National Day → 10-08."""
     app = la.file()
     at = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
     accepted = workflow.accept(la.quanke, la.w.counter, app.id, warn_reason="测试", at=at)
-    if accepted.due_date == dt.date(2026, 10, 13):  # seven working days: the old rule
-        pytest.xfail("core.workflow.accept still counts working days for calendar_days services")
     assert accepted.due_date == dt.date(2026, 10, 8)
 
 
