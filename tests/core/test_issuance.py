@@ -35,6 +35,15 @@ ALL_KINDS = ("receipt", "correction_notice", "refusal_notice", "decision_approve
 
 # -- helpers ----------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _render_after_commit(request):
+    """These tests look at what the render job produced right after each transition
+    (the test kit otherwise renders on first download)."""
+    for name in ("quanke", "pg_quanke"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).config["RENDER_DOCUMENTS_INLINE"] = True
+
+
 def docs(quanke, app_id: int) -> list[Document]:
     with quanke.db.session() as session:
         return workflow.documents_for(session, app_id)
