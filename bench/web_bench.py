@@ -75,12 +75,12 @@ def baseline():
 # -- seeding ---------------------------------------------------------------------------------------
 
 def seed(quanke, n_apps: int, n_applicants: int, n_targets: int) -> dict:
-    from sqlalchemy import select, text
+    from sqlalchemy import text
     from stdnum.cn import ric
 
     from core import migrate, users
     from core.demo import sync_departments
-    from core.models import Centre, CentreService, User
+    from core.models import Centre, CentreService
     from core.tokens import create_token
     t0 = time.perf_counter()
     migrate.upgrade(quanke)
@@ -98,7 +98,7 @@ def seed(quanke, n_apps: int, n_applicants: int, n_targets: int) -> dict:
         users._hasher = type(users._hasher)(time_cost=1, memory_cost=1024, parallelism=1)
         counter = users.create_user(s, username="bench_counter", name="压测社工", password=PASSWORD,
                                     roles=["counter"], centre_code="S01")
-        approver = users.create_user(s, username="bench_approver", name="压测审批",
+        users.create_user(s, username="bench_approver", name="压测审批",
                                      password=PASSWORD, roles=[f"approver:{d}" for d in departments])
         token = create_token(s, counter, name="bench")
         centre_ids = [c.id for c in centres]
@@ -139,7 +139,7 @@ def seed(quanke, n_apps: int, n_applicants: int, n_targets: int) -> dict:
                 accepted_at, receipt_no, warn_reason, deadline_working_days, due_date, paused,
                 extension_days, extension_reason, overdue, identity_passed)
             SELECT 'QKB' || lpad(g::text, 10, '0'), ({codes})[1 + g % {n_services}], ({depts})[1 + g % {n_services}],
-                   st, 'counter', {amin} + (g * 7919) % ({amax} - {amin} + 1), ({cids})[1 + (g / 7) % {n_centres}],
+                   st, 'counter', {amin} + (g::bigint * 7919) % ({amax} - {amin} + 1), ({cids})[1 + (g / 7) % {n_centres}],
                    'pickup', '{{}}'::json, true, '同意', created, created,
                    CASE WHEN st IN ('submitted') THEN NULL ELSE created + interval '1 hour' END,
                    CASE WHEN st IN ('submitted') THEN NULL ELSE 'B-' || g END, '', 5,
@@ -164,7 +164,7 @@ def seed(quanke, n_apps: int, n_applicants: int, n_targets: int) -> dict:
                 centre_id, delivery_method, form_data, on_behalf, consent_text, created_at, submitted_at,
                 warn_reason, paused, extension_days, extension_reason, overdue, identity_passed, filed_by_id)
             SELECT 'QKT' || lpad(g::text, 10, '0'), '{SERVICE}', '{service.department}', 'submitted', 'counter',
-                   {amin} + (g * 104729) % ({amax} - {amin} + 1), {centre_ids[0]}, 'pickup',
+                   {amin} + (g::bigint * 104729) % ({amax} - {amin} + 1), {centre_ids[0]}, 'pickup',
                    '{{"purpose": "压测受理"}}'::json, true, '同意', now(), now(), '', false, 0, '', false,
                    '[]'::json, {counter.id}
             FROM generate_series(1, {n_targets}) AS g"""))

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Index, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .clock import LOCAL_TZ
 from .models import Application, Applicant, Role, State, User
 
 QUEUE_STATES = (State.ACCEPTED.value, State.IN_REVIEW.value)
+
+#: The open work of every department, in queue order (overdue flag, then due date): a partial
+#: index, so a queue page reads 20 index entries whatever the size of the table, and the menu
+#: counts are an index-only scan on PostgreSQL (state and claimant are included).
+OPEN_QUEUE_INDEX = Index(
+    "ix_applications_open_queue", Application.department_code, Application.overdue,
+    Application.due_date, Application.id,
+    postgresql_where=Application.state.in_(QUEUE_STATES),
+    sqlite_where=Application.state.in_(QUEUE_STATES),
+    postgresql_include=["state", "claimed_by_id"])
 STATUS_FILTERS = {
     "open": "全部在办", "waiting": "待认领", "in_review": "审批中", "mine": "我认领的",
     "overdue": "已超期", "paused": "已中止计时",
@@ -51,16 +61,38 @@ def queue_stmt(department: str, *, status: str = "open", service: str | None = N
 def queue(session: Session, department: str, *, status: str = "open", service: str | None = None,
           centre_id: int | None = None, user_id: int | None = None, page: int = 1,
           per_page: int = 20) -> tuple[list[Application], int]:
-    """One page of a department's queue and the total number of matching applications."""
+    """One page of a department's queue and the total number of matching applications.
+
+    Overdue first, then the nearest due date. The two parts are read separately, each in
+    the order of :data:`OPEN_QUEUE_INDEX`, so a page costs the same with a million rows.
+    """
     stmt = queue_stmt(department, status=status, service=service, centre_id=centre_id,
                       user_id=user_id)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(
-        stmt.options(joinedload(Application.centre))
-        .order_by(Application.overdue.desc(), Application.due_date.asc().nulls_last(),
-                  Application.id)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)).unique().all()
-    return list(rows), int(total or 0)
+    sub = stmt.with_only_columns(Application.overdue).order_by(None).subquery()
+    counted = session.execute(select(func.count(), func.count().filter(sub.c.overdue.is_(True)))
+                              .select_from(sub)).one()
+    total, overdue_total = int(counted[0] or 0), int(counted[1] or 0)
+    offset, limit = (max(page, 1) - 1) * per_page, per_page
+    ids: list[int] = []
+    for flag, size in ((True, overdue_total), (False, total - overdue_total)):
+        if limit <= 0:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        part = session.scalars(
+            stmt.with_only_columns(Application.id).where(Application.overdue.is_(flag))
+            .order_by(Application.due_date.asc().nulls_last(), Application.id)
+            .limit(limit).offset(offset)).all()
+        ids += part
+        limit -= len(part)
+        offset = 0
+    if not ids:
+        return [], total
+    loaded = {a.id: a for a in session.scalars(
+        select(Application).where(Application.id.in_(ids))
+        .options(joinedload(Application.centre))).unique()}
+    return [loaded[i] for i in ids if i in loaded], total
 
 
 def counts(session: Session, departments: list[str], user_id: int | None = None) -> dict[str, dict]:

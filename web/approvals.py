@@ -12,7 +12,7 @@ from core.models import Centre, Role, RoleGrant, User
 
 from .access import may_reveal
 from .common import details, load_app, run_action
-from .helpers import db_id, flash_error, page_args, quanke
+from .helpers import db_id, page_args, quanke
 from .identity import actor, staff_required
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")

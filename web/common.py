@@ -8,6 +8,7 @@ import importlib.util
 import io
 
 from flask import Blueprint, abort, current_app, send_file
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,6 @@ from core.errors import QuankeError
 from core.models import Application, Centre, Decision, Delivery, Material, User
 
 from .access import can_view
-from flask_babel import gettext as _
-
 from .helpers import ACTION_NAMES, quanke
 from .identity import actor
 

@@ -6,7 +6,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 
 from core.clock import local

@@ -6,6 +6,7 @@ import core.audit  # noqa: F401 - register the tables on Base.metadata
 import core.credit  # noqa: F401
 import core.identity.models  # noqa: F401
 import core.models  # noqa: F401
+import core.queues  # noqa: F401 - the open-queue index on applications
 import core.ratings  # noqa: F401
 import core.sms  # noqa: F401
 import core.tickets  # noqa: F401

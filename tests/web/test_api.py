@@ -6,8 +6,7 @@ import base64
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from core.models import Application, State
-from core.testing import drive_to, snapshot
+from core.testing import drive_to
 
 PDF = b"%PDF-1.4\n" + b"x" * 100
 

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
-from core import workflow
 from core.models import Application, State
 from core.testing import drive_to, snapshot
 

@@ -7,13 +7,12 @@ sure no page or API endpoint is missing from the table.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from core import ratings, tickets
 from core.clock import today

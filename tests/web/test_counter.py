@@ -3,12 +3,10 @@ pickup at another centre, queue numbers, the second-screen rating."""
 from __future__ import annotations
 
 import io
-import re
 
 from sqlalchemy import func, select
 
-from core import workflow
-from core.models import Application, Applicant, Decision, State
+from core.models import Application, Decision, State
 from core.ratings import FollowUp, Rating
 from core.testing import drive_to, snapshot
 from core.tickets import QueueTicket

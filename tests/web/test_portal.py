@@ -142,7 +142,6 @@ def test_correction_by_upload_then_accepted(as_user, world):
 
 def test_identity_required_service_cannot_be_submitted(as_user, world):
     """Services with remote identity steps stay drafts; the identity page marks nothing passed."""
-    from core.services import ServiceDef
     import dataclasses
     q = world.quanke
     strict = dataclasses.replace(q.service("sample.permit"), code="sample.strict", identity=frozenset({"face", "sms"}))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from core.sms import MemorySmsSender
 from core.testing import PASSWORD
 
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
