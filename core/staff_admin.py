@@ -5,13 +5,12 @@ may accept; every change is an audit event naming who did it.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .errors import Forbidden, InvalidInput, NotFound
 from .models import Centre, CentreService, Role, RoleGrant, User
-from .users import MIN_PASSWORD, hash_password, parse_role
+from .users import MIN_PASSWORD, hash_password, parse_role, resolve_grants
 
 
 def require_sys_admin(actor) -> User:
@@ -32,15 +31,7 @@ def update_user(session: Session, actor, user_id: int, *, name: str, centre_code
     parsed = [parse_role(r) for r in roles if r.strip()]
     if not parsed:
         raise InvalidInput("请至少选择一个角色", code="roles_required", field="roles")
-    from .models import Department
-    for _role, department in parsed:
-        if department and not session.scalar(select(Department).where(Department.code == department)):
-            raise NotFound(f"部门 {department} 不存在", code="unknown_department")
-    centre = None
-    if centre_code:
-        centre = session.scalar(select(Centre).where(Centre.code == centre_code))
-        if centre is None:
-            raise NotFound(f"中心 {centre_code} 不存在", code="unknown_centre")
+    centre = resolve_grants(session, parsed, centre_code)
     if user.id == admin.id and (not active or Role.SYS_ADMIN not in {r for r, _ in parsed}):
         raise Forbidden("不能停用自己或去掉自己的系统管理员角色", code="self_lockout")
     before = {"name": user.name, "centre_id": user.centre_id, "active": user.active,

@@ -42,6 +42,20 @@ def parse_role(spec: str) -> tuple[Role, str | None]:
     return role, department
 
 
+def resolve_grants(session: Session, parsed: list[tuple[Role, str | None]],
+                   centre_code: str | None) -> Centre | None:
+    """Check that the roles' departments exist; return the centre named by ``centre_code``."""
+    for _role, department in parsed:
+        if department and not session.scalar(select(Department).where(Department.code == department)):
+            raise NotFound(f"部门 {department} 不存在", code="unknown_department")
+    if not centre_code:
+        return None
+    centre = session.scalar(select(Centre).where(Centre.code == centre_code))
+    if centre is None:
+        raise NotFound(f"中心 {centre_code} 不存在", code="unknown_centre")
+    return centre
+
+
 def create_user(session: Session, *, username: str, name: str, password: str,
                 roles: list[str] | tuple[str, ...], centre_code: str | None = None,
                 actor: str = "system", phone: str = "") -> User:
@@ -53,14 +67,7 @@ def create_user(session: Session, *, username: str, name: str, password: str,
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(f"密码至少{MIN_PASSWORD}位", code="weak_password", field="password")
     parsed = [parse_role(r) for r in roles]
-    for _role, department in parsed:
-        if department and not session.scalar(select(Department).where(Department.code == department)):
-            raise NotFound(f"部门 {department} 不存在", code="unknown_department")
-    centre = None
-    if centre_code:
-        centre = session.scalar(select(Centre).where(Centre.code == centre_code))
-        if centre is None:
-            raise NotFound(f"中心 {centre_code} 不存在", code="unknown_centre")
+    centre = resolve_grants(session, parsed, centre_code)
     user = User(username=username, name=name.strip(), password_hash=hash_password(password),
                 centre_id=centre.id if centre else None, phone=phone)
     user.grants = [RoleGrant(role=r.value, department_code=d) for r, d in parsed]
