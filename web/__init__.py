@@ -126,6 +126,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
+    from .remote_identity import bp as identity_bp; app.register_blueprint(identity_bp)  # noqa: E702 - issue 9
     from .verify import bp as verify_bp; app.register_blueprint(verify_bp)  # noqa: E702 - public /verify/<code>
     from .ops import bp as ops_bp; app.register_blueprint(ops_bp)  # noqa: E702 - /readyz, /metrics, 503 on a lost database
     for blueprint in quanke.plugins.collect("register_blueprints"):

@@ -295,6 +295,16 @@ def _limit(session, column, value, s: Settings, limit: int, at: dt.datetime, who
             details={"retry_after": wait, "limit": limit, "scope": "person" if column is FaceCheck.applicant_id else "ip"})
 
 
+#: Leading bytes of the formats a frame may have (JPEG, PNG, WebP); see faces.ACCEPTED_FORMATS.
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def looks_like_image(data: bytes) -> bool:
+    """Cheap sniff of the file type, so that obvious non-images never reach the queue (the
+    decoder in the job still checks everything else: truncation, size, corruption)."""
+    return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
 def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[bytes], *,
                      ip: str = "", mode: str = "camera", at: dt.datetime | None = None) -> dict:
     """Store a burst (or one uploaded photo) for the draft's face step and queue its check.
@@ -316,6 +326,9 @@ def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[byt
         raise InvalidInput("请上传一张本人照片", code="one_photo_only", field="frames")
     if len(frames) > s.face_max_frames:
         raise InvalidInput(REASONS["too_many_frames"], code="too_many_frames", field="frames")
+    if not all(map(looks_like_image, frames)):
+        # A PDF or a text file sent as a frame: refused before it is stored or counted.
+        raise InvalidInput(REASONS["invalid_image"], code="invalid_image", field="frames")
     if any(len(f) > s.face_max_frame_bytes for f in frames) or sum(map(len, frames)) > s.face_max_burst_bytes:
         raise InvalidInput(REASONS["file_too_large"], code="file_too_large", field="frames",
                            details={"max_bytes": s.face_max_frame_bytes,
@@ -641,6 +654,23 @@ def review_face_check(quanke, actor: User, check_id: int, *, passed: bool, note:
         return view(session.get(FaceCheck, check_id), staff=True)
 
 
+def recent_checks(quanke, actor: User, *, statuses: Sequence[str] = ("failed",),
+                  limit: int = 50) -> list[dict]:
+    """Finished checks of open applications in ``statuses``, newest first, for the counter's
+    review page (metadata, scores and reasons only: the selfies are already deleted)."""
+    with quanke.db.session() as session:
+        if _is_staff(session, actor, REVIEW_ROLES) is None:
+            raise Forbidden("只有窗口工作人员可以查看核验记录", code="forbidden_role")
+        rows = session.execute(
+            select(FaceCheck, Application.number, Applicant.name)
+            .join(Application, Application.id == FaceCheck.application_id)
+            .join(Applicant, Applicant.id == FaceCheck.applicant_id)
+            .where(FaceCheck.status.in_(tuple(statuses)), Application.state.in_(OPEN_STATES))
+            .order_by(FaceCheck.id.desc()).limit(limit)).all()
+        return [{**view(row, staff=True), "application_number": number, "name_masked": mask_name(name)}
+                for row, number, name in rows]
+
+
 def face_checks_for(quanke, actor, app_id: int) -> list[dict]:
     """Every face check of an application, newest first (its citizen, or staff)."""
     with quanke.db.session() as session:
@@ -679,5 +709,5 @@ def attempts_left(quanke, citizen: Citizen, app_id: int, *, ip: str = "",
 
 
 __all__ = ["Outcome", "evaluate", "start_face_check", "run_face_check", "face_check_status",
-           "recover_stale_checks", "review_queue", "review_face_check", "face_checks_for",
+           "recover_stale_checks", "review_queue", "recent_checks", "looks_like_image", "review_face_check", "face_checks_for",
            "attempts_left", "view", "JOB"]
