@@ -125,6 +125,12 @@ def _continuous(faces: list, max_shift: float = 0.6) -> bool:
     return True
 
 
+def _same_face(signatures: list, minimum: float) -> bool:
+    """Every frame shows the face of the frame before (correlation of the aligned faces), so
+    a stranger swapped into frames that are not encoded is still noticed."""
+    return all(float(a @ b) >= minimum for a, b in zip(signatures, signatures[1:]))
+
+
 def _pick_for_encoding(usable: list, ears: list[float | None], count: int) -> list:
     """Up to ``count`` frames spread over the burst, preferring frames with open eyes."""
     if len(usable) <= count:
@@ -137,6 +143,22 @@ def _pick_for_encoding(usable: list, ears: list[float | None], count: int) -> li
     step = (len(opened) - 1) / (count - 1) if count > 1 else 0
     picks = sorted({int(round(i * step)) for i in range(count)})
     return [opened[i] for i in picks]
+
+
+def _check_burst(decoded: list, s: Settings, check_frame, camera: bool) -> list:
+    """Detection and landmarks for every frame. Key frames (the first, every
+    ``FACE_KEY_FRAME_EVERY``-th and the last) are searched whole — so a second face or a
+    face swapped in is seen; between them the face is tracked from the previous frame,
+    searching only around it, which costs a fraction of a whole-frame search."""
+    every = max(1, s.face_key_frame_every)
+    last = len(decoded) - 1
+    checks, near = [], None
+    for i, img in enumerate(decoded):
+        key = not camera or i % every == 0 or i == last
+        check = check_frame(img, s, with_landmarks=camera, near=None if key else near)
+        checks.append(check)
+        near = check.face if check.usable else None
+    return checks
 
 
 def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
@@ -181,7 +203,7 @@ def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
             return done("failed", problem.code)
     outcome.timings["decode_ms"] = round((time.perf_counter() - started) * 1000, 1)
     t = time.perf_counter()
-    checks = [check_frame(img, s, with_landmarks=camera) for img in decoded]
+    checks = _check_burst(decoded, s, check_frame, camera)
     outcome.timings["detect_ms"] = round((time.perf_counter() - t) * 1000, 1)
     usable = [(i, img, c) for i, (img, c) in enumerate(zip(decoded, checks)) if c.usable]
     outcome.face_found = any(c.faces > 0 for c in checks)
@@ -193,6 +215,9 @@ def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
     if len(usable) < (s.face_min_burst_frames if camera else 1):
         return done("failed", _dominant(checks))
     if camera and not _continuous([c.face for _, _, c in usable]):
+        return done("failed", "face_changed")
+    if camera and not _same_face([faces.face_signature(img.pixels, c.face) for _, img, c in usable],
+                                 s.face_same_face_min):
         return done("failed", "face_changed")
 
     liveness = None
@@ -326,13 +351,13 @@ def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[byt
         raise InvalidInput("请上传一张本人照片", code="one_photo_only", field="frames")
     if len(frames) > s.face_max_frames:
         raise InvalidInput(REASONS["too_many_frames"], code="too_many_frames", field="frames")
-    if not all(map(looks_like_image, frames)):
-        # A PDF or a text file sent as a frame: refused before it is stored or counted.
-        raise InvalidInput(REASONS["invalid_image"], code="invalid_image", field="frames")
     if any(len(f) > s.face_max_frame_bytes for f in frames) or sum(map(len, frames)) > s.face_max_burst_bytes:
         raise InvalidInput(REASONS["file_too_large"], code="file_too_large", field="frames",
                            details={"max_bytes": s.face_max_frame_bytes,
                                     "max_total_bytes": s.face_max_burst_bytes})
+    if not all(map(looks_like_image, frames)):
+        # A PDF or a text file sent as a frame: refused before it is stored or counted.
+        raise InvalidInput(REASONS["invalid_image"], code="invalid_image", field="frames")
     ip = (ip or "")[:64]
     with quanke.db.session() as session:
         stmt = select(Application).where(Application.id == app_id)

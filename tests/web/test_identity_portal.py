@@ -289,3 +289,14 @@ def test_full_remote_flow_sign_then_submit_once(citizen, world, enrolled, draft,
     assert submits == 1
     # the counter sees the evidence list with the signed letter
     assert "身份核验已全部通过" in citizen.text(url(draft))
+
+
+def test_the_steps_speak_english_when_asked(citizen, world, enrolled, draft, kit):
+    citizen.get("/lang/en")
+    page = citizen.text(url(draft, "face"))
+    assert "Face verification" in page and "Open the camera and start" in page and "人脸识别" not in page
+    body = post_frames(citizen, draft, kit.identical_burst(6)).get_json()
+    assert body["status_label"] == "Not passed" and body["message"] == "Please blink"
+    assert "Signing code (6 digits)" not in citizen.text(url(draft, "esign"))   # face first
+    assert "Please complete face verification first" in citizen.text(url(draft, "esign"))
+    assert "SMS code (6 digits)" in citizen.text(url(draft, "sms"))
