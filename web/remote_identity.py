@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
@@ -272,12 +273,23 @@ def commitment_pdf(app_id: int):
 
 # -- counter: video check of borderline results (视频核验) --------------------------------------
 
+def _times(check: dict) -> dict:
+    """The core gives ISO strings (UTC); the pages show Beijing time through ``local_time``."""
+    out = dict(check)
+    for key in ("created_at", "finished_at"):
+        out[key] = dt.datetime.fromisoformat(check[key]) if check.get(key) else None
+    if check.get("review") and check["review"].get("at"):
+        out["review"] = {**check["review"], "at": dt.datetime.fromisoformat(check["review"]["at"])}
+    return out
+
+
 @bp.get("/counter/identity/reviews")
 @staff_required(Role.COUNTER)
 def reviews():
     return render_template("counter/identity_reviews.html",
-                           waiting=review_queue(quanke(), _me()),
-                           failed=recent_checks(quanke(), _me(), statuses=("failed",), limit=30))
+                           waiting=[_times(c) for c in review_queue(quanke(), _me())],
+                           failed=[_times(c) for c in recent_checks(quanke(), _me(), statuses=("failed",),
+                                                                    limit=30)])
 
 
 @bp.get("/counter/identity/checks/<int:check_id>")
@@ -294,7 +306,7 @@ def review(check_id: int):
         # its borderline check is theirs to review (face_check_status checked the role).
         app = db.get(Application, check["application_id"])
         number, name = app.number, (app.applicant.name if app.applicant else "")
-    return render_template("counter/identity_review.html", check=check, number=number, name=name,
+    return render_template("counter/identity_review.html", check=_times(check), number=number, name=name,
                            app_id=check["application_id"])
 
 

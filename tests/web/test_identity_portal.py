@@ -300,3 +300,18 @@ def test_the_steps_speak_english_when_asked(citizen, world, enrolled, draft, kit
     assert "Signing code (6 digits)" not in citizen.text(url(draft, "esign"))   # face first
     assert "Please complete face verification first" in citizen.text(url(draft, "esign"))
     assert "SMS code (6 digits)" in citizen.text(url(draft, "sms"))
+
+
+def test_only_counter_workers_open_the_video_check_pages(as_user, world, draft):
+    """The identity pages are outside test_authorization_matrix (its services need no steps)."""
+    from core.testing import WORLD_STAFF
+    counters = {k for k, (roles, _) in WORLD_STAFF.items() if "counter" in roles}
+    for who in list(WORLD_STAFF) + ["citizen", None]:
+        status = as_user(who).get("/counter/identity/reviews").status_code
+        expected = 200 if who in counters else (302 if who is None else 403)
+        assert status == expected, (who, status)
+    # the portal steps: only the applicant; staff get 403, visitors the login page
+    for who in ("counter", "auditor"):
+        assert as_user(who).get(url(draft, "face")).status_code == 403
+    assert as_user(None).get(url(draft, "sms")).status_code == 302
+    assert as_user("other_citizen").get(url(draft, "esign")).status_code == 404
