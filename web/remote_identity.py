@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from core.errors import QuankeError
 from core.identity import settings
+from core.identity.enrolment import view_reference_photo
 from core.identity.esign import commitment_for, sign_commitment, signed_commitment
 from core.identity.sms import confirm_phone, send_identity_code
 from core.identity.verification import (attempts_left, face_check_status, face_checks_for,
@@ -87,12 +88,18 @@ def _error_json(exc: QuankeError):
 
 # -- face (人脸识别) ------------------------------------------------------------------------
 
-def _result(app_id: int, status: dict) -> dict:
-    """The check as the page shows it, with the attempts left once it is over."""
+def _labels(status: dict) -> dict:
+    """The core's Chinese status label and reasons, in the page's language."""
     out = dict(status)
     out["status_label"] = str(STATUS_NAMES.get(status["status"], status["status_label"]))
     out["reasons"] = [{"code": r["code"], "message": str(REASON_TEXT.get(r["code"], r["message"]))}
                       for r in status["reasons"]]
+    return out
+
+
+def _result(app_id: int, status: dict) -> dict:
+    """The check as the page shows it, with the attempts left once it is over."""
+    out = _labels(status)
     if out["reasons"] and status["message"] == status["reasons"][0]["message"]:
         out["message"] = out["reasons"][0]["message"]
     elif status["passed"]:
@@ -275,7 +282,7 @@ def commitment_pdf(app_id: int):
 
 def _times(check: dict) -> dict:
     """The core gives ISO strings (UTC); the pages show Beijing time through ``local_time``."""
-    out = dict(check)
+    out = _labels(check)
     for key in ("created_at", "finished_at"):
         out[key] = dt.datetime.fromisoformat(check[key]) if check.get(key) else None
     if check.get("review") and check["review"].get("at"):
@@ -308,6 +315,29 @@ def review(check_id: int):
         number, name = app.number, (app.applicant.name if app.applicant else "")
     return render_template("counter/identity_review.html", check=_times(check), number=number, name=name,
                            app_id=check["application_id"])
+
+
+@bp.post("/counter/identity/checks/<int:check_id>/reference/<int:ref_id>")
+@staff_required(Role.COUNTER)
+def reference_photo(check_id: int, ref_id: int):
+    """The reference photo the check was compared with, for the video call: needs a reason,
+    and every look is an audit event (core.identity.enrolment.view_reference_photo)."""
+    try:
+        check = face_check_status(quanke(), _me(), check_id)
+        if ref_id not in (check.get("reference_ids") or []):
+            abort(404)
+        data, content_type = view_reference_photo(quanke(), _me(), ref_id,
+                                                  reason=request.form.get("reason", "")[:200])
+    except QuankeError as exc:
+        if exc.http_status == 403:
+            raise
+        flash_error(exc)
+        return redirect(url_for("remote_identity.review", check_id=check_id))
+    from io import BytesIO
+    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=False,
+                         download_name=f"reference-{ref_id}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/counter/identity/checks/<int:check_id>")

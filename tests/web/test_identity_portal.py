@@ -315,3 +315,24 @@ def test_only_counter_workers_open_the_video_check_pages(as_user, world, draft):
         assert as_user(who).get(url(draft, "face")).status_code == 403
     assert as_user(None).get(url(draft, "sms")).status_code == 302
     assert as_user("other_citizen").get(url(draft, "esign")).status_code == 404
+
+
+def test_the_reference_photo_is_shown_for_the_video_check_with_an_audited_reason(as_user, citizen, world,
+                                                                               enrolled, draft, kit):
+    body = post_frames(citizen, draft, [kit.jpeg(kit.astronaut_frame())], mode="upload").get_json()
+    counter = as_user("counter")
+    page = counter.text(f"/counter/identity/checks/{body['id']}")
+    ref = enrolled["id"]
+    photo_url = f"/counter/identity/checks/{body['id']}/reference/{ref}"
+    assert photo_url in page
+    empty = counter.post(photo_url, {"reason": " "}, follow_redirects=True)
+    assert "查看登记照片须说明理由" in empty.get_data(as_text=True)
+    shown = counter.post(photo_url, {"reason": "视频核验比对"})
+    assert shown.status_code == 200 and shown.mimetype.startswith("image/")
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert counter.post(f"/counter/identity/checks/{body['id']}/reference/{ref + 1}",
+                        {"reason": "x"}).status_code == 404          # not this check's reference
+    with world.quanke.db.session() as s:
+        views = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "view_personal_data",
+                                                         audit.AuditEvent.object_type == "face_reference")).all()
+    assert len(views) == 1 and views[0].data.get("reason") == "视频核验比对"
