@@ -31,11 +31,12 @@ class IdentityWebPlugin:
         return [REMOTE_SERVICE]
 
 
-def make_runtime(sqlite_template, tmp_path) -> Quanke:
+def make_runtime(sqlite_template, tmp_path, **config) -> Quanke:
+    """A runtime on a copy of the migrated SQLite template, jobs inline unless ``REDIS_URL``."""
     path = tmp_path / "quanke.db"
     shutil.copy(sqlite_template, path)
     return Quanke({"DATABASE_URL": f"sqlite:///{path}", "INSTANCE_PATH": str(tmp_path), "REDIS_URL": None,
-                   "QUEUE_PREFIX": f"quanke-test-{RUN_ID}", "RENDER_DOCUMENTS_INLINE": False},
+                   "QUEUE_PREFIX": f"quanke-test-{RUN_ID}", "RENDER_DOCUMENTS_INLINE": False, **config},
                   extra_plugins=[SAMPLE_PLUGIN, IdentityWebPlugin()])
 
 

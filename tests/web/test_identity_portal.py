@@ -336,3 +336,47 @@ def test_the_reference_photo_is_shown_for_the_video_check_with_an_audited_reason
         views = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "view_personal_data",
                                                          audit.AuditEvent.object_type == "face_reference")).all()
     assert len(views) == 1 and views[0].data.get("reason") == "视频核验比对"
+
+
+@pytest.mark.redis
+def test_with_a_queue_the_page_gets_202_and_polls_until_the_worker_is_done(sqlite_template, tmp_path, kit):
+    """With Redis the check is queued: the upload answers 202 ``pending`` and the page polls.
+    The job is then run as an rq worker runs it (run_face_check) and the poll shows the result."""
+    import uuid
+
+    from redis import Redis
+
+    from core.identity.verification import run_face_check
+    from core.testing import REDIS_TEST_URL, seed_world
+    from web import create_app
+    from webtools import Browser, sign_in
+    prefix = f"quanke-test-{uuid.uuid4().hex[:8]}"
+    q = make_runtime(sqlite_template, tmp_path, REDIS_URL=REDIS_TEST_URL, QUEUE_PREFIX=prefix,
+                     SMS_SENDER="memory")
+    try:
+        assert not q.jobs.inline
+        world = seed_world(q)
+        enrol_astronaut(world)
+        draft_app = drive_to(world, "draft", REMOTE_SERVICE.code)
+        app = create_app(quanke=q)
+        app.config.update(TESTING=True)
+        client = app.test_client()
+        sign_in(client, f"c:{world.citizen.id}")
+        browser = Browser(client)
+        response = post_frames(browser, draft_app, kit.blink_burst(10))
+        assert response.status_code == 202
+        body = response.get_json()
+        assert body["status"] == "pending" and not body["done"] and body["status_label"] == "排队中"
+        assert "attempts" not in body
+        assert client.get(body["poll_url"], headers=JSON).get_json()["done"] is False
+        assert run_face_check(q, check_id=body["id"], run=1) == "passed"
+        done = client.get(body["poll_url"], headers=JSON).get_json()
+        assert done["done"] and done["passed"] and done["attempts"]["left"] == 4
+        with q.db.session() as s:
+            assert s.get(Application, draft_app.id).identity_passed == ["face"]
+    finally:
+        redis = Redis.from_url(REDIS_TEST_URL)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
+        q.close()
+
