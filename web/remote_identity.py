@@ -20,16 +20,18 @@ from flask_login import current_user
 from core.errors import QuankeError
 from core.identity import settings
 from core.identity.enrolment import view_reference_photo
+from core.identity.evidence import identity_evidence
 from core.identity.esign import commitment_for, sign_commitment, signed_commitment
 from core.identity.sms import confirm_phone, send_identity_code
-from core.identity.verification import (attempts_left, face_check_status, face_checks_for,
-                                        recent_checks, review_face_check, review_queue,
-                                        start_face_check)
+from core.identity.verification import (EVIDENCE_ROLES, attempts_left, face_check_status,
+                                        face_checks_for, recent_checks, review_face_check,
+                                        review_queue, start_face_check)
 from core.models import Application, Role, State
 
 from .common import load_app
 from .helpers import error_text, flash_error, quanke
 from .identity import citizen_required, staff_required
+from .portal import IDENTITY_STEP_NAMES
 
 bp = Blueprint("remote_identity", __name__)
 
@@ -315,6 +317,43 @@ def review(check_id: int):
         number, name = app.number, (app.applicant.name if app.applicant else "")
     return render_template("counter/identity_review.html", check=_times(check), number=number, name=name,
                            app_id=check["application_id"])
+
+
+@bp.get("/counter/identity/applications/<int:app_id>")
+@staff_required(*EVIDENCE_ROLES)
+def evidence(app_id: int):
+    """What the counter worker sees about a remote applicant's identity when accepting (核验证据):
+    the steps, each face check's scores and the signature's summary — no photo."""
+    with quanke().db.session() as db:
+        app = load_app(db, app_id, _me())
+        number, service = app.number, quanke().service(app.service_code)
+    found = identity_evidence(quanke(), _me(), app_id)
+    found["face_checks"] = [_times(c) for c in found["face_checks"]]
+    return render_template("counter/identity_evidence.html", evidence=found, number=number,
+                           service=service, app_id=app_id, step_names=IDENTITY_STEP_NAMES)
+
+
+@bp.post("/counter/identity/applications/<int:app_id>/commitment.pdf")
+@staff_required(*EVIDENCE_ROLES)
+def evidence_pdf(app_id: int):
+    """The signed commitment letter (it shows the signature): a reason, audited in the core."""
+    with quanke().db.session() as db:
+        number = load_app(db, app_id, _me()).number
+    reason = (request.form.get("reason") or "").strip()[:200]
+    if not reason:
+        flash(_("查看承诺书须说明理由"), "error")
+        return redirect(url_for("remote_identity.evidence", app_id=app_id))
+    try:
+        data, _summary = signed_commitment(quanke(), _me(), app_id, reason=reason)
+    except QuankeError as exc:
+        if exc.http_status == 403:
+            raise
+        flash_error(exc)
+        return redirect(url_for("remote_identity.evidence", app_id=app_id))
+    from io import BytesIO
+    response = send_file(BytesIO(data), mimetype="application/pdf", download_name=f"commitment-{number}.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/counter/identity/checks/<int:check_id>/reference/<int:ref_id>")

@@ -287,8 +287,38 @@ def test_full_remote_flow_sign_then_submit_once(citizen, world, enrolled, draft,
         submits = s.scalar(select(func.count(audit.AuditEvent.id)).where(
             audit.AuditEvent.application_id == draft.id, audit.AuditEvent.action == "submit"))
     assert submits == 1
-    # the counter sees the evidence list with the signed letter
-    assert "身份核验已全部通过" in citizen.text(url(draft))
+
+def test_the_counter_sees_the_identity_evidence_when_accepting(as_user, citizen, world, enrolled, draft, kit):
+    from core.identity.esign import commitment_for
+    assert post_frames(citizen, draft, kit.blink_burst(10)).get_json()["passed"]
+    citizen.post(url(draft, "sms/send"))
+    citizen.post(url(draft, "sms"), {"code": last_code()})
+    with world.quanke.db.session() as s:
+        s.execute(update(SmsCode).values(created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=2)))
+    citizen.post(url(draft, "esign/send"))
+    citizen.post(url(draft, "esign"), {"method": "typed", "typed_name": world.citizen.name, "code": last_code(),
+                                       "text_sha256": commitment_for(world.quanke, draft.id)["sha256"]})
+    citizen.post(f"/portal/applications/{draft.id}/submit")
+    counter = as_user("counter")
+    page = counter.text(f"/counter/applications/{draft.id}")
+    evidence_url = f"/counter/identity/applications/{draft.id}"
+    assert evidence_url in page
+    page = counter.text(evidence_url)
+    assert "已全部通过" in page and "眨眼活体通过" in page and "139****0001" in page and "输入姓名" in page
+    with world.quanke.db.session() as s:
+        full_id = s.get(Application, draft.id).applicant.id_number
+    assert full_id not in page and "13900000001" not in page                 # masked identifiers only
+    pdf_url = evidence_url + "/commitment.pdf"
+    assert "查看承诺书须说明理由" in counter.post(pdf_url, {"reason": ""}, follow_redirects=True).get_data(as_text=True)
+    pdf = counter.post(pdf_url, {"reason": "受理核对"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    with world.quanke.db.session() as s:
+        views = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "view_personal_data",
+                                                         audit.AuditEvent.object_type == "signed_commitment")).all()
+    assert [v.data.get("reason") for v in views] == ["受理核对"]
+    # a citizen and a visitor do not get the staff evidence page
+    assert citizen.get(evidence_url).status_code == 403
+    assert as_user(None).get(evidence_url).status_code == 302
 
 
 def test_the_steps_speak_english_when_asked(citizen, world, enrolled, draft, kit):
