@@ -31,7 +31,7 @@ from core.models import Application, Role, State
 from .common import load_app
 from .helpers import error_text, flash_error, quanke
 from .identity import citizen_required, staff_required
-from .portal import IDENTITY_STEP_NAMES
+from .portal import IDENTITY_STEP_NAMES, IDENTITY_STEP_ORDER
 
 bp = Blueprint("remote_identity", __name__)
 
@@ -329,6 +329,7 @@ def evidence(app_id: int):
         number, service = app.number, quanke().service(app.service_code)
     found = identity_evidence(quanke(), _me(), app_id)
     found["face_checks"] = [_times(c) for c in found["face_checks"]]
+    found["steps"].sort(key=lambda s: (IDENTITY_STEP_ORDER + [s["step"]]).index(s["step"]))
     return render_template("counter/identity_evidence.html", evidence=found, number=number,
                            service=service, app_id=app_id, step_names=IDENTITY_STEP_NAMES)
 

@@ -193,6 +193,25 @@ def test_face_sms_signature_then_submit_in_a_real_browser(live, browser, quanke)
         assert sorted(app.identity_passed) == ["esign", "face", "sms"]
     assert not errors, errors                        # no script errors, no CSP violations
 
+    # the counter sees the evidence before accepting
+    counter = staff_page(browser, base, world)
+    counter.goto(f"{base}/counter/applications/{app_id}")
+    counter.get_by_role("link", name="身份核验证据").click()
+    expect(counter.get_by_text("已全部通过")).to_be_visible()
+    expect(counter.get_by_text("眨眼活体通过")).to_be_visible()
+    shot(counter, "identity-evidence", full=True)
+
+
+def staff_page(browser, base, world):
+    from core.testing import PASSWORD
+    page = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(world.counter.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page
+
 
 def test_counter_video_check_of_an_uploaded_photo(live, browser, quanke):
     from core.identity.verification import start_face_check
@@ -202,14 +221,7 @@ def test_counter_video_check_of_an_uploaded_photo(live, browser, quanke):
     draft = drive_to(world, "draft", REMOTE_SERVICE.code)
     check = start_face_check(quanke, world.citizen, draft.id, [kit.jpeg(kit.astronaut_frame())], mode="upload")
     assert check["status"] == "needs_review"
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(world.counter.username)
-    from core.testing import PASSWORD
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    page = staff_page(browser, base, world)
     page.get_by_role("link", name="视频核验").click()
     expect(page.get_by_text(draft.number)).to_be_visible()
     shot(page, "identity-review-queue", full=True)
