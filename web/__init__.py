@@ -189,7 +189,8 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
             from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
-            if request.endpoint in ("counter.home", "admin.stats", "portal.home"):
+            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home",
+                                    "approvals.queue"):
                 g.panels = panels_for(current_user)
 
     @app.after_request

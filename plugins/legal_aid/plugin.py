@@ -180,18 +180,18 @@ def menu_links(user):
 
 
 @hookimpl
-def dashboard_panels(user):
+def dashboard_panels(quanke, user):
     if not is_centre(user):
         return None
-    quanke = _runtime()
+    quanke = quanke or _runtime()
     if quanke is None:
         return None
     try:
-        from .queries import waiting_for_lawyer
+        from .queries import count_waiting_for_lawyer
         with quanke.db.session() as session:
-            waiting = waiting_for_lawyer(quanke, session)
+            waiting = count_waiting_for_lawyer(session)
     except Exception:  # noqa: BLE001
         log.exception("legal-aid panel failed")
         return None
-    return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": len(waiting),
+    return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": waiting,
              "href": "/legal-aid/cases?status=granted"}]
