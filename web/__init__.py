@@ -121,8 +121,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     register_filters(app)
     app.jinja_env.globals["page_url"] = _page_url  # a global: macros imported without context see it
 
-    from . import admin, api, approvals, auth, common, counter, portal
-    for module in (auth, counter, approvals, portal, admin, common):
+    from . import admin, api, approvals, auth, common, counter, drafts, portal
+    for module in (auth, counter, approvals, portal, admin, common, drafts):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
