@@ -6,7 +6,18 @@ applicant lookup each p95 ≤ 100 ms over HTTP; accepting over HTTP ≥ 150 per 
 run under the same gunicorn settings.
 
     .venv/bin/python bench/web_bench.py [--applications 1000000] [--seconds 15]
-                                        [--workers 4] [--threads 2] [--clients 8]
+                                        [--workers 5] [--threads 1] [--clients 8] [--centres 8]
+    .venv/bin/python bench/web_bench.py --quick              # 20,000 applications, 5 s runs
+    .venv/bin/python bench/web_bench.py --quick --only-accept --compare 2x4,4x2,3x1
+    .venv/bin/python bench/web_bench.py --quick --profile    # statements and cProfile, in-process
+
+Accept is measured as the API POST alone (``POST /api/v1/applications/<id>/accept`` with a
+token), which is what a counter client or an integration sends; 8 clients work for counter
+workers at 8 centres (receipt numbers run per centre and day, so one centre's accepts take
+turns on its sequence row; ``--centres 1`` puts every client at one centre). Besides the rates
+it prints the gunicorn workers' CPU per request (from /proc), which depends far less on what
+else the machine is doing than the rates do, and the ratio to the bare insert endpoint
+measured in the same run under the same gunicorn settings.
 
 Creates its own database (dropped at the end) and its own Redis queue prefix (jobs such as
 document rendering are queued, as in production, not run inside the request). Rows are
@@ -396,14 +407,18 @@ def main() -> int:
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--applicants", type=int, default=200_000)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    # as deployed (deploy/gunicorn.conf.py): 2 × CPU + 1 sync workers
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--centres", type=int, default=8,
                         help="accepting centres, one counter worker each (1 = every client at one centre)")
     parser.add_argument("--quick", action="store_true",
                         help="small data set and short runs (20,000 applications, 5 s): for a quick check")
+    parser.add_argument("--compare", default="",
+                        help="more gunicorn configurations to measure accept with, e.g. 2x4,4x1,6x1 "
+                             "(workers x threads; 1 thread = sync worker)")
     parser.add_argument("--only-accept", action="store_true",
                         help="skip the queue page and lookup measurements")
     parser.add_argument("--profile", action="store_true",
@@ -416,7 +431,7 @@ def main() -> int:
     import requests
     from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database
     from core.runtime import Quanke
-    n_targets = max(5000, int(args.seconds * 600))
+    n_targets = max(5000, int(args.seconds * 400 * (1 + len(list(filter(None, args.compare.split(",")))))))
     prefix = f"webbench-{uuid.uuid4().hex[:8]}"
     instance = tempfile.mkdtemp(prefix="webbench-")
     print(f"Quanke web benchmark: {args.applications:,} applications, gunicorn {args.workers} workers × "
@@ -434,59 +449,25 @@ def main() -> int:
         quanke.close()
         if args.profile:
             return profile(env, data)
-        procs = []
+        # client i works for the counter at centre i mod n (clients at one centre share it);
+        # the iterators are shared by every configuration measured, so no target is reused
+        per_centre, sharing = data["targets_by_centre"], -(-args.clients // n_counters)
+        todos = [iter(per_centre[i % n_counters][i // n_counters::sharing]) for i in range(args.clients)]
+        results = {}
         try:
-            app_proc, base = gunicorn("wsgi()", env, args.workers, args.threads)
-            procs.append(app_proc)
-            results = {}
-
             if not args.only_accept:
-                pages(args, base, data, results)
-            headers = {"Authorization": f"Bearer {data['token']}"}
-            # 3. accept over HTTP (API, token; the POST alone, as an integration would send it)
-            #    with N clients
-            # client i works for the counter at centre i mod n (clients at one centre share it)
-            per_centre, sharing = data["targets_by_centre"], -(-args.clients // n_counters)
-            chunks = [per_centre[i % n_counters][i // n_counters::sharing] for i in range(args.clients)]
-
-            todos = [iter(chunk) for chunk in chunks]
-
-            def accept_client(i):
-                s = requests.Session()
-                s.headers["Authorization"] = f"Bearer {data['tokens'][i % n_counters]}"
-                todo = todos[i]
-
-                def go():
-                    app_id = next(todo, None)
-                    if app_id is None:
-                        return None
-                    r = s.post(f"{base}/api/v1/applications/{app_id}/accept", json={})
-                    if r.status_code != 200:
-                        print("accept failed", r.status_code, r.text[:200], flush=True)
-                    return r.status_code == 200
-                return go
-            # warm-up: every worker's first requests load templates, the calendar, pools
-            concurrent(accept_client, args.clients, min(3.0, args.seconds / 2))
-            cpu0 = cpu_seconds(app_proc)
-            results["accept"] = concurrent(accept_client, args.clients, args.seconds)
-            results["accept_cpu"] = cpu_seconds(app_proc) - cpu0
-            stop(app_proc)
-            procs.remove(app_proc)
-
-            # 4. the yardstick: a bare Flask endpoint doing one insert, same gunicorn settings
-            base_proc, bbase = gunicorn("baseline()", env, args.workers, args.threads)
-            procs.append(base_proc)
-
-            def baseline_client(_i):
-                s = requests.Session()
-                return lambda: s.post(bbase + "/insert").status_code == 200
-            concurrent(baseline_client, args.clients, min(3.0, args.seconds / 2))
-            cpu0 = cpu_seconds(base_proc)
-            results["baseline"] = concurrent(baseline_client, args.clients, args.seconds)
-            results["baseline_cpu"] = cpu_seconds(base_proc) - cpu0
+                app_proc, base = gunicorn("wsgi()", env, args.workers, args.threads)
+                try:
+                    pages(args, base, data, results)
+                finally:
+                    stop(app_proc)
+            results.update(measure_accept(args, env, data, todos, args.workers, args.threads))
+            compared = []
+            for config in filter(None, (args.compare or "").split(",")):
+                workers, _, threads = config.partition("x")
+                compared.append((config, measure_accept(args, env, data, todos, int(workers), int(threads or 1))))
+            results["compared"] = compared
         finally:
-            for proc in procs:
-                stop(proc)
             try:
                 import redis
                 r = redis.Redis.from_url(REDIS_TEST_URL)
@@ -542,6 +523,50 @@ def pages(args, base: str, data: dict, results: dict) -> None:
     results["lookup_conc"] = concurrent(lookup_client, 4, args.seconds / 2)
 
 
+def measure_accept(args, env: dict, data: dict, todos: list, workers: int, threads: int) -> dict:
+    """Accept over HTTP (the API POST alone, as an integration or a counter client sends it)
+    with N clients, then the bare Flask insert under the same gunicorn settings."""
+    import requests
+    n_counters = len(data["tokens"])
+    out = {}
+    app_proc, base = gunicorn("wsgi()", env, workers, threads)
+    try:
+        def accept_client(i):
+            s = requests.Session()
+            s.headers["Authorization"] = f"Bearer {data['tokens'][i % n_counters]}"
+            todo = todos[i]
+
+            def go():
+                app_id = next(todo, None)
+                if app_id is None:
+                    return None
+                r = s.post(f"{base}/api/v1/applications/{app_id}/accept", json={})
+                if r.status_code != 200:
+                    print("accept failed", r.status_code, r.text[:200], flush=True)
+                return r.status_code == 200
+            return go
+        # warm-up: every worker's first requests load templates, the calendar, pools
+        concurrent(accept_client, args.clients, min(3.0, args.seconds / 2))
+        cpu0 = cpu_seconds(app_proc)
+        out["accept"] = concurrent(accept_client, args.clients, args.seconds)
+        out["accept_cpu"] = cpu_seconds(app_proc) - cpu0
+    finally:
+        stop(app_proc)
+    # the yardstick: a bare Flask endpoint doing one insert, same gunicorn settings
+    base_proc, bbase = gunicorn("baseline()", env, workers, threads)
+    try:
+        def baseline_client(_i):
+            s = requests.Session()
+            return lambda: s.post(bbase + "/insert").status_code == 200
+        concurrent(baseline_client, args.clients, min(3.0, args.seconds / 2))
+        cpu0 = cpu_seconds(base_proc)
+        out["baseline"] = concurrent(baseline_client, args.clients, args.seconds)
+        out["baseline_cpu"] = cpu_seconds(base_proc) - cpu0
+    finally:
+        stop(base_proc)
+    return out
+
+
 def report(args, data: dict, results: dict, n_counters: int) -> None:
     a_lat, a_ok, a_el = results["accept"]
     b_lat, b_ok, b_el = results["baseline"]
@@ -572,6 +597,13 @@ def report(args, data: dict, results: dict, n_counters: int) -> None:
     print(f"web worker CPU per request (gunicorn workers, user+system; PostgreSQL not included): "
           f"accept {a_cpu:.1f} ms, bare insert {b_cpu:.1f} ms, ratio {a_cpu / b_cpu:.1f}×")
     checks.append(("accept over HTTP ≥ 150/s", accept_rate >= 150))
+    for config, other in results.get("compared", []):
+        (_l, ok, el), (_b, bok, bel) = other["accept"], other["baseline"]
+        workers, _, threads = config.partition("x")
+        kind = "gthread" if int(threads or 1) > 1 else "sync"
+        print(f"  gunicorn {config:<5} ({kind:<7}): accept {ok / el:5.0f}/s, p95 {pct(_l, 95):6.1f} ms, "
+              f"{other['accept_cpu'] / max(ok, 1) * 1000:5.1f} ms worker CPU each; bare insert {bok / bel:5.0f}/s; "
+              f"ratio {ok / el / (bok / bel):.2f}")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for label, met in checks:
         print(f"  target {label}: {'met' if met else 'NOT met'}")

@@ -7,6 +7,16 @@ Every setting can be overridden from the environment (see ``deploy/quanke.env.ex
 * ``PROMETHEUS_MULTIPROC_DIR`` (default ``$RUNTIME_DIRECTORY/prometheus`` or a temporary
   directory): request metrics of all workers are merged in ``/metrics``.
 
+Why sync workers, 2 × CPU + 1 of them (measured with ``bench/web_bench.py --compare``): a
+request here is mostly Python on the CPU (accepting an application: ~80 % CPU, the rest
+PostgreSQL and Redis round trips), so a few requests in flight keep 2 cores busy. More in
+flight only lengthens row-lock hold times (the audit chain head, a centre's receipt
+sequence), and threads make it worse: a gthread worker's thread holding such a lock waits for
+the GIL while its siblings run. On the shared 2-core machine (load 7–15) 5 sync workers and 2
+gthread workers × 4 threads did best, 4 × 2 threads worst (p95 ~3 s). Sync workers do not keep
+connections alive; the reverse proxy does that for the browsers. Raise
+``QUANKE_WEB_THREADS`` only for a deployment that waits on slow external systems.
+
 Start-up refuses a production deployment with the development secret key or without seal
 certificates (``core.ops.check_production``) and warns when migrations are not current.
 No application is preloaded: each worker opens its own database pool after the fork.
