@@ -12,8 +12,9 @@ request here is mostly Python on the CPU (accepting an application: ~80 % CPU, t
 PostgreSQL and Redis round trips), so a few requests in flight keep 2 cores busy. More in
 flight only lengthens row-lock hold times (the audit chain head, a centre's receipt
 sequence), and threads make it worse: a gthread worker's thread holding such a lock waits for
-the GIL while its siblings run. On the shared 2-core machine (load 7–15) 5 sync workers and 2
-gthread workers × 4 threads did best, 4 × 2 threads worst (p95 ~3 s). Sync workers do not keep
+the GIL while its siblings run. One run on the shared 2-core machine (load 8–15, so only the
+order means anything): 4 sync workers 25 accepts/s, 2 × 4 threads 23/s, 6 sync 12/s, 4 × 2
+threads 9/s (p95 3 s); to be re-measured on an idle machine. Sync workers do not keep
 connections alive; the reverse proxy does that for the browsers. Raise
 ``QUANKE_WEB_THREADS`` only for a deployment that waits on slow external systems.
 
