@@ -39,6 +39,7 @@ def _panel_and_statements(app, la):
 
 
 def test_panel_counts_in_one_query_whatever_the_number_of_cases(app, la):
+    la.quanke.config["LEGAL_AID_PANEL_CACHE_SECONDS"] = 0
     _no_lawyers(la)
     _granted(la, 1)
     panels, one = _panel_and_statements(app, la)
@@ -70,3 +71,17 @@ def test_approver_queue_page_shows_the_panel(app, la):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "待指派律师的法律援助案件" in html and 'href="/legal-aid/cases?status=granted"' in html
+
+
+def test_panel_count_is_reused_for_a_minute(app, la):
+    """On every queue page: a worker counts at most once a minute (then no query at all)."""
+    _no_lawyers(la)
+    _granted(la, 1)
+    panels, first = _panel_and_statements(app, la)
+    assert panels[0]["value"] == 1 and len(first) == 1
+    _granted(la, 1)
+    panels, again = _panel_and_statements(app, la)
+    assert panels[0]["value"] == 1 and again == []
+    la.quanke.config["LEGAL_AID_PANEL_CACHE_SECONDS"] = 0
+    panels, _ = _panel_and_statements(app, la)
+    assert panels[0]["value"] == 2
