@@ -260,7 +260,7 @@ def esign_sign(app_id: int):
     except QuankeError as exc:
         flash_error(exc)
         return redirect(url_for("remote_identity.esign", app_id=app_id, sent=1))
-    flash(_("承诺书已签署"), "success")
+    flash(_("承诺书签署完成"), "success")
     return redirect(url_for("portal.identity", app_id=app_id))
 
 
