@@ -110,6 +110,7 @@ ERROR_NAMES = {
     "invalid_department": _l("部门编码…不合法：请用小写英文字母、数字或下划线"),
     "invalid_disposition": _l("请选择结清或捐赠"),
     "invalid_extension": _l("延长天数应为1至…个工作日"),
+    "invalid_image": _l("无法识别的图片，请重新拍摄"),
     "invalid_field": _l("请求中的字段有误"),
     "invalid_form": _l("申请表填写有误，请按提示修改"),
     "invalid_holiday_file": _l("节假日文件有误，未导入任何日期：…"),
