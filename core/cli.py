@@ -123,7 +123,10 @@ def serve(ctx, host, port, init, production):
 def worker(ctx, burst, cron):
     """Run an rq worker with the scheduler (后台任务进程)."""
     from .jobs import run_worker
-    run_worker(_runtime(ctx), burst=burst, with_cron=cron)
+    from .logging_setup import configure_logging
+    quanke = _runtime(ctx)
+    configure_logging(quanke.config)
+    run_worker(quanke, burst=burst, with_cron=cron)
 
 
 @main.command("demo-data")
