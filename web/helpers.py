@@ -55,6 +55,7 @@ DOCUMENT_KINDS = {
 DOCUMENT_STATUSES = {"valid": _l("有效"), "revoked": _l("已作废"), "superseded": _l("已被新版本替代")}
 #: English for the core's most common error codes (the core speaks Chinese).
 ERROR_NAMES = {
+    "weak_password": _l("密码不符合要求：至少10位，包含至少两类字符（字母、数字、符号），不能是用户名、手机号或常见密码"),
     "invalid_state": _l("当前状态不能进行该操作"), "already_claimed": _l("该申请已被他人认领"),
     "forbidden_role": _l("无权进行该操作"), "materials_missing": _l("材料不齐全，不能受理"),
     "segregation_of_duties": _l("受理人不得审批自己受理的申请（受审分离）"),

@@ -74,7 +74,8 @@ def init_app(app: Flask, quanke) -> Limiter:
     redis_url = quanke.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{quanke.config['QUEUE_PREFIX']}-limits")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Our 429 handler sets Retry-After itself (the same number as in the message).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     # Redis down must not take sign-in down with it: count in memory until it is back.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

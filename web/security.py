@@ -44,11 +44,12 @@ def init_app(app: Flask, quanke) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    @app.before_request
     def _request_id():
         rid = accept_request_id(request.headers.get("X-Request-ID"))
         g.request_id = rid
         g._request_id_token = request_id_var.set(rid)
+    # First of all before-request functions: CSRF and sign-in checks log with the ID too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _request_id)
 
     @app.teardown_request
     def _forget_request_id(_exc=None):
