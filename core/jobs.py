@@ -55,6 +55,7 @@ def execute(func_path: str, kwargs: dict) -> Any:
     # The request that enqueued the job, so its log lines and the job's share one ID.
     token = request_id_var.set((job.meta.get("request_id") if job else None) or new_request_id())
     try:
+        log.info("job %s started", func_path)
         return resolve(func_path)(runtime, **kwargs)
     finally:
         request_id_var.reset(token)

@@ -24,8 +24,8 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("quanke_req
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # 18-digit resident ID (last may be X), 15-digit old IDs, mainland mobile numbers (1[3-9]x).
 # Lookarounds instead of \b: Chinese characters count as word characters for \b.
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8,11}([0-9Xx]{1})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(?:\d{8}(\d{3}[0-9Xx])|\d{5}(\d{4}))(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\dA-Za-z])(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 _HANDLER_MARK = "_quanke_handler"
 
 
@@ -48,7 +48,8 @@ def current_request_id() -> str | None:
 
 def mask_personal_data(text: str) -> str:
     """``320102199003071234`` → ``320102********1234``-like; ``13800000001`` → ``138****0001``."""
-    text = _RESIDENT_ID.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 7) + m.group(2), text)
+    text = _RESIDENT_ID.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 10)
+                            + (m.group(2) or m.group(3)), text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
