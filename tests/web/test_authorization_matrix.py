@@ -192,7 +192,7 @@ API = [
     E("GET", "/api/v1/audit", {"auditor"}, api=True), E("GET", "/api/v1/audit/verify", {"auditor"}, api=True),
 ]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 
 
 class Objects:
