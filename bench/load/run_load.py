@@ -322,8 +322,11 @@ def main() -> None:
            "QUANKE_LOG_LEVEL": "WARNING",
            "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="quanke-load-prom-")}
     env.pop("REDIS_URL", None)
+    prefix = f"quanke-load-{os.getpid()}"
     if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
+        # Jobs the traffic enqueues go to a queue of this run only (no worker runs here);
+        # rate-limit counters too. Both are removed at the end.
+        env.update(REDIS_URL=args.redis_url, QUANKE_QUEUE_PREFIX=prefix)
 
     report = {"workers": args.workers, "clients": args.clients, "seconds": args.seconds,
               "load_average_before": load_average()}
@@ -362,6 +365,11 @@ def main() -> None:
         proc.wait(timeout=60)
     report["bare_flask_insert"] = bare
     report["load_average_after"] = load_average()
+    if args.redis_url:
+        from redis import Redis
+        redis = Redis.from_url(args.redis_url)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
     report["ratio_quanke_to_bare_rps"] = round(
         report["quanke"]["_total"]["rps"] / max(bare["_total"]["rps"], 0.1), 3)
     print(json.dumps(report, ensure_ascii=False, indent=2))
