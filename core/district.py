@@ -97,11 +97,18 @@ def _centres(quanke, session: Session, size: Size) -> dict[str, Centre]:
     for s in range(1, size.streets + 1):
         wanted.append((f"S{s:02d}", f"{STREETS[(s - 1) % len(STREETS)]}街道便民服务中心", "street", "D01"))
     streets = [code for code, *_ in wanted]
-    for c in range(size.communities):
+    have = sum(1 for c in centres.values() if c.level == "community")
+    c = 0
+    while have < size.communities:   # the demo's own stations count towards the 123
         street = streets[c % len(streets)]
         number = c // len(streets) + 1
         word = COMMUNITY_WORDS[c % len(COMMUNITY_WORDS)]
-        wanted.append((f"C{street[1:]}{number:02d}", f"{word}{number}社区便民服务站", "community", street))
+        code = f"C{street[1:]}{number:02d}"
+        c += 1
+        if code in centres:
+            continue
+        wanted.append((code, f"{word}{number}社区便民服务站", "community", street))
+        have += 1
     for code, name, level, parent in wanted:
         if code in centres:
             continue
@@ -215,21 +222,16 @@ def _state_for(rng: random.Random) -> State:
     return State.DELIVERED
 
 
-def _application_rows(quanke, session: Session, size: Size, start: int, centres, counters,
-                      approvers: list[int]) -> Iterator[tuple]:
+def _application_rows(quanke, size: Size, start: int, centres, counters, approvers: list[int],
+                      applicant_ids: list[int], citizen_of: dict[int, int]) -> Iterator[tuple]:
     services = sorted((s for s in quanke.plugins.services.values() if s.example),
                       key=lambda s: s.code)
     by_service = {s.code: [c for c in centres.values()
                            if c.level != "community" or s.community] for s in services}
-    applicant_ids = list(session.scalars(select(Applicant.id).where(Applicant.phone.like("139%"))
-                                         .order_by(Applicant.id)))
-    citizen_of = dict(session.execute(select(Citizen.applicant_id, Citizen.id)
-                                      .where(Citizen.phone.like("139%"))).all())
     forms = {s.code: json.dumps(s.example_for("示例申请人", "320102199003071234"), ensure_ascii=False)
              for s in services}
     today = now().date()
     first_day = today - dt.timedelta(days=365 * size.years)
-    receipt_seq: dict[tuple[int, dt.date], int] = {}
     for i in range(start, size.applications):
         rng = random.Random(i * 7919)
         service = services[i % len(services)] if rng.random() < 0.3 else rng.choice(services)
@@ -250,11 +252,9 @@ def _application_rows(quanke, session: Session, size: Size, start: int, centres,
         filed_by = None if remote else counters.get(centre.id)
         accepted = state in ACCEPTED_OR_LATER
         accepted_at = created + dt.timedelta(minutes=20) if accepted else None
-        receipt = None
-        if accepted:
-            key = (centre.id, day)
-            receipt_seq[key] = receipt_seq.get(key, 0) + 1
-            receipt = f"{centre.code}-{day:%Y%m%d}-{receipt_seq[key]:04d}"
+        # Live receipts are <centre>-<day>-<nnnn>; imported ones carry the row index instead,
+        # unique across resumed runs and never equal to a live one.
+        receipt = f"{centre.code}-{day:%Y%m%d}-D{i:07d}" if accepted else None
         days = service.deadline_working_days if accepted else None
         due = day + dt.timedelta(days=round(days * 7 / 5)) if days else None
         overdue = bool(due and state in (State.ACCEPTED, State.IN_REVIEW) and due < today)
@@ -280,21 +280,27 @@ def _applications(quanke, session_factory, size: Size, centres, counters, approv
     with session_factory() as session:
         start = session.scalar(select(func.count()).select_from(Application)
                                .where(Application.number.like("QK________D%")))
-    if start >= size.applications:
-        return 0
+        if start >= size.applications:
+            return 0
+        # Read up front (a few MB at district scale): no session stays open while batches
+        # are written (SQLite allows one writer, and a reader would hold it back).
+        applicant_ids = list(session.scalars(select(Applicant.id).where(Applicant.phone.like("139%"))
+                                             .order_by(Applicant.id)))
+        citizen_of = dict(session.execute(select(Citizen.applicant_id, Citizen.id)
+                                          .where(Citizen.phone.like("139%"))).all())
     added = 0
-    with session_factory() as reader:
-        rows = _application_rows(quanke, reader, size, start, centres, counters, approvers)
-        with tqdm(total=size.applications, initial=start, desc="办件", unit="件",
-                  disable=not progress) as bar:
-            for batch in _batched(rows, BATCH):
-                with session_factory() as session:   # one transaction per batch: resumable
-                    _copy_rows(session, Application.__table__, APP_COLUMNS, batch)
-                    audit.record(session, actor="demo", action="district_demo_loaded",
-                                 object_type="application", object_id=batch[0][0],
-                                 data={"rows": len(batch), "last": batch[-1][0]})
-                added += len(batch)
-                bar.update(len(batch))
+    rows = _application_rows(quanke, size, start, centres, counters, approvers, applicant_ids,
+                             citizen_of)
+    with tqdm(total=size.applications, initial=start, desc="办件", unit="件",
+              disable=not progress) as bar:
+        for batch in _batched(rows, BATCH):
+            with session_factory() as session:   # one transaction per batch: resumable
+                _copy_rows(session, Application.__table__, APP_COLUMNS, batch)
+                audit.record(session, actor="demo", action="district_demo_loaded",
+                             object_type="application", object_id=batch[0][0],
+                             data={"rows": len(batch), "last": batch[-1][0]})
+            added += len(batch)
+            bar.update(len(batch))
     return added
 
 
