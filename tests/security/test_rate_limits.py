@@ -115,3 +115,13 @@ def test_counts_are_shared_through_redis_by_every_worker(quanke, world):
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)
         quanke.config["REDIS_URL"] = None
+
+
+def test_sign_in_still_works_when_the_limit_store_is_down(quanke, world):
+    """Redis unreachable: counting falls back to memory; nobody sees a 500."""
+    app = _app(quanke, REDIS_URL="redis://127.0.0.1:1/0", RATE_LIMIT_LOGIN="3 per minute")
+    quanke.config["REDIS_URL"] = None          # jobs inline; only the limiter points at port 1
+    b = Browser(app.test_client())
+    r = b.post("/login", {"username": "t_counter", "password": "test-pass-123"})
+    assert r.status_code == 302
+    assert Browser(app.test_client()).get("/verify/").status_code == 200
