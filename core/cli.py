@@ -99,7 +99,10 @@ def serve(ctx, host, port, init, production):
     if init:
         migrate.upgrade(quanke)
         from .demo import load_demo
-        load_demo(quanke)
+        try:
+            load_demo(quanke)
+        except QuankeError as exc:   # e.g. production: demo accounts have a published password
+            raise click.ClickException(exc.message) from None
     from web import create_app
     app = create_app(quanke=quanke)
     url = f"http://{host}:{port}/"
