@@ -110,6 +110,16 @@ def usage(pid: int) -> tuple[float, int]:
     return cpu, peak
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect (e.g. to the login page) is reported as itself, not as the page it leads to."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def run_clients(plan, base: str, clients: int, seconds: float) -> dict:
     """``plan``: (kind, action) pairs; ``action(rnd, call)`` makes one or more requests with
     ``call(method, path, headers, body) -> (status, bytes)``, each timed under ``kind``."""
@@ -131,7 +141,7 @@ def run_clients(plan, base: str, clients: int, seconds: float) -> dict:
                 started = time.perf_counter()
                 problem, status, data = None, 0, b""
                 try:
-                    with urllib.request.urlopen(request, timeout=30) as r:
+                    with OPENER.open(request, timeout=30) as r:
                         data, status = r.read(), r.status
                 except urllib.error.HTTPError as e:
                     status, data = e.code, e.read()
@@ -229,7 +239,10 @@ def world_for(database_url: str, secret: str) -> dict:
                                .where(Applicant.phone.like("139%")).order_by(Applicant.id)
                                .limit(5000)).all()
             citizens = list(s.scalars(select(Citizen.id).where(Citizen.phone.like("139%")).limit(500)))
-            apps = list(s.scalars(select(Application.id).order_by(func.random()).limit(2000)))
+            # Applications an approver may open (accepted or later; submitted work is the counter's).
+            apps = list(s.scalars(select(Application.id).where(Application.state.in_(
+                ("accepted", "in_review", "approved", "rejected", "issued", "delivered")))
+                .order_by(func.random()).limit(2000)))
             # Each filing uses the service's example form for the person it is filed for, so
             # the services' own checks (operator = applicant, own archive…) can pass.
             forms = {service.code: (service, [m.code for m in service.materials
