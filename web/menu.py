@@ -40,7 +40,7 @@ def panels_for(identity) -> list[dict]:
     from markupsafe import Markup, escape
     out = []
     try:
-        answers = quanke().plugins.collect("dashboard_panels", user=identity.model)
+        answers = quanke().plugins.collect("dashboard_panels", quanke=quanke(), user=identity.model)
     except Exception:  # noqa: BLE001 - a plugin must not break the home page
         log.exception("dashboard_panels hook failed")
         return out

@@ -143,13 +143,13 @@ def menu_links(user):
 
 
 @hookimpl
-def dashboard_panels(user):
+def dashboard_panels(quanke, user):
     """Time-bank administrators see what waits for them on their home page."""
     from .access import is_admin
     if not is_admin(user):
         return None
     from .binding import current_runtime
-    quanke = current_runtime()
+    quanke = quanke or current_runtime()
     if quanke is None:
         return None
     from sqlalchemy import func, select
