@@ -99,7 +99,10 @@ def serve(ctx, host, port, init, production):
     if init:
         migrate.upgrade(quanke)
         from .demo import load_demo
-        load_demo(quanke)
+        try:
+            load_demo(quanke)
+        except QuankeError as exc:   # e.g. production: demo accounts have a published password
+            raise click.ClickException(exc.message) from None
     from web import create_app
     app = create_app(quanke=quanke)
     url = f"http://{host}:{port}/"
@@ -123,17 +126,32 @@ def serve(ctx, host, port, init, production):
 def worker(ctx, burst, cron):
     """Run an rq worker with the scheduler (后台任务进程)."""
     from .jobs import run_worker
-    run_worker(_runtime(ctx), burst=burst, with_cron=cron)
+    from .logging_setup import configure_logging
+    quanke = _runtime(ctx)
+    configure_logging(quanke.config)
+    run_worker(quanke, burst=burst, with_cron=cron)
 
 
 @main.command("demo-data")
-@click.option("--scale", type=click.Choice(["demo", "district"]), default="demo", show_default=True)
+@click.option("--scale", type=click.Choice(["demo", "district", "district-small"]), default="demo",
+              show_default=True,
+              help="district: 137 centres, 1,000,000 applications (core.district); district-small: "
+                   "the same shape with 20,000 applications, for quick load-test runs")
 @click.pass_context
 def demo_data(ctx, scale):
     """Load demonstration data; running it twice adds nothing (载入演示数据)."""
+    import resource
+    import time
+
     from .demo import load_demo
-    created = load_demo(_runtime(ctx), scale=scale, progress=True)
-    click.echo(f"演示数据已就绪（新增 {created} 条记录）")
+    started = time.monotonic()
+    try:
+        created = load_demo(_runtime(ctx), scale=scale, progress=True)
+    except QuankeError as exc:
+        raise click.ClickException(exc.message) from None
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    click.echo(f"演示数据已就绪（新增 {created} 条记录，用时 {time.monotonic() - started:.0f} 秒，"
+               f"内存峰值 {peak_mb:.0f} MB）")
 
 
 # -- users ------------------------------------------------------------------------------------

@@ -27,12 +27,24 @@ DEFAULTS: dict = {
     "MAX_EXTENSION_WORKING_DAYS": 10,
     "NOTIFICATION_SENDER": "console",
     "JOB_RETRY_INTERVALS": None,
+    "LOG_FORMAT": None,                 # "json" / "text"; None → json in production (core.logging_setup)
+    "LOG_LEVEL": "INFO",
+    "PROXY_HOPS": 0,                    # reverse proxies in front (X-Forwarded-For hops to trust)
+    "LOGIN_MAX_FAILURES": 5,            # staff lock-out (core.lockout)
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,
+    "RATE_LIMIT_LOGIN": None,           # None → web.limits.KINDS defaults
+    "RATE_LIMIT_SMS": None,
+    "RATE_LIMIT_FACE": None,
+    "RATE_LIMIT_KIOSK": None,
+    "RATE_LIMIT_VERIFY": None,
     "RENDER_DOCUMENTS_INLINE": True,    # without Redis: render PDFs right after the change        # seconds between retries of must-not-lose jobs
 }
 
 _LIST_KEYS = {"DISABLED_PLUGINS"}
 _BOOL_KEYS = {"PLUGINS_STRICT"}
-_INT_KEYS = {"CORRECTION_WORKING_DAYS", "MAX_EXTENSION_WORKING_DAYS"}
+_INT_KEYS = {"CORRECTION_WORKING_DAYS", "MAX_EXTENSION_WORKING_DAYS", "PROXY_HOPS",
+             "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW_MINUTES", "LOGIN_LOCK_MINUTES"}
 
 
 def _coerce(key: str, raw: str):

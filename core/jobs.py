@@ -48,7 +48,17 @@ def execute(func_path: str, kwargs: dict) -> Any:
     runtime = _worker_runtime
     if runtime is None:  # a worker started by plain `rq worker`: build from the environment
         runtime = _set_worker_runtime()
-    return resolve(func_path)(runtime, **kwargs)
+    from rq import get_current_job
+
+    from .logging_setup import new_request_id, request_id_var
+    job = get_current_job()
+    # The request that enqueued the job, so its log lines and the job's share one ID.
+    token = request_id_var.set((job.meta.get("request_id") if job else None) or new_request_id())
+    try:
+        log.info("job %s started", func_path)
+        return resolve(func_path)(runtime, **kwargs)
+    finally:
+        request_id_var.reset(token)
 
 
 def _set_worker_runtime():
@@ -100,6 +110,9 @@ class JobRunner:
         if job_id:  # job ids are global in Redis: keep deployments (and test runs) apart
             job_id = f"{self.quanke.config['QUEUE_PREFIX']}-{job_id}"
         options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+        from .logging_setup import current_request_id
+        if current_request_id():
+            options["meta"] = {"request_id": current_request_id()}
         if must_not_lose:
             intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
             options["retry"] = Retry(max=len(intervals), interval=intervals)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import Forbidden, InvalidInput, NotFound
 from .models import Centre, CentreService, Role, RoleGrant, User
-from .users import MIN_PASSWORD, hash_password, parse_role, resolve_grants
+from .passwords import check_password
+from .users import hash_password, parse_role, resolve_grants
 
 
 def require_sys_admin(actor) -> User:
@@ -58,8 +59,7 @@ def set_password(session: Session, actor, user_id: int, password: str) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在", code="user_not_found")
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"密码至少{MIN_PASSWORD}位", code="weak_password", field="password")
+    check_password(password, username=user.username, phone=user.phone or "")
     user.password_hash = hash_password(password)
     audit.record(session, actor=f"user:{admin.id}", action="password_reset", object_type="user",
                  object_id=user.id)
@@ -97,8 +97,7 @@ def change_own_password(session: Session, user: User, old: str, new: str) -> Use
         raise Forbidden("账号不可用", code="forbidden_role")
     if not verify_password(fresh.password_hash, old or ""):
         raise InvalidInput("原密码不正确", code="wrong_password", field="old_password")
-    if len(new or "") < MIN_PASSWORD:
-        raise InvalidInput(f"新密码至少{MIN_PASSWORD}位", code="weak_password", field="new_password")
+    check_password(new, username=fresh.username, phone=fresh.phone or "", field="new_password")
     fresh.password_hash = hash_password(new)
     audit.record(session, actor=f"user:{fresh.id}", action="password_changed", object_type="user",
                  object_id=fresh.id)

@@ -50,6 +50,11 @@ PG_ADMIN_URL = os.environ.get("QUANKE_TEST_PG_ADMIN",
 REDIS_TEST_URL = os.environ.get("QUANKE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "test-pass-123"
+#: A real 2×2 PNG: uploads are decoded and re-encoded (core.materials), so test images must be
+#: images, not just the magic bytes.
+TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00"
+            b"\x00\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc<!'\xc7\xc0\xc0\xc0\xc4\xc0\xc0\xc0\xc0"
+            b"\xc0\x00\x00\r\x04\x01\x08}q\xcaf\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 # -- a sample plugin: the smallest complete service, for core tests and as an example ---------

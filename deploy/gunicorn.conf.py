@@ -44,10 +44,11 @@ limit_request_line = 8190
 limit_request_field_size = 8190
 
 # Access log without query strings (they may carry identity numbers or phone numbers):
-# %(U)s is the path only. The request id comes from the proxy (X-Request-ID).
+# %(U)s is the path only. The request id is the response header: the proxy's X-Request-ID
+# when sane, else the one the app made (web/security.py), so it matches the app's log lines.
 accesslog = os.environ.get("QUANKE_ACCESS_LOG", "-")
 errorlog = "-"
-access_log_format = ('{"t":"%(t)s","rid":"%({x-request-id}i)s","m":"%(m)s","path":"%(U)s",'
+access_log_format = ('{"t":"%(t)s","rid":"%({x-request-id}o)s","m":"%(m)s","path":"%(U)s",'
                      '"status":%(s)s,"bytes":"%(B)s","ms":%(M)s}')
 
 _multiproc = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

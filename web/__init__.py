@@ -98,6 +98,8 @@ def _plugin_template_dirs(quanke: Quanke) -> list[str]:
 
 def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> Flask:
     quanke = quanke or Quanke(config)
+    from core.logging_setup import configure_logging
+    configure_logging(quanke.config)
     app = Flask(__name__, instance_path=quanke.config["INSTANCE_PATH"])
     app.config.update(WEB_DEFAULTS)
     for key in WEB_DEFAULTS:
@@ -131,6 +133,9 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     from .ops import bp as ops_bp; app.register_blueprint(ops_bp)  # noqa: E702 - /readyz, /metrics, 503 on a lost database
     for blueprint in quanke.plugins.collect("register_blueprints"):
         app.register_blueprint(blueprint)
+    from . import limits, security
+    security.init_app(app, quanke)           # request IDs, security headers, lock-out panel
+    limits.init_app(app, quanke)      # after every blueprint: limits wrap views by endpoint
 
     _register_hooks(app, quanke)
     _register_errors(app)
@@ -193,19 +198,6 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
             if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home",
                                     "approvals.queue"):
                 g.panels = panels_for(current_user)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'self'")
-        if request.endpoint != "static" and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     @app.context_processor
     def _globals():

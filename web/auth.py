@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core import audit, sms
+from core import audit, lockout, sms
 from core.errors import QuankeError
 from core.models import Citizen, User
 from core.staff_admin import change_own_password
@@ -45,18 +45,20 @@ def login():
                 _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
                 verify_password(_DUMMY_HASH, form.password.data)  # same time as a real check
                 ok = False
+                audit.record(db, actor="anonymous", action="login_failed", object_type="user",
+                             object_id=username[:64], data={"ip": request.remote_addr or ""})
             else:
                 ok = user.active and verify_password(user.password_hash, form.password.data)
-            audit.record(db, actor=f"user:{user.id}" if user else "anonymous",
-                         action="login" if ok else "login_failed", object_type="user",
-                         object_id=user.id if user else username[:64],
-                         data={"ip": request.remote_addr or ""})
+                after = lockout.record_attempt(db, user.id, ok, lockout.Policy.from_config(quanke().config),
+                                               ip=request.remote_addr or "")
+                ok = ok and not after.locked
         if ok:
             _fresh_session()
             login_user(StaffIdentity(user))
             from .menu import home_for
             return redirect(safe_next(request.args.get("next"), home_for(current_user)))
-        flash(_("用户名或密码不正确"), "error")
+        # One message for unknown, wrong and locked: it must not tell which accounts exist.
+        flash(_("用户名或密码不正确；连续多次输错后账号将暂时锁定，请稍后再试或联系管理员"), "error")
     return render_template("auth/login.html", form=form)
 
 

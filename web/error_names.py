@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 ERROR_NAMES = {
+    "demo_in_production": _l("生产环境不能载入演示数据（演示账号的密码是公开的）"),
     "account_closed": _l("服务对象的账户已关闭"),
     "account_not_found": _l("该账户不存在或尚未开户"),
     "address_required": _l("请填写服务对象的居住地址"),
@@ -161,6 +162,8 @@ ERROR_NAMES = {
     "loan_not_eligible": _l("该账户不能借用时长"),
     "loan_outstanding": _l("尚有借贷时长…未归还，不能退出"),
     "material_empty": _l("文件为空"),
+    "material_image_invalid": _l("不是完整有效的图片，请重新拍照或扫描后上传"),
+    "material_image_too_large": _l("图片尺寸过大，请缩小后重新上传"),
     "material_not_found": _l("材料不存在或不属于该草稿"),
     "material_too_large": _l("文件过大"),
     "material_type_not_allowed": _l("文件类型不符"),
@@ -322,7 +325,7 @@ ERROR_NAMES = {
     "volunteer_not_found": _l("所选志愿者不存在或已退出"),
     "volunteers_required": _l("请选择志愿者"),
     "warn_reason_required": _l("核查有提示事项，受理须记录理由"),
-    "weak_password": _l("密码至少…位"),
+    "weak_password": _l("密码不符合要求：至少10位，包含至少两类字符（字母、数字、符号），不能是用户名、手机号或常见密码"),
     "weak_secret_key": _l("SECRET_KEY 太短（…个字符）：生产环境至少需要…个字符的随机密钥"),
     "window_out_of_range": _l("服务时间应在今天之前…天至之后…天之内"),
     "window_too_long": _l("一次服务的时间段不能超过…"),

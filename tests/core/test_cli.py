@@ -38,17 +38,17 @@ def test_user_create_with_roles_and_clear_errors(tmp_path):
     _run(tmp_path, "db", "upgrade")
     _run(tmp_path, "demo-data")
     ok = _run(tmp_path, "user", "create", "newbie", "--name", "新人", "--role", "counter",
-              "--centre", "S01", input="longpassword\nlongpassword\n")
+              "--centre", "S01", input="long-password-1\nlong-password-1\n")
     assert ok.exit_code == 0 and "已创建用户 newbie" in ok.output
     dup = _run(tmp_path, "user", "create", "newbie", "--name", "x", "--role", "counter",
-               input="longpassword\nlongpassword\n")
+               input="long-password-1\nlong-password-1\n")
     assert dup.exit_code != 0 and "已存在" in dup.output
     no_dept = _run(tmp_path, "user", "create", "appr", "--name", "x", "--role", "approver",
-                   input="longpassword\nlongpassword\n")
+                   input="long-password-1\nlong-password-1\n")
     assert no_dept.exit_code != 0 and "须指定部门" in no_dept.output
     weak = _run(tmp_path, "user", "create", "weak", "--name", "x", "--role", "auditor",
                 input="short\nshort\n")
-    assert weak.exit_code != 0 and "密码至少8位" in weak.output
+    assert weak.exit_code != 0 and "密码至少10位" in weak.output
 
 
 def test_calendar_load_rejects_a_bad_file_with_the_line(tmp_path):

@@ -12,7 +12,7 @@ from core.models import Application, CheckEvidence, ClockPause
 from core.services import CheckResult
 from core.testing import drive_to, file_at_counter, seed_world, snapshot
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 
 
 def count_apps(quanke):

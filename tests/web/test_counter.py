@@ -12,7 +12,7 @@ from core.testing import drive_to, snapshot
 from core.tickets import QueueTicket
 from core.demo import valid_resident_id
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 PDF = b"%PDF-1.4\n" + b"x" * 100
 
 

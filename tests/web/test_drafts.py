@@ -13,7 +13,7 @@ from core import workflow
 from core.audit import AuditEvent
 from core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from core.models import Application, State
-from core.testing import drive_to, snapshot
+from core.testing import TINY_PNG, drive_to, snapshot  # uploads are re-encoded: a real image
 
 PDF = b"%PDF-1.4\n" + b"x" * 100
 
@@ -128,7 +128,7 @@ def test_portal_edit_page_keeps_input_on_error_then_saves(as_user, world):
     scan = stored(world, app.id).materials[0]
     r = b.post(f"/portal/applications/{app.id}/edit",
                {"f-purpose": "<script>alert(1)</script>开店", "delivery_method": "courier",
-                "remove": str(scan.id), "file-photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 50), "p.png")},
+                "remove": str(scan.id), "file-photo": (io.BytesIO(TINY_PNG), "p.png")},
                content_type="multipart/form-data")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/portal/applications/{app.id}")
     after = stored(world, app.id)

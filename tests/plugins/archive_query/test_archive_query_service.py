@@ -20,9 +20,7 @@ from plugins.archive_query.models import AccessLog, QueryResult
 from plugins.archive_query.results import ResultNotReady, certificate_data
 
 SERVICE = "archive_query.query"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-       b"\x00\x00IEND\xaeB`\x82")
+from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 
 
 def switch(quanke, world, on: bool):

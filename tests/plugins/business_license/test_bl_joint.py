@@ -112,7 +112,8 @@ def test_remote_joint_application_identity_once_for_both(flow, bl_world):
     quanke, citizen = flow.quanke, bl_world.citizen
     applicant = flow.person()
     form = {**flow.registration_form(applicant), **flow.food_form()}
-    pdf, png = b"%PDF-1.4\n%\n", b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    from core.testing import TINY_PNG
+    pdf, png = b"%PDF-1.4\n%\n", TINY_PNG      # a real image: uploads are re-encoded
     uploads = [Upload(code, f"{code}.pdf", pdf + code.encode()) for code in
                ("operator_id", "premises_proof", "food_commitment", "layout_plan")]
     uploads.append(Upload("premises_photos", "photo.png", png))

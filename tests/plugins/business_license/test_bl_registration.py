@@ -103,7 +103,8 @@ def test_remote_registration_needs_the_identity_steps_before_submission(flow, bl
 
 def _upload(code, png=False):
     from core.materials import Upload
-    data = b"\x89PNG\r\n\x1a\n" + b"0" * 64 if png else b"%PDF-1.4\n% scan\n"
+    from core.testing import TINY_PNG
+    data = TINY_PNG if png else b"%PDF-1.4\n% scan\n"
     return Upload(code, f"{code}.{'png' if png else 'pdf'}", data)
 
 
