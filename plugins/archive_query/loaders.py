@@ -142,6 +142,7 @@ class PostgresCopyLoader:
     def __init__(self, conn: Connection, import_id: int):
         self.conn, self.import_id = conn, import_id
         self.raw = conn.connection.driver_connection  # psycopg.Connection, same transaction
+        self.wrote = 0  # rows inserted or updated
         with conn.begin():
             with self.raw.cursor() as cur:
                 cur.execute(self.STAGE)
@@ -151,6 +152,12 @@ class PostgresCopyLoader:
             with self.raw.cursor() as cur:
                 cur.execute("DROP TABLE IF EXISTS aq_stage_records, aq_stage_persons, "
                             "aq_stage_done, aq_import_seen")
+        if self.wrote:
+            # Fresh statistics right away (autovacuum may take minutes): lookups made just
+            # after a large import get the index plan, not one meant for an empty table.
+            with self.conn.begin():
+                with self.raw.cursor() as cur:
+                    cur.execute("ANALYZE aq_archive_records, aq_record_persons")
 
     def load(self, rows: list[ParsedRow]) -> BatchResult:
         out = BatchResult()
@@ -170,12 +177,6 @@ class PostgresCopyLoader:
                     for p in r.persons:
                         cp.write_row((r.reference, p["id_number"], p["name"], p["role"],
                                       p["position"], p["birth_year"]))
-            # Repeated in this file (an earlier batch): report and drop.
-            cur.execute("""
-                DELETE FROM aq_stage_records s USING aq_import_seen seen
-                WHERE s.reference = seen.reference RETURNING s.line, s.reference, seen.line""")
-            for line, ref, first in cur.fetchall():
-                out.errors.append((line, f"档号 {ref} 与第{first}行重复"))
             # A reference already used by another category: report and drop.
             cur.execute("""
                 DELETE FROM aq_stage_records s USING aq_archive_records r
@@ -183,8 +184,20 @@ class PostgresCopyLoader:
                 RETURNING s.line, s.reference, r.category""")
             for line, ref, other in cur.fetchall():
                 out.errors.append((line, f"档号 {ref} 已属于{_category_label(other)}，不能作为另一类档案导入"))
-            cur.execute("INSERT INTO aq_import_seen (reference, line) "
-                        "SELECT reference, line FROM aq_stage_records")
+            # Repeated in this file (an earlier batch): each reference claims its place in
+            # aq_import_seen; one already there was an earlier line (report and drop). An index
+            # probe per row, not a join with the whole (growing) table of references seen.
+            cur.execute("""
+                WITH claimed AS (
+                    INSERT INTO aq_import_seen (reference, line)
+                    SELECT reference, line FROM aq_stage_records
+                    ON CONFLICT (reference) DO NOTHING RETURNING reference)
+                DELETE FROM aq_stage_records s
+                WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.reference = s.reference)
+                RETURNING s.line, s.reference,
+                    (SELECT seen.line FROM aq_import_seen seen WHERE seen.reference = s.reference)""")
+            for line, ref, first in cur.fetchall():
+                out.errors.append((line, f"档号 {ref} 与第{first}行重复"))
             cur.execute("""
                 WITH up AS (
                     INSERT INTO aq_archive_records AS r (category, reference, fonds_no, file_no,
@@ -211,6 +224,7 @@ class PostgresCopyLoader:
             cur.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
                         "FROM aq_stage_done")
             out.inserted, out.updated = cur.fetchone()
+            self.wrote += out.inserted + out.updated
             cur.execute("SELECT count(*) FROM aq_stage_records")
             staged = cur.fetchone()[0]
             out.unchanged = staged - out.inserted - out.updated
