@@ -49,7 +49,7 @@ class IdChecker:
     times); a bounded LRU keeps memory flat on files of any size.
     """
 
-    def __init__(self, size: int = 100_000):
+    def __init__(self, size: int = 20_000):
         self.size = size
         self.today = today()
         self._seen: OrderedDict[str, tuple[str, dt.date]] = OrderedDict()
