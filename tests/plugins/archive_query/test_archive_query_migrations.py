@@ -12,12 +12,16 @@ import textwrap
 from sqlalchemy import func, select, text
 
 from core import hookimpl, migrate
+from core.demo import valid_resident_id
 from core.plugins import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, migrated
+from plugins.archive_query.categories import CATEGORIES
+from plugins.archive_query.importer import import_rows
 from plugins.archive_query.models import ArchiveRecord, RecordPerson
 
-from .conftest import SPOUSE_ID, STRANGER_ID, Archive
+HUSBAND = valid_resident_id("32011319700101003")
+WIFE = valid_resident_id("32010619720815002")
 
 REBUILD = '''
     """Rebuild aq_archive_records (what any batch alteration of it does on SQLite)."""
@@ -68,13 +72,18 @@ def counts(quanke) -> tuple[int, int]:
 def test_a_batch_migration_of_a_parent_table_keeps_its_children_on_sqlite(tmp_path):
     url = f"sqlite:///{tmp_path / 'quanke.db'}"
     before = migrated(runtime(url, tmp_path))
-    archive = Archive(before)
-    archive.add("marriage", male_id_number=STRANGER_ID, male_name="王陌生",
-                female_id_number=SPOUSE_ID, female_name="李晓梅", registration_type="结婚登记",
-                certificate_no="宁玄结字第001号")
-    archive.add("veteran", person_id_number=STRANGER_ID, person_name="王陌生",
-                enlist_date="1990-12-01", discharge_date="1994-12-01", discharge_type="退伍",
-                military_unit="32101部队")
+    common = {"fonds_no": "T001", "item_no": "", "record_date": "1995-06-01",
+              "issuing_body": "测试形成机关", "remarks": ""}
+    for code, values in (
+            ("marriage", {"file_no": "00001", "male_id_number": HUSBAND, "male_name": "王陌生",
+                          "female_id_number": WIFE, "female_name": "李晓梅",
+                          "registration_type": "结婚登记", "certificate_no": "宁玄结字第001号"}),
+            ("veteran", {"file_no": "00002", "person_id_number": HUSBAND, "person_name": "王陌生",
+                         "enlist_date": "1990-12-01", "discharge_date": "1994-12-01",
+                         "discharge_type": "退伍", "military_unit": "32101部队"})):
+        row = {c: "" for c in CATEGORIES[code].columns} | common | values
+        report = import_rows(before, CATEGORIES[code], [(2, row)], source="test", actor="test")
+        assert report.error_count == 0, report.errors
     assert counts(before) == (2, 3)
     before.close()
 
