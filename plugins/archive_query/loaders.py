@@ -177,13 +177,6 @@ class PostgresCopyLoader:
                     for p in r.persons:
                         cp.write_row((r.reference, p["id_number"], p["name"], p["role"],
                                       p["position"], p["birth_year"]))
-            # A reference already used by another category: report and drop.
-            cur.execute("""
-                DELETE FROM aq_stage_records s USING aq_archive_records r
-                WHERE s.reference = r.reference AND s.category <> r.category
-                RETURNING s.line, s.reference, r.category""")
-            for line, ref, other in cur.fetchall():
-                out.errors.append((line, f"档号 {ref} 已属于{_category_label(other)}，不能作为另一类档案导入"))
             # Repeated in this file (an earlier batch): each reference claims its place in
             # aq_import_seen; one already there was an earlier line (report and drop). An index
             # probe per row, not a join with the whole (growing) table of references seen.
@@ -211,10 +204,22 @@ class PostgresCopyLoader:
                         issuing_body = EXCLUDED.issuing_body, fields = EXCLUDED.fields,
                         row_hash = EXCLUDED.row_hash, import_id = EXCLUDED.import_id,
                         updated_at = EXCLUDED.updated_at
-                    WHERE r.row_hash IS DISTINCT FROM EXCLUDED.row_hash
+                    WHERE r.category = EXCLUDED.category
+                      AND r.row_hash IS DISTINCT FROM EXCLUDED.row_hash
                     RETURNING r.id, r.reference, (r.xmax = 0) AS inserted)
                 INSERT INTO aq_stage_done (id, reference, inserted) SELECT * FROM up""",
                         {"import_id": self.import_id})
+            # Neither inserted nor updated: unchanged, or a reference already used by another
+            # category (an error, never a silent re-classification). Only these rows are looked
+            # up again — none at all in a first import.
+            cur.execute("""
+                SELECT s.line, s.reference, r.category
+                FROM aq_stage_records s JOIN aq_archive_records r ON r.reference = s.reference
+                WHERE NOT EXISTS (SELECT 1 FROM aq_stage_done d WHERE d.reference = s.reference)
+                  AND r.category <> s.category""")
+            other = cur.fetchall()
+            for line, ref, category in other:
+                out.errors.append((line, f"档号 {ref} 已属于{_category_label(category)}，不能作为另一类档案导入"))
             cur.execute("DELETE FROM aq_record_persons p USING aq_stage_done d "
                         "WHERE p.record_id = d.id AND NOT d.inserted")
             cur.execute("""
@@ -227,7 +232,7 @@ class PostgresCopyLoader:
             self.wrote += out.inserted + out.updated
             cur.execute("SELECT count(*) FROM aq_stage_records")
             staged = cur.fetchone()[0]
-            out.unchanged = staged - out.inserted - out.updated
+            out.unchanged = staged - out.inserted - out.updated - len(other)
         return out
 
 
