@@ -120,8 +120,10 @@ class PortableLoader:
 class PostgresCopyLoader:
     """PostgreSQL: ``COPY`` each batch into temporary staging tables, then set-based SQL.
 
-    One ``INSERT … ON CONFLICT (reference) DO UPDATE … WHERE row_hash differs`` classifies
-    and writes the whole batch; ``xmax = 0`` tells inserted rows from updated ones.
+    One ``INSERT … ON CONFLICT (reference) DO UPDATE … WHERE same category AND row_hash
+    differs`` classifies and writes the whole batch; ``xmax = 0`` tells inserted rows from
+    updated ones, and only the rows it left alone are looked up again (unchanged, or another
+    category's reference).
     """
 
     STAGE = """
