@@ -124,9 +124,14 @@ def _department_name(session: Session, code: str) -> str:
     return name or code
 
 
-def _kind_label(kind: str, service=None) -> str:
+def _kind_label(kind: str, service=None, app: Application | None = None,
+                session: Session | None = None) -> str:
+    """The document's own title. A certificate renderer that issues different documents
+    (档案查询结果证明 or 无档案记录证明) names this application's with ``title_for(app, session)``."""
     if kind == "certificate" and service is not None:
-        title = getattr(service.certificate, "title", None)
+        title_for = getattr(service.certificate, "title_for", None)
+        title = title_for(app, session) if title_for is not None and app is not None else None
+        title = title or getattr(service.certificate, "title", None)
         if title:
             return str(title)
     return KINDS[kind]
@@ -156,7 +161,7 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
     centre = app.centre
     summary = {
         "kind": kind,
-        "kind_label": _kind_label(kind, service),
+        "kind_label": _kind_label(kind, service, app, session),
         "number": number,
         "version": version,
         "service_code": app.service_code,

@@ -26,14 +26,15 @@ def alembic_config(quanke) -> Config:
 
 
 def upgrade(quanke, revision: str = "heads") -> None:
-    with quanke.db.engine.begin() as connection:
+    # No transaction yet: env.py begins it (after turning SQLite's foreign keys off).
+    with quanke.db.engine.connect() as connection:
         cfg = alembic_config(quanke)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
 
 def downgrade(quanke, revision: str) -> None:
-    with quanke.db.engine.begin() as connection:
+    with quanke.db.engine.connect() as connection:
         cfg = alembic_config(quanke)
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)

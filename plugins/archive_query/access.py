@@ -69,13 +69,16 @@ def log_looks(session: Session, *, who, records: Iterable[ArchiveRecord], kind: 
     audit event's subject. One access-log row per person each record concerns.
     """
     key, label = actor_key(who), actor_label(session, who)
+    records = list(records)
+    session.add_all([AccessLog(actor=key, actor_label=label, kind=kind, channel=channel,
+                               purpose=purpose, application_id=application_id,
+                               record_id=record.id, reference=record.reference,
+                               category=record.category, subject_id_number=person.id_number)
+                     for record in records for person in record.persons])
+    # The audit events come last, after one INSERT of every access-log row: the chain lock
+    # they take is held until commit, so nothing else should wait behind it.
     count = 0
     for record in records:
-        for person in record.persons:
-            session.add(AccessLog(actor=key, actor_label=label, kind=kind, channel=channel,
-                                  purpose=purpose, application_id=application_id,
-                                  record_id=record.id, reference=record.reference,
-                                  category=record.category, subject_id_number=person.id_number))
         ids = [p.id_number for p in record.persons]
         audit.record_view(session, actor=key, object_type="aq_archive_record", object_id=record.id,
                           subject=about if about in ids else (ids[0] if ids else ""),

@@ -82,7 +82,7 @@ def record_result(quanke, *, application_id: int, actor: str) -> str:
 
 
 def sweep(quanke, *, limit: int = 1000) -> int:
-    """Scheduled catch-up: whatever an event could not enqueue (see :mod:`.binding`).
+    """Scheduled catch-up: what no job did yet (a lost job, or the switch turned on later).
 
     * accepted self-queries, when the switch is on → :func:`auto_decide`;
     * approved by the rule but not issued (a job that stopped half-way) → resumed;

@@ -155,14 +155,15 @@ def category(code: str) -> Category:
     return found
 
 
-def parse_date(value: str, label: str) -> dt.date:
-    """``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ``YYYY.MM.DD`` as old ledgers write it)."""
+def parse_date(value: str, label: str, today_: dt.date | None = None) -> dt.date:
+    """``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ``YYYY.MM.DD`` as old ledgers write it);
+    ``today_`` saves looking the date up again for every row of an import."""
     text = (value or "").strip().replace("/", "-").replace(".", "-")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{label}“{value}”不是有效日期（应为 YYYY-MM-DD）") from None
-    if day.year < 1900 or day > today():
+    if day.year < 1900 or day > (today_ or today()):
         raise ValueError(f"{label}“{value}”不合理（应在1900年至今之间）")
     return day
 
@@ -178,7 +179,7 @@ def check_reference_part(value: str, label: str, *, required: bool = True) -> st
     return text
 
 
-def clean_fields(cat: Category, raw: dict[str, str]) -> dict:
+def clean_fields(cat: Category, raw: dict[str, str], today_: dt.date | None = None) -> dict:
     """Validate a category's own values; return them typed for the JSON column.
 
     Raises ValueError with a Chinese reason naming the first bad field.
@@ -191,7 +192,7 @@ def clean_fields(cat: Category, raw: dict[str, str]) -> dict:
                 raise ValueError(f"缺少{spec.label}")
             continue
         if spec.kind == "date":
-            out[spec.name] = parse_date(value, spec.label).isoformat()
+            out[spec.name] = parse_date(value, spec.label, today_).isoformat()
         elif spec.kind == "int":
             if not value.isdigit() or int(value) > 50:
                 raise ValueError(f"{spec.label}“{value}”应为0至50的整数")

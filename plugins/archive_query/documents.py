@@ -9,12 +9,15 @@ to what the requester may see. Three cases:
 * no result handed over at all (the core did not ask the hook) → the result certificate
   without contents, saying so — never a "no record" claim that was not established.
 """
+from sqlalchemy import select
+
 from core.documents import CertificateTemplate
 from core.identifiers import mask_id
 from core.services import CertificateContext
 
 from .categories import CATEGORIES
 from .forms import BASIS_LABELS
+from .models import QueryResult
 from .store import describe
 
 TITLE = "档案查询结果证明"
@@ -66,6 +69,13 @@ class ArchiveResultCertificate:
     """Renderer (``core.services.Renderer``) choosing the document by what was found."""
 
     title = TITLE
+
+    def title_for(self, application, session) -> str:
+        """The title this application's document gets (the verification page shows it):
+        无档案记录证明 when its stored result found nothing, else 档案查询结果证明."""
+        found = session.scalar(select(QueryResult.records).where(
+            QueryResult.application_id == application.id)) if session is not None else None
+        return NO_RECORD_TITLE if found is not None and not found else TITLE
 
     def __call__(self, ctx: CertificateContext, **kwargs):
         result = ctx.extra.get("archive_result")

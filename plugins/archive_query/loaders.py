@@ -120,8 +120,10 @@ class PortableLoader:
 class PostgresCopyLoader:
     """PostgreSQL: ``COPY`` each batch into temporary staging tables, then set-based SQL.
 
-    One ``INSERT … ON CONFLICT (reference) DO UPDATE … WHERE row_hash differs`` classifies
-    and writes the whole batch; ``xmax = 0`` tells inserted rows from updated ones.
+    One ``INSERT … ON CONFLICT (reference) DO UPDATE … WHERE same category AND row_hash
+    differs`` classifies and writes the whole batch; ``xmax = 0`` tells inserted rows from
+    updated ones, and only the rows it left alone are looked up again (unchanged, or another
+    category's reference).
     """
 
     STAGE = """
@@ -142,6 +144,7 @@ class PostgresCopyLoader:
     def __init__(self, conn: Connection, import_id: int):
         self.conn, self.import_id = conn, import_id
         self.raw = conn.connection.driver_connection  # psycopg.Connection, same transaction
+        self.wrote = 0  # rows inserted or updated
         with conn.begin():
             with self.raw.cursor() as cur:
                 cur.execute(self.STAGE)
@@ -151,6 +154,12 @@ class PostgresCopyLoader:
             with self.raw.cursor() as cur:
                 cur.execute("DROP TABLE IF EXISTS aq_stage_records, aq_stage_persons, "
                             "aq_stage_done, aq_import_seen")
+        if self.wrote:
+            # Fresh statistics right away (autovacuum may take minutes): lookups made just
+            # after a large import get the index plan, not one meant for an empty table.
+            with self.conn.begin():
+                with self.raw.cursor() as cur:
+                    cur.execute("ANALYZE aq_archive_records, aq_record_persons")
 
     def load(self, rows: list[ParsedRow]) -> BatchResult:
         out = BatchResult()
@@ -170,21 +179,20 @@ class PostgresCopyLoader:
                     for p in r.persons:
                         cp.write_row((r.reference, p["id_number"], p["name"], p["role"],
                                       p["position"], p["birth_year"]))
-            # Repeated in this file (an earlier batch): report and drop.
+            # Repeated in this file (an earlier batch): each reference claims its place in
+            # aq_import_seen; one already there was an earlier line (report and drop). An index
+            # probe per row, not a join with the whole (growing) table of references seen.
             cur.execute("""
-                DELETE FROM aq_stage_records s USING aq_import_seen seen
-                WHERE s.reference = seen.reference RETURNING s.line, s.reference, seen.line""")
+                WITH claimed AS (
+                    INSERT INTO aq_import_seen (reference, line)
+                    SELECT reference, line FROM aq_stage_records
+                    ON CONFLICT (reference) DO NOTHING RETURNING reference)
+                DELETE FROM aq_stage_records s
+                WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.reference = s.reference)
+                RETURNING s.line, s.reference,
+                    (SELECT seen.line FROM aq_import_seen seen WHERE seen.reference = s.reference)""")
             for line, ref, first in cur.fetchall():
                 out.errors.append((line, f"档号 {ref} 与第{first}行重复"))
-            # A reference already used by another category: report and drop.
-            cur.execute("""
-                DELETE FROM aq_stage_records s USING aq_archive_records r
-                WHERE s.reference = r.reference AND s.category <> r.category
-                RETURNING s.line, s.reference, r.category""")
-            for line, ref, other in cur.fetchall():
-                out.errors.append((line, f"档号 {ref} 已属于{_category_label(other)}，不能作为另一类档案导入"))
-            cur.execute("INSERT INTO aq_import_seen (reference, line) "
-                        "SELECT reference, line FROM aq_stage_records")
             cur.execute("""
                 WITH up AS (
                     INSERT INTO aq_archive_records AS r (category, reference, fonds_no, file_no,
@@ -198,10 +206,22 @@ class PostgresCopyLoader:
                         issuing_body = EXCLUDED.issuing_body, fields = EXCLUDED.fields,
                         row_hash = EXCLUDED.row_hash, import_id = EXCLUDED.import_id,
                         updated_at = EXCLUDED.updated_at
-                    WHERE r.row_hash IS DISTINCT FROM EXCLUDED.row_hash
+                    WHERE r.category = EXCLUDED.category
+                      AND r.row_hash IS DISTINCT FROM EXCLUDED.row_hash
                     RETURNING r.id, r.reference, (r.xmax = 0) AS inserted)
                 INSERT INTO aq_stage_done (id, reference, inserted) SELECT * FROM up""",
                         {"import_id": self.import_id})
+            # Neither inserted nor updated: unchanged, or a reference already used by another
+            # category (an error, never a silent re-classification). Only these rows are looked
+            # up again — none at all in a first import.
+            cur.execute("""
+                SELECT s.line, s.reference, r.category
+                FROM aq_stage_records s JOIN aq_archive_records r ON r.reference = s.reference
+                WHERE NOT EXISTS (SELECT 1 FROM aq_stage_done d WHERE d.reference = s.reference)
+                  AND r.category <> s.category""")
+            other = cur.fetchall()
+            for line, ref, category in other:
+                out.errors.append((line, f"档号 {ref} 已属于{_category_label(category)}，不能作为另一类档案导入"))
             cur.execute("DELETE FROM aq_record_persons p USING aq_stage_done d "
                         "WHERE p.record_id = d.id AND NOT d.inserted")
             cur.execute("""
@@ -211,9 +231,10 @@ class PostgresCopyLoader:
             cur.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
                         "FROM aq_stage_done")
             out.inserted, out.updated = cur.fetchone()
+            self.wrote += out.inserted + out.updated
             cur.execute("SELECT count(*) FROM aq_stage_records")
             staged = cur.fetchone()[0]
-            out.unchanged = staged - out.inserted - out.updated
+            out.unchanged = staged - out.inserted - out.updated - len(other)
         return out
 
 

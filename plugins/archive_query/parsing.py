@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from .categories import (COMMON_LABELS, Category, check_reference_part, clean_fi
 
 MAX_NAME = 30
 MAX_BODY = 100
+_DIGIT = re.compile(r"\d")
+#: One encoder for every row (``json.dumps`` with options builds a new one per call).
+_fields_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 @dataclass
@@ -45,7 +49,7 @@ class IdChecker:
     times); a bounded LRU keeps memory flat on files of any size.
     """
 
-    def __init__(self, size: int = 100_000):
+    def __init__(self, size: int = 20_000):
         self.size = size
         self.today = today()
         self._seen: OrderedDict[str, tuple[str, dt.date]] = OrderedDict()
@@ -59,7 +63,7 @@ class IdChecker:
             return hit
         started = time.perf_counter()
         try:
-            rid = validate_resident_id(raw, today=self.today)  # raises InvalidInput (Chinese)
+            rid = validate_resident_id(raw, today=self.today, with_place=False)  # raises InvalidInput (Chinese)
         finally:
             self.calls += 1
             self.seconds += time.perf_counter() - started
@@ -76,7 +80,7 @@ def _name(value: str, label: str) -> str:
         raise ValueError(f"缺少{label}姓名")
     if len(name) > MAX_NAME:
         raise ValueError(f"{label}姓名过长（最多{MAX_NAME}字）")
-    if any(ch.isdigit() for ch in name):
+    if _DIGIT.search(name):
         raise ValueError(f"{label}姓名“{name}”含有数字")
     return name
 
@@ -88,7 +92,7 @@ def parse_row(cat: Category, values: dict[str, str], line: int, ids: IdChecker) 
     item = check_reference_part(values.get("item_no", ""), COMMON_LABELS["item_no"],
                                 required=False)
     reference = "/".join(p for p in (fonds, file_no, item) if p)
-    record_date = parse_date(values.get("record_date", ""), COMMON_LABELS["record_date"])
+    record_date = parse_date(values.get("record_date", ""), COMMON_LABELS["record_date"], ids.today)
     body = (values.get("issuing_body") or "").strip()
     if not body:
         raise ValueError("缺少形成机关")
@@ -114,8 +118,8 @@ def parse_row(cat: Category, values: dict[str, str], line: int, ids: IdChecker) 
             raise ValueError(f"形成日期{record_date:%Y-%m-%d}早于{role.label}的出生日期{birth:%Y-%m-%d}")
         persons.append({"id_number": number, "name": _name(raw_name, role.label),
                         "role": role.role, "position": position, "birth_year": birth.year})
-    fields = clean_fields(cat, values)
-    fields_json = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    fields = clean_fields(cat, values, ids.today)
+    fields_json = _fields_json(fields)
     # Everything stored, in a fixed order: equal hash = nothing to update on re-import.
     canonical = "\x1f".join([cat.code, reference, record_date.isoformat(), body, fields_json]
                             + [f"{p['role']}\x1e{p['id_number']}\x1e{p['name']}" for p in persons])

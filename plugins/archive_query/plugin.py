@@ -1,5 +1,4 @@
 """Hook implementations of the archive query plugin (档案查询 · e站通)."""
-import logging
 from pathlib import Path
 
 from core import hookimpl
@@ -9,10 +8,7 @@ from . import models  # noqa: F401 - registers the plugin's tables
 from .checks import QUERY_BASIS
 from .documents import CERTIFICATE
 from .forms import ArchiveQueryForm
-from .binding import current_runtime
 from .results import SERVICE_CODE
-
-log = logging.getLogger(__name__)
 
 DEPARTMENT = ("archives", "区档案馆")
 
@@ -80,14 +76,13 @@ def register_commands():
 
 
 @hookimpl
-def application_event(event):
-    """After acceptance: maybe approve automatically; after approval: store the result."""
+def application_event(event, quanke):
+    """After acceptance: maybe approve automatically; after approval: store the result.
+
+    Work goes to jobs that must not be lost; the scheduled ``archive-query-sweep`` catches up
+    anything a lost job or a switch turned on later left waiting.
+    """
     if event.service_code != SERVICE_CODE:
-        return None
-    quanke = current_runtime()
-    if quanke is None:  # no request, worker or bound runtime: the sweep job catches up
-        log.warning("no runtime for %s of %s; the archive sweep will process it",
-                    event.action, event.application_number)
         return None
     if event.action == "accept":
         quanke.jobs.enqueue("plugins.archive_query.autoapproval.auto_decide", must_not_lose=True,

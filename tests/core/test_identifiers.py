@@ -48,3 +48,16 @@ def test_masking_and_age():
     assert mask_phone("13812345678") == "138****5678"
     assert age_on(dt.date(2008, 11, 24), dt.date(2026, 11, 23)) == 17
     assert age_on(dt.date(2008, 11, 23), dt.date(2026, 11, 23)) == 18
+
+
+def test_an_id_as_typed_validates_like_its_compact_form_with_or_without_the_place():
+    from core.demo import valid_resident_id
+    number = next(n for n in (valid_resident_id(f"32010219900101{k:03d}") for k in range(100))
+                  if n.endswith("X"))
+    compact = validate_resident_id(number)
+    typed = validate_resident_id(f" {number[:-1]}x ")  # as typed: spaces, a small x
+    assert (typed.number, typed.birth_date, typed.gender, typed.place) == \
+        (compact.number, compact.birth_date, compact.gender, compact.place)
+    bulk = validate_resident_id(number, with_place=False)
+    assert (bulk.number, bulk.birth_date, bulk.gender) == (number, dt.date(1990, 1, 1), compact.gender)
+    assert bulk.place == "" and bulk.warnings == ()

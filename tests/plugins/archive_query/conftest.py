@@ -13,7 +13,6 @@ from core.models import Citizen
 from core.plugins import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, SAMPLE_PLUGIN, World, migrated, seed_world
-from plugins.archive_query import binding
 from plugins.archive_query.categories import CATEGORIES
 from plugins.archive_query.importer import import_rows
 
@@ -98,14 +97,11 @@ def quanke(aq_seeded, tmp_path):
 
 @pytest.fixture
 def aq(quanke, aq_seeded):
-    """The world with the archive bureau's staff (approver, approver2, lead, acceptor), with
-    the runtime bound so the plugin's event hook can enqueue its jobs."""
+    """The world with the archive bureau's staff (approver, approver2, lead, acceptor)."""
     seeded = aq_seeded[1]
     world = World(quanke, seeded.centre, seeded.other_centre, seeded.station,
                   dict(seeded.users), dict(seeded.citizens))
-    binding.bind(quanke)
-    yield world
-    binding.unbind(quanke)
+    return world
 
 
 @pytest.fixture

@@ -203,3 +203,29 @@ def test_postgres_copy_loader_behaves_like_the_portable_one(aq_pg, tmp_path):
         assert len(records_for_person(session, OTHER_WIFE)) == 1
         assert session.scalar(text("SELECT count(*) FROM aq_record_persons WHERE id_number = :n"),
                               {"n": WIFE}) == 4  # marriages 2–5; no stale person left on 1
+
+
+@pytest.mark.postgres
+def test_postgres_copy_loader_refuses_another_categorys_reference_and_leaves_fresh_statistics(
+        aq_pg, tmp_path):
+    quanke = aq_pg
+    import_csv(quanke, MARRIAGE, write_csv(tmp_path / "m.csv", [marriage(1)]), actor="test")
+    veteran = CATEGORIES["veteran"]
+
+    def row(file_no):
+        return {"fonds_no": "J012", "file_no": file_no, "item_no": "01",
+                "record_date": "2005-01-01", "issuing_body": "人武部", "person_id_number": HUSBAND,
+                "person_name": "赵建国", "enlist_date": "2000-12-01", "discharge_date": "2005-01-01",
+                "discharge_type": "退伍", "military_unit": "32101部队"}
+    rows = [row("2008-0001"), row("V-1"), row("V-2"), row("V-1")]
+    report = import_csv(quanke, veteran, write_csv(tmp_path / "v.csv", rows, veteran.columns),
+                        actor="test", batch_size=2)
+    assert (report.inserted, report.error_count) == (2, 2)
+    assert report.errors == [(2, "档号 J012/2008-0001/01 已属于婚姻档案，不能作为另一类档案导入"),
+                             (5, "档号 J012/V-1/01 与第3行重复")]
+    assert counts(quanke) == (3, 4)
+    with quanke.db.session() as session:  # analysed by the import, not left to autovacuum
+        analysed = session.execute(text(
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname IN ('aq_archive_records', 'aq_record_persons') ORDER BY relname")).all()
+    assert analysed == [("aq_archive_records", True), ("aq_record_persons", True)]

@@ -7,14 +7,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from core import workflow
+from core import rules, workflow
 from core.audit import AuditEvent
 from core.errors import Forbidden, InvalidInput
 from core.materials import Upload
 from core.models import Application, Decision, State
 from core.services import CertificateContext
 from core.testing import snapshot
-from plugins.archive_query import autoapproval, binding, settings
+from plugins.archive_query import autoapproval, settings
 from plugins.archive_query.documents import CERTIFICATE
 from plugins.archive_query.models import AccessLog, QueryResult
 from plugins.archive_query.results import ResultNotReady, certificate_data
@@ -134,21 +134,29 @@ def test_with_the_switch_off_a_self_query_waits_for_an_approver_who_is_logged(
     assert looks(quanke, me.id_number) == [(f"user:{aq.approver.id}", "result", "T001/00001", app.id)]
 
 
-def test_the_rule_runs_once_and_resumes_a_half_done_decision(quanke, aq, people, archive):
+def test_the_sweep_decides_what_waited_for_the_switch_and_resumes_a_half_done_decision(
+        quanke, aq, people, archive):
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
-    switch(quanke, aq, True)
-    binding.unbind(quanke)  # no runtime for the event hook: nothing happens on accept …
-    app = at_counter(aq, me.applicant_id, form(me, "employment"))
-    workflow.accept(quanke, aq.counter, app.id)
-    assert state(quanke, app.id) == State.ACCEPTED.value
-    assert autoapproval.sweep(quanke) == 1  # … and the scheduled sweep catches up
-    assert state(quanke, app.id) == State.ISSUED.value
-    assert autoapproval.auto_decide(quanke, application_id=app.id) == "nothing_to_do"
+    waiting = at_counter(aq, me.applicant_id, form(me, "employment"))
+    workflow.accept(quanke, aq.counter, waiting.id)  # switch off: left for an approver …
+    half_done = at_counter(aq, me.applicant_id, form(me, "employment"))
+    workflow.accept(quanke, aq.counter, half_done.id)
+    # … and a job that stopped after the rule's decision, before issuing.
+    rules.decide_by_rule(quanke, half_done.id, approve=True, rule=autoapproval.RULE,
+                         reasons=autoapproval.REASON)
+    assert state(quanke, waiting.id) == State.ACCEPTED.value
+    assert state(quanke, half_done.id) == State.APPROVED.value
+    switch(quanke, aq, True)  # the bureau turns the rule on later
+    assert autoapproval.sweep(quanke) == 2
+    assert state(quanke, waiting.id) == State.ISSUED.value
+    assert state(quanke, half_done.id) == State.ISSUED.value
+    assert autoapproval.auto_decide(quanke, application_id=waiting.id) == "nothing_to_do"
     assert autoapproval.sweep(quanke) == 0
     with quanke.db.session() as session:
-        assert session.scalar(select(func.count(AccessLog.id))
-                              .where(AccessLog.application_id == app.id)) == 1
+        for app_id in (waiting.id, half_done.id):  # each result looked up (and logged) once
+            assert session.scalar(select(func.count(AccessLog.id))
+                                  .where(AccessLog.application_id == app_id)) == 1
 
 
 # -- someone else's records ---------------------------------------------------------------------
@@ -306,14 +314,13 @@ def test_an_agent_filing_is_never_approved_by_the_rule(quanke, aq, people, archi
     assert result(quanke, app.id) is None and looks(quanke, me.id_number) == []
 
 
-def test_accepting_through_the_web_api_finds_the_runtime_without_binding(quanke, aq, people, archive,
-                                                                           web):
+def test_accepting_through_the_web_api_approves_a_self_query_by_the_rule(quanke, aq, people, archive,
+                                                                          web):
     from core import tokens
     from core.models import User
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     switch(quanke, aq, True)
-    binding.unbind(quanke)  # only the Flask app can tell the hook which runtime this is
     app = at_counter(aq, me.applicant_id, form(me, "employment"))
     with quanke.db.session() as session:
         token = tokens.create_token(session, session.get(User, aq.counter.id), actor="test")

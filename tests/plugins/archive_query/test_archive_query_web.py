@@ -233,3 +233,34 @@ def test_menu_links_follow_the_roles(web, aq):
         assert [link["label"] for link in menu_links(aq.approver)] == ["档案检索", "档案馆设置"]
         assert [link["label"] for link in menu_links(aq.citizen)] == ["档案查阅记录"]
         assert menu_links(aq.counter) is None
+
+
+# -- public verification of the result documents ------------------------------------------------
+
+def test_verify_page_shows_each_result_documents_own_title(web, aq, people, archive, quanke):
+    from core import workflow
+    from core.models import Document
+    from plugins.archive_query import settings
+    me = people.citizen
+    archive.person("employment", me.id_number, me.name)
+    settings.set_auto_approve(quanke, aq.lead, enabled=True, note="测试：自动审批")
+    codes = {}
+    for category in ("employment", "veteran"):  # records found / none found
+        app = workflow.file_application(
+            quanke, aq.counter, service_code="archive_query.query", applicant_id=me.applicant_id,
+            form_data={"category": category, "subject_name": me.name,
+                       "subject_id_number": me.id_number, "basis": "self", "purpose": "办理退休手续"},
+            paper=["applicant_id"], consent=True, consent_text="申请人当面同意")
+        workflow.accept(quanke, aq.counter, app.id)  # the rule approves and issues
+        with quanke.db.session() as session:
+            codes[category] = session.scalar(select(Document.verification_code).where(
+                Document.application_id == app.id, Document.kind == "certificate"))
+    client = web()
+    found = client.get(f"/verify/{codes['employment']}").get_data(as_text=True)
+    assert "档案查询结果证明" in found and "无档案记录证明" not in found
+    none = client.get(f"/verify/{codes['veteran']}")
+    assert none.status_code == 200
+    page = none.get_data(as_text=True)
+    assert "无档案记录证明" in page and "档案查询结果证明" not in page
+    assert client.get(f"/verify/{codes['veteran']}.json").get_json()["document"]["kind_label"] \
+        == "无档案记录证明"
