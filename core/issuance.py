@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -195,7 +196,27 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
                    issued_at=at, issued_by_id=by_id,
                    summary=_summary(session, app, kind, number, at, 1, service))
     _supersede_previous(session, doc)
+    _remember_kind(doc.id, kind)
     return doc
+
+
+#: Kinds whose rendering goes to the priority queue: what the applicant waits for at the counter.
+PRIORITY_KINDS = frozenset({"certificate"})
+#: Kind of the documents this process recorded lately, so routing a render job needs no query.
+_recent_kinds: "OrderedDict[int, str]" = OrderedDict()
+
+
+def _remember_kind(document_id: int, kind: str) -> None:
+    _recent_kinds[document_id] = kind
+    while len(_recent_kinds) > 4096:
+        _recent_kinds.popitem(last=False)
+
+
+def render_queue(quanke, *, document_id: int) -> str:
+    """Queue name (:data:`core.jobs.QUEUES`) for the render job of a document this process just
+    recorded: certificates on ``documents-high``, everything else on ``default``."""
+    kind = _recent_kinds.pop(document_id, None)
+    return "documents-high" if kind in PRIORITY_KINDS else "default"
 
 
 def _supersede_previous(session: Session, doc: Document) -> None:
