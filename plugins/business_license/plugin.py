@@ -54,6 +54,15 @@ def application_event(event, quanke):
 
 
 @hookimpl
+def validate_application(service, applicant, form_data, materials, session):
+    """What only the register can tell, on every filing path (see filing.register_errors)."""
+    from . import filing, lookups
+    if service.code not in lookups.SERVICES:
+        return None
+    return filing.register_errors(session, service.code, form_data, applicant, set(materials))
+
+
+@hookimpl
 def certificate_data(application, session):
     from .certdata import certificate_data as data
     return data(application, session)
