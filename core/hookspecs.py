@@ -114,9 +114,11 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
     """Refuse bad application data with clear messages, whichever way it is filed.
 
     Called by :func:`core.validation.validate_application` for every service, after the
-    service's form validated the data: when an application is filed (``phase="file"``: at a
-    counter, by an agent, in assisted filing, on the portal or through the API, before
-    anything is saved) and when a remote draft is submitted (``phase="submit"``). Arguments:
+    service's form validated the data and before anything is saved: when an application is
+    filed at a counter, by an agent, in assisted filing or through the API (``phase="file"``),
+    when a citizen saves a draft on the portal (``phase="draft"``: materials may still
+    follow, so do not require them yet) and when a draft is submitted (``phase="submit"``,
+    everything handed in). Arguments:
     the :class:`core.services.ServiceDef`, the :class:`core.models.Applicant`, the cleaned
     ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
     what only the database knows (a name already registered, a commitment path closed).

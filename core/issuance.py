@@ -10,7 +10,7 @@ module connects both to the database:
   letters with the issuing department's seal and stores the bytes content-addressed under
   ``<INSTANCE_PATH>/documents``. It is idempotent (the stored bytes come back when present),
   so the job :func:`render_document` may be retried freely.
-* :func:`revoke` and :func:`regenerate` change a document's standing; the public page
+* :func:`revoke`, :func:`regenerate` and :func:`supersede` change a document's standing; the public page
   ``/verify/<code>`` (:mod:`web.verify`) reads it through :func:`lookup`.
 
 The summary stored on a document is what the public verification page shows, so it holds
@@ -48,6 +48,7 @@ __all__ = [
     "record_document",
     "documents_for",
     "note_delivery",
+    "supersede",
     "render",
     "pdf_bytes",
     "render_document",
@@ -226,12 +227,50 @@ def _supersede_previous(session: Session, doc: Document) -> None:
     session.add(doc)
     session.flush()
     for old in previous:
-        old.status = "superseded"
-        old.summary = {**(old.summary or {}), "replaced_on": local_date(utcnow()).isoformat(),
-                       "replaced_by_number": doc.number, "replaced_by_version": doc.version}
+        _mark_superseded(old, doc)
     if previous:
         doc.supersedes_id = previous[-1].id
         session.flush()
+
+
+def _mark_superseded(old: Document, new: Document, reason: str = "") -> None:
+    # The summary keys the public verification page reads to name the replacement.
+    old.status = "superseded"
+    old.summary = {**(old.summary or {}), "replaced_on": local_date(utcnow()).isoformat(),
+                   "replaced_by_number": new.number, "replaced_by_version": new.version,
+                   **({"replaced_reason": reason} if reason else {})}
+
+
+def supersede(session: Session, old: Document, new: Document, *, reason: str,
+              actor: str = "system") -> Document:
+    """Mark ``old`` superseded (已被替换) by ``new``, in the caller's transaction; audited.
+
+    For a document replaced by one of *another* application — a business licence replaced
+    by the licence of a change registration (变更登记换发), or cancelled with a
+    deregistration — which :func:`record_document` cannot know about (it supersedes only
+    the same application's previous document of the same kind). ``old``'s verification page
+    then says superseded, with the date, the replacement's number and ``reason``.
+    Raises :class:`InvalidState` when ``old`` is not valid or ``new`` is not a valid document.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写替换理由", code="reasons_required", field="reason")
+    if old.id == new.id or new.status != "valid":
+        raise InvalidState("只能由另一份有效文书替换", code="document_not_valid",
+                           details={"status": new.status})
+    if old.status != "valid":
+        label = {"revoked": "已撤销", "superseded": "已被替换"}.get(old.status, old.status)
+        raise InvalidState(f"文书{label}，不能再被替换", code="document_not_valid",
+                           details={"status": old.status})
+    _mark_superseded(old, new, reason)
+    session.flush()
+    app = session.get(Application, old.application_id) if old.application_id else None
+    audit.record(session, actor=actor, action="supersede_document", object_type="document",
+                 object_id=old.id, application_id=old.application_id,
+                 subject=app.applicant.id_number if app else "",
+                 data={"kind": old.kind, "number": old.number, "version": old.version,
+                       "by": new.number, "by_document": new.id, "reason": reason})
+    return old
 
 
 def documents_for(session: Session, app_id: int) -> list[Document]:

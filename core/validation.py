@@ -32,8 +32,10 @@ def validate_application(quanke, session, *, service, applicant, form_data: dict
     """Ask every plugin about this application's data; raise :class:`InvalidInput`
     (``invalid_form``, the same shape as a form error: ``details["fields"]``) when any refuses.
 
-    ``phase`` is ``"file"`` (a new application, before anything is saved) or ``"submit"``
-    (a remote draft being submitted). ``materials`` are the codes of the materials provided.
+    ``phase`` is ``"file"`` (filed and submitted at once: counter, agent, API), ``"draft"`` (a
+    citizen's draft being saved: materials may still follow) or ``"submit"`` (a draft being
+    submitted). ``materials`` are the codes of the materials provided. Nothing is saved when
+    this raises.
     """
     answers = quanke.hook.validate_application(
         service=service, applicant=applicant, form_data=dict(form_data or {}),
@@ -45,11 +47,12 @@ def validate_application(quanke, session, *, service, applicant, form_data: dict
 
 
 def check_new(quanke, session, service, applicant, form_data: dict, paper: Iterable[str],
-              uploads: Iterable) -> None:
+              uploads: Iterable, *, draft: bool) -> None:
     """:func:`validate_application` for an application being filed (before it is saved)."""
     materials = set(paper) | {upload.material_code for upload in uploads}
     validate_application(quanke, session, service=service, applicant=applicant,
-                         form_data=form_data, materials=materials, phase="file")
+                         form_data=form_data, materials=materials,
+                         phase="draft" if draft else "file")
 
 
 def check_draft(quanke, session, app) -> None:

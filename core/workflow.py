@@ -494,7 +494,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
             app.citizen_id = citizen.id if citizen else None
         else:
             raise Forbidden("无权登记申请", code="forbidden_role")
-        validation.check_new(quanke, session, service, applicant, clean_form, paper, checked)
+        validation.check_new(quanke, session, service, applicant, clean_form, paper, checked,
+                             draft=app.state == State.DRAFT.value)
         _add_materials(quanke, session, app, service, paper, checked)
         session.add(app)
         try:

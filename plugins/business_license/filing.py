@@ -64,8 +64,11 @@ def _commitment_closed(session, applicant: Applicant) -> str | None:
 
 
 def register_errors(session, service_code: str, clean: dict, applicant: Applicant,
-                    materials: set[str]) -> dict[str, list[str]]:
-    """Field → messages for what only the register can tell (empty when all is well)."""
+                    materials: set[str], *, check_materials: bool = True) -> dict[str, list[str]]:
+    """Field → messages for what only the register can tell (empty when all is well).
+
+    ``check_materials=False`` (a portal draft, materials still to come) leaves out the premises
+    proof-or-commitment rule."""
     errors: dict[str, list[str]] = {}
     if service_code == lookups.REGISTRATION:
         if clean["operator_id_number"] != applicant.id_number:
@@ -73,7 +76,7 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
         clash = lookups.name_clash(session, clean["trade_name"], clean["industry"], clean["name_form"])
         if clash is not None:
             errors["trade_name"] = [clash.message]
-        if "premises_proof" not in materials:
+        if check_materials and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["请提交经营场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
@@ -87,7 +90,7 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
                                        clean["name_form"], exclude_business_id=business.id)
             if clash is not None:
                 errors["trade_name"] = [clash.message]
-        if clean.get("change_premises") and "premises_proof" not in materials:
+        if check_materials and clean.get("change_premises") and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["变更经营场所须提交新场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
