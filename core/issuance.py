@@ -529,7 +529,7 @@ def _actor_key(actor) -> str:
     return actor if isinstance(actor, str) else actor_key(actor)
 
 
-def _may_revoke(session: Session, actor, app: Application | None) -> User:
+def _may_revoke(session: Session, actor, app: Application | None, finding: bool = False) -> User:
     user = session.get(User, actor.id) if isinstance(actor, User) else None
     if user is None or not user.active:
         raise Forbidden("只有工作人员可以撤销文书", code="forbidden_role")
@@ -537,13 +537,17 @@ def _may_revoke(session: Session, actor, app: Application | None) -> User:
         return user
     if app is not None and user.has_role(Role.DEPT_LEAD, app.department_code):
         return user
+    if finding and app is not None and user.has_role(Role.INSPECTOR, app.department_code):
+        return user
     raise Forbidden("只有审批部门负责人或中心、系统管理员可以撤销文书", code="forbidden_role")
 
 
-def revoke(quanke, actor, document_id: int, reason: str) -> Document:
+def revoke(quanke, actor, document_id: int, reason: str, *, finding: bool = False) -> Document:
     """Revoke (撤销) a valid document with a reason; audited. Its verification page then says
     revoked, with the date. Allowed to the department lead of the application's department,
-    centre and system administrators."""
+    centre and system administrators; with ``finding=True`` (the revocation follows an
+    inspection finding, e.g. a notification commitment found broken: 核查不实) also to an
+    inspector of that department, who recorded the finding."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写撤销理由", code="reasons_required", field="reason")
@@ -557,7 +561,7 @@ def revoke(quanke, actor, document_id: int, reason: str) -> Document:
         if doc is None:
             raise NotFound("文书不存在", code="document_not_found")
         app = session.get(Application, doc.application_id) if doc.application_id else None
-        user = _may_revoke(session, actor, app)
+        user = _may_revoke(session, actor, app, finding)
         if doc.status != "valid":
             label = {"revoked": "已撤销", "superseded": "已被替换"}.get(doc.status, doc.status)
             raise InvalidState(f"文书{label}，不能撤销", code="document_not_valid",
@@ -569,7 +573,7 @@ def revoke(quanke, actor, document_id: int, reason: str) -> Document:
                      object_id=doc.id, application_id=doc.application_id,
                      subject=app.applicant.id_number if app else "",
                      data={"kind": doc.kind, "number": doc.number, "version": doc.version,
-                           "reason": reason}, at=at)
+                           "reason": reason, **({"finding": True} if finding else {})}, at=at)
     return doc
 
 

@@ -117,7 +117,7 @@ def test_validate_application_refuses_on_every_filing_path_and_saves_nothing(tmp
         workflow.submit_application(quanke, world.citizen, draft.id)
     with quanke.db.session() as s:
         assert s.get(Application, draft.id).state == "draft"
-    assert [p for _, p, _, _ in seen] == ["file", "file", "file", "submit"]
+    assert [p for _, p, _, _ in seen] == ["file", "draft", "draft", "submit"]
     assert seen[0][0] == "sample.permit" and seen[0][2] and all(same for *_, same in seen)
 
 

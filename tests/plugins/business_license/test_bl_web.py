@@ -116,7 +116,7 @@ def test_supervision_feed_json_and_csv(web, flow, bl_world):
 def test_inspection_result_through_the_api(web, flow, bl_world):
     flow.register()
     supervision.daily_push(flow.quanke)
-    client, headers = web.test_client(), _token(flow, bl_world.approver)
+    client, headers = web.test_client(), _token(flow, bl_world.inspector)
     [task] = client.get("/api/v1/business_license/inspections", headers=headers).json["items"]
     assert task["kind"] == "routine" and task["team"] == "新街口街道综合行政执法队"
     bad = client.post(f"/api/v1/business_license/inspections/{task['id']}/result", headers=headers,
@@ -236,3 +236,16 @@ def test_the_core_api_refuses_what_the_plugin_form_refuses(web, flow, bl_world):
     body.update(applicant_id=other.id, form_data=flow.registration_form(other, trade_name="福满"))
     created = client.post("/api/v1/applications", headers=headers, json=body)
     assert created.status_code == 201 and created.json["state"] == "submitted"
+
+
+def test_inspection_page_offers_the_result_form_to_inspectors_only(web, flow, bl_world):
+    flow.register()
+    supervision.daily_push(flow.quanke)
+    inspector, approver = web.test_client(), web.test_client()
+    _login(inspector, bl_world.inspector)
+    _login(approver, bl_world.approver)
+    seen = inspector.get("/business_license/inspections")
+    assert seen.status_code == 200 and 'name="outcome"' in seen.get_data(as_text=True)
+    assert "批管同步·核查任务" in inspector.get("/business_license/registry").get_data(as_text=True)
+    listed = approver.get("/business_license/inspections").get_data(as_text=True)
+    assert "新街口街道综合行政执法队" in listed and 'name="outcome"' not in listed
