@@ -166,7 +166,7 @@ def user():
 @click.option("--name", required=True, help="姓名")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", "roles", multiple=True, required=True,
-              help="角色，可多次：counter agent centre_admin sys_admin auditor approver:<dept> dept_lead:<dept>")
+              help="角色，可多次：counter agent centre_admin sys_admin auditor approver:<dept> dept_lead:<dept> inspector:<dept>")
 @click.option("--centre", "centre_code", default=None, help="所属中心编码")
 @click.pass_context
 def user_create(ctx, username, name, password, roles, centre_code):

@@ -16,6 +16,7 @@ DEFAULTS: dict = {
     "DATABASE_URL": None,               # None → sqlite:///<instance>/quanke.db
     "REDIS_URL": None,                  # None → jobs run inline
     "QUEUE_PREFIX": "quanke",           # rq queue names: <prefix>-default
+    "WORKER_CLASS": "simple",           # rq worker: simple (jobs in the worker) or fork (core.jobs)
     "SECRET_KEY": DEV_SECRET,
     "DISABLED_PLUGINS": (),
     "PLUGINS_STRICT": True,

@@ -44,6 +44,7 @@ DEMO_LOGINS = [
     ("centreadmin", "中心管理员（新街口街道中心）"),
     ("admin", "系统管理员"),
     ("auditor", "审计人员"),
+    ("inspector1", "执法检查人员（各部门的核查任务）"),
 ]
 
 
@@ -116,6 +117,7 @@ def load_demo(quanke, *, scale: str = "demo", progress: bool = False) -> int:
             ("centreadmin", "钱主任（中心管理员）", ["centre_admin"], "S01"),
             ("admin", "系统管理员", ["sys_admin"], "D01"),
             ("auditor", "冯审计", ["auditor"], "D01"),
+            ("inspector1", "韩队员（执法检查）", [f"inspector:{d}" for d in departments], "S01"),
         ]
         for username, name, roles, centre in wanted:
             if username not in users:

@@ -108,6 +108,29 @@ def extra_checks(service: "ServiceDef", applicant: Any) -> "list[Check] | None":
 
 
 @hookspec
+def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
+                         materials: "frozenset[str]", phase: str, session: Any
+                         ) -> "dict[str, str | list[str]] | None":
+    """Refuse bad application data with clear messages, whichever way it is filed.
+
+    Called by :func:`core.validation.validate_application` for every service, after the
+    service's form validated the data and before anything is saved: when an application is
+    filed at a counter, by an agent, in assisted filing or through the API (``phase="file"``),
+    when a citizen saves a draft on the portal (``phase="draft"``: materials may still
+    follow, so do not require them yet) and when a draft is submitted (``phase="submit"``,
+    everything handed in). Arguments:
+    the :class:`core.services.ServiceDef`, the :class:`core.models.Applicant`, the cleaned
+    ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
+    what only the database knows (a name already registered, a commitment path closed).
+
+    Return ``{field: message or [messages]}`` for what is wrong (Chinese, shown on the
+    field); ``None`` or ``{}`` means nothing to object to. Answer only for your own services.
+    Any answer stops the filing with ``invalid_form`` (nothing saved); rules that may change
+    while an application is handled belong in checks (:class:`core.services.Check`) too.
+    """
+
+
+@hookspec
 def application_event(event: "ApplicationEvent", quanke: Any) -> None:
     """Observe a state change after it has been committed.
 

@@ -10,7 +10,7 @@ module connects both to the database:
   letters with the issuing department's seal and stores the bytes content-addressed under
   ``<INSTANCE_PATH>/documents``. It is idempotent (the stored bytes come back when present),
   so the job :func:`render_document` may be retried freely.
-* :func:`revoke` and :func:`regenerate` change a document's standing; the public page
+* :func:`revoke`, :func:`regenerate` and :func:`supersede` change a document's standing; the public page
   ``/verify/<code>`` (:mod:`web.verify`) reads it through :func:`lookup`.
 
 The summary stored on a document is what the public verification page shows, so it holds
@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -47,6 +48,7 @@ __all__ = [
     "record_document",
     "documents_for",
     "note_delivery",
+    "supersede",
     "render",
     "pdf_bytes",
     "render_document",
@@ -200,7 +202,27 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
                    issued_at=at, issued_by_id=by_id,
                    summary=_summary(session, app, kind, number, at, 1, service))
     _supersede_previous(session, doc)
+    _remember_kind(doc.id, kind)
     return doc
+
+
+#: Kinds whose rendering goes to the priority queue: what the applicant waits for at the counter.
+PRIORITY_KINDS = frozenset({"certificate"})
+#: Kind of the documents this process recorded lately, so routing a render job needs no query.
+_recent_kinds: "OrderedDict[int, str]" = OrderedDict()
+
+
+def _remember_kind(document_id: int, kind: str) -> None:
+    _recent_kinds[document_id] = kind
+    while len(_recent_kinds) > 4096:
+        _recent_kinds.popitem(last=False)
+
+
+def render_queue(quanke, *, document_id: int) -> str:
+    """Queue name (:data:`core.jobs.QUEUES`) for the render job of a document this process just
+    recorded: certificates on ``documents-high``, everything else on ``default``."""
+    kind = _recent_kinds.pop(document_id, None)
+    return "documents-high" if kind in PRIORITY_KINDS else "default"
 
 
 def _supersede_previous(session: Session, doc: Document) -> None:
@@ -210,12 +232,50 @@ def _supersede_previous(session: Session, doc: Document) -> None:
     session.add(doc)
     session.flush()
     for old in previous:
-        old.status = "superseded"
-        old.summary = {**(old.summary or {}), "replaced_on": local_date(utcnow()).isoformat(),
-                       "replaced_by_number": doc.number, "replaced_by_version": doc.version}
+        _mark_superseded(old, doc)
     if previous:
         doc.supersedes_id = previous[-1].id
         session.flush()
+
+
+def _mark_superseded(old: Document, new: Document, reason: str = "") -> None:
+    # The summary keys the public verification page reads to name the replacement.
+    old.status = "superseded"
+    old.summary = {**(old.summary or {}), "replaced_on": local_date(utcnow()).isoformat(),
+                   "replaced_by_number": new.number, "replaced_by_version": new.version,
+                   **({"replaced_reason": reason} if reason else {})}
+
+
+def supersede(session: Session, old: Document, new: Document, *, reason: str,
+              actor: str = "system") -> Document:
+    """Mark ``old`` superseded (已被替换) by ``new``, in the caller's transaction; audited.
+
+    For a document replaced by one of *another* application — a business licence replaced
+    by the licence of a change registration (变更登记换发), or cancelled with a
+    deregistration — which :func:`record_document` cannot know about (it supersedes only
+    the same application's previous document of the same kind). ``old``'s verification page
+    then says superseded, with the date, the replacement's number and ``reason``.
+    Raises :class:`InvalidState` when ``old`` is not valid or ``new`` is not a valid document.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写替换理由", code="reasons_required", field="reason")
+    if old.id == new.id or new.status != "valid":
+        raise InvalidState("只能由另一份有效文书替换", code="document_not_valid",
+                           details={"status": new.status})
+    if old.status != "valid":
+        label = {"revoked": "已撤销", "superseded": "已被替换"}.get(old.status, old.status)
+        raise InvalidState(f"文书{label}，不能再被替换", code="document_not_valid",
+                           details={"status": old.status})
+    _mark_superseded(old, new, reason)
+    session.flush()
+    app = session.get(Application, old.application_id) if old.application_id else None
+    audit.record(session, actor=actor, action="supersede_document", object_type="document",
+                 object_id=old.id, application_id=old.application_id,
+                 subject=app.applicant.id_number if app else "",
+                 data={"kind": old.kind, "number": old.number, "version": old.version,
+                       "by": new.number, "by_document": new.id, "reason": reason})
+    return old
 
 
 def documents_for(session: Session, app_id: int) -> list[Document]:
@@ -474,7 +534,7 @@ def _actor_key(actor) -> str:
     return actor if isinstance(actor, str) else actor_key(actor)
 
 
-def _may_revoke(session: Session, actor, app: Application | None) -> User:
+def _may_revoke(session: Session, actor, app: Application | None, finding: bool = False) -> User:
     user = session.get(User, actor.id) if isinstance(actor, User) else None
     if user is None or not user.active:
         raise Forbidden("只有工作人员可以撤销文书", code="forbidden_role")
@@ -482,13 +542,17 @@ def _may_revoke(session: Session, actor, app: Application | None) -> User:
         return user
     if app is not None and user.has_role(Role.DEPT_LEAD, app.department_code):
         return user
+    if finding and app is not None and user.has_role(Role.INSPECTOR, app.department_code):
+        return user
     raise Forbidden("只有审批部门负责人或中心、系统管理员可以撤销文书", code="forbidden_role")
 
 
-def revoke(quanke, actor, document_id: int, reason: str) -> Document:
+def revoke(quanke, actor, document_id: int, reason: str, *, finding: bool = False) -> Document:
     """Revoke (撤销) a valid document with a reason; audited. Its verification page then says
     revoked, with the date. Allowed to the department lead of the application's department,
-    centre and system administrators."""
+    centre and system administrators; with ``finding=True`` (the revocation follows an
+    inspection finding, e.g. a notification commitment found broken: 核查不实) also to an
+    inspector of that department, who recorded the finding."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写撤销理由", code="reasons_required", field="reason")
@@ -502,7 +566,7 @@ def revoke(quanke, actor, document_id: int, reason: str) -> Document:
         if doc is None:
             raise NotFound("文书不存在", code="document_not_found")
         app = session.get(Application, doc.application_id) if doc.application_id else None
-        user = _may_revoke(session, actor, app)
+        user = _may_revoke(session, actor, app, finding)
         if doc.status != "valid":
             label = {"revoked": "已撤销", "superseded": "已被替换"}.get(doc.status, doc.status)
             raise InvalidState(f"文书{label}，不能撤销", code="document_not_valid",
@@ -514,7 +578,7 @@ def revoke(quanke, actor, document_id: int, reason: str) -> Document:
                      object_id=doc.id, application_id=doc.application_id,
                      subject=app.applicant.id_number if app else "",
                      data={"kind": doc.kind, "number": doc.number, "version": doc.version,
-                           "reason": reason}, at=at)
+                           "reason": reason, **({"finding": True} if finding else {})}, at=at)
     return doc
 
 

@@ -7,6 +7,7 @@ finds its work done and does nothing.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -18,6 +19,14 @@ log = logging.getLogger(__name__)
 _worker_runtime = None
 
 RETRY_INTERVALS = [5, 30, 120]
+
+#: Queue names (after ``<QUEUE_PREFIX>-``) in the order workers take jobs from them: what a
+#: person at the counter waits for (a licence or certificate being sealed) comes before
+#: notifications, receipts, letters and sweeps.
+QUEUES = ("documents-high", "default")
+#: Jobs that do not go to ``default``: dotted job path → dotted ``func(quanke, **kwargs)``
+#: returning the queue name for that job.
+ROUTES = {"core.issuance.render_document": "core.issuance.render_queue"}
 
 #: Jobs the core schedules itself; plugins add theirs via ``register_jobs``.
 CORE_SCHEDULE = [
@@ -77,6 +86,7 @@ class JobRunner:
         self.queue_name = f"{quanke.config['QUEUE_PREFIX']}-default"
         self._redis = None
         self._queue = None
+        self._named: dict = {}
 
     @property
     def inline(self) -> bool:
@@ -125,7 +135,34 @@ class JobRunner:
                     return existing
             except NoSuchJobError:
                 pass
-        return self.queue.enqueue("core.jobs.execute", path, kwargs, **options)
+        return self.queue_for(path, kwargs).enqueue("core.jobs.execute", path, kwargs, **options)
+
+    def named_queue(self, name: str):
+        """The rq queue ``<QUEUE_PREFIX>-<name>`` (``default`` is :attr:`queue`)."""
+        if name == "default":
+            return self.queue
+        if name not in QUEUES:
+            raise ValueError(f"unknown queue {name!r}")
+        if name not in self._named:
+            from rq import Queue
+            self._named[name] = Queue(f"{self.quanke.config['QUEUE_PREFIX']}-{name}",
+                                      connection=self.redis)
+        return self._named[name]
+
+    def queue_for(self, path: str, kwargs: dict):
+        """The queue a job goes to (:data:`ROUTES`; ``default`` when not routed or on error)."""
+        route = ROUTES.get(path)
+        if route is None:
+            return self.queue
+        try:
+            return self.named_queue(resolve(route)(self.quanke, **kwargs))
+        except Exception:  # noqa: BLE001 - a routing problem must not lose the job
+            log.exception("routing %s failed; queued on default", path)
+            return self.queue
+
+    def worker_queues(self) -> list:
+        """The queues a worker listens to, highest priority first (:data:`QUEUES`)."""
+        return [self.named_queue(name) for name in QUEUES]
 
     def schedule(self) -> list[dict]:
         return list(CORE_SCHEDULE) + self.quanke.plugins.collect("register_jobs")
@@ -136,7 +173,7 @@ class JobRunner:
 
 
 def _reset_after_fork() -> None:
-    # rq forks a work-horse per job: the child must not share the parent's DB connections.
+    # A forked work horse must not share the parent's DB connections.
     if _worker_runtime is not None:
         _worker_runtime.db.engine.dispose(close=False)
 
@@ -144,27 +181,77 @@ def _reset_after_fork() -> None:
 os.register_at_fork(after_in_child=_reset_after_fork)
 
 
-def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
-    """Run an rq worker (with rq's scheduler) for this runtime, plus the cron scheduler."""
-    global _worker_runtime
-    if quanke.jobs.inline:
-        raise SystemExit("没有配置 REDIS_URL：任务在请求中直接执行，不需要 worker。")
-    _worker_runtime = quanke
-    try:  # load face models once, before rq forks a work horse per job
+def warm_up(quanke) -> None:
+    """Load what every job would otherwise load again: face models, the CJK font, every
+    department's seal (signer cache) and the modules of scheduled jobs.
+
+    Called once at worker start. Each part is optional: a missing font or seal is logged and
+    left for the job to report, so the worker still runs the jobs that do not need it.
+    """
+    try:
         from .identity.faces import preload
         preload()
     except ImportError:
         pass
-    from rq import Worker
+    from . import documents, issuance
+    for name, load in (("CJK font", documents.cjk_font), ("seals", lambda: issuance.check_seals(quanke))):
+        try:
+            load()
+        except Exception:  # noqa: BLE001 - the render job reports it where it matters
+            log.warning("worker warm-up: could not load the %s", name, exc_info=True)
+    for entry in quanke.jobs.schedule():
+        try:
+            resolve(entry["func"])
+        except Exception:  # noqa: BLE001 - the job itself will fail visibly
+            log.warning("worker warm-up: cannot import %s", entry["func"], exc_info=True)
+
+
+def worker_class(quanke):
+    """The rq worker class for ``WORKER_CLASS`` (config): ``simple`` (default) or ``fork``.
+
+    ``simple`` (rq's ``SimpleWorker``) runs jobs in the worker process itself: fonts, seals and
+    database connections stay warm, so a licence is rendered and sealed in a tenth of the
+    time a forked work horse needs (bench/business_license_bench.py). Job timeouts still
+    apply (SIGALRM in the worker), and a worker killed mid-job leaves the job *started* until
+    its job timeout + 60 s have passed; the next registry maintenance then retries it
+    (``must_not_lose``) or moves it to the failed registry, as with ``fork``.
+
+    ``fork`` (rq's ``Worker``) runs each job in a forked work horse: a job that crashes the
+    interpreter or leaks memory cannot take the worker with it, and a dead worker's job is
+    found within the 90 s heartbeat. Choose it for untrusted or crash-prone job code.
+    """
+    from rq import SimpleWorker, Worker
+    choice = (quanke.config.get("WORKER_CLASS") or "simple").lower()
+    classes = {"fork": Worker, "simple": SimpleWorker}
+    if choice not in classes:
+        raise SystemExit(f"WORKER_CLASS 只能是 fork 或 simple（现在是 {choice!r}）")
+    return classes[choice]
+
+
+def run_worker(quanke, *, burst: bool = False, with_cron: bool = True) -> None:
+    """Run an rq worker (with rq's scheduler) for this runtime, plus the cron scheduler.
+
+    The worker listens to :meth:`JobRunner.worker_queues` in priority order and loads fonts,
+    seals and job modules first (:func:`warm_up`), so forked work horses inherit them.
+    """
+    global _worker_runtime
+    if quanke.jobs.inline:
+        raise SystemExit("没有配置 REDIS_URL：任务在请求中直接执行，不需要 worker。")
+    _worker_runtime = quanke
+    warm_up(quanke)
+    cls = worker_class(quanke)
     cron_process = None
     if with_cron and not burst:
         import multiprocessing
         cron_process = multiprocessing.get_context("fork").Process(
             target=_run_cron, args=(quanke,), daemon=True, name="quanke-cron")
         cron_process.start()
+    # Objects loaded so far live as long as the worker: keep the garbage collector from
+    # touching (and so copying) their pages in every forked work horse.
+    gc.freeze()
     try:
         # Check for jobs whose worker died every minute rather than every ten.
-        worker = Worker([quanke.jobs.queue], connection=quanke.jobs.redis, maintenance_interval=60)
+        worker = cls(quanke.jobs.worker_queues(), connection=quanke.jobs.redis, maintenance_interval=60)
         worker.work(with_scheduler=True, burst=burst)
     finally:
         if cron_process is not None:
@@ -176,7 +263,7 @@ def build_cron_scheduler(quanke):
     from rq.cron import CronScheduler
     scheduler = CronScheduler(connection=quanke.jobs.redis, name=f"quanke-cron-{os.getpid()}")
     for entry in quanke.jobs.schedule():
-        scheduler.register(execute, quanke.jobs.queue_name,
+        scheduler.register(execute, quanke.jobs.queue_name,  # scheduled jobs: default queue
                            args=(dotted(entry["func"]), entry.get("kwargs", {})),
                            interval=entry.get("interval"), cron=entry.get("cron"),
                            name=entry["name"])

@@ -18,7 +18,9 @@ from .db import Base, UTCDateTime
 
 
 class Role(str, enum.Enum):
-    """Staff roles. Approver and department lead are scoped to one department."""
+    """Staff roles. Approver, department lead and inspector are scoped to one department
+    (an inspector — 执法检查人员, of the street's enforcement team — records the results of the
+    department's inspection and commitment-verification tasks)."""
 
     COUNTER = "counter"            # 全科社工 (front desk, accepts)
     AGENT = "agent"                # 代办员 (files on a citizen's behalf)
@@ -27,6 +29,7 @@ class Role(str, enum.Enum):
     CENTRE_ADMIN = "centre_admin"  # 中心管理员
     SYS_ADMIN = "sys_admin"        # 系统管理员
     AUDITOR = "auditor"            # 审计/监察
+    INSPECTOR = "inspector"        # 执法检查人员 of a department: records inspection results
 
     @property
     def label(self) -> str:
@@ -36,9 +39,9 @@ class Role(str, enum.Enum):
 ROLE_LABELS = {
     Role.COUNTER: "全科社工", Role.AGENT: "代办员", Role.APPROVER: "审批人员",
     Role.DEPT_LEAD: "部门负责人", Role.CENTRE_ADMIN: "中心管理员",
-    Role.SYS_ADMIN: "系统管理员", Role.AUDITOR: "审计人员",
+    Role.SYS_ADMIN: "系统管理员", Role.AUDITOR: "审计人员", Role.INSPECTOR: "执法检查人员",
 }
-DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.DEPT_LEAD})
+DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.DEPT_LEAD, Role.INSPECTOR})
 
 
 class State(str, enum.Enum):

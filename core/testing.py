@@ -206,6 +206,7 @@ WORLD_STAFF = {
     "centre_admin": (["centre_admin"], "centre"),
     "sys_admin": (["sys_admin"], "centre"),
     "auditor": (["auditor"], "centre"),
+    "inspector": (["inspector:{d}"], "centre"),
 }
 
 

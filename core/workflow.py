@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from . import audit, issuance, outbox
+from . import audit, issuance, outbox, validation
 from .clock import local_date, now as utcnow
 from .deadlines import DueDateExplanation, Pause, add_working_days, compute_due_date
 from .errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
@@ -450,7 +450,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
         raise InvalidInput("领取方式只能是窗口领取或邮寄", code="invalid_delivery_method")
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
         raise InvalidInput("重复提交校验码无效", code="invalid_idempotency_key")
-    checked = _check_uploads(service, uploads)
+    checked, paper = _check_uploads(service, uploads), list(paper)  # paper is read twice
     clean_form = validate_form(service, form_data)
     with quanke.db.session() as session:
         who = _reload_actor(session, actor)
@@ -494,6 +494,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
             app.citizen_id = citizen.id if citizen else None
         else:
             raise Forbidden("无权登记申请", code="forbidden_role")
+        validation.check_new(quanke, session, service, applicant, clean_form, paper, checked,
+                             draft=app.state == State.DRAFT.value)
         _add_materials(quanke, session, app, service, paper, checked)
         session.add(app)
         try:
@@ -573,6 +575,7 @@ def submit_application(quanke, actor: Actor, app_id: int) -> Application:
             names = {"face": "人脸核验", "sms": "短信验证码", "esign": "电子签名"}
             raise InvalidState("提交前须完成身份核验：" + "、".join(names[m] for m in sorted(missing)),
                                code="identity_required", details={"missing": sorted(missing)})
+        validation.check_draft(quanke, session, app)
         app.state, app.submitted_at = State.SUBMITTED.value, utcnow()
         return {}
     return _transition(quanke, actor, app_id, "submit", body)

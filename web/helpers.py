@@ -27,7 +27,7 @@ STATE_NAMES = {
 ROLE_NAMES = {
     "counter": _l("全科社工"), "agent": _l("代办员"), "approver": _l("审批人员"),
     "dept_lead": _l("部门负责人"), "centre_admin": _l("中心管理员"), "sys_admin": _l("系统管理员"),
-    "auditor": _l("审计人员"),
+    "auditor": _l("审计人员"), "inspector": _l("执法检查人员"),
 }
 OUTCOME_NAMES = {"pass": _l("通过"), "warn": _l("提示"), "block": _l("阻止")}
 MATERIAL_STATUS_NAMES = {"paper": _l("纸质原件"), "scan": _l("电子件"), "missing": _l("缺少"),

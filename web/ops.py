@@ -153,11 +153,12 @@ class DomainCollector:
         try:
             from rq.registry import (FailedJobRegistry, ScheduledJobRegistry,
                                      StartedJobRegistry)
-            queue = quanke.jobs.queue
-            counts = {"queued": queue.count,
-                      "started": StartedJobRegistry(queue=queue).count,
-                      "scheduled": ScheduledJobRegistry(queue=queue).count,
-                      "failed": FailedJobRegistry(queue=queue).count}
+            counts = {(queue.name, registry): count
+                      for queue in quanke.jobs.worker_queues()  # every queue workers take from
+                      for registry, count in (("queued", queue.count),
+                                              ("started", StartedJobRegistry(queue=queue).count),
+                                              ("scheduled", ScheduledJobRegistry(queue=queue).count),
+                                              ("failed", FailedJobRegistry(queue=queue).count))}
         except Exception as exc:  # noqa: BLE001
             log.warning("metrics: redis unavailable: %s", type(exc).__name__)
             redis_up.add_metric([], 0)
@@ -165,8 +166,8 @@ class DomainCollector:
             return
         redis_up.add_metric([], 1)
         yield redis_up
-        for registry, count in counts.items():
-            jobs.add_metric([queue.name, registry], count)
+        for (name, registry), count in counts.items():
+            jobs.add_metric([name, registry], count)
         yield jobs
 
 

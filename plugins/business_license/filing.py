@@ -1,10 +1,11 @@
 """Filing with the register in view, and 证照联办 (licence + permit from one form).
 
-:func:`core.workflow.file_application` validates a form with the data alone. Before it is
-called, :func:`register_errors` asks the register what the form cannot know — a name already
-taken (the clashing name shown), a business the applicant does not operate, a commitment
-path closed by a broken commitment — and answers on the right field, so nothing is saved
-for input that could never be accepted. The same rules run again as checks at acceptance
+:func:`core.workflow.file_application` validates a form with the data alone, then asks the
+plugins' ``validate_application`` hook; this plugin answers with :func:`register_errors` —
+what the register knows and the form cannot: a name already taken (the clashing name shown),
+a business the applicant does not operate, a commitment path closed by a broken
+commitment — on the right field, on every filing path (counter, agent, portal, API), so
+nothing is saved for input that could never be accepted. The same rules run again as checks at acceptance
 and decision (a name can be taken in between).
 
 A joint application is two applications filed together, linked by a bundle reference kept
@@ -63,8 +64,11 @@ def _commitment_closed(session, applicant: Applicant) -> str | None:
 
 
 def register_errors(session, service_code: str, clean: dict, applicant: Applicant,
-                    materials: set[str]) -> dict[str, list[str]]:
-    """Field → messages for what only the register can tell (empty when all is well)."""
+                    materials: set[str], *, check_materials: bool = True) -> dict[str, list[str]]:
+    """Field → messages for what only the register can tell (empty when all is well).
+
+    ``check_materials=False`` (a portal draft, materials still to come) leaves out the premises
+    proof-or-commitment rule."""
     errors: dict[str, list[str]] = {}
     if service_code == lookups.REGISTRATION:
         if clean["operator_id_number"] != applicant.id_number:
@@ -72,7 +76,7 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
         clash = lookups.name_clash(session, clean["trade_name"], clean["industry"], clean["name_form"])
         if clash is not None:
             errors["trade_name"] = [clash.message]
-        if "premises_proof" not in materials:
+        if check_materials and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["请提交经营场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
@@ -86,7 +90,7 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
                                        clean["name_form"], exclude_business_id=business.id)
             if clash is not None:
                 errors["trade_name"] = [clash.message]
-        if clean.get("change_premises") and "premises_proof" not in materials:
+        if check_materials and clean.get("change_premises") and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["变更经营场所须提交新场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
@@ -114,22 +118,15 @@ def _materials(paper: Iterable[str], uploads: Iterable[Upload]) -> set[str]:
 
 def file(quanke, actor, *, service_code: str, applicant_id: int, form_data: dict,
          paper: Iterable[str] = (), uploads: Iterable[Upload] = (), **options) -> Application:
-    """File one application of this plugin's services with the register checked first.
+    """File one application of this plugin's services.
 
-    ``options`` go to :func:`core.workflow.file_application` (consent, idempotency_key, ...).
+    ``options`` go to :func:`core.workflow.file_application` (consent, idempotency_key, ...),
+    which checks the register through this plugin's ``validate_application`` hook, as it
+    does for the core's counter, portal and API filing.
     """
-    paper, uploads = list(paper), list(uploads)
     service = quanke.service(service_code)
     if service.plugin != "business_license":
         raise NotFound(f"未知的办事事项：{service_code}", code="unknown_service")
-    clean = workflow.validate_form(service, form_data)
-    with quanke.db.session() as session:
-        applicant = session.get(Applicant, applicant_id)
-        if applicant is None:
-            raise NotFound("申请人不存在", code="applicant_not_found")
-        errors = register_errors(session, service_code, clean, applicant, _materials(paper, uploads))
-    if errors:
-        raise _invalid(errors)
     return workflow.file_application(quanke, actor, service_code=service_code,
                                      applicant_id=applicant_id, form_data=form_data,
                                      paper=paper, uploads=uploads, **options)

@@ -8,10 +8,11 @@
   as abnormal (经营异常) instead, with the same credit record and notice;
 * a first inspection is recorded as *normal* or *problem* (the department is told).
 
-Who may record: approvers and leads of the task's department (the supervising staff).
-Revoking a permit is a decision of the issuing department: a *broken* finding on a permit is
-recorded by that department's lead (or a centre/system administrator), as the core's
-:func:`~core.issuance.revoke` requires.
+Who may record: the inspectors (执法检查人员, role ``inspector:<department>``) and the lead of
+the task's department, and centre/system administrators. Approvers do not: who approved
+does not verify (审管分离). A *broken* finding on a permit revokes it through the core's
+:func:`~core.issuance.revoke` as a revocation on a finding, which the core allows to that
+department's inspectors as well as to its lead.
 """
 from __future__ import annotations
 
@@ -39,17 +40,16 @@ def _inspector(session, actor, task: InspectionTask) -> User:
     user = session.get(User, actor.id) if isinstance(actor, User) else None
     if user is None or not user.active:
         raise Forbidden("只有工作人员可以登记核查结果", code="forbidden_role")
-    if not (user.has_role(Role.APPROVER, task.department_code)
-            or user.has_role(Role.DEPT_LEAD, task.department_code)
-            or user.has_role(Role.SYS_ADMIN) or user.has_role(Role.CENTRE_ADMIN)):
+    if not may_record(user, task.department_code):
         raise Forbidden(f"只有{DEPARTMENT_NAMES.get(task.department_code, task.department_code)}"
-                        "的监管人员可以登记核查结果", code="forbidden_role")
+                        "的执法检查人员或部门负责人可以登记核查结果", code="forbidden_role")
     return user
 
 
-def _may_revoke(user: User, department: str) -> bool:
-    return (user.has_role(Role.DEPT_LEAD, department) or user.has_role(Role.SYS_ADMIN)
-            or user.has_role(Role.CENTRE_ADMIN))
+def may_record(user: User, department: str) -> bool:
+    """Inspectors and the lead of ``department``, centre and system administrators."""
+    return (user.has_role(Role.INSPECTOR, department) or user.has_role(Role.DEPT_LEAD, department)
+            or user.has_role(Role.SYS_ADMIN) or user.has_role(Role.CENTRE_ADMIN))
 
 
 def _validate(task: InspectionTask, outcome: str, note: str) -> str:
@@ -85,15 +85,12 @@ def record_result(quanke, actor, task_id: int, *, outcome: str, note: str = "") 
         note = _validate(task, outcome, note)
         revoke_docs: list[int] = []
         if task.kind == "permit_commitment" and outcome == "broken":
-            if not _may_revoke(user, task.department_code):
-                raise Forbidden("认定违反承诺将撤销食品经营许可，须由发证部门负责人登记",
-                                code="forbidden_role")
             revoke_docs = list(session.scalars(select(Document.id).where(
                 Document.application_id == task.application_id, Document.kind == "certificate",
                 Document.status == "valid")))
     reason = f"经现场核查，不符合告知承诺的条件：{note}"
     for doc_id in revoke_docs:  # each in the core's own transaction, audited there
-        issuance.revoke(quanke, actor, doc_id, reason)
+        issuance.revoke(quanke, actor, doc_id, reason, finding=True)
     with quanke.db.session() as session:
         task = _load(session, task_id, lock=True)
         if task.status != "open":  # someone recorded it in the meantime

@@ -184,8 +184,9 @@ def inspection_tasks(user):
         rows = [inspections.task_dict(session, t) for t in inspections.tasks(
             session, status=None if status == "all" else status,
             street=street if street in catalog.STREETS else None)]
+    may_record = {d for d in inspections.DEPARTMENT_NAMES if inspections.may_record(user, d)}
     return render_template("business_license/inspections.html", tasks=rows, status=status,
-                           street=street, streets=catalog.STREETS)
+                           street=street, streets=catalog.STREETS, may_record=may_record)
 
 
 @bp.get("/supervision")

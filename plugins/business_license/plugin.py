@@ -54,6 +54,17 @@ def application_event(event, quanke):
 
 
 @hookimpl
+def validate_application(service, applicant, form_data, materials, phase, session):
+    """What only the register can tell, on every filing path (see filing.register_errors);
+    a portal draft may get its materials later, so they are required from submission on."""
+    from . import filing, lookups
+    if service.code not in lookups.SERVICES:
+        return None
+    return filing.register_errors(session, service.code, form_data, applicant, set(materials),
+                                  check_materials=phase != "draft")
+
+
+@hookimpl
 def certificate_data(application, session):
     from .certdata import certificate_data as data
     return data(application, session)

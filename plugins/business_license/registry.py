@@ -5,7 +5,8 @@
 * deregistration approved → the business deregistered, its food permits cancelled;
 * food permit approved → permit number, commitment signed, permit recorded;
 * certificate issued → the licence in force moves to the new certificate and the old one is
-  marked superseded (its verification page then names the replacement).
+  marked superseded with :func:`core.issuance.supersede` (audited; its verification page then
+  names the replacement).
 
 Every function is a job: ``func(quanke, *, application_id)``, idempotent (a retry finds its
 work done), one transaction, audited.
@@ -18,7 +19,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, issuance
 from core.clock import local_date, now
 from core.credit import Commitment, sign_commitment
 from core.errors import InvalidState, NotFound
@@ -232,19 +233,6 @@ def _valid_certificates(session: Session, app_id: int) -> list[Document]:
         Document.status == "valid").order_by(Document.id)))
 
 
-def supersede(session: Session, old: Document, new: Document, reason: str) -> None:
-    """Mark a certificate of another application superseded by ``new``, as the core does for
-    new versions of the same application (same summary keys, so /verify shows the replacement)."""
-    old.status = "superseded"
-    old.summary = {**(old.summary or {}), "replaced_on": local_date(now()).isoformat(),
-                   "replaced_by_number": new.number, "replaced_by_version": new.version,
-                   "replaced_reason": reason}
-    session.flush()
-    audit.record(session, actor=ACTOR, action="bl_document_superseded", object_type="document",
-                 object_id=old.id, application_id=old.application_id,
-                 data={"number": old.number, "by": new.number, "reason": reason})
-
-
 def on_issued(quanke, *, application_id: int) -> int:
     """After a certificate is issued: move the licence in force, supersede the old papers.
 
@@ -273,13 +261,14 @@ def on_issued(quanke, *, application_id: int) -> int:
             reason = ("变更登记，换发新营业执照" if app.service_code == lookups.CHANGE
                       else "注销登记，营业执照作废")
             for old in _valid_certificates(session, business.licence_application_id):
-                supersede(session, old, new, reason)
+                issuance.supersede(session, old, new, reason=reason, actor=ACTOR)
                 superseded += 1
         if app.service_code == lookups.DEREGISTRATION:
             for permit in session.scalars(select(FoodPermit).where(FoodPermit.business_id == business.id,
                                                                    FoodPermit.status == "cancelled")):
                 for old in _valid_certificates(session, permit.application_id):
-                    supersede(session, old, new, "注销登记，食品经营许可证一并注销")
+                    issuance.supersede(session, old, new, reason="注销登记，食品经营许可证一并注销",
+                                       actor=ACTOR)
                     superseded += 1
         business.licence_application_id = app.id
         audit.record(session, actor=ACTOR, action="bl_licence_in_force", object_type="bl_business",

@@ -39,8 +39,9 @@ def api_user() -> User:
 
 
 def is_supervisor(user: User) -> bool:
-    """Approvers and leads of this plugin's departments, administrators and auditors."""
-    return (any(user.has_role(r, d) for r in (Role.APPROVER, Role.DEPT_LEAD) for d in DEPARTMENTS)
+    """Approvers, leads and inspectors of this plugin's departments, administrators, auditors."""
+    return (any(user.has_role(r, d) for r in (Role.APPROVER, Role.DEPT_LEAD, Role.INSPECTOR)
+                for d in DEPARTMENTS)
             or user.has_role(Role.SYS_ADMIN) or user.has_role(Role.CENTRE_ADMIN)
             or user.has_role(Role.AUDITOR))
 

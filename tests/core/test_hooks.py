@@ -87,6 +87,40 @@ def test_application_event_sees_committed_changes_and_cannot_undo_them(tmp_path,
     assert ("file", None, "submitted") in events and ("accept", "submitted", "accepted") in events
 
 
+def test_validate_application_refuses_on_every_filing_path_and_saves_nothing(tmp_path, sqlite_template):
+    import pytest
+
+    from core.errors import InvalidInput
+    from core.models import Application
+    seen, refuse = [], [True]
+
+    def validate_application(service, applicant, form_data, materials, phase):
+        seen.append((service.code, phase, sorted(materials), bool(form_data["purpose"]) and bool(applicant.id)))
+        if refuse[0]:
+            return {"note": "测试插件：该申请人须到窗口说明情况"}
+
+    quanke = _runtime(tmp_path, sqlite_template,
+                      _module("gate", validate_application=validate_application))
+    world = seed_world(quanke)
+    with pytest.raises(InvalidInput) as counter:            # filed at the counter
+        file_at_counter(world)
+    assert counter.value.code == "invalid_form"
+    assert counter.value.details["fields"] == {"note": ["测试插件：该申请人须到窗口说明情况"]}
+    with pytest.raises(InvalidInput):                       # the citizen's own draft
+        drive_to(world, "draft")
+    with quanke.db.session() as s:
+        assert s.scalar(select(Application.id)) is None     # nothing saved
+    refuse[0] = False
+    draft = drive_to(world, "draft")
+    refuse[0] = True                                        # the rule changed meanwhile
+    with pytest.raises(InvalidInput):
+        workflow.submit_application(quanke, world.citizen, draft.id)
+    with quanke.db.session() as s:
+        assert s.get(Application, draft.id).state == "draft"
+    assert [p for _, p, _, _ in seen] == ["file", "draft", "draft", "submit"]
+    assert seen[0][0] == "sample.permit" and seen[0][2] and all(same for *_, same in seen)
+
+
 def test_identity_provider_first_answer_wins():
     class Registry:
         def __init__(self, tag):

@@ -36,7 +36,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 def _worker(pg_url, prefix, tmp_path):
     env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL,
-           "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
+           "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path),
+           "QUANKE_WORKER_CLASS": "fork"}  # a work horse per job (tests/core/test_worker.py: simple)
     return subprocess.Popen([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, text=True)

@@ -111,7 +111,8 @@ def make_world(quanke, monkeypatch):
     world = seed_world(quanke, department="market_regulation")
     with quanke.db.session() as session:
         for key, roles in {"food_approver": ["approver:food_safety"],
-                           "food_lead": ["dept_lead:food_safety", "approver:food_safety"]}.items():
+                           "food_lead": ["dept_lead:food_safety", "approver:food_safety"],
+                           "food_inspector": ["inspector:food_safety"]}.items():
             world.users[key] = create_user(session, username=f"t_{key}", name=f"测试{key}",
                                            password=PASSWORD, roles=roles, centre_code="T01")
     return world

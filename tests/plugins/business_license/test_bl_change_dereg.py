@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from core import issuance, workflow
-from core.errors import Forbidden, InvalidInput
+from core.errors import InvalidInput
 from core.models import Application, Document
 from plugins.business_license.certdata import certificate_data
 from plugins.business_license.lookups import CHANGE, DEREGISTRATION, business_by_code
@@ -106,16 +106,16 @@ def test_deregistration_requires_the_settlement_commitment(flow):
     assert "债权债务已清理完结" in err.value.details["fields"]["settled"][0]
 
 
-def test_change_filed_through_the_core_for_someone_elses_business_is_blocked(flow, bl_world):
+def test_change_filed_through_the_core_for_someone_elses_business_is_refused(flow, bl_world):
+    """The core's own filing asks the plugin (validate_application): refused on the field."""
     code = flow.business(flow.register().id).credit_code
     other = flow.person("other_citizen")
-    app = workflow.file_application(flow.quanke, bl_world.counter, service_code=CHANGE,
-                                    applicant_id=other.id,
-                                    form_data={"credit_code": code, "new_phone": "13900000009"},
-                                    paper=["change_application", "licence_original"], consent=True)
-    with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
-    assert "申请人不是" in err.value.message
+    with pytest.raises(InvalidInput) as err:
+        workflow.file_application(flow.quanke, bl_world.counter, service_code=CHANGE,
+                                  applicant_id=other.id,
+                                  form_data={"credit_code": code, "new_phone": "13900000009"},
+                                  paper=["change_application", "licence_original"], consent=True)
+    assert "申请人不是" in err.value.details["fields"]["credit_code"][0]
 
 
 def test_remote_change_with_identity_steps(flow, bl_world):

@@ -87,19 +87,25 @@ def _broken_commitment(flow, applicant):
 
 def test_a_broken_commitment_in_three_years_closes_the_commitment_path(flow, bl_world):
     applicant = flow.person()
+    filed_before = workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+                                             applicant_id=applicant.id,
+                                             form_data=flow.registration_form(trade_name="旺来"),
+                                             paper=["operator_id", "premises_commitment"], consent=True)
     _broken_commitment(flow, applicant)
-    # Filing through the plugin refuses at once, on the commitment field...
+    # Filing refuses at once, on the commitment field, through the plugin and the core alike ...
     with pytest.raises(InvalidInput) as err:
         flow.file(REGISTRATION, flow.registration_form(),
                   paper=["operator_id", "premises_commitment"])
     assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
-    # ... and filed through the generic path, the check blocks acceptance with evidence.
-    app = workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
-                                    applicant_id=applicant.id, form_data=flow.registration_form(),
-                                    paper=["operator_id", "premises_commitment"],
-                                    consent=True)
+    with pytest.raises(InvalidInput) as err:
+        workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+                                  applicant_id=applicant.id, form_data=flow.registration_form(),
+                                  paper=["operator_id", "premises_commitment"], consent=True)
+    assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
+    # ... and an application filed before the commitment was found broken is blocked at
+    # acceptance by the check, with evidence.
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
+        workflow.accept(flow.quanke, bl_world.counter, filed_before.id)
     assert "三年内不得适用告知承诺制" in err.value.message
     # With the proof instead of the commitment it is accepted:
     proof = flow.file(REGISTRATION, flow.registration_form(trade_name="聚福"),

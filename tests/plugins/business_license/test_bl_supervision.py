@@ -74,14 +74,14 @@ def test_kept_commitment_closes_the_task(flow, bl_world):
     _licence_and_permit(flow, bl_world)
     supervision.daily_push(flow.quanke)
     task = _tasks(flow)["permit_commitment"]
-    closed = inspections.record_result(flow.quanke, bl_world.food_approver, task.id, outcome="kept",
+    closed = inspections.record_result(flow.quanke, bl_world.food_inspector, task.id, outcome="kept",
                                        note="现场与承诺一致")
     assert closed.status == "kept" and closed.closed_at is not None
     with flow.quanke.db.session() as session:
         assert session.get(Commitment, task.commitment_id).status == "kept"
         assert session.scalar(select(FoodPermit.status)) == "valid"
     with pytest.raises(InvalidState):
-        inspections.record_result(flow.quanke, bl_world.food_approver, task.id, outcome="kept")
+        inspections.record_result(flow.quanke, bl_world.food_inspector, task.id, outcome="kept")
 
 
 def test_broken_commitment_revokes_the_permit_records_credit_and_notifies(flow, bl_world):
@@ -89,10 +89,11 @@ def test_broken_commitment_revokes_the_permit_records_credit_and_notifies(flow, 
     _registration, permit = _licence_and_permit(flow, bl_world)
     supervision.daily_push(quanke)
     task = _tasks(flow)["permit_commitment"]
-    # An approver may not revoke a permit; bad input changes nothing.
-    with pytest.raises(Forbidden):
-        inspections.record_result(quanke, bl_world.food_approver, task.id, outcome="broken",
-                                  note="后厨无冷藏设施，与承诺不符")
+    # Who approved does not verify (审管分离); bad input changes nothing.
+    for not_inspector in (bl_world.food_approver, bl_world.inspector):  # the other department's
+        with pytest.raises(Forbidden):
+            inspections.record_result(quanke, not_inspector, task.id, outcome="broken",
+                                      note="后厨无冷藏设施，与承诺不符")
     with pytest.raises(InvalidInput) as err:
         inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="broken", note="")
     assert err.value.field == "note"
@@ -100,8 +101,8 @@ def test_broken_commitment_revokes_the_permit_records_credit_and_notifies(flow, 
         inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="maybe")
     assert err.value.field == "outcome"
     assert _tasks(flow)["permit_commitment"].status == "open"
-    # The lead records it broken.
-    inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="broken",
+    # The department's inspector records it broken: the permit is revoked on that finding.
+    inspections.record_result(quanke, bl_world.food_inspector, task.id, outcome="broken",
                               note="后厨无冷藏设施，与承诺不符")
     with quanke.db.session() as session:
         certificate = session.scalar(select(Document).where(Document.application_id == permit.id,
@@ -149,7 +150,7 @@ def test_broken_premises_commitment_lists_the_business_as_abnormal(flow, bl_worl
     flow.decide(app)
     supervision.daily_push(flow.quanke)
     task = _tasks(flow)["premises_commitment"]
-    inspections.record_result(flow.quanke, bl_world.approver, task.id, outcome="broken",
+    inspections.record_result(flow.quanke, bl_world.inspector, task.id, outcome="broken",
                               note="该地址为住宅，无法开展餐饮经营")
     business = flow.business(app.id)
     assert business.abnormal and "无法开展餐饮经营" in business.abnormal_reason
@@ -166,8 +167,10 @@ def test_routine_inspection_and_who_may_record(flow, bl_world):
     with pytest.raises(Forbidden):
         inspections.record_result(flow.quanke, bl_world.counter, task.id, outcome="normal")
     with pytest.raises(Forbidden):  # food-safety staff do not inspect for market regulation
-        inspections.record_result(flow.quanke, bl_world.food_approver, task.id, outcome="normal")
-    done = inspections.record_result(flow.quanke, bl_world.approver, task.id, outcome="problem",
+        inspections.record_result(flow.quanke, bl_world.food_inspector, task.id, outcome="normal")
+    with pytest.raises(Forbidden):  # approvers do not inspect (审管分离)
+        inspections.record_result(flow.quanke, bl_world.approver, task.id, outcome="normal")
+    done = inspections.record_result(flow.quanke, bl_world.inspector, task.id, outcome="problem",
                                      note="未在醒目位置悬挂营业执照")
     assert done.status == "done"
 

@@ -116,7 +116,7 @@ def test_supervision_feed_json_and_csv(web, flow, bl_world):
 def test_inspection_result_through_the_api(web, flow, bl_world):
     flow.register()
     supervision.daily_push(flow.quanke)
-    client, headers = web.test_client(), _token(flow, bl_world.approver)
+    client, headers = web.test_client(), _token(flow, bl_world.inspector)
     [task] = client.get("/api/v1/business_license/inspections", headers=headers).json["items"]
     assert task["kind"] == "routine" and task["team"] == "新街口街道综合行政执法队"
     bad = client.post(f"/api/v1/business_license/inspections/{task['id']}/result", headers=headers,
@@ -202,3 +202,50 @@ def test_joint_page_files_and_accepts(web, flow, bl_world):
     assert filed.status_code == 302 and "/business_license/bundles/LB" in filed.headers["Location"]
     accepted = client.post(filed.headers["Location"], data={"csrf_token": token}, follow_redirects=True)
     assert "已一并受理" in accepted.get_data(as_text=True)
+
+
+def test_the_core_api_refuses_what_the_plugin_form_refuses(web, flow, bl_world):
+    """/api/v1/applications (the core's generic filing) runs the plugin's validate_application:
+    a name already registered, an operator who is not the applicant, no premises proof nor
+    commitment, a minor operator — each on its field, nothing saved."""
+    from sqlalchemy import func, select
+
+    from core.models import Application
+    flow.register()                                              # 悦来面食馆 now registered
+    client, headers = web.test_client(), _token(flow, bl_world.counter)
+    other = flow.new_person("32010219880808123", "李经营", "13900000077")
+    body = {"service_code": "business_license.individual", "applicant_id": other.id,
+            "form_data": flow.registration_form(other), "paper": ["operator_id"], "consent": True}
+    with flow.quanke.db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Application))
+    response = client.post("/api/v1/applications", headers=headers, json=body)
+    assert response.status_code == 400 and response.json["error"] == "invalid_form"
+    fields = response.json["details"]["fields"]
+    assert "悦来面食馆" in fields["trade_name"][0]                  # the clashing name is shown
+    assert "住所（经营场所）承诺书" in fields["premises_proof"][0]
+    body["form_data"] = flow.registration_form(other, trade_name="福满", operator_id_number=flow.person().id_number)
+    body["paper"] = ["operator_id", "premises_proof"]
+    mismatch = client.post("/api/v1/applications", headers=headers, json=body).json
+    assert "经营者须为申请人本人" in mismatch["details"]["fields"]["operator_id_number"][0]
+    minor = flow.new_person("32010220150101123", "王小", "13900000078")
+    body.update(applicant_id=minor.id, form_data=flow.registration_form(minor, trade_name="福满"))
+    too_young = client.post("/api/v1/applications", headers=headers, json=body).json
+    assert too_young["error"] == "invalid_form" and "operator_id_number" in too_young["details"]["fields"]
+    with flow.quanke.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == before
+    body.update(applicant_id=other.id, form_data=flow.registration_form(other, trade_name="福满"))
+    created = client.post("/api/v1/applications", headers=headers, json=body)
+    assert created.status_code == 201 and created.json["state"] == "submitted"
+
+
+def test_inspection_page_offers_the_result_form_to_inspectors_only(web, flow, bl_world):
+    flow.register()
+    supervision.daily_push(flow.quanke)
+    inspector, approver = web.test_client(), web.test_client()
+    _login(inspector, bl_world.inspector)
+    _login(approver, bl_world.approver)
+    seen = inspector.get("/business_license/inspections")
+    assert seen.status_code == 200 and 'name="outcome"' in seen.get_data(as_text=True)
+    assert "批管同步·核查任务" in inspector.get("/business_license/registry").get_data(as_text=True)
+    listed = approver.get("/business_license/inspections").get_data(as_text=True)
+    assert "新街口街道综合行政执法队" in listed and 'name="outcome"' not in listed
