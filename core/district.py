@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -37,12 +37,14 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建文辉力斌宇浩凯晨欣怡雪梅"
 REGIONS = ["320102", "320104", "320105", "320106", "320111", "320113", "320114", "320115"]
 
-#: state → share of applications (a district three years in: most are finished).
+#: state → share of applications. A district three years in has finished almost all of its
+#: work: about 900 applications a day, open ones only from the last few weeks (≈ 2.5% of
+#: three years), so the approver queues hold thousands, not hundreds of thousands.
 STATE_MIX = [
-    (State.DELIVERED, 0.55), (State.ISSUED, 0.04), (State.APPROVED, 0.02),
-    (State.REJECTED, 0.03), (State.NOT_ACCEPTED, 0.03), (State.WITHDRAWN, 0.03),
-    (State.IN_REVIEW, 0.08), (State.ACCEPTED, 0.10), (State.SUBMITTED, 0.05),
-    (State.CORRECTION_REQUESTED, 0.04), (State.DRAFT, 0.03),
+    (State.DELIVERED, 0.80), (State.ISSUED, 0.03), (State.APPROVED, 0.01),
+    (State.REJECTED, 0.04), (State.NOT_ACCEPTED, 0.04), (State.WITHDRAWN, 0.055),
+    (State.IN_REVIEW, 0.008), (State.ACCEPTED, 0.008), (State.SUBMITTED, 0.003),
+    (State.CORRECTION_REQUESTED, 0.004), (State.DRAFT, 0.002),
 ]
 ACCEPTED_OR_LATER = {State.ACCEPTED, State.IN_REVIEW, State.APPROVED, State.REJECTED,
                      State.ISSUED, State.DELIVERED}
@@ -326,4 +328,18 @@ def load_district(quanke, *, progress: bool = False, size: Size | None = None) -
     # Detached centres carry only plain columns (code, level, id): that is all rows need.
     added += _applications(quanke, quanke.db.session, size, centres_plain, counters, approvers,
                            progress)
+    refresh_statistics(quanke)
     return added
+
+
+def refresh_statistics(quanke) -> None:
+    """VACUUM ANALYZE after a bulk load on PostgreSQL.
+
+    Rows written by COPY leave the planner without statistics and the visibility map unset,
+    so queue counts fall back to heap scans (≈ 350 ms instead of ≈ 30 ms on 1M rows).
+    """
+    if not quanke.db.is_postgres:
+        return
+    with quanke.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("applicants", "applications", "audit_events"):
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
