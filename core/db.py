@@ -6,13 +6,16 @@ in production. Both go through the same models and Alembic migrations.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -82,6 +85,28 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        #: Called after a commit that appended audit events; None seals inline right away.
+        #: With Redis the job runner sets it to enqueue the sealer (core.jobs).
+        self.audit_sealer: Callable[[], None] | None = None
+        event.listen(self.sessionmaker, "after_commit", self._after_commit)
+        event.listen(self.sessionmaker, "after_rollback", self._after_rollback)
+
+    def _after_commit(self, session: Session) -> None:
+        from .audit import PENDING, seal
+        if not session.info.pop(PENDING, False):
+            return
+        try:
+            if self.audit_sealer is None:
+                seal(self.engine)
+            else:
+                self.audit_sealer()
+        except Exception:  # noqa: BLE001 - the change is committed; the scheduled sealer catches up
+            log.exception("sealing the audit chain after commit failed")
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        from .audit import PENDING
+        session.info.pop(PENDING, None)
 
     @property
     def is_postgres(self) -> bool:

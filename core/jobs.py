@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,13 @@ CORE_SCHEDULE = [
      "cron": "30 0 * * *"},
     {"name": "recover-face-checks", "func": "core.identity.verification.recover_stale_checks",
      "interval": 60},
+    # Safety net for the sealer that runs after each audited commit (a process may die between).
+    {"name": "audit-seal", "func": "core.audit.seal_job", "interval": 60},
 ]
+
+#: How long a deduplication marker lives at most: if its job was lost (Redis flushed, enqueue
+#: failed half-way), the same job id can be enqueued again after this.
+DEDUP_TTL = 600
 
 
 def resolve(func: str | Callable) -> Callable:
@@ -43,8 +50,18 @@ def dotted(func: str | Callable) -> str:
     return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
 
 
-def execute(func_path: str, kwargs: dict) -> Any:
-    """Entry point rq calls inside the worker."""
+def execute(func_path: str, kwargs: dict, pending_marker: str | None = None) -> Any:
+    """Entry point rq calls inside the worker.
+
+    ``pending_marker`` is the deduplication key of a job enqueued with a ``job_id``: it is
+    removed *before* the work starts, so a change committed from now on enqueues a fresh job
+    instead of relying on this one (which may already have read the database).
+    """
+    if pending_marker:
+        from rq import get_current_job
+        job = get_current_job()
+        if job is not None:
+            job.connection.delete(pending_marker)
     runtime = _worker_runtime
     if runtime is None:  # a worker started by plain `rq worker`: build from the environment
         runtime = _set_worker_runtime()
@@ -58,6 +75,16 @@ def _set_worker_runtime():
     return _worker_runtime
 
 
+@dataclass
+class Call:
+    """One job to enqueue (see :meth:`JobRunner.enqueue_many`)."""
+
+    func: str | Callable
+    kwargs: dict = field(default_factory=dict)
+    must_not_lose: bool = False
+    job_id: str | None = None
+
+
 class JobRunner:
     """Enqueues jobs for one runtime."""
 
@@ -67,6 +94,8 @@ class JobRunner:
         self.queue_name = f"{quanke.config['QUEUE_PREFIX']}-default"
         self._redis = None
         self._queue = None
+        if not self.inline:  # seal the audit chain on a worker instead of in the request
+            quanke.db.audit_sealer = self.request_audit_seal
 
     @property
     def inline(self) -> bool:
@@ -93,26 +122,63 @@ class JobRunner:
         ``job_id`` deduplicates: the same id enqueued twice runs once while pending.
         Returns the function's result inline, the rq Job otherwise.
         """
-        path = dotted(func)
         if self.inline:
-            return resolve(path)(self.quanke, **kwargs)
-        from rq import Retry
-        if job_id:  # job ids are global in Redis: keep deployments (and test runs) apart
-            job_id = f"{self.quanke.config['QUEUE_PREFIX']}-{job_id}"
-        options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
-        if must_not_lose:
-            intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
-            options["retry"] = Retry(max=len(intervals), interval=intervals)
-        if job_id:
-            from rq.job import Job
-            from rq.exceptions import NoSuchJobError
-            try:
-                existing = Job.fetch(job_id, connection=self.redis)
-                if existing.get_status(refresh=True) in ("queued", "started", "scheduled", "deferred"):
-                    return existing
-            except NoSuchJobError:
-                pass
-        return self.queue.enqueue("core.jobs.execute", path, kwargs, **options)
+            return resolve(dotted(func))(self.quanke, **kwargs)
+        return self.enqueue_many([Call(func, kwargs, must_not_lose=must_not_lose,
+                                       job_id=job_id)])[0]
+
+    def enqueue_many(self, calls: "list[Call]") -> list:
+        """Several :meth:`enqueue` calls in (at most) two Redis round trips.
+
+        Inline, each runs in turn; one that raises is logged and the rest still run (the
+        callers are after-commit steps whose work is also swept up by schedules).
+        Deduplication is a ``SET NX`` marker per job id, removed when the job starts, so no
+        job has to be fetched to learn whether it is still pending.
+        """
+        if self.inline:
+            results = []
+            for call in calls:
+                try:
+                    results.append(resolve(dotted(call.func))(self.quanke, **call.kwargs))
+                except Exception:  # noqa: BLE001 - see docstring
+                    log.exception("job %s failed", dotted(call.func))
+                    results.append(None)
+            return results
+        from rq import Queue, Retry
+        from rq.job import Job
+        prefix = self.quanke.config["QUEUE_PREFIX"]
+        # job ids are global in Redis: keep deployments (and test runs) apart
+        ids = [f"{prefix}-{c.job_id}" if c.job_id else None for c in calls]
+        markers = [f"{prefix}-pending:{i}" if i else None for i in ids]
+        fresh = [True] * len(calls)
+        if any(markers):
+            pipe = self.redis.pipeline(transaction=False)
+            for marker in filter(None, markers):
+                pipe.set(marker, 1, nx=True, ex=DEDUP_TTL)
+            answers = iter(pipe.execute())
+            fresh = [bool(next(answers)) if m else True for m in markers]
+        datas = []
+        for call, job_id, marker, new in zip(calls, ids, markers, fresh):
+            if not new:
+                continue
+            retry = None
+            if call.must_not_lose:
+                intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
+                retry = Retry(max=len(intervals), interval=intervals)
+            datas.append(Queue.prepare_data(
+                "core.jobs.execute", args=(dotted(call.func), call.kwargs, marker),
+                job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400, retry=retry))
+        try:
+            enqueued = iter(self.queue.enqueue_many(datas) if datas else [])
+        except Exception:
+            self.redis.delete(*[m for m, new in zip(markers, fresh) if m and new] or ["-"])
+            raise
+        return [next(enqueued) if new else Job(job_id, connection=self.redis)
+                for job_id, new in zip(ids, fresh)]
+
+    def request_audit_seal(self) -> None:
+        """After an audited commit: have a worker seal the audit chain (deduplicated)."""
+        self.enqueue("core.audit.seal_job", job_id="audit-seal")
 
     def schedule(self) -> list[dict]:
         return list(CORE_SCHEDULE) + self.quanke.plugins.collect("register_jobs")
