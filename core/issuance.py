@@ -150,7 +150,7 @@ def _delivery_summary(session: Session, app_id: int) -> dict | None:
 
 
 def _summary(session: Session, app: Application, kind: str, number: str, issued_at: dt.datetime,
-             version: int, service=None) -> dict:
+             version: int, service=None, *, department_name: str | None = None) -> dict:
     """The public, masked summary shown on ``/verify/<code>``."""
     applicant = app.applicant
     centre = app.centre
@@ -165,7 +165,7 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
         "applicant_id": mask_id(applicant.id_number),
         "issued_on": local_date(issued_at).isoformat(),
         "centre": centre.name if centre is not None else "",
-        "department": _department_name(session, app.department_code),
+        "department": department_name or _department_name(session, app.department_code),
     }
     if kind == "certificate":
         delivery = _delivery_summary(session, app.id)
@@ -178,12 +178,14 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
 
 
 def record_document(session: Session, app: Application, kind: str, *, by_id: int | None,
-                    service=None, at: dt.datetime | None = None) -> Document:
+                    service=None, at: dt.datetime | None = None,
+                    department_name: str | None = None) -> Document:
     """Create the Document row for ``app`` in the caller's transaction and return it (flushed).
 
     ``service`` (the :class:`~core.services.ServiceDef`) gives the names for the summary;
-    ``at`` is the issue time (default now). A valid document of the same kind for the same
-    application is superseded by the new one.
+    ``at`` is the issue time (default now); ``department_name`` saves a query when the caller
+    has read it already. A valid document of the same kind for the same application is
+    superseded by the new one.
     """
     if kind not in KINDS:
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind", field="kind")
@@ -193,7 +195,8 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
     doc = Document(application_id=app.id, kind=kind, number=number,
                    verification_code=new_verification_code(), status="valid", version=1,
                    issued_at=at, issued_by_id=by_id,
-                   summary=_summary(session, app, kind, number, at, 1, service))
+                   summary=_summary(session, app, kind, number, at, 1, service,
+                                    department_name=department_name))
     _supersede_previous(session, doc)
     return doc
 
