@@ -12,8 +12,11 @@ Rules kept here, for every caller:
   repayment) and never below the configured loan limit;
 * journals and movements are immutable; :func:`reverse` posts the exact opposite once.
 
-Callers lock their business rows (a request, a goods item) *before* calling :func:`post`,
-and :func:`core.audit.record` runs last, so the audit chain's lock is held only briefly.
+Callers lock their business rows (a request, a goods item) *before* calling :func:`post`.
+A transfer is three statements in one transaction — lock the accounts, write journal,
+movements and balances (one statement on PostgreSQL), append the audit event — and takes no
+lock but the two accounts' rows: the audit append is a plain insert that the core's sealer
+chains after the commit, so transfers on different accounts never wait on each other.
 """
 from __future__ import annotations
 

@@ -148,8 +148,9 @@ def dashboard_panels(user):
     from .access import is_admin
     if not is_admin(user):
         return None
-    from .binding import current_runtime
-    quanke = current_runtime()
+    from flask import current_app, has_app_context
+    # Only the web calls this hook (a user's home page): its runtime is the Flask app's.
+    quanke = current_app.extensions.get("quanke") if has_app_context() else None
     if quanke is None:
         return None
     from sqlalchemy import func, select
