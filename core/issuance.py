@@ -179,13 +179,14 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
 
 def record_document(session: Session, app: Application, kind: str, *, by_id: int | None,
                     service=None, at: dt.datetime | None = None,
-                    department_name: str | None = None) -> Document:
+                    department_name: str | None = None,
+                    has_valid: bool | None = None) -> Document:
     """Create the Document row for ``app`` in the caller's transaction and return it (flushed).
 
     ``service`` (the :class:`~core.services.ServiceDef`) gives the names for the summary;
-    ``at`` is the issue time (default now); ``department_name`` saves a query when the caller
-    has read it already. A valid document of the same kind for the same application is
-    superseded by the new one.
+    ``at`` is the issue time (default now). A valid document of the same kind for the same
+    application is superseded by the new one. ``department_name`` and ``has_valid`` (whether
+    such a valid document exists) save a query each when the caller has read them already.
     """
     if kind not in KINDS:
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind", field="kind")
@@ -197,14 +198,21 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
                    issued_at=at, issued_by_id=by_id,
                    summary=_summary(session, app, kind, number, at, 1, service,
                                     department_name=department_name))
-    _supersede_previous(session, doc)
+    _supersede_previous(session, doc, look=has_valid is not False)
     return doc
 
 
-def _supersede_previous(session: Session, doc: Document) -> None:
+def valid_exists(app_id, kind: str):
+    """SQL expression: ``app_id`` has a valid document of ``kind`` (for :func:`record_document`'s
+    ``has_valid``, so a caller can read it within a query it makes anyway)."""
+    return select(Document.id).where(Document.application_id == app_id, Document.kind == kind,
+                                     Document.status == "valid").exists()
+
+
+def _supersede_previous(session: Session, doc: Document, *, look: bool = True) -> None:
     previous = session.scalars(select(Document).where(
         Document.application_id == doc.application_id, Document.kind == doc.kind,
-        Document.status == "valid").order_by(Document.id)).all()
+        Document.status == "valid").order_by(Document.id)).all() if look else []
     session.add(doc)
     session.flush()
     for old in previous:

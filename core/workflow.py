@@ -609,16 +609,17 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
 
     def body(session, app, who):
         user = _require_counter(session, who, app, "受理", authorised=False)
-        # the centre's authorisation and the department's name (for the receipt) in one query
+        # the centre's authorisation, the department's name and whether a valid receipt
+        # exists already (both for the receipt) in one query
         found = session.execute(
-            select(Centre, Department.name)
+            select(Centre, Department.name, issuance.valid_exists(app.id, "receipt"))
             .join(CentreService, CentreService.centre_id == Centre.id)
             .outerjoin(Department, Department.code == app.department_code)
             .where(Centre.id == user.centre_id, CentreService.service_code == app.service_code)
         ).first() if user.centre_id is not None else None
         if found is None:
             raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
-        centre, department_name = found
+        centre, department_name, has_receipt = found
         _require_state(app, "accept")
         service = quanke.service(app.service_code)
         statuses = material_statuses(app)
@@ -654,7 +655,7 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                                      f"办结期限{app.due_date:%Y年%m月%d日}。")
         _notify_department(session, app, "new_work", f"新受理件 {app.receipt_no} 待认领")
         doc = issuance.record_document(session, app, "receipt", by_id=user.id, service=service, at=at,
-                                       department_name=department_name)
+                                       department_name=department_name, has_valid=has_receipt)
         return {"receipt_no": app.receipt_no, "due_date": app.due_date.isoformat(),
                 "warn_reason": app.warn_reason, "document": doc.number, "_notify": notified,
                 "_documents": [doc.id]}
