@@ -94,8 +94,8 @@ class JobRunner:
         self.queue_name = f"{quanke.config['QUEUE_PREFIX']}-default"
         self._redis = None
         self._queue = None
-        if not self.inline:  # seal the audit chain on a worker instead of in the request
-            quanke.db.audit_sealer = self.request_audit_seal
+        # with Redis the audit chain is sealed on a worker, not in the request (core.audit)
+        quanke.db.audit_sealer = None if self.inline else self.request_audit_seal
 
     @property
     def inline(self) -> bool:
@@ -171,7 +171,10 @@ class JobRunner:
         try:
             enqueued = iter(self.queue.enqueue_many(datas) if datas else [])
         except Exception:
-            self.redis.delete(*[m for m, new in zip(markers, fresh) if m and new] or ["-"])
+            try:  # let the next attempt enqueue them (the markers' TTL is the fallback)
+                self.redis.delete(*[m for m, new in zip(markers, fresh) if m and new] or ["-"])
+            except Exception:  # noqa: BLE001 - Redis is down: the original error matters
+                pass
             raise
         return [next(enqueued) if new else Job(job_id, connection=self.redis)
                 for job_id, new in zip(ids, fresh)]
