@@ -81,6 +81,7 @@ class AuditHead(Base):
 
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
+_APPEND = insert(_EVENTS)
 
 
 def _normalise(data: Any) -> Any:
@@ -104,16 +105,16 @@ def record(session: Session, *, actor: str, action: str, object_type: str, objec
            at: dt.datetime | None = None) -> AuditEvent:
     """Append one event in the caller's transaction; it is sealed after the commit.
 
-    Takes no lock, so it may be called anywhere in the transaction. The event is written
-    with the session's next flush (one multi-row INSERT for several events).
+    One plain INSERT, now (no unit-of-work round, no lock), so it may be called anywhere in
+    the transaction; a rollback takes the event with it. Returns the event as written
+    (not attached to the session; ``seq`` and the hashes are set by the sealer).
     """
-    event = AuditEvent(at=at or now(), actor=actor, action=action, object_type=object_type,
-                       object_id=str(object_id), application_id=application_id,
-                       subject=subject, data=_normalise(data), seq=None, prev_hash=None,
-                       hash=None)
-    session.add(event)
+    values = {"at": at or now(), "actor": actor, "action": action, "object_type": object_type,
+              "object_id": str(object_id), "application_id": application_id, "subject": subject,
+              "data": _normalise(data)}
+    session.execute(_APPEND, values)
     session.info[PENDING] = True
-    return event
+    return AuditEvent(**values)
 
 
 def record_view(session: Session, *, actor: str, object_type: str, object_id: Any,

@@ -151,11 +151,15 @@ class JobRunner:
         ids = [f"{prefix}-{c.job_id}" if c.job_id else None for c in calls]
         markers = [f"{prefix}-pending:{i}" if i else None for i in ids]
         fresh = [True] * len(calls)
-        if any(markers):
+        wanted = [m for m in markers if m]
+        if len(wanted) == 1:  # the common case (a seal request): no pipeline to build
+            answers = iter([self.redis.set(wanted[0], 1, nx=True, ex=DEDUP_TTL)])
+        elif wanted:
             pipe = self.redis.pipeline(transaction=False)
-            for marker in filter(None, markers):
+            for marker in wanted:
                 pipe.set(marker, 1, nx=True, ex=DEDUP_TTL)
             answers = iter(pipe.execute())
+        if wanted:
             fresh = [bool(next(answers)) if m else True for m in markers]
         datas = []
         for call, job_id, marker, new in zip(calls, ids, markers, fresh):
