@@ -135,10 +135,9 @@ def sealer(url: str, tmp: str, stop, results) -> None:
     q = runtime(url, tmp)
     sealed, runs = 0, 0
     while not stop.is_set():
+        time.sleep(audit.SEAL_WINDOW)  # as core.audit.seal_job: let commits gather
         done = audit.seal(q.db.engine)
         sealed, runs = sealed + done, runs + 1
-        if not done:
-            time.sleep(0.02)
     q.close()
     results.put((sealed, runs))
 

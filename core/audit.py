@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -190,9 +191,25 @@ def seal(engine: Engine, *, batch: int = 5000) -> int:
             return total
 
 
-def seal_job(quanke) -> int:
-    """The sealer as a job (rq after commits, and the ``audit-seal`` schedule)."""
+#: Seconds a seal job waits before it seals, so that one run seals a batch of commits.
+SEAL_WINDOW = 0.05
+
+
+def seal_job(quanke, *, clear_pending=None) -> int:
+    """The sealer as a job (rq after commits, and the ``audit-seal`` schedule).
+
+    Commits while this job is pending do not enqueue another (core.jobs deduplicates by a
+    marker). The job lets commits gather for :data:`SEAL_WINDOW`, then clears the marker and
+    only then reads what to seal: a commit that still saw the marker is sealed by this run,
+    one after it enqueues the next run.
+    """
+    if clear_pending is not None:
+        time.sleep(SEAL_WINDOW)
+        clear_pending()
     return seal(quanke.db.engine)
+
+
+seal_job.clears_pending_marker = True
 
 
 def unsealed_count(session: Session) -> int:

@@ -57,15 +57,22 @@ def execute(func_path: str, kwargs: dict, pending_marker: str | None = None) -> 
     removed *before* the work starts, so a change committed from now on enqueues a fresh job
     instead of relying on this one (which may already have read the database).
     """
+    func = resolve(func_path)
+    clear = None
     if pending_marker:
         from rq import get_current_job
         job = get_current_job()
         if job is not None:
-            job.connection.delete(pending_marker)
+            def clear():
+                job.connection.delete(pending_marker)
+    if clear is not None and getattr(func, "clears_pending_marker", False):
+        kwargs = {**kwargs, "clear_pending": clear}  # the job says when (see audit.seal_job)
+    elif clear is not None:
+        clear()
     runtime = _worker_runtime
     if runtime is None:  # a worker started by plain `rq worker`: build from the environment
         runtime = _set_worker_runtime()
-    return resolve(func_path)(runtime, **kwargs)
+    return func(runtime, **kwargs)
 
 
 def _set_worker_runtime():
