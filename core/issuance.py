@@ -190,7 +190,9 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
     """
     if kind not in KINDS:
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind", field="kind")
-    session.flush()  # decisions written just before get their time stamps first
+    if department_name is None or has_valid is not False:
+        session.flush()  # decisions written just before get their time stamps first
+    # (a caller that read both has nothing for the summary to query: one flush, below)
     at = at or utcnow()
     number = _number(session, app, kind)
     doc = Document(application_id=app.id, kind=kind, number=number,
