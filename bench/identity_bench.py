@@ -1,12 +1,17 @@
 """Benchmark: face verification (issue 9 targets, one core of this machine).
 
+Every figure is printed with a **baseline measured in the same run**: the same code with
+``FACE_DETECT_SCALE=1 FACE_KEY_FRAME_EVERY=1 FACE_BURST_ENCODE_FRAMES=3`` — the pipeline
+before the speed-ups (whole-frame detection at full size on every frame, three encodings) —
+interleaved with the current one, so both see the same load; and with CPU time, which the
+other processes on a shared machine do not inflate.
+
 * one verification of a 640×480 frame (decode + detection + encoding + comparison):
-  p95 ≤ 0.4 s, with the ratio to a bare ``face_recognition.face_encodings`` call;
-* one 10-frame liveness burst (detection + 68 landmarks on every frame, EAR, 3 encodings):
-  ≤ 2 s;
-* worker throughput per core: one rq worker pinned to one core draining burst checks, as
-  ``quanke worker`` runs today (rq forks a work-horse per job, which then loads the 130 MB of
-  dlib models) and with the models preloaded in the worker before it forks;
+  p95 ≤ 0.4 s on one core;
+* one 10-frame liveness burst (detection/tracking + 68 landmarks on every frame, EAR, the
+  same-face check, 2 encodings): ≤ 2 s;
+* worker throughput per core: one ``quanke worker`` pinned to one core draining burst checks
+  (PostgreSQL + Redis), now and baseline;
 * queue wait when 50 verifications arrive at once, with one worker per core.
 
     .venv/bin/python bench/identity_bench.py [--single 40] [--bursts 10] [--jobs 12] [--burst-size 50]
@@ -35,8 +40,6 @@ from core.identity import settings  # noqa: E402
 from core.identity import testing as kit  # noqa: E402
 
 CORE = 0
-PRELOADED_WORKER = ("from core.identity.faces import preload; preload(); "
-                    "from core.cli import main; main(['worker', '--no-cron'])")
 
 
 def pct(values, p):
@@ -73,43 +76,66 @@ def bench_in_process(n_single: int, n_bursts: int) -> None:
         os.sched_setaffinity(0, cores)
 
 
+#: The pipeline before the speed-ups (issue 9 follow-up), as the baseline of the same run:
+#: whole-frame detection at full size on every frame, three encodings per burst.
+BASELINE_ENV = {"QUANKE_FACE_DETECT_SCALE": "1", "QUANKE_FACE_KEY_FRAME_EVERY": "1",
+                "QUANKE_FACE_BURST_ENCODE_FRAMES": "3"}
+
+
+def _timed(fn):
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t, time.process_time() - c
+
+
 def _in_process(n_single, n_bursts, face_recognition, encode_photo, preload, evaluate) -> None:
     preload()
-    s = settings()
+    s = settings(environ={})
+    base = settings(environ=BASELINE_ENV)
     reference, _, _ = encode_photo(kit.png(kit.astronaut_frame()), s)
     frame = kit.jpeg(kit.astronaut_frame())
     pixels = kit.astronaut_frame()
     burst = kit.blink_burst(10)
     evaluate([frame], [reference], s, mode="upload")                       # warm caches
-    single, single_cpu, bare = [], [], []
+    runs = {name: {"single": [], "single_cpu": [], "burst": [], "burst_cpu": []} for name in ("now", "base")}
+    bare = []
+    distances = {"now": set(), "base": set()}
+    # now and baseline interleaved, so both see the same load on the shared machine
     for _ in range(n_single):
-        t, c = time.perf_counter(), time.process_time()
-        outcome = evaluate([frame], [reference], s, mode="upload")
-        single.append(time.perf_counter() - t)
-        single_cpu.append(time.process_time() - c)
-        assert outcome.decision == "match"
+        for name, cfg in (("now", s), ("base", base)):
+            outcome, wall, cpu = _timed(lambda: evaluate([frame], [reference], cfg, mode="upload"))
+            assert outcome.decision == "match"
+            runs[name]["single"].append(wall)
+            runs[name]["single_cpu"].append(cpu)
         if face_recognition is not None:
             t = time.perf_counter()
             face_recognition.face_distance([reference], face_recognition.face_encodings(pixels)[0])
             bare.append(time.perf_counter() - t)
-    bursts, bursts_cpu = [], []
     for _ in range(n_bursts):
-        t, c = time.perf_counter(), time.process_time()
-        outcome = evaluate(burst, [reference], s, mode="camera")
-        bursts.append(time.perf_counter() - t)
-        bursts_cpu.append(time.process_time() - c)
-        assert outcome.status == "passed", outcome.as_dict()
+        for name, cfg in (("now", s), ("base", base)):
+            outcome, wall, cpu = _timed(lambda: evaluate(burst, [reference], cfg, mode="camera"))
+            assert outcome.status == "passed", outcome.as_dict()
+            runs[name]["burst"].append(wall)
+            runs[name]["burst_cpu"].append(cpu)
+            distances[name].add(round(outcome.distance, 3))
+            if name == "now":
+                stages = outcome.timings
+    now, old = runs["now"], runs["base"]
     print(f"[{load()}]  wall = elapsed on the shared core; CPU = this process's own CPU time")
-    print(f"one 640×480 verification, wall   {fmt(single)}   target p95 ≤ 400 ms "
-          f"→ {pct(single, 95) / 0.4:.2f}× target")
-    print(f"one 640×480 verification, CPU    {fmt(single_cpu)}   → {pct(single_cpu, 95) / 0.4:.2f}× target")
+    print("baseline = the same code with FACE_DETECT_SCALE=1, FACE_KEY_FRAME_EVERY=1, "
+          "FACE_BURST_ENCODE_FRAMES=3 (the pipeline before the speed-ups), interleaved with it")
+    for key, label, target in (("single", "one 640×480 verification", 0.4),
+                               ("burst", "10-frame liveness burst  ", 2.0)):
+        for kind in ("", "_cpu"):
+            values, baseline = now[key + kind], old[key + kind]
+            print(f"{label} {'CPU ' if kind else 'wall'}  {fmt(values)}   target p95 ≤ {target * 1000:.0f} ms "
+                  f"→ {pct(values, 95) / target:.2f}× target;  baseline p95 {pct(baseline, 95) * 1000:.0f} ms, "
+                  f"ratio now/baseline {pct(values, 95) / pct(baseline, 95):.2f}×")
     if bare:
         print(f"bare face_recognition.face_encodings {fmt(bare)}   ratio ours/bare p95 "
-              f"{pct(single, 95) / pct(bare, 95):.2f}×  (bare: upsample 1, no quality checks)")
-    print(f"10-frame liveness burst, wall    {fmt(bursts)}   target ≤ 2000 ms "
-          f"→ {pct(bursts, 95) / 2.0:.2f}× target")
-    print(f"10-frame liveness burst, CPU     {fmt(bursts_cpu)}   → {pct(bursts_cpu, 95) / 2.0:.2f}× target")
-    print(f"   stages of the last burst: {outcome.timings}")
+              f"{pct(now['single'], 95) / pct(bare, 95):.2f}×  (bare: upsample 1, no quality checks)")
+    print(f"   burst distance to the reference: now {sorted(distances['now'])}, baseline {sorted(distances['base'])}")
+    print(f"   stages of the last burst (now): {stages}")
 
 
 # --------------------------------------------------------------------------- workers
@@ -159,15 +185,15 @@ def _wait_done(quanke, ids: list[int], timeout: float) -> list:
         time.sleep(0.2)
 
 
-def _start_workers(env, count: int, preloaded: bool, cores: list[int]) -> list[subprocess.Popen]:
+def _start_workers(env, count: int, cores: list[int]) -> list[subprocess.Popen]:
+    """``quanke worker`` processes (they load the face models once, before rq forks)."""
     procs = []
     for i in range(count):
-        args = ([sys.executable, "-c", PRELOADED_WORKER] if preloaded
-                else [sys.executable, "-m", "core.cli", "worker", "--no-cron"])
+        args = [sys.executable, "-m", "core.cli", "worker", "--no-cron"]
         procs.append(subprocess.Popen(["taskset", "-c", str(cores[i % len(cores)])] + args, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       start_new_session=True))
-    time.sleep(6 if preloaded else 3)                   # worker up (and models loaded)
+    time.sleep(6)                                       # worker up and models loaded
     return procs
 
 
@@ -209,27 +235,28 @@ def bench_workers(n_jobs: int, burst_size: int) -> None:
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL,
                "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp)}
         try:
-            for preloaded in (False, True):
-                label = "models preloaded before fork" if preloaded else "stock `quanke worker` (loads models per job)"
+            spans = {}
+            for name, extra in (("now", {}), ("baseline", BASELINE_ENV)):
                 ids = _setup_checks(quanke, n_jobs, frames)
-                procs = _start_workers(env, 1, preloaded, [CORE])
+                procs = _start_workers({**env, **extra}, 1, [CORE])
                 _enqueue(quanke, ids)
                 rows = _wait_done(quanke, ids, 1800)
                 _stop(procs)
                 assert all(r.status == "passed" for r in rows), {r.status for r in rows}
-                span = _span(rows)
+                spans[name] = span = _span(rows)
                 per_job = [r.timings["total_ms"] / 1000 for r in rows]
-                print(f"worker throughput, 1 core, {label}: {n_jobs / span:.2f} burst checks/s "
+                print(f"worker throughput, 1 worker pinned to 1 core ({name}): {n_jobs / span:.2f} burst checks/s "
                       f"({span / n_jobs:.2f} s each end to end; analysis alone p50 "
                       f"{statistics.median(per_job):.2f} s)  [{load()}]")
+            print(f"   throughput ratio now/baseline: {spans['baseline'] / spans['now']:.2f}×")
             cores = sorted(os.sched_getaffinity(0))
             ids = _setup_checks(quanke, burst_size, frames)
-            procs = _start_workers(env, len(cores), True, cores)
+            procs = _start_workers(env, len(cores), cores)
             _enqueue(quanke, ids)
             rows = _wait_done(quanke, ids, 3600)
             _stop(procs)
             waits = [r.timings["queue_wait_ms"] / 1000 for r in rows]
-            print(f"{burst_size} simultaneous burst checks, {len(cores)} preloaded workers (one per core): "
+            print(f"{burst_size} simultaneous burst checks, {len(cores)} workers (one per core): "
                   f"queue wait p50 {statistics.median(waits):.1f} s, p95 {pct(waits, 95):.1f} s, "
                   f"max {max(waits):.1f} s; all done in {_span(rows):.1f} s  [{load()}]")
         finally:

@@ -160,10 +160,13 @@ def menu_links(user: Any) -> "list[dict] | None":
 
 
 @hookspec
-def dashboard_panels(user: Any) -> "list[dict] | None":
+def dashboard_panels(quanke: Any, user: Any) -> "list[dict] | None":
     """Return dashboard panels ``{"title", "html" or "value", "href"?}`` for ``user``.
 
-    Called when the user's home page renders. ``None`` means no panel.
+    Called with the runtime (:class:`core.runtime.Quanke`) when the user's home page or an
+    approver's queue page renders, so keep it to a query or two (it runs on every such page).
+    An implementation written for the older contract, ``dashboard_panels(user)``, still works:
+    pluggy passes an implementation only the arguments it names. ``None`` means no panel.
     """
 
 

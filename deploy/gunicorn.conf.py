@@ -7,6 +7,17 @@ Every setting can be overridden from the environment (see ``deploy/quanke.env.ex
 * ``PROMETHEUS_MULTIPROC_DIR`` (default ``$RUNTIME_DIRECTORY/prometheus`` or a temporary
   directory): request metrics of all workers are merged in ``/metrics``.
 
+Why sync workers, 2 × CPU + 1 of them (measured with ``bench/web_bench.py --compare``): a
+request here is mostly Python on the CPU (accepting an application: ~80 % CPU, the rest
+PostgreSQL and Redis round trips), so a few requests in flight keep 2 cores busy. More in
+flight only lengthens row-lock hold times (the audit chain head, a centre's receipt
+sequence), and threads make it worse: a gthread worker's thread holding such a lock waits for
+the GIL while its siblings run. One run on the shared 2-core machine (load 8–15, so only the
+order means anything): 4 sync workers 25 accepts/s, 2 × 4 threads 23/s, 6 sync 12/s, 4 × 2
+threads 9/s (p95 3 s); to be re-measured on an idle machine. Sync workers do not keep
+connections alive; the reverse proxy does that for the browsers. Raise
+``QUANKE_WEB_THREADS`` only for a deployment that waits on slow external systems.
+
 Start-up refuses a production deployment with the development secret key or without seal
 certificates (``core.ops.check_production``) and warns when migrations are not current.
 No application is preloaded: each worker opens its own database pool after the fork.

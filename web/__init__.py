@@ -121,11 +121,12 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     register_filters(app)
     app.jinja_env.globals["page_url"] = _page_url  # a global: macros imported without context see it
 
-    from . import admin, api, approvals, auth, common, counter, portal
-    for module in (auth, counter, approvals, portal, admin, common):
+    from . import admin, api, approvals, auth, common, counter, drafts, portal
+    for module in (auth, counter, approvals, portal, admin, common, drafts):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
+    from .remote_identity import bp as identity_bp; app.register_blueprint(identity_bp)  # noqa: E702 - issue 9
     from .verify import bp as verify_bp; app.register_blueprint(verify_bp)  # noqa: E702 - public /verify/<code>
     from .ops import bp as ops_bp; app.register_blueprint(ops_bp)  # noqa: E702 - /readyz, /metrics, 503 on a lost database
     for blueprint in quanke.plugins.collect("register_blueprints"):
@@ -189,7 +190,8 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
             from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
-            if request.endpoint in ("counter.home", "admin.stats", "portal.home"):
+            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home",
+                                    "approvals.queue"):
                 g.panels = panels_for(current_user)
 
     @app.after_request

@@ -103,3 +103,12 @@ def visible_filter(who):
 def may_reveal(who, app: Application, db=None) -> bool:
     """Full personal data on the detail page (the view is audited by the caller)."""
     return isinstance(who, User) and can_view(who, app, db) and any(who.has_role(r) for r in REVEAL_ROLES)
+
+
+def may_help_with_draft(who, app: Application, db) -> bool:
+    """A counter worker helping the citizen in front of them edit a draft (修改草稿): a
+    draft is otherwise private to the citizen; the worker's centre must be authorised for the
+    service (the workflow checks this again and records the citizen's consent)."""
+    return (isinstance(who, User) and who.active and who.has_role(Role.COUNTER)
+            and app.state == State.DRAFT.value
+            and centre_may_accept(db, who.centre_id, app.service_code))

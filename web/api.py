@@ -23,7 +23,7 @@ from core.identifiers import mask_id, mask_name, mask_phone
 from core.materials import Upload
 from core.models import Applicant, Application, Centre, Role, User
 
-from .access import can_view, may_reveal, visible_filter
+from .access import can_view, may_help_with_draft, may_reveal, visible_filter
 from .common import documents, has_issuance, timeline
 from .helpers import db_id, quanke
 
@@ -43,6 +43,13 @@ def _authenticate():
     if scheme.lower() == "bearer" and token.strip():
         with quanke().db.session() as db:
             user = tokens.user_for_token(db, token.strip())
+            app_id = (request.view_args or {}).get("app_id")
+            if user is not None and request.method == "POST" and isinstance(app_id, int):
+                # An action on one application (accept, claim, …): decide whether it is
+                # visible in the same transaction as the token lookup, one session fewer
+                # on the busiest requests (see check_visible).
+                app = db.get(Application, app_id)
+                g.visible = (app_id, app is not None and can_view(user, app, db=db))
     if user is None:
         return jsonify({"error": "unauthorized",
                         "message": "缺少或无效的接口令牌（Authorization: Bearer <token>）"}), 401
@@ -204,6 +211,11 @@ def after(app_id: int, status: int = 200):
 
 
 def check_visible(app_id: int) -> None:
+    known = g.get("visible")
+    if known is not None and known[0] == app_id:
+        if not known[1]:
+            raise NotFound("申请不存在", code="application_not_found")
+        return
     with quanke().db.session() as db:
         visible_app(db, app_id)
 
@@ -352,6 +364,35 @@ def get_application(app_id: int):
                               object_id=app.id, subject=app.applicant.id_number,
                               fields=["id_number", "phone", "name"], application_id=app.id)
         return jsonify(application_json(app, detail=True, reveal=reveal))
+
+
+@bp.patch("/api/v1/applications/<int:app_id>")
+def update_draft(app_id: int):
+    """Edit a draft (修改草稿): a counter worker helping the citizen, with their consent."""
+    user = need(Role.COUNTER)
+    data = body()
+    form_data = data.get("form_data")
+    if form_data is not None and not isinstance(form_data, dict):
+        raise InvalidInput("form_data 应为对象", code="invalid_field", field="form_data")
+    remove = data.get("remove_materials") or []
+    if not isinstance(remove, list) or len(remove) > 50 or not all(
+            isinstance(x, int) and not isinstance(x, bool) for x in remove):
+        raise InvalidInput("remove_materials 应为材料编号数组", code="invalid_field",
+                           field="remove_materials")
+    options = {}
+    if "delivery_method" in data:
+        options["delivery_method"] = s(data, "delivery_method", max_len=16)
+    if "pickup_centre_id" in data:
+        options["pickup_centre_id"] = i(data, "pickup_centre_id", lo=1)
+    with quanke().db.session() as db:
+        app = db.get(Application, app_id)
+        if app is None or not (can_view(user, app, db=db) or may_help_with_draft(user, app, db)):
+            raise NotFound("申请不存在", code="application_not_found")
+    updated = workflow.update_draft(quanke(), user, app_id, form_data=form_data,
+                                    paper=strs(data, "paper"), uploads=uploads_from(data),
+                                    remove_materials=remove, consent=b(data, "consent"), **options)
+    with quanke().db.session() as db:
+        return jsonify(application_json(db.get(Application, updated.id), detail=True))
 
 
 @bp.get("/api/v1/applications/<int:app_id>/checks")

@@ -157,8 +157,10 @@ def applicant_page(applicant_id: int):
             audit.record_view(db, actor=workflow.actor_key(user), object_type="applicant",
                               object_id=person.id, subject=person.id_number,
                               fields=["id_number", "phone"])
+        from .drafts import drafts_for
         return render_template("counter/applicant_page.html", person=person, services=found,
-                               query=query, apps=apps, reveal=reveal, allowed=allowed)
+                               query=query, apps=apps, reveal=reveal, allowed=allowed,
+                               drafts=drafts_for(db, user, person.id))
 
 
 @bp.get("/counter/services")

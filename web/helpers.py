@@ -14,6 +14,8 @@ from core.errors import QuankeError
 from core.identifiers import mask_id, mask_name, mask_phone
 from core.models import State
 
+from .error_names import ERROR_NAMES
+
 STATE_NAMES = {
     State.DRAFT.value: _l("草稿"), State.SUBMITTED.value: _l("已提交待受理"),
     State.CORRECTION_REQUESTED.value: _l("待补正"), State.NOT_ACCEPTED.value: _l("不予受理"),
@@ -38,6 +40,7 @@ ACTION_NAMES = {
     "issue": _l("出证"), "deliver": _l("送达"), "withdraw": _l("撤回"), "pause": _l("中止计时"),
     "resume": _l("恢复计时"), "extend": _l("延长期限"), "mark_overdue": _l("标记超期"),
     "recheck": _l("重新核查"), "attach_material": _l("补充材料"), "identity_step": _l("身份核验"),
+    "update_draft": _l("修改草稿"),
     "view_personal_data": _l("查看个人信息"), "rated": _l("评价"),
     "follow_up_closed": _l("差评回访办结"), "document_revoked": _l("文书作废"),
     "login": _l("登录"), "login_failed": _l("登录失败"), "citizen_login": _l("市民登录"),
@@ -53,22 +56,6 @@ DOCUMENT_KINDS = {
     "decision_reject": _l("不予许可决定书"), "certificate": _l("证照"),
 }
 DOCUMENT_STATUSES = {"valid": _l("有效"), "revoked": _l("已作废"), "superseded": _l("已被新版本替代")}
-#: English for the core's most common error codes (the core speaks Chinese).
-ERROR_NAMES = {
-    "invalid_state": _l("当前状态不能进行该操作"), "already_claimed": _l("该申请已被他人认领"),
-    "forbidden_role": _l("无权进行该操作"), "materials_missing": _l("材料不齐全，不能受理"),
-    "segregation_of_duties": _l("受理人不得审批自己受理的申请（受审分离）"),
-    "centre_not_authorised": _l("本中心未获授权受理该事项"), "reasons_required": _l("请填写理由"),
-    "checks_blocked": _l("核查未通过"), "warn_reason_required": _l("核查有提示事项，受理须记录理由"),
-    "consent_required": _l("代为填报须记录申请人的同意"), "invalid_form": _l("申请表填写有误，请按提示修改"),
-    "material_too_large": _l("文件过大"), "material_type_not_allowed": _l("文件类型不符"),
-    "material_empty": _l("文件为空"), "invalid_resident_id": _l("身份证号码不正确"),
-    "invalid_credit_code": _l("统一社会信用代码不正确"), "not_claimant": _l("请先认领，只有认领人可以作出决定"),
-    "identity_required": _l("提交前须完成身份核验"), "recipient_mismatch": _l("领取人身份与申请人不一致"),
-    "sms_code_wrong": _l("验证码不正确"), "sms_code_expired": _l("验证码已失效，请重新获取"),
-    "sms_too_soon": _l("验证码已发送，请稍后再试"), "slot_full": _l("该时段已约满，请选择其他时段"),
-    "already_rated": _l("该事项已评价，感谢您的反馈"), "application_not_found": _l("申请不存在"),
-}
 
 
 def quanke():

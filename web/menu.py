@@ -40,7 +40,7 @@ def panels_for(identity) -> list[dict]:
     from markupsafe import Markup, escape
     out = []
     try:
-        answers = quanke().plugins.collect("dashboard_panels", user=identity.model)
+        answers = quanke().plugins.collect("dashboard_panels", quanke=quanke(), user=identity.model)
     except Exception:  # noqa: BLE001 - a plugin must not break the home page
         log.exception("dashboard_panels hook failed")
         return out
@@ -66,6 +66,7 @@ def menu_for(identity) -> list[dict]:
         if identity.has_any(Role.COUNTER):
             items.append(_item("counter.queue", _("叫号")))
             items.append(_item("counter.pickup", _("取件交付")))
+            items.append(_item("remote_identity.reviews", _("视频核验")))
         if identity.has_any(Role.APPROVER, Role.DEPT_LEAD):
             from core.queues import counts, departments_for
             depts = departments_for(identity.model)

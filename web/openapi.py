@@ -136,7 +136,18 @@ def spec(server: str = "", app=None) -> dict:
         "/api/v1/applications/{app_id}": {"get": {
             "summary": "申请详情（reveal=true 查看完整个人信息，留痕）", "tags": ["applications"],
             "parameters": [APP_ID, {"name": "reveal", "in": "query", "schema": {"type": "string", "enum": ["true", "false", "1", "0"]}}],
-            "responses": {"200": {"description": "申请", **_json(APP)}, **_errors(401, 403, 404)}}},
+            "responses": {"200": {"description": "申请", **_json(APP)}, **_errors(401, 403, 404)}},
+            "patch": {
+            "summary": "修改草稿（窗口协助市民，须记录同意；只有草稿可以修改）", "tags": ["applications"],
+            "parameters": [APP_ID],
+            "requestBody": {"required": False, **_json({"type": "object", "additionalProperties": True, "properties": {
+                "form_data": {"type": "object", "description": "整张申请表（替换原有内容，按事项表单校验）"},
+                "paper": {"type": "array", "items": STR}, "uploads": UPLOADS,
+                "remove_materials": {"type": "array", "items": {"type": "integer"}},
+                "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
+                "pickup_centre_id": {"type": "integer", "nullable": True},
+                "consent": {"type": "boolean"}}})},
+            "responses": {"200": {"description": "修改后的草稿", **_json(APP)}, **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/applications/{app_id}/checks": {"get": {
             "summary": "受理前核查（不写入）", "tags": ["applications"], "parameters": [APP_ID],
             "responses": {"200": {"description": "核查结果", **_json({"type": "object"})}, **_errors(401, 403, 404)}}},

@@ -29,9 +29,16 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 IDENTITY_STEP_NAMES = {"face": _l("人脸识别（与身份证照片比对）"), "sms": _l("手机短信验证"),
                        "esign": _l("电子签名（签署承诺书）")}
-#: Where each remote identity step is done; filled in by the identity feature (issue 9).
-#: step → endpoint name. Empty: every step shows "coming soon" and none can pass here.
-IDENTITY_STEP_VIEWS: dict[str, str] = {}
+#: Where each remote identity step is done (web.remote_identity): step → endpoint name.
+#: A step missing here shows "go to a counter" and cannot pass online.
+IDENTITY_STEP_VIEWS: dict[str, str] = {"face": "remote_identity.face", "sms": "remote_identity.sms",
+                                       "esign": "remote_identity.esign"}
+#: The order a citizen does the steps in: the signature needs the face (and a phone code).
+IDENTITY_STEP_ORDER = ["face", "sms", "esign"]
+
+
+def _step_order(step: str) -> tuple[int, str]:
+    return (IDENTITY_STEP_ORDER.index(step) if step in IDENTITY_STEP_ORDER else 99, step)
 
 
 def _me() -> Citizen:
@@ -192,8 +199,11 @@ def identity(app_id: int):
         service = quanke().service(app.service_code)
         passed = set(app.identity_passed or [])
         steps = [{"code": s, "name": IDENTITY_STEP_NAMES.get(s, s), "passed": s in passed,
-                  "endpoint": IDENTITY_STEP_VIEWS.get(s)} for s in sorted(service.identity)]
-        return render_template("portal/identity.html", app=app, service=service, steps=steps)
+                  "endpoint": IDENTITY_STEP_VIEWS.get(s)}
+                 for s in sorted(service.identity, key=_step_order)]
+        return render_template("portal/identity.html", app=app, service=service, steps=steps,
+                               complete=all(s["passed"] for s in steps),
+                               can_submit=app.state == State.DRAFT.value)
 
 
 @bp.post("/applications/<int:app_id>/materials")

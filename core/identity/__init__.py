@@ -32,6 +32,10 @@ DEFAULTS: dict = {
     # -- detection and quality ----------------------------------------------------------------
     "FACE_UPSAMPLE": 0,              # HOG detector upsampling for the first pass (0: faces ≥ ~80 px)
     "FACE_DETECTION_MIN_SCORE": 0.25,  # weaker HOG detections are ignored (badges, patterns)
+    "FACE_DETECT_SCALE": 0.6,        # first detection pass on the frame scaled by this (cost ∝ pixels);
+                                     # a face too small for it (< ~80/scale px) is looked for at full size
+    "FACE_KEY_FRAME_EVERY": 3,       # in a burst, the whole frame is searched on every Nth frame (and
+                                     # the last); the others only around the face of the previous one
     "FACE_MIN_FACE_PX": 80,          # face box width below this: "请靠近摄像头"
     "FACE_MIN_IMAGE_SIDE": 160,      # shorter image side below this: image too small
     "FACE_MAX_IMAGE_SIDE": 4096,     # longer side above this: refused (decompression bombs)
@@ -41,7 +45,8 @@ DEFAULTS: dict = {
     "FACE_WORK_SIDE": 1280,          # larger images are scaled down before analysis
     "FACE_MIN_BRIGHTNESS": 60,       # mean luma (0–255) of the face; below: "光线太暗"
     "FACE_MAX_BRIGHTNESS": 225,      # above: "光线太强"
-    "FACE_BURST_ENCODE_FRAMES": 3,   # frames of a burst compared with the reference
+    "FACE_SAME_FACE_MIN": 0.6,       # consecutive frames' aligned face images must correlate this much
+    "FACE_BURST_ENCODE_FRAMES": 2,   # frames of a burst compared with the reference (~80 ms each)
     "FACE_ENROL_JITTERS": 3,         # re-sampling when encoding a reference photo
     # -- liveness -------------------------------------------------------------------------------
     "FACE_MIN_BURST_FRAMES": 5,      # fewer frames cannot show open → closed → open
@@ -70,6 +75,8 @@ class Settings:
     face_review_distance: float
     face_upsample: int
     face_detection_min_score: float
+    face_detect_scale: float
+    face_key_frame_every: int
     face_min_face_px: int
     face_min_image_side: int
     face_max_image_side: int
@@ -79,6 +86,7 @@ class Settings:
     face_work_side: int
     face_min_brightness: float
     face_max_brightness: float
+    face_same_face_min: float
     face_burst_encode_frames: int
     face_enrol_jitters: int
     face_min_burst_frames: int

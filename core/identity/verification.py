@@ -125,6 +125,12 @@ def _continuous(faces: list, max_shift: float = 0.6) -> bool:
     return True
 
 
+def _same_face(signatures: list, minimum: float) -> bool:
+    """Every frame shows the face of the frame before (correlation of the aligned faces), so
+    a stranger swapped into frames that are not encoded is still noticed."""
+    return all(float(a @ b) >= minimum for a, b in zip(signatures, signatures[1:]))
+
+
 def _pick_for_encoding(usable: list, ears: list[float | None], count: int) -> list:
     """Up to ``count`` frames spread over the burst, preferring frames with open eyes."""
     if len(usable) <= count:
@@ -137,6 +143,22 @@ def _pick_for_encoding(usable: list, ears: list[float | None], count: int) -> li
     step = (len(opened) - 1) / (count - 1) if count > 1 else 0
     picks = sorted({int(round(i * step)) for i in range(count)})
     return [opened[i] for i in picks]
+
+
+def _check_burst(decoded: list, s: Settings, check_frame, camera: bool) -> list:
+    """Detection and landmarks for every frame. Key frames (the first, every
+    ``FACE_KEY_FRAME_EVERY``-th and the last) are searched whole — so a second face or a
+    face swapped in is seen; between them the face is tracked from the previous frame,
+    searching only around it, which costs a fraction of a whole-frame search."""
+    every = max(1, s.face_key_frame_every)
+    last = len(decoded) - 1
+    checks, near = [], None
+    for i, img in enumerate(decoded):
+        key = not camera or i % every == 0 or i == last
+        check = check_frame(img, s, with_landmarks=camera, near=None if key else near)
+        checks.append(check)
+        near = check.face if check.usable else None
+    return checks
 
 
 def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
@@ -181,7 +203,7 @@ def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
             return done("failed", problem.code)
     outcome.timings["decode_ms"] = round((time.perf_counter() - started) * 1000, 1)
     t = time.perf_counter()
-    checks = [check_frame(img, s, with_landmarks=camera) for img in decoded]
+    checks = _check_burst(decoded, s, check_frame, camera)
     outcome.timings["detect_ms"] = round((time.perf_counter() - t) * 1000, 1)
     usable = [(i, img, c) for i, (img, c) in enumerate(zip(decoded, checks)) if c.usable]
     outcome.face_found = any(c.faces > 0 for c in checks)
@@ -193,6 +215,9 @@ def evaluate(frames: Sequence[bytes], references: Sequence, s: Settings, *,
     if len(usable) < (s.face_min_burst_frames if camera else 1):
         return done("failed", _dominant(checks))
     if camera and not _continuous([c.face for _, _, c in usable]):
+        return done("failed", "face_changed")
+    if camera and not _same_face([faces.face_signature(img.pixels, c.face) for _, img, c in usable],
+                                 s.face_same_face_min):
         return done("failed", "face_changed")
 
     liveness = None
@@ -295,6 +320,16 @@ def _limit(session, column, value, s: Settings, limit: int, at: dt.datetime, who
             details={"retry_after": wait, "limit": limit, "scope": "person" if column is FaceCheck.applicant_id else "ip"})
 
 
+#: Leading bytes of the formats a frame may have (JPEG, PNG, WebP); see faces.ACCEPTED_FORMATS.
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def looks_like_image(data: bytes) -> bool:
+    """Cheap sniff of the file type, so that obvious non-images never reach the queue (the
+    decoder in the job still checks everything else: truncation, size, corruption)."""
+    return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
 def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[bytes], *,
                      ip: str = "", mode: str = "camera", at: dt.datetime | None = None) -> dict:
     """Store a burst (or one uploaded photo) for the draft's face step and queue its check.
@@ -320,6 +355,9 @@ def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[byt
         raise InvalidInput(REASONS["file_too_large"], code="file_too_large", field="frames",
                            details={"max_bytes": s.face_max_frame_bytes,
                                     "max_total_bytes": s.face_max_burst_bytes})
+    if not all(map(looks_like_image, frames)):
+        # A PDF or a text file sent as a frame: refused before it is stored or counted.
+        raise InvalidInput(REASONS["invalid_image"], code="invalid_image", field="frames")
     ip = (ip or "")[:64]
     with quanke.db.session() as session:
         stmt = select(Application).where(Application.id == app_id)
@@ -641,6 +679,23 @@ def review_face_check(quanke, actor: User, check_id: int, *, passed: bool, note:
         return view(session.get(FaceCheck, check_id), staff=True)
 
 
+def recent_checks(quanke, actor: User, *, statuses: Sequence[str] = ("failed",),
+                  limit: int = 50) -> list[dict]:
+    """Finished checks of open applications in ``statuses``, newest first, for the counter's
+    review page (metadata, scores and reasons only: the selfies are already deleted)."""
+    with quanke.db.session() as session:
+        if _is_staff(session, actor, REVIEW_ROLES) is None:
+            raise Forbidden("只有窗口工作人员可以查看核验记录", code="forbidden_role")
+        rows = session.execute(
+            select(FaceCheck, Application.number, Applicant.name)
+            .join(Application, Application.id == FaceCheck.application_id)
+            .join(Applicant, Applicant.id == FaceCheck.applicant_id)
+            .where(FaceCheck.status.in_(tuple(statuses)), Application.state.in_(OPEN_STATES))
+            .order_by(FaceCheck.id.desc()).limit(limit)).all()
+        return [{**view(row, staff=True), "application_number": number, "name_masked": mask_name(name)}
+                for row, number, name in rows]
+
+
 def face_checks_for(quanke, actor, app_id: int) -> list[dict]:
     """Every face check of an application, newest first (its citizen, or staff)."""
     with quanke.db.session() as session:
@@ -679,5 +734,5 @@ def attempts_left(quanke, citizen: Citizen, app_id: int, *, ip: str = "",
 
 
 __all__ = ["Outcome", "evaluate", "start_face_check", "run_face_check", "face_check_status",
-           "recover_stale_checks", "review_queue", "review_face_check", "face_checks_for",
+           "recover_stale_checks", "review_queue", "recent_checks", "looks_like_image", "review_face_check", "face_checks_for",
            "attempts_left", "view", "JOB"]

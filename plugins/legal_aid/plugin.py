@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from pathlib import Path
 
 from core import hookimpl
@@ -179,19 +181,35 @@ def menu_links(user):
     return links
 
 
+#: runtime → (when, count): the panel shows on every queue page of the centre's staff, and
+#: its one query reads every granted case (100,000 after a few years of a district), so each
+#: worker counts at most once a minute (``LEGAL_AID_PANEL_CACHE_SECONDS``; 0 = every time).
+_panel_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _waiting_count(quanke) -> int:
+    ttl = float(quanke.config.get("LEGAL_AID_PANEL_CACHE_SECONDS", 60))
+    cached = _panel_cache.get(quanke)
+    if cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    from .queries import count_waiting_for_lawyer
+    with quanke.db.session() as session:
+        waiting = count_waiting_for_lawyer(session)
+    _panel_cache[quanke] = (time.monotonic(), waiting)
+    return waiting
+
+
 @hookimpl
-def dashboard_panels(user):
+def dashboard_panels(quanke, user):
     if not is_centre(user):
         return None
-    quanke = _runtime()
+    quanke = quanke or _runtime()
     if quanke is None:
         return None
     try:
-        from .queries import waiting_for_lawyer
-        with quanke.db.session() as session:
-            waiting = waiting_for_lawyer(quanke, session)
+        waiting = _waiting_count(quanke)
     except Exception:  # noqa: BLE001
         log.exception("legal-aid panel failed")
         return None
-    return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": len(waiting),
+    return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": waiting,
              "href": "/legal-aid/cases?status=granted"}]

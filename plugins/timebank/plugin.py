@@ -143,14 +143,11 @@ def menu_links(user):
 
 
 @hookimpl
-def dashboard_panels(user):
+def dashboard_panels(quanke, user):
     """Time-bank administrators see what waits for them on their home page."""
     from .access import is_admin
     if not is_admin(user):
         return None
-    from flask import current_app, has_app_context
-    # Only the web calls this hook (a user's home page): its runtime is the Flask app's.
-    quanke = current_app.extensions.get("quanke") if has_app_context() else None
     if quanke is None:
         return None
     from sqlalchemy import func, select

@@ -164,4 +164,4 @@ def test_menu_links_and_dashboard_panels_are_collected_per_user():
         _module("ui_plugin", menu_links=menu_links, dashboard_panels=dashboard_panels)])
     assert host.collect("menu_links", user="counter") == [{"href": "/x", "label": "插件菜单"}]
     assert host.collect("menu_links", user="citizen") == []
-    assert host.collect("dashboard_panels", user="x") == [{"title": "今日受理", "value": 3}]
+    assert host.collect("dashboard_panels", quanke=None, user="x") == [{"title": "今日受理", "value": 3}]

@@ -156,7 +156,7 @@ def test_identity_required_service_cannot_be_submitted(as_user, world):
             assert s.get(Application, app_id).state == State.DRAFT.value
         b.post(f"/portal/applications/{app_id}/submit")
         page = b.text(f"/portal/applications/{app_id}/identity")
-        assert "人脸识别" in page and "即将上线" in page
+        assert "人脸识别" in page and f"/portal/applications/{app_id}/identity/face" in page  # issue 9: the steps are live
         with q.db.session() as s:
             app = s.get(Application, app_id)
             assert app.state == State.DRAFT.value and not app.identity_passed

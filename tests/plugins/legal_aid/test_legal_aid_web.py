@@ -158,8 +158,8 @@ def test_dashboard_panel_counts_grants_waiting_for_a_lawyer(client, la):
     app = la.accepted()
     decisions.decide(la.quanke, la.w.approver, app.id, grant=True)
     with client.application.test_request_context():
-        panels = [p for p in la.quanke.plugins.collect("dashboard_panels", user=la.w.approver)
+        panels = [p for p in la.quanke.plugins.collect("dashboard_panels", quanke=la.quanke, user=la.w.approver)
                   if "法律援助" in p["title"]]
-        counter_panels = la.quanke.plugins.collect("dashboard_panels", user=la.w.counter)
+        counter_panels = la.quanke.plugins.collect("dashboard_panels", quanke=la.quanke, user=la.w.counter)
     assert all("法律援助" not in p["title"] for p in counter_panels)
     assert panels[0]["value"] == 1 and "第四十三条" in panels[0]["title"]
