@@ -6,13 +6,18 @@ in production. Both go through the same models and Alembic migrations.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -69,10 +74,39 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    ping_after = kwargs.pop("ping_after_idle", PING_AFTER_IDLE)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_idle_connections(engine, ping_after)
+    return engine
+
+
+#: Seconds a pooled connection may sit unused before it is tested on checkout.
+PING_AFTER_IDLE = 1.0
+
+
+def _ping_idle_connections(engine: Engine, after: float) -> None:
+    """Pre-ping only connections that sat idle: a round trip per checkout is a fifth of a
+    short transaction, and a connection used a moment ago is alive. One broken since then
+    (a restart of PostgreSQL within the second) fails its statement, which invalidates the
+    whole pool, so the next checkout connects afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):  # pragma: no cover - trivial
+        record.info["quanke_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy):
+        since = record.info.get("quanke_idle_since")
+        if since is None or time.monotonic() - since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()  # the ping's implicit transaction (psycopg) ends here
+        except Exception as exc:  # the pool retries the checkout with a new connection
+            raise DisconnectionError(f"stale connection: {exc!r}") from exc
 
 
 class Database:
@@ -82,6 +116,28 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        #: Called after a commit that appended audit events; None seals inline right away.
+        #: With Redis the job runner sets it to enqueue the sealer (core.jobs).
+        self.audit_sealer: Callable[[], None] | None = None
+        event.listen(self.sessionmaker, "after_commit", self._after_commit)
+        event.listen(self.sessionmaker, "after_rollback", self._after_rollback)
+
+    def _after_commit(self, session: Session) -> None:
+        from .audit import PENDING, seal
+        if not session.info.pop(PENDING, False):
+            return
+        try:
+            if self.audit_sealer is None:
+                seal(self.engine)
+            else:
+                self.audit_sealer()
+        except Exception:  # noqa: BLE001 - the change is committed; the scheduled sealer catches up
+            log.exception("sealing the audit chain after commit failed")
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        from .audit import PENDING
+        session.info.pop(PENDING, None)
 
     @property
     def is_postgres(self) -> bool:

@@ -157,7 +157,7 @@ def _delivery_summary(session: Session, app_id: int) -> dict | None:
 
 
 def _summary(session: Session, app: Application, kind: str, number: str, issued_at: dt.datetime,
-             version: int, service=None) -> dict:
+             version: int, service=None, *, department_name: str | None = None) -> dict:
     """The public, masked summary shown on ``/verify/<code>``."""
     applicant = app.applicant
     centre = app.centre
@@ -172,7 +172,7 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
         "applicant_id": mask_id(applicant.id_number),
         "issued_on": local_date(issued_at).isoformat(),
         "centre": centre.name if centre is not None else "",
-        "department": _department_name(session, app.department_code),
+        "department": department_name or _department_name(session, app.department_code),
     }
     if kind == "certificate":
         delivery = _delivery_summary(session, app.id)
@@ -185,25 +185,38 @@ def _summary(session: Session, app: Application, kind: str, number: str, issued_
 
 
 def record_document(session: Session, app: Application, kind: str, *, by_id: int | None,
-                    service=None, at: dt.datetime | None = None) -> Document:
+                    service=None, at: dt.datetime | None = None,
+                    department_name: str | None = None,
+                    has_valid: bool | None = None) -> Document:
     """Create the Document row for ``app`` in the caller's transaction and return it (flushed).
 
     ``service`` (the :class:`~core.services.ServiceDef`) gives the names for the summary;
     ``at`` is the issue time (default now). A valid document of the same kind for the same
-    application is superseded by the new one.
+    application is superseded by the new one. ``department_name`` and ``has_valid`` (whether
+    such a valid document exists) save a query each when the caller has read them already.
     """
     if kind not in KINDS:
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind", field="kind")
-    session.flush()  # decisions written just before get their time stamps first
+    if department_name is None or has_valid is not False:
+        session.flush()  # decisions written just before get their time stamps first
+    # (a caller that read both has nothing for the summary to query: one flush, below)
     at = at or utcnow()
     number = _number(session, app, kind)
     doc = Document(application_id=app.id, kind=kind, number=number,
                    verification_code=new_verification_code(), status="valid", version=1,
                    issued_at=at, issued_by_id=by_id,
-                   summary=_summary(session, app, kind, number, at, 1, service))
-    _supersede_previous(session, doc)
+                   summary=_summary(session, app, kind, number, at, 1, service,
+                                    department_name=department_name))
+    _supersede_previous(session, doc, look=has_valid is not False)
     _remember_kind(doc.id, kind)
     return doc
+
+
+def valid_exists(app_id, kind: str):
+    """SQL expression: ``app_id`` has a valid document of ``kind`` (for :func:`record_document`'s
+    ``has_valid``, so a caller can read it within a query it makes anyway)."""
+    return select(Document.id).where(Document.application_id == app_id, Document.kind == kind,
+                                     Document.status == "valid").exists()
 
 
 #: Kinds whose rendering goes to the priority queue: what the applicant waits for at the counter.
@@ -225,10 +238,10 @@ def render_queue(quanke, *, document_id: int) -> str:
     return "documents-high" if kind in PRIORITY_KINDS else "default"
 
 
-def _supersede_previous(session: Session, doc: Document) -> None:
+def _supersede_previous(session: Session, doc: Document, *, look: bool = True) -> None:
     previous = session.scalars(select(Document).where(
         Document.application_id == doc.application_id, Document.kind == doc.kind,
-        Document.status == "valid").order_by(Document.id)).all()
+        Document.status == "valid").order_by(Document.id)).all() if look else []
     session.add(doc)
     session.flush()
     for old in previous:

@@ -11,6 +11,7 @@ import gc
 import importlib
 import logging
 import os
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,13 @@ CORE_SCHEDULE = [
      "cron": "30 0 * * *"},
     {"name": "recover-face-checks", "func": "core.identity.verification.recover_stale_checks",
      "interval": 60},
+    # Safety net for the sealer that runs after each audited commit (a process may die between).
+    {"name": "audit-seal", "func": "core.audit.seal_job", "interval": 60},
 ]
+
+#: How long a deduplication marker lives at most: if its job was lost (Redis flushed, enqueue
+#: failed half-way), the same job id can be enqueued again after this.
+DEDUP_TTL = 600
 
 
 def resolve(func: str | Callable) -> Callable:
@@ -52,8 +59,25 @@ def dotted(func: str | Callable) -> str:
     return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
 
 
-def execute(func_path: str, kwargs: dict) -> Any:
-    """Entry point rq calls inside the worker."""
+def execute(func_path: str, kwargs: dict, pending_marker: str | None = None) -> Any:
+    """Entry point rq calls inside the worker.
+
+    ``pending_marker`` is the deduplication key of a job enqueued with a ``job_id``: it is
+    removed *before* the work starts, so a change committed from now on enqueues a fresh job
+    instead of relying on this one (which may already have read the database).
+    """
+    func = resolve(func_path)
+    clear = None
+    if pending_marker:
+        from rq import get_current_job
+        job = get_current_job()
+        if job is not None:
+            def clear():
+                job.connection.delete(pending_marker)
+    if clear is not None and getattr(func, "clears_pending_marker", False):
+        kwargs = {**kwargs, "clear_pending": clear}  # the job says when (see audit.seal_job)
+    elif clear is not None:
+        clear()
     runtime = _worker_runtime
     if runtime is None:  # a worker started by plain `rq worker`: build from the environment
         runtime = _set_worker_runtime()
@@ -65,7 +89,7 @@ def execute(func_path: str, kwargs: dict) -> Any:
     token = request_id_var.set((job.meta.get("request_id") if job else None) or new_request_id())
     try:
         log.info("job %s started", func_path)
-        return resolve(func_path)(runtime, **kwargs)
+        return func(runtime, **kwargs)
     finally:
         request_id_var.reset(token)
 
@@ -75,6 +99,16 @@ def _set_worker_runtime():
     from .runtime import Quanke
     _worker_runtime = Quanke()
     return _worker_runtime
+
+
+@dataclass
+class Call:
+    """One job to enqueue (see :meth:`JobRunner.enqueue_many`)."""
+
+    func: str | Callable
+    kwargs: dict = field(default_factory=dict)
+    must_not_lose: bool = False
+    job_id: str | None = None
 
 
 class JobRunner:
@@ -87,6 +121,8 @@ class JobRunner:
         self._redis = None
         self._queue = None
         self._named: dict = {}
+        # with Redis the audit chain is sealed on a worker, not in the request (core.audit)
+        quanke.db.audit_sealer = None if self.inline else self.request_audit_seal
 
     @property
     def inline(self) -> bool:
@@ -113,29 +149,85 @@ class JobRunner:
         ``job_id`` deduplicates: the same id enqueued twice runs once while pending.
         Returns the function's result inline, the rq Job otherwise.
         """
-        path = dotted(func)
         if self.inline:
-            return resolve(path)(self.quanke, **kwargs)
-        from rq import Retry
-        if job_id:  # job ids are global in Redis: keep deployments (and test runs) apart
-            job_id = f"{self.quanke.config['QUEUE_PREFIX']}-{job_id}"
-        options: dict = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+            return resolve(dotted(func))(self.quanke, **kwargs)
+        return self.enqueue_many([Call(func, kwargs, must_not_lose=must_not_lose,
+                                       job_id=job_id)])[0]
+
+    def enqueue_many(self, calls: "list[Call]") -> list:
+        """Several :meth:`enqueue` calls in (at most) two Redis round trips.
+
+        Inline, each runs in turn; one that raises is logged and the rest still run (the
+        callers are after-commit steps whose work is also swept up by schedules).
+        Deduplication is a ``SET NX`` marker per job id, removed when the job starts, so no
+        job has to be fetched to learn whether it is still pending.
+        """
+        if self.inline:
+            results = []
+            for call in calls:
+                try:
+                    results.append(resolve(dotted(call.func))(self.quanke, **call.kwargs))
+                except Exception:  # noqa: BLE001 - see docstring
+                    log.exception("job %s failed", dotted(call.func))
+                    results.append(None)
+            return results
+        from rq import Queue, Retry
+        from rq.job import Job
+        prefix = self.quanke.config["QUEUE_PREFIX"]
+        # job ids are global in Redis: keep deployments (and test runs) apart
+        ids = [f"{prefix}-{c.job_id}" if c.job_id else None for c in calls]
+        markers = [f"{prefix}-pending:{i}" if i else None for i in ids]
+        fresh = [True] * len(calls)
+        wanted = [m for m in markers if m]
+        if len(wanted) == 1:  # the common case (a seal request): no pipeline to build
+            answers = iter([self.redis.set(wanted[0], 1, nx=True, ex=DEDUP_TTL)])
+        elif wanted:
+            pipe = self.redis.pipeline(transaction=False)
+            for marker in wanted:
+                pipe.set(marker, 1, nx=True, ex=DEDUP_TTL)
+            answers = iter(pipe.execute())
+        if wanted:
+            fresh = [bool(next(answers)) if m else True for m in markers]
         from .logging_setup import current_request_id
-        if current_request_id():
-            options["meta"] = {"request_id": current_request_id()}
-        if must_not_lose:
-            intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
-            options["retry"] = Retry(max=len(intervals), interval=intervals)
-        if job_id:
-            from rq.job import Job
-            from rq.exceptions import NoSuchJobError
-            try:
-                existing = Job.fetch(job_id, connection=self.redis)
-                if existing.get_status(refresh=True) in ("queued", "started", "scheduled", "deferred"):
-                    return existing
-            except NoSuchJobError:
+        # The request that enqueues the job: its log lines and the job's share one ID.
+        meta = {"request_id": current_request_id()} if current_request_id() else None
+        datas = []
+        for call, job_id, marker, new in zip(calls, ids, markers, fresh):
+            if not new:
+                continue
+            retry = None
+            if call.must_not_lose:
+                intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
+                retry = Retry(max=len(intervals), interval=intervals)
+            path = dotted(call.func)
+            datas.append((self.queue_for(path, call.kwargs), Queue.prepare_data(
+                "core.jobs.execute", args=(path, call.kwargs, marker), job_id=job_id,
+                result_ttl=3600, failure_ttl=7 * 86400, retry=retry, meta=meta)))
+        try:
+            enqueued = iter(self._enqueue_routed(datas))
+        except Exception:
+            try:  # let the next attempt enqueue them (the markers' TTL is the fallback)
+                self.redis.delete(*[m for m, new in zip(markers, fresh) if m and new] or ["-"])
+            except Exception:  # noqa: BLE001 - Redis is down: the original error matters
                 pass
-        return self.queue_for(path, kwargs).enqueue("core.jobs.execute", path, kwargs, **options)
+            raise
+        return [next(enqueued) if new else Job(job_id, connection=self.redis)
+                for job_id, new in zip(ids, fresh)]
+
+    def _enqueue_routed(self, datas: list) -> list:
+        """Enqueue ``(queue, data)`` pairs, one pipeline per queue, keeping the callers' order."""
+        by_queue: dict = {}
+        for index, (queue, data) in enumerate(datas):
+            by_queue.setdefault(queue.name, (queue, []))[1].append((index, data))
+        jobs: list = [None] * len(datas)
+        for queue, items in by_queue.values():
+            for (index, _), job in zip(items, queue.enqueue_many([d for _, d in items])):
+                jobs[index] = job
+        return jobs
+
+    def request_audit_seal(self) -> None:
+        """After an audited commit: have a worker seal the audit chain (deduplicated)."""
+        self.enqueue("core.audit.seal_job", job_id="audit-seal")
 
     def named_queue(self, name: str):
         """The rq queue ``<QUEUE_PREFIX>-<name>`` (``default`` is :attr:`queue`)."""

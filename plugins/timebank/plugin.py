@@ -148,8 +148,6 @@ def dashboard_panels(quanke, user):
     from .access import is_admin
     if not is_admin(user):
         return None
-    from .binding import current_runtime
-    quanke = quanke or current_runtime()
     if quanke is None:
         return None
     from sqlalchemy import func, select

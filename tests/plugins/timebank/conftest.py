@@ -12,7 +12,7 @@ from core.clock import LOCAL_TZ
 from core.demo import valid_resident_id
 from core.testing import seed_world
 
-from plugins.timebank import binding, deposits, ledger, volunteers
+from plugins.timebank import deposits, ledger, volunteers
 from plugins.timebank.models import Holder, Volunteer
 from plugins.timebank.settings import settings
 
@@ -118,14 +118,10 @@ def cheap_password_hashing(monkeypatch):
 @pytest.fixture
 def tb(quanke):
     world = seed_world(quanke, department="timebank")
-    binding.bind(quanke)
-    yield TimeBank(quanke, world)
-    binding.unbind(quanke)
+    return TimeBank(quanke, world)
 
 
 @pytest.fixture
 def pg_tb(pg_quanke):
     world = seed_world(pg_quanke, department="timebank")
-    binding.bind(pg_quanke)
-    yield TimeBank(pg_quanke, world)
-    binding.unbind(pg_quanke)
+    return TimeBank(pg_quanke, world)

@@ -189,3 +189,15 @@ def test_api_requires_authentication_and_hides_other_peoples_accounts(tb, web):
     assert web.get(f"/api/v1/timebank/holders/{other}").status_code == 200
     response = web.post("/api/v1/timebank/transfers", json={"holder_id": other, "relative_id": h, "minutes": 10})
     assert response.status_code == 400 and response.get_json()["error"] == "csrf_failed"
+
+
+def test_dashboard_panel_counts_open_requests_for_administrators_only(tb):
+    h = tb.person()
+    tb.deposit(h, 300)
+    tb.request(h, planned=60, days=2)
+    collect = tb.quanke.plugins.collect  # the hook gets the runtime: no global lookup needed
+    panels = [p for p in collect("dashboard_panels", quanke=tb.quanke, user=tb.admin)
+              if p["title"].startswith("时间银行")]
+    assert [p["value"] for p in panels] == [1]
+    assert not [p for p in collect("dashboard_panels", quanke=tb.quanke, user=tb.worker)
+                if p["title"].startswith("时间银行")]
