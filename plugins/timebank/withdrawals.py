@@ -133,13 +133,18 @@ def grant_loan(quanke, actor, *, holder_id: int, minutes, reason: str, at=None) 
             raise Forbidden(f"不符合借贷条件：{why}（须年满{rules.loan_min_age}周岁"
                             + ("且独居" if rules.loan_requires_living_alone else "") + "）", code="loan_not_eligible")
         own = ledger.holder_accounts(session, holder.id)
-        locked = ledger.lock_balances(session, [own["loan"], own["service"]])
+        locked = ledger.lock_balances(session, [own["loan"], *[own[b] for b in ledger.BUCKETS]])
         already = -locked[own["loan"]]["balance"]
         if already + minutes > rules.loan_limit_minutes:
             raise InvalidInput(f"借贷超过上限：已借 {ledger.fmt_minutes(already)}，上限 "
                                f"{ledger.fmt_minutes(rules.loan_limit_minutes)}，本次最多还可借 "
                                f"{ledger.fmt_minutes(max(0, rules.loan_limit_minutes - already))}",
                                code="loan_above_limit")
+        # A loan is for someone short of hours: it may not lift them over the storage cap.
+        held = sum(locked[own[b]]["balance"] for b in ledger.BUCKETS)
+        if held + minutes > rules.storage_cap_minutes:
+            raise InvalidInput(f"借入后时间存储将超过上限{ledger.fmt_minutes(rules.storage_cap_minutes)}"
+                               f"（现有{ledger.fmt_minutes(held)}），无需借贷", code="storage_cap_exceeded")
         who = access.actor_key(actor)
         posted = ledger.post(session, kind="loan", lines=[(own["loan"], -minutes), (own["service"], minutes)],
                              community=holder.community, actor=who, rules=rules, holder_id=holder.id,

@@ -57,6 +57,19 @@ def test_loan_above_limit_or_for_ineligible_people_is_refused(tb):
     assert tb.balances(with_family)["loan"] == -60
 
 
+def test_a_loan_that_would_lift_stored_hours_over_the_cap_is_refused(tb):
+    tb.quanke.config["TIMEBANK_STORAGE_CAP_HOURS"] = 20
+    elder = tb.person(born="19400302", lives_alone=True)
+    tb.deposit(elder, 1190)                       # 19 h 50 min stored, 10 min under the cap
+    before = _state(tb)
+    with pytest.raises(InvalidInput) as err:
+        withdrawals.grant_loan(tb.quanke, tb.admin, holder_id=elder, minutes=11, reason="助浴")
+    assert err.value.code == "storage_cap_exceeded" and "无需借贷" in err.value.message
+    assert _state(tb) == before
+    withdrawals.grant_loan(tb.quanke, tb.admin, holder_id=elder, minutes=10, reason="助浴")
+    assert sum(v for k, v in tb.balances(elder).items() if k != "loan") == 1200
+
+
 def test_a_loan_pays_for_a_service(tb):
     elder = tb.person(born="19380101", lives_alone=True)
     withdrawals.grant_loan(tb.quanke, tb.admin, holder_id=elder, minutes=120, reason="陪同就医")
