@@ -62,7 +62,7 @@ def state(session: Session, user_id: int, policy: Policy, *, at: dt.datetime | N
     events = session.execute(
         select(AuditEvent.action, AuditEvent.at)
         .where(AuditEvent.subject == subject(user_id), AuditEvent.action.in_(_EVENTS))
-        .order_by(AuditEvent.seq.desc()).limit(policy.max_failures + 1)).all()
+        .order_by(AuditEvent.id.desc()).limit(policy.max_failures + 1)).all()
     failures = 0
     for action, when in events:
         if action == "user_locked":

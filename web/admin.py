@@ -309,7 +309,7 @@ def audit_log():
     f = {k: (request.args.get(k) or "").strip()[:64] for k in ("application", "subject", "staff", "action")}
     verify_result = None
     with quanke().db.session() as db:
-        stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+        stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
         if f["application"]:
             value = f["application"]
             app_id = db_id(value) if value.isdigit() else db.scalar(select(Application.id).where(

@@ -696,7 +696,7 @@ def audit_events():
             user_id = db.scalar(select(User.id).where(User.username == request.args["staff"][:64]))
             stmt = stmt.where(AuditEvent.actor == (f"user:{user_id}" if user_id else "none"))
         total = db.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = db.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(per_page)
+        rows = db.scalars(stmt.order_by(AuditEvent.id.desc()).limit(per_page)
                           .offset((page - 1) * per_page)).all()
         items = [{"seq": e.seq, "at": iso(e.at), "actor": e.actor, "action": e.action,
                   "object_type": e.object_type, "object_id": e.object_id,

@@ -96,7 +96,7 @@ def _actor_names(db: Session, keys: set[str]) -> dict[str, str]:
 
 def timeline(db: Session, app_id: int, *, for_citizen: bool = False) -> list[dict]:
     events = db.scalars(select(AuditEvent).where(AuditEvent.application_id == app_id)
-                        .order_by(AuditEvent.seq)).all()
+                        .order_by(AuditEvent.id)).all()
     names = _actor_names(db, {e.actor for e in events})
     out = []
     for ev in events:

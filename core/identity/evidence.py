@@ -30,7 +30,7 @@ def identity_evidence(quanke, actor, app_id: int) -> dict:
         service = quanke.service(app.service_code)
         events = session.scalars(select(AuditEvent).where(
             AuditEvent.application_id == app_id, AuditEvent.action == "identity_step")
-            .order_by(AuditEvent.seq)).all()
+            .order_by(AuditEvent.id)).all()
         signature = session.scalar(select(SignedCommitment).where(SignedCommitment.application_id == app_id)
                                    .order_by(SignedCommitment.id.desc()).limit(1))
         steps = []

@@ -133,7 +133,7 @@ def admin_request(request_id: int):
         teams = s.scalars(select(Team).where(Team.status == "active").order_by(Team.name)).all()
         history = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.object_type == "tb_request",
                                                            audit.AuditEvent.object_id == str(row.id))
-                            .order_by(audit.AuditEvent.seq)).all()
+                            .order_by(audit.AuditEvent.id)).all()
         kind = next((k for k in all_kinds(s, include_inactive=True) if k.code == row.kind), None)
     return render("admin_request.html", row=row, recipient=recipient, provider=provider, candidates=candidates,
                   offers=offers, teams=teams, history=history, kind=kind, now=dt.datetime.now(LOCAL_TZ),
