@@ -26,5 +26,9 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check --upgrade pip "setuptools<82" wheel
 echo ">> pip install -e .[dev,face]"
 .venv/bin/pip install -q --disable-pip-version-check -e ".[dev,face]"
+# face_recognition only as the identity benchmark's baseline; --no-deps so pip never builds
+# dlib from source (dlib-bin, from the face extra, provides the dlib module).
+.venv/bin/python -c "import face_recognition" 2>/dev/null ||
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps "face_recognition==1.3.0"
 echo ">> pip install -e examples/quanke_residence (example external plugin the tests use)"
 .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e examples/quanke_residence
