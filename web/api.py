@@ -12,7 +12,7 @@ import binascii
 import datetime as dt
 
 from flask import Blueprint, g, jsonify, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 
 from core import (applicants as applicant_store, audit, catalog, queues, ratings, stats as statistics,
                   tickets, tokens, workflow)
@@ -147,8 +147,21 @@ def page_params() -> tuple[int, int]:
     return page, per_page
 
 
-def paged(items: list, page: int, per_page: int, total: int) -> dict:
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+#: Lists stop counting here: an exact count over a district's million applications costs a
+#: full scan per page, and nobody pages that far (narrow the filter instead).
+COUNT_CAP = 10_000
+
+
+def capped_count(db, stmt) -> tuple[int, bool]:
+    """Matches of ``stmt`` up to :data:`COUNT_CAP`, and whether there are more."""
+    head = stmt.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1)
+    found = int(db.scalar(select(func.count()).select_from(head.subquery())) or 0)
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def paged(items: list, page: int, per_page: int, total: int, capped: bool = False) -> dict:
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "total_capped": capped}
 
 
 def iso(value):
@@ -320,11 +333,11 @@ def list_applications():
             stmt = stmt.where(Application.state == state[:24])
         if service:
             stmt = stmt.where(Application.service_code == service[:96])
-        total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+        total, capped = capped_count(db, stmt)
         rows = db.scalars(stmt.order_by(Application.id.desc()).limit(per_page)
                           .offset((page - 1) * per_page)).unique().all()
         items = [application_json(a) for a in rows]
-    return jsonify(paged(items, page, per_page, int(total or 0)))
+    return jsonify(paged(items, page, per_page, total, capped))
 
 
 @bp.post("/api/v1/applications")
@@ -695,14 +708,14 @@ def audit_events():
         if request.args.get("staff"):
             user_id = db.scalar(select(User.id).where(User.username == request.args["staff"][:64]))
             stmt = stmt.where(AuditEvent.actor == (f"user:{user_id}" if user_id else "none"))
-        total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+        total, capped = capped_count(db, stmt)
         rows = db.scalars(stmt.order_by(AuditEvent.id.desc()).limit(per_page)
                           .offset((page - 1) * per_page)).all()
         items = [{"seq": e.seq, "at": iso(e.at), "actor": e.actor, "action": e.action,
                   "object_type": e.object_type, "object_id": e.object_id,
                   "application_id": e.application_id, "subject": e.subject, "data": e.data,
                   "hash": e.hash} for e in rows]
-    return jsonify(paged(items, page, per_page, int(total or 0)))
+    return jsonify(paged(items, page, per_page, total, capped))
 
 
 @bp.get("/api/v1/audit/verify")

@@ -23,7 +23,10 @@ def _page_params() -> list[dict]:
 def _paged(item: dict) -> dict:
     return {"type": "object", "required": ["items", "page", "per_page", "total"],
             "properties": {"items": {"type": "array", "items": item}, "page": {"type": "integer"},
-                           "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+                           "per_page": {"type": "integer"}, "total": {"type": "integer"},
+                           "total_capped": {"type": "boolean", "description":
+                                            "true when there are more than `total` matches "
+                                            "(counting stops at 10,000)"}}}
 
 
 APP_ID = {"name": "app_id", "in": "path", "required": True,

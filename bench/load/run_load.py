@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -71,8 +72,12 @@ def free_port() -> int:
 def start_gunicorn(app: str, env: dict, port: int, workers: int, cwd: Path) -> subprocess.Popen:
     env = {**env, "QUANKE_BIND": f"127.0.0.1:{port}", "QUANKE_WEB_WORKERS": str(workers),
            "QUANKE_ACCESS_LOG": "/dev/null"}
+    # Logs to a file: a pipe nobody reads fills up and blocks every worker on its next log line.
+    log_path = Path(tempfile.mkdtemp(prefix="quanke-load-log-")) / "gunicorn.log"
+    log_file = open(log_path, "wb")
     proc = subprocess.Popen([str(GUNICORN), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app],
-                            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    proc.log_path = log_path
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -83,7 +88,7 @@ def start_gunicorn(app: str, env: dict, port: int, workers: int, cwd: Path) -> s
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    raise SystemExit("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+    raise SystemExit("gunicorn did not start: " + log_path.read_text(errors="replace")[-2000:])
 
 
 def children(pid: int) -> list[int]:
@@ -108,6 +113,19 @@ def usage(pid: int) -> tuple[float, int]:
         if line.startswith("VmHWM:"):
             peak = int(line.split()[1]) * 1024
     return cpu, peak
+
+
+def tree_cpu(master: int) -> float:
+    """CPU seconds of gunicorn's master and all its workers, those recycled by max_requests
+    included (a reaped worker's time is added to the master's cutime/cstime)."""
+    stat = Path(f"/proc/{master}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(v) for v in stat[11:15]) / os.sysconf("SC_CLK_TCK")
+    for pid in children(master):
+        try:
+            total += usage(pid)[0]
+        except OSError:
+            pass                                            # exited between listing and reading
+    return total
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -313,6 +331,17 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def stop_gunicorn(proc) -> None:
+    """Quick shutdown (SIGINT): the measurement is over, nothing in flight matters, and a
+    graceful stop waits for the slowest request of the run."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1/quanke_load_small")
@@ -352,6 +381,7 @@ def main() -> None:
         # Warm-up (templates compiled, pools filled, plugins' first imports): not measured.
         run_clients(plan, f"http://127.0.0.1:{port}", args.workers * 2, min(10.0, args.seconds / 2))
         before = {pid: usage(pid) for pid in workers}
+        tree_before = tree_cpu(proc.pid)
         report["quanke"] = summarise(run_clients(plan, f"http://127.0.0.1:{port}", args.clients,
                                                  args.seconds))
         report["per_worker"] = {}
@@ -363,12 +393,11 @@ def main() -> None:
             report["per_worker"][pid] = {"cpu_s": round(cpu - before[pid][0], 2),
                                          "cpu_pct": round(100 * (cpu - before[pid][0]) / args.seconds, 1),
                                          "peak_rss_mb": round(peak / 2**20, 1)}
-        cpu_total = sum(w["cpu_s"] for w in report["per_worker"].values())
+        cpu_total = tree_cpu(proc.pid) - tree_before
         report["quanke_cpu_ms_per_request"] = round(
             1000 * cpu_total / max(report["quanke"]["_total"]["requests"], 1), 1)
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        stop_gunicorn(proc)
 
     bare_dir = Path(tempfile.mkdtemp(prefix="quanke-bare-"))
     (bare_dir / "bare_app.py").write_text(BARE_APP)
@@ -376,15 +405,13 @@ def main() -> None:
     port = free_port()
     proc = start_gunicorn("bare_app:app", bare_env, port, args.workers, bare_dir)
     try:
-        bare_workers = children(proc.pid)
-        bare_before = sum(usage(pid)[0] for pid in bare_workers)
+        bare_before = tree_cpu(proc.pid)
         bare = summarise(run_clients([("bare_insert", lambda rnd, call: call("POST", "/insert", {}, b""))],
                                      f"http://127.0.0.1:{port}", args.clients, args.seconds))
-        bare_cpu = sum(usage(pid)[0] for pid in bare_workers) - bare_before
+        bare_cpu = tree_cpu(proc.pid) - bare_before
         report["bare_cpu_ms_per_request"] = round(1000 * bare_cpu / max(bare["_total"]["requests"], 1), 2)
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        stop_gunicorn(proc)
     report["bare_flask_insert"] = bare
     report["load_average_after"] = load_average()
     if args.redis_url:

@@ -131,3 +131,15 @@ def test_tickets_stats_audit_follow_ups(api, world):
     assert items and items[0]["level"] == 2
     closed = api("centre_admin", "post", f"/api/v1/follow-ups/{items[0]['id']}/close", json={"resolution": "已回访"})
     assert closed.get_json()["status"] == "closed"
+
+
+def test_a_long_list_says_its_count_stops_at_the_cap(api, world, monkeypatch):
+    import web.api
+    for _ in range(3):
+        drive_to(world, "submitted")
+    full = api("counter", "get", "/api/v1/applications?per_page=1").get_json()
+    assert full["total"] == 3 and full["total_capped"] is False
+    monkeypatch.setattr(web.api, "COUNT_CAP", 2)     # a district's million, in miniature
+    capped = api("counter", "get", "/api/v1/applications?per_page=1&page=3").get_json()
+    assert capped["total"] == 2 and capped["total_capped"] is True
+    assert len(capped["items"]) == 1                 # paging itself is not limited
