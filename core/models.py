@@ -188,6 +188,10 @@ class Application(Base):
     __table_args__ = (
         Index("ix_applications_queue", "department_code", "state", "overdue", "due_date"),
         Index("ix_applications_applicant", "applicant_id", "created_at"),
+        # the counter workbench: "filed by me / accepted by me today", "ready for pick-up here"
+        Index("ix_applications_filed_by", "filed_by_id", "created_at"),
+        Index("ix_applications_accepted_by", "accepted_by_id", "accepted_at"),
+        Index("ix_applications_pickup", "pickup_centre_id", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
