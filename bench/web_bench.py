@@ -6,7 +6,7 @@ applicant lookup each p95 ≤ 100 ms over HTTP; accepting over HTTP ≥ 150 per 
 run under the same gunicorn settings.
 
     .venv/bin/python bench/web_bench.py [--applications 1000000] [--seconds 15]
-                                        [--workers 5] [--threads 1] [--clients 8] [--centres 8]
+                                        [--workers 2] [--threads 2] [--clients 8] [--centres 8]
     .venv/bin/python bench/web_bench.py --quick              # 20,000 applications, 5 s runs
     .venv/bin/python bench/web_bench.py --quick --only-accept --compare 2x4,4x2,3x1
     .venv/bin/python bench/web_bench.py --quick --profile    # statements and cProfile, in-process
@@ -407,9 +407,9 @@ def main() -> int:
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--applicants", type=int, default=200_000)
     parser.add_argument("--seconds", type=float, default=15)
-    # as deployed (deploy/gunicorn.conf.py): 2 × CPU + 1 sync workers
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=1)
+    # as deployed (deploy/gunicorn.conf.py): one worker per CPU, two threads each
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--centres", type=int, default=8,

@@ -3,20 +3,18 @@
 Every setting can be overridden from the environment (see ``deploy/quanke.env.example``):
 
 * ``QUANKE_BIND`` (default ``127.0.0.1:8000``; the reverse proxy terminates TLS),
-* ``QUANKE_WEB_WORKERS`` (default ``2 × CPU + 1``), ``QUANKE_WEB_THREADS`` (default 1),
+* ``QUANKE_WEB_WORKERS`` (default: one per CPU), ``QUANKE_WEB_THREADS`` (default 2),
 * ``PROMETHEUS_MULTIPROC_DIR`` (default ``$RUNTIME_DIRECTORY/prometheus`` or a temporary
   directory): request metrics of all workers are merged in ``/metrics``.
 
-Why sync workers, 2 × CPU + 1 of them (measured with ``bench/web_bench.py --compare``): a
-request here is mostly Python on the CPU (accepting an application: ~80 % CPU, the rest
-PostgreSQL and Redis round trips), so a few requests in flight keep 2 cores busy. More in
-flight only lengthens row-lock hold times (the audit chain head, a centre's receipt
-sequence), and threads make it worse: a gthread worker's thread holding such a lock waits for
-the GIL while its siblings run. One run on the shared 2-core machine (load 8–15, so only the
-order means anything): 4 sync workers 25 accepts/s, 2 × 4 threads 23/s, 6 sync 12/s, 4 × 2
-threads 9/s (p95 3 s); to be re-measured on an idle machine. Sync workers do not keep
-connections alive; the reverse proxy does that for the browsers. Raise
-``QUANKE_WEB_THREADS`` only for a deployment that waits on slow external systems.
+Why one worker per CPU with two threads each (measured with ``bench/web_bench.py --compare``
+on the idle 2-core machine, 1,000,000 applications, accept over HTTP from 8 clients): a request
+here is mostly Python on the CPU, so a few requests in flight keep the cores busy; more
+processes only add context switches and lengthen row-lock hold times (a centre's receipt
+sequence). Three runs: 2 × 2 threads 162, 148 and 153 accepts/s; 5 sync workers 125, 125 and
+150/s; 2 × 4 threads 143/s; 3 × 2 threads 142/s. A second thread lets a worker use the time its
+other request waits on PostgreSQL or Redis. Raise ``QUANKE_WEB_THREADS`` only for a deployment
+that waits on slow external systems.
 
 Start-up refuses a production deployment with the development secret key or without seal
 certificates (``core.ops.check_production``) and warns when migrations are not current.
@@ -29,8 +27,8 @@ import sys
 import tempfile
 
 bind = os.environ.get("QUANKE_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("QUANKE_WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("QUANKE_WEB_THREADS") or 1)
+workers = int(os.environ.get("QUANKE_WEB_WORKERS") or multiprocessing.cpu_count())
+threads = int(os.environ.get("QUANKE_WEB_THREADS") or 2)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("QUANKE_WEB_TIMEOUT") or 60)   # PDF rendering is the slowest page
 graceful_timeout = 30
