@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core import audit
 from core.errors import InvalidInput, NotFound, QuankeError
 from core.materials import Upload
@@ -261,7 +262,7 @@ def supervision_csv():
     options = _feed_args()
     with runtime().db.session() as session:
         rows, _total = supervision.feed(session, **options)
-    name = f"supervision-{dt.date.today():%Y%m%d}.csv"
+    name = f"supervision-{local_today():%Y%m%d}.csv"
     return Response(supervision.feed_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

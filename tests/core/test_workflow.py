@@ -5,6 +5,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core import workflow
 from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from core.materials import Upload
@@ -98,7 +99,7 @@ def test_accept_needs_complete_materials_and_return_lists_every_gap(world):
         decision = s.get(Application, app.id).decisions[-1]
         names = {g["name"]: g["reason"] for g in decision.gaps}
     assert names == {"身份证明": "未提交", "照片": "照片背景不是白色"}
-    assert decision.correction_due > dt.date.today()
+    assert decision.correction_due > local_today()
 
 
 def test_receipt_numbers_are_per_centre_and_day(world):

@@ -6,6 +6,7 @@ import io
 
 from sqlalchemy import select, text
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core.models import Centre, User
 from core.testing import drive_to
 from core.tokens import ApiToken
@@ -77,7 +78,7 @@ def test_stats_dashboard_and_csv(as_user, world):
     page = admin.text("/admin/stats")
     assert page.count("<svg") >= 6 and "按事项的申请量" in page and "示例许可" in page
     import datetime as dt
-    start, end = dt.date.today() - dt.timedelta(days=3), dt.date.today() + dt.timedelta(days=1)
+    start, end = local_today() - dt.timedelta(days=3), local_today() + dt.timedelta(days=1)
     r = admin.get(f"/admin/stats.csv?start={start}&end={end}")
     assert r.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core.models import Application, State
 from core.testing import drive_to, snapshot
 
@@ -17,7 +18,7 @@ def test_queue_order_overdue_first_then_nearest_due(as_user, world):
     a = drive_to(world, "accepted")
     b = drive_to(world, "accepted")
     c = drive_to(world, "accepted")
-    today = dt.date.today()
+    today = local_today()
     set_due(world, a.id, due=today + dt.timedelta(days=9))
     set_due(world, b.id, due=today - dt.timedelta(days=2), overdue=True)
     set_due(world, c.id, due=today + dt.timedelta(days=1))

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core.demo import CITIZENS, DEMO_PASSWORD, load_demo
 from core.models import Application, State
 from core.sms import MemorySmsSender
@@ -81,7 +82,7 @@ def demo_district(quanke, monkeypatch) -> None:
         if i == 2:
             with quanke.db.session() as s:
                 row = s.get(Application, app.id)
-                row.due_date, row.overdue = dt.date.today() - dt.timedelta(days=2), True
+                row.due_date, row.overdue = local_today() - dt.timedelta(days=2), True
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core import issuance, workflow
 from core.clock import local_date
 from core.credit import Commitment, CreditRecord
@@ -57,7 +58,7 @@ def test_daily_push_feeds_approvals_and_creates_tasks_once(flow, bl_world):
 
 def test_a_push_for_an_earlier_day_leaves_later_approvals_for_later(flow):
     flow.register()
-    result = supervision.daily_push(flow.quanke, day=dt.date.today() - dt.timedelta(days=2))
+    result = supervision.daily_push(flow.quanke, day=local_today() - dt.timedelta(days=2))
     assert result["pushed"] == 0 and flow.count(SupervisionRecord) == 0
 
 

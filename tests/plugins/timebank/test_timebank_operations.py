@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
 from core import audit
 from core.errors import Forbidden, InvalidInput, InvalidState
 from core.models import OutboxMessage
@@ -329,7 +330,7 @@ def test_statement_is_a_sealed_pdf_of_the_period(tb):
     h = tb.person("对账人")
     tb.deposit(h, 600)
     withdrawals.settle_cash(tb.quanke, tb.admin, holder_id=h, minutes=30)
-    today = dt.date.today()
+    today = local_today()
     row, pdf = statements.issue(tb.quanke, tb.citizen(h), holder_id=h, start=today - dt.timedelta(days=30), end=today)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "时间银行对账单" in text and "现金结算" in text and "7小时" in text     # service closing 420 min
@@ -348,7 +349,7 @@ def test_monthly_report_per_community(tb):
     request = tb.request(r, planned=60, community="C031")
     requests.accept(tb.quanke, tb.admin, request.id, vid)
     requests.confirm(tb.quanke, tb.worker, request.id, 60)
-    month = dt.date.today().strftime("%Y-%m")
+    month = local_today().strftime("%Y-%m")
     row = reports.generate(tb.quanke, month=month)
     lines = row.csv.lstrip("\ufeff").splitlines()
     header = lines[0].split(",")
