@@ -23,10 +23,11 @@ from core.identity.enrolment import view_reference_photo
 from core.identity.evidence import identity_evidence
 from core.identity.esign import commitment_for, sign_commitment, signed_commitment
 from core.identity.sms import confirm_phone, send_identity_code
+from core.identity.steps import OPEN_STATES
 from core.identity.verification import (EVIDENCE_ROLES, attempts_left, face_check_status,
                                         recent_checks, review_face_check, review_queue,
                                         start_face_check)
-from core.models import Application, Role, State
+from core.models import Application, Role
 
 from .common import load_app
 from .helpers import error_text, flash_error, quanke
@@ -56,7 +57,6 @@ REASON_TEXT = {
 }
 #: The camera page's burst: 12 frames 150 ms apart (≈1.7 s) hold one natural blink (100–400 ms).
 BURST_FRAMES, BURST_INTERVAL_MS = 12, 150
-OPEN_STATES = (State.DRAFT.value, State.CORRECTION_REQUESTED.value)
 DATA_URL_PREFIX = "data:image/png;base64,"
 
 

@@ -27,16 +27,16 @@ from core import audit, credit, workflow
 from core.clock import local, now
 from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from core.identifiers import mask_id
-from core.models import Application, Citizen, State
+from core.models import Application, Citizen
 
 from . import settings
 from .models import FaceCheck, SignedCommitment
 from .sms import check_identity_code
+from .steps import require_own_open_application
 from .verification import EVIDENCE_ROLES, _is_staff
 
 DEFAULT_COMMITMENT = ("本人承诺：所填写的申请信息和提交的申请材料真实、准确、完整、有效，"
                       "如有不实，本人愿意承担相应的法律责任。")
-OPEN_STATES = (State.DRAFT.value, State.CORRECTION_REQUESTED.value)
 
 
 def text_sha256(text: str) -> str:
@@ -253,16 +253,10 @@ def sign_commitment(quanke, citizen: Citizen, app_id: int, *, text_sha256: str, 
     png = normalise_signature(signature_png, s.esign_max_signature_bytes) if signature_png is not None else None
     with quanke.db.session() as session:
         app = session.get(Application, app_id)
-        if app is None:
-            raise NotFound("申请不存在", code="application_not_found")
-        who = session.get(Citizen, citizen.id) if isinstance(citizen, Citizen) else None
-        if who is None or app.citizen_id != who.id:
-            raise Forbidden("只有申请人本人可以签署承诺书", code="forbidden_role")
-        service = quanke.service(app.service_code)
-        if "esign" not in service.identity:
-            raise InvalidInput("该事项不需要电子签名", code="unknown_identity_step")
-        if app.state not in OPEN_STATES:
-            raise InvalidState("只有草稿或待补正的申请需要签署承诺书", code="invalid_state")
+        who, service = require_own_open_application(quanke, session, app, citizen, "esign",
+                                                    action="签署承诺书",
+                                                    not_needed="该事项不需要电子签名",
+                                                    needed_for="签署承诺书")
         passed = set(app.identity_passed or [])
         if "esign" in passed:
             raise Conflict("承诺书已签署", code="esign_already_passed")

@@ -23,14 +23,14 @@ from sqlalchemy import func, select
 from core import sms as core_sms
 from core import workflow
 from core.clock import now
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
+from core.errors import Conflict, InvalidInput
 from core.identifiers import mask_phone
-from core.models import Application, Citizen, State
+from core.models import Application, Citizen
 
 from . import settings
+from .steps import require_own_open_application
 
 PURPOSES = ("sms", "esign")
-OPEN_STATES = (State.DRAFT.value, State.CORRECTION_REQUESTED.value)
 
 
 def register_sender(name: str, factory) -> None:
@@ -59,16 +59,8 @@ def purpose_key(purpose: str, app_id: int) -> str:
 
 def _load(session, quanke, citizen: Citizen, app_id: int, purpose: str) -> tuple[Application, str]:
     app = session.get(Application, app_id)
-    if app is None:
-        raise NotFound("申请不存在", code="application_not_found")
-    who = session.get(Citizen, citizen.id) if isinstance(citizen, Citizen) else None
-    if who is None or app.citizen_id != who.id:
-        raise Forbidden("只有申请人本人可以进行身份核验", code="forbidden_role")
-    service = quanke.service(app.service_code)
-    if purpose not in service.identity:
-        raise InvalidInput("该事项不需要此项核验", code="unknown_identity_step")
-    if app.state not in OPEN_STATES:
-        raise InvalidState("只有草稿或待补正的申请需要身份核验", code="invalid_state")
+    who, _ = require_own_open_application(quanke, session, app, citizen, purpose,
+                                          action="进行身份核验", not_needed="该事项不需要此项核验")
     phone = (app.applicant.phone if app.applicant.kind == "person" else "") or who.phone
     if not phone:
         raise InvalidInput("没有登记手机号码，请到便民服务中心更新", code="phone_missing")

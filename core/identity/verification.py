@@ -37,7 +37,7 @@ from core import audit, workflow
 from core.clock import now
 from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, QuankeError
 from core.identifiers import mask_id, mask_name
-from core.models import Applicant, Application, Citizen, Role, State, User
+from core.models import Applicant, Application, Citizen, Role, User
 
 from . import (REASONS, FaceEngineMissing, FrameProblem, Settings, TooManyAttempts, faces_module,
                reason, settings)
@@ -46,11 +46,11 @@ from .liveness import LivenessResult, detect_blink
 # The face engine (numpy, dlib) is imported inside the functions that need it, so the portal
 # and the counter can import this module — and the sms/esign steps work — without it.
 from .models import FaceCheck, FaceFrame
+from .steps import OPEN_STATES, require_own_open_application
 
 log = logging.getLogger(__name__)
 
 JOB = "core.identity.verification.run_face_check"
-OPEN_STATES = (State.DRAFT.value, State.CORRECTION_REQUESTED.value)
 TERMINAL = ("passed", "failed", "needs_review", "error")
 REVIEW_ROLES = (Role.COUNTER,)
 EVIDENCE_ROLES = (Role.COUNTER, Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR, Role.CENTRE_ADMIN,
@@ -364,16 +364,9 @@ def start_face_check(quanke, citizen: Citizen, app_id: int, frames: Sequence[byt
         if quanke.db.is_postgres:
             stmt = stmt.with_for_update(of=Application)
         app = session.scalars(stmt).unique().first()
-        if app is None:
-            raise NotFound("申请不存在", code="application_not_found")
-        who = session.get(Citizen, citizen.id) if isinstance(citizen, Citizen) else None
-        if who is None or app.citizen_id != who.id:
-            raise Forbidden("只有申请人本人可以进行人脸核验", code="forbidden_role")
-        service = quanke.service(app.service_code)
-        if "face" not in service.identity:
-            raise InvalidInput("该事项不需要人脸核验", code="unknown_identity_step")
-        if app.state not in OPEN_STATES:
-            raise InvalidState("只有草稿或待补正的申请需要身份核验", code="invalid_state")
+        who, service = require_own_open_application(quanke, session, app, citizen, "face",
+                                                    action="进行人脸核验",
+                                                    not_needed="该事项不需要人脸核验")
         if "face" in (app.identity_passed or []):
             raise Conflict("人脸核验已通过，无需重复核验", code="face_already_passed")
         busy = session.scalar(select(FaceCheck).where(
