@@ -341,10 +341,27 @@ def reverse(session: Session, journal_id: int, *, actor: str, reason: str, rules
     if session.scalar(select(Journal.id).where(Journal.reverses_id == journal_id)) is not None:
         raise Conflict("该笔流水已经冲正过", code="already_reversed")
     lines = [(a, -m) for a, m in journal_lines(session, journal_id)]
+    _refuse_over_cap(session, original.holder_id, lines, rules)
     return post(session, kind="reversal", lines=lines, community=original.community, actor=actor,
                 rules=rules, holder_id=original.holder_id, minutes=original.minutes,
                 category=original.category, request_id=original.request_id, reverses_id=journal_id,
                 memo=reason, subject=subject, ref={"reversed_kind": original.kind})
+
+
+def _refuse_over_cap(session: Session, holder_id: int | None, lines, rules: Settings) -> None:
+    """A reversal that gives a holder minutes back (a withdrawal undone) may not lift the
+    stored hours over the cap, as a loan or a family transfer may not."""
+    if holder_id is None:
+        return
+    buckets = set(holder_accounts(session, holder_id)[b] for b in BUCKETS)
+    back = sum(m for a, m in lines if a in buckets)
+    if back <= 0:
+        return
+    held = sum(v["balance"] for v in lock_balances(session, sorted(buckets)).values())
+    if held + back > rules.storage_cap_minutes:
+        raise InvalidInput(f"冲正后时间存储将超过上限{fmt_minutes(rules.storage_cap_minutes)}"
+                           f"（现有{fmt_minutes(held)}），请先捐赠超出部分再冲正",
+                           code="storage_cap_exceeded")
 
 
 # --------------------------------------------------------------------------- 721 split

@@ -161,3 +161,18 @@ def test_parse_minutes_refuses_fractions_and_negatives(raw, code):
     with pytest.raises(InvalidInput) as err:
         ledger.parse_minutes(raw)
     assert err.value.code == code
+
+
+def test_reversal_that_would_lift_stored_hours_over_the_cap_is_refused(tb):
+    # Found by the property test: undoing a withdrawal gave the minutes back even when the
+    # holder had since filled up to the cap.
+    from plugins.timebank import withdrawals
+    tb.quanke.config["TIMEBANK_STORAGE_CAP_HOURS"] = 20
+    h = tb.person()
+    tb.deposit(h, 1200)
+    cash = withdrawals.settle_cash(tb.quanke, tb.admin, holder_id=h, minutes=60)
+    tb.deposit(h, 60)                                  # back at the cap: 1200 stored
+    with pytest.raises(InvalidInput) as err, tb.quanke.db.session() as s:
+        ledger.reverse(s, cash, actor="test", reason="录入错误", rules=tb.rules)
+    assert err.value.code == "storage_cap_exceeded"
+    assert sum(v for k, v in tb.balances(h).items() if k != "loan") == 1200
