@@ -123,9 +123,13 @@ class Database:
         event.listen(self.sessionmaker, "after_rollback", self._after_rollback)
 
     def _after_commit(self, session: Session) -> None:
-        from .audit import PENDING, seal
-        if not session.info.pop(PENDING, False):
-            return
+        from .audit import PENDING
+        if session.info.pop(PENDING, False):
+            self.request_seal()
+
+    def request_seal(self) -> None:
+        """Seal the audit chain now (no job runner) or have a worker do it."""
+        from .audit import seal
         try:
             if self.audit_sealer is None:
                 seal(self.engine)
@@ -133,6 +137,14 @@ class Database:
                 self.audit_sealer()
         except Exception:  # noqa: BLE001 - the change is committed; the scheduled sealer catches up
             log.exception("sealing the audit chain after commit failed")
+
+    @staticmethod
+    def take_seal_request(session: Session) -> bool:
+        """Whether this transaction appended audit events; the caller then makes the seal
+        request itself after the commit (together with its other jobs: one Redis round trip
+        fewer) and the commit does not."""
+        from .audit import PENDING
+        return session.info.pop(PENDING, False)
 
     @staticmethod
     def _after_rollback(session: Session) -> None:

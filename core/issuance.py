@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import audit
 from .clock import local, local_date, now as utcnow
@@ -188,7 +188,8 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
                     service=None, at: dt.datetime | None = None,
                     department_name: str | None = None,
                     has_valid: bool | None = None) -> Document:
-    """Create the Document row for ``app`` in the caller's transaction and return it (flushed).
+    """Create the Document row for ``app`` in the caller's transaction and return it (written,
+    with its id; detached from the session when ``has_valid`` is False).
 
     ``service`` (the :class:`~core.services.ServiceDef`) gives the names for the summary;
     ``at`` is the issue time (default now). A valid document of the same kind for the same
@@ -199,7 +200,7 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind", field="kind")
     if department_name is None or has_valid is not False:
         session.flush()  # decisions written just before get their time stamps first
-    # (a caller that read both has nothing for the summary to query: one flush, below)
+    # (a caller that read both has nothing for the summary to query and nothing to supersede)
     at = at or utcnow()
     number = _number(session, app, kind)
     doc = Document(application_id=app.id, kind=kind, number=number,
@@ -207,7 +208,10 @@ def record_document(session: Session, app: Application, kind: str, *, by_id: int
                    issued_at=at, issued_by_id=by_id,
                    summary=_summary(session, app, kind, number, at, 1, service,
                                     department_name=department_name))
-    _supersede_previous(session, doc, look=has_valid is not False)
+    if has_valid is False:
+        _insert_detached(session, doc)
+    else:
+        _supersede_previous(session, doc)
     _remember_kind(doc.id, kind)
     return doc
 
@@ -238,10 +242,21 @@ def render_queue(quanke, *, document_id: int) -> str:
     return "documents-high" if kind in PRIORITY_KINDS else "default"
 
 
-def _supersede_previous(session: Session, doc: Document, *, look: bool = True) -> None:
+def _insert_detached(session: Session, doc: Document) -> None:
+    """Write a document that supersedes nothing with one INSERT, now, and leave the object
+    detached with its id: a unit-of-work flush costs several plain statements, and receipts
+    are written on every acceptance."""
+    table = Document.__table__
+    values = {c.key: getattr(doc, c.key) for c in table.columns
+              if c.key != "id" and getattr(doc, c.key) is not None}
+    doc.id = session.execute(insert(table).returning(table.c.id), values).scalar_one()
+    make_transient_to_detached(doc)
+
+
+def _supersede_previous(session: Session, doc: Document) -> None:
     previous = session.scalars(select(Document).where(
         Document.application_id == doc.application_id, Document.kind == doc.kind,
-        Document.status == "valid").order_by(Document.id)).all() if look else []
+        Document.status == "valid").order_by(Document.id)).all()
     session.add(doc)
     session.flush()
     for old in previous:

@@ -109,6 +109,12 @@ class Call:
     kwargs: dict = field(default_factory=dict)
     must_not_lose: bool = False
     job_id: str | None = None
+    #: The id names work that cannot be pending yet (a document just recorded): no marker.
+    new: bool = False
+
+
+#: The audit sealer's job (:mod:`core.audit`); one pending at a time.
+SEAL_CALL = Call("core.audit.seal_job", job_id="audit-seal")
 
 
 class JobRunner:
@@ -155,12 +161,15 @@ class JobRunner:
                                        job_id=job_id)])[0]
 
     def enqueue_many(self, calls: "list[Call]") -> list:
-        """Several :meth:`enqueue` calls in (at most) two Redis round trips.
+        """Several :meth:`enqueue` calls in one Redis round trip (two when a deduplicated job
+        turns out not to be pending yet).
 
         Inline, each runs in turn; one that raises is logged and the rest still run (the
         callers are after-commit steps whose work is also swept up by schedules).
         Deduplication is a ``SET NX`` marker per job id, removed when the job starts, so no
-        job has to be fetched to learn whether it is still pending.
+        job has to be fetched to learn whether it is still pending. A call marked ``new``
+        (its id names work that cannot be pending yet) skips the check and is enqueued in
+        the same round trip as the markers are set.
         """
         if self.inline:
             results = []
@@ -171,63 +180,79 @@ class JobRunner:
                     log.exception("job %s failed", dotted(call.func))
                     results.append(None)
             return results
-        from rq import Queue, Retry
         from rq.job import Job
         prefix = self.quanke.config["QUEUE_PREFIX"]
         # job ids are global in Redis: keep deployments (and test runs) apart
         ids = [f"{prefix}-{c.job_id}" if c.job_id else None for c in calls]
-        markers = [f"{prefix}-pending:{i}" if i else None for i in ids]
-        fresh = [True] * len(calls)
+        markers = [f"{prefix}-pending:{i}" if i and not c.new else None for c, i in zip(calls, ids)]
+        datas = [self._prepare(call, job_id, marker) for call, job_id, marker in zip(calls, ids, markers)]
         wanted = [m for m in markers if m]
-        if len(wanted) == 1:  # the common case (a seal request): no pipeline to build
-            answers = iter([self.redis.set(wanted[0], 1, nx=True, ex=DEDUP_TTL)])
-        elif wanted:
-            pipe = self.redis.pipeline(transaction=False)
-            for marker in wanted:
-                pipe.set(marker, 1, nx=True, ex=DEDUP_TTL)
-            answers = iter(pipe.execute())
-        if wanted:
-            fresh = [bool(next(answers)) if m else True for m in markers]
+        pipe = self.redis.pipeline(transaction=False)
+        for marker in wanted:
+            pipe.set(marker, 1, nx=True, ex=DEDUP_TTL)
+        jobs: list = [None] * len(calls)
+        self._enqueue_routed([(i, d) for i, (d, m) in enumerate(zip(datas, markers)) if m is None],
+                             jobs, pipe)
+        try:
+            answers = iter(pipe.execute()[:len(wanted)])
+        except Exception:
+            self._forget(wanted)
+            raise
+        fresh = [bool(next(answers)) if m else False for m in markers]
+        if any(fresh):
+            try:
+                self._enqueue_routed([(i, datas[i]) for i, new in enumerate(fresh) if new], jobs)
+            except Exception:
+                self._forget([m for m, new in zip(markers, fresh) if new])
+                raise
+        return [job if job is not None else Job(job_id, connection=self.redis)
+                for job, job_id in zip(jobs, ids)]
+
+    def _prepare(self, call: Call, job_id: str | None, marker: str | None):
+        from rq import Queue, Retry
+
         from .logging_setup import current_request_id
+        retry = None
+        if call.must_not_lose:
+            intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
+            retry = Retry(max=len(intervals), interval=intervals)
+        path = dotted(call.func)
         # The request that enqueues the job: its log lines and the job's share one ID.
         meta = {"request_id": current_request_id()} if current_request_id() else None
-        datas = []
-        for call, job_id, marker, new in zip(calls, ids, markers, fresh):
-            if not new:
-                continue
-            retry = None
-            if call.must_not_lose:
-                intervals = list(self.quanke.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
-                retry = Retry(max=len(intervals), interval=intervals)
-            path = dotted(call.func)
-            datas.append((self.queue_for(path, call.kwargs), Queue.prepare_data(
-                "core.jobs.execute", args=(path, call.kwargs, marker), job_id=job_id,
-                result_ttl=3600, failure_ttl=7 * 86400, retry=retry, meta=meta)))
-        try:
-            enqueued = iter(self._enqueue_routed(datas))
-        except Exception:
-            try:  # let the next attempt enqueue them (the markers' TTL is the fallback)
-                self.redis.delete(*[m for m, new in zip(markers, fresh) if m and new] or ["-"])
-            except Exception:  # noqa: BLE001 - Redis is down: the original error matters
-                pass
-            raise
-        return [next(enqueued) if new else Job(job_id, connection=self.redis)
-                for job_id, new in zip(ids, fresh)]
+        return self.queue_for(path, call.kwargs), Queue.prepare_data(
+            "core.jobs.execute", args=(path, call.kwargs, marker), job_id=job_id,
+            result_ttl=3600, failure_ttl=7 * 86400, retry=retry, meta=meta)
 
-    def _enqueue_routed(self, datas: list) -> list:
-        """Enqueue ``(queue, data)`` pairs, one pipeline per queue, keeping the callers' order."""
+    def _forget(self, markers: list[str]) -> None:
+        """Remove markers whose jobs may not have been enqueued, so the next attempt enqueues
+        them (their TTL is the fallback)."""
+        try:
+            if markers:
+                self.redis.delete(*markers)
+        except Exception:  # noqa: BLE001 - Redis is down: the original error matters
+            pass
+
+    def _enqueue_routed(self, items: list, jobs: list, pipe=None) -> None:
+        """Enqueue ``(index, (queue, data))`` items into ``jobs[index]``, every queue in one
+        pipeline: ``pipe`` when given (the caller executes it), else one executed here."""
+        own = pipe is None
+        if own:
+            if not items:
+                return
+            pipe = self.redis.pipeline(transaction=False)
         by_queue: dict = {}
-        for index, (queue, data) in enumerate(datas):
+        for index, (queue, data) in items:
             by_queue.setdefault(queue.name, (queue, []))[1].append((index, data))
-        jobs: list = [None] * len(datas)
-        for queue, items in by_queue.values():
-            for (index, _), job in zip(items, queue.enqueue_many([d for _, d in items])):
+        for queue, queued in by_queue.values():
+            for (index, _), job in zip(queued, queue.enqueue_many([d for _, d in queued],
+                                                                   pipeline=pipe)):
                 jobs[index] = job
-        return jobs
+        if own:
+            pipe.execute()
 
     def request_audit_seal(self) -> None:
         """After an audited commit: have a worker seal the audit chain (deduplicated)."""
-        self.enqueue("core.audit.seal_job", job_id="audit-seal")
+        self.enqueue_many([SEAL_CALL])
 
     def named_queue(self, name: str):
         """The rq queue ``<QUEUE_PREFIX>-<name>`` (``default`` is :attr:`queue`)."""

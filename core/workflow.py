@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
 from . import audit, issuance, outbox, validation
@@ -29,11 +31,11 @@ from .clock import local_date, now as utcnow
 from .deadlines import DueDateExplanation, Pause, add_working_days, compute_due_date
 from .errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from .events import ApplicationEvent
-from .jobs import Call
+from .jobs import SEAL_CALL, Call
 from .materials import CheckedUpload, Upload, check_upload, store
 from .models import (Application, Applicant, Centre, CentreService, CheckEvidence, Citizen, ClockPause,
                      Decision, Department, Delivery, Material, MaterialStatus, ReceiptSequence, Role,
-                     State, User)
+                     RoleGrant, State, User)
 from .services import CheckContext, CheckResult, Outcome, ServiceDef
 
 log = logging.getLogger(__name__)
@@ -167,6 +169,7 @@ class _Pending:
     from_state: str | None
     actor: str
     data: dict
+    seal: bool = False  # the audit chain is to be sealed after the commit
 
 
 def _load(session: Session, app_id: int, *, lock: bool, options=()) -> Application:
@@ -197,13 +200,18 @@ def _reload_actor(session: Session, actor: Actor) -> Actor:
 
 def _transition(quanke, actor: Actor, app_id: int, action: str,
                 body: Callable[[Session, Application, Actor], dict | None],
-                *, at: dt.datetime | None = None, load_options=()) -> Application:
+                *, at: dt.datetime | None = None, load_options=(),
+                reload_actor: bool = True) -> Application:
+    """Run ``body`` in one transaction and audit it. The actor is read again from the
+    database first (roles may have changed since login) unless ``reload_actor`` is False:
+    then ``body`` reads what it needs of the actor itself."""
     with quanke.db.session() as session:
         app = _load(session, app_id, lock=True, options=load_options)
-        who = _reload_actor(session, actor)
+        who = _reload_actor(session, actor) if reload_actor else actor
         from_state = app.state
         data = body(session, app, who) or {}
         pending = _finish(session, app, action, from_state, actor_key(who), data, at=at)
+        pending.seal = quanke.db.take_seal_request(session)
     _after_commit(quanke, pending)
     return app
 
@@ -218,6 +226,26 @@ def _finish(session: Session, app: Application, action: str, from_state: str | N
     return _Pending(action, app, from_state, actor, data)
 
 
+def _write(session: Session, app: Application, **values) -> None:
+    """Set columns of ``app`` with one UPDATE now, instead of leaving them for the flush.
+
+    The object shows the new values as committed ones, so the flush finds nothing to do
+    (a unit-of-work flush of one object costs several plain statements: accept is the hot
+    path). Only for plain columns.
+    """
+    session.execute(_update_statement(tuple(sorted(values))), {"app_id": app.id, **values})
+    for key, value in values.items():
+        set_committed_value(app, key, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_statement(keys: tuple[str, ...]):
+    # built once per set of columns: building it costs more than running it
+    table = Application.__table__
+    return (update(table).where(table.c.id == bindparam("app_id"))
+            .values({key: bindparam(key) for key in keys}))
+
+
 def _after_commit(quanke, pending: _Pending) -> None:
     app = pending.app
     event = ApplicationEvent(action=pending.action, application_id=app.id,
@@ -230,15 +258,20 @@ def _after_commit(quanke, pending: _Pending) -> None:
     except Exception:  # noqa: BLE001 - observers never undo a committed change
         log.exception("application_event hook failed for %s", app.number)
     calls = []
+    if pending.seal:  # with the other jobs when a worker seals: one Redis round trip
+        if quanke.db.audit_sealer == quanke.jobs.request_audit_seal:
+            calls.append(SEAL_CALL)
+        else:
+            quanke.db.request_seal()
     if pending.data.get("_notify"):
         calls.append(Call("core.outbox.dispatch_pending", job_id="outbox-dispatch"))
     if not (quanke.jobs.inline and not quanke.config.get("RENDER_DOCUMENTS_INLINE", True)):
         # (inline without rendering: rendered on first download instead; tests use this)
         calls += [Call("core.issuance.render_document", {"document_id": document_id},
-                       must_not_lose=True, job_id=f"render-document-{document_id}")
+                       must_not_lose=True, job_id=f"render-document-{document_id}", new=True)
                   for document_id in pending.data.get("_documents", ())]
     if calls:
-        try:  # one Redis round trip for all of them (two with deduplication)
+        try:  # one Redis round trip for all of them (see JobRunner.enqueue_many)
             quanke.jobs.enqueue_many(calls)
         except Exception:  # noqa: BLE001 - rows are committed: the outbox sweep sends,
             log.exception("could not enqueue after-commit jobs")  # pdf_bytes renders on demand
@@ -295,13 +328,21 @@ def run_checks(quanke, session: Session, service: ServiceDef, applicant: Applica
     return out
 
 
+_INSERT_EVIDENCE = insert(CheckEvidence.__table__)
+
+
 def _store_evidence(session: Session, app: Application, results, phase: str,
                     at: dt.datetime) -> None:
-    for code, name, result in results:
-        session.add(CheckEvidence(
-            application_id=app.id, phase=phase, check_code=code, check_name=name,
-            outcome=result.outcome.value, reasons=list(result.reasons), hit=result.hit,
-            matched=result.matched, list_version=result.list_version, queried_at=at))
+    # One INSERT now rather than objects for the unit of work (cheaper; accept is the hot path).
+    if results:
+        session.execute(_INSERT_EVIDENCE, [
+            {"application_id": app.id, "phase": phase, "check_code": code, "check_name": name,
+             "outcome": result.outcome.value, "reasons": list(result.reasons),
+             "hit": result.hit, "matched": result.matched,
+             "list_version": result.list_version, "queried_at": at}
+            for code, name, result in results])
+    if "evidence" in app.__dict__:  # a collection loaded earlier would miss the new rows
+        session.expire(app, ["evidence"])
 
 
 def evidence_changes(app: Application) -> list[dict]:
@@ -354,15 +395,23 @@ def _recompute_due(quanke, session: Session, app: Application) -> None:
 
 # -- receipt numbers ------------------------------------------------------------------------
 
+def _receipt_counter(dialect_insert):
+    return (dialect_insert(ReceiptSequence.__table__)
+            .values(centre_id=bindparam("centre_id"), day=bindparam("day"), last=1)
+            .on_conflict_do_update(index_elements=["centre_id", "day"],
+                                   set_={"last": ReceiptSequence.__table__.c.last + 1})
+            .returning(ReceiptSequence.__table__.c.last))
+
+
+#: Built once per dialect: building the statement anew each time cost more than running it.
+_RECEIPT_COUNTERS = {"postgresql": _receipt_counter(postgresql.insert),
+                     "sqlite": _receipt_counter(sqlite.insert)}
+
+
 def next_receipt_no(session: Session, centre: Centre, day: dt.date) -> str:
     """``<centre code>-<yyyymmdd>-<nnnn>``: unique per centre and day, safe under concurrency."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(ReceiptSequence).values(centre_id=centre.id, day=day, last=1)
-            .on_conflict_do_update(index_elements=["centre_id", "day"],
-                                   set_={"last": ReceiptSequence.last + 1})
-            .returning(ReceiptSequence.last))
-    seq = session.execute(stmt).scalar_one()
+    stmt = _RECEIPT_COUNTERS[session.get_bind().dialect.name]
+    seq = session.execute(stmt, {"centre_id": centre.id, "day": day}).scalar_one()
     return f"{centre.code}-{day:%Y%m%d}-{seq:04d}"
 
 
@@ -610,19 +659,8 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
     """Accept (受理): materials complete, checks not blocking → receipt number and due date."""
     at = at or utcnow()
 
-    def body(session, app, who):
-        user = _require_counter(session, who, app, "受理", authorised=False)
-        # the centre's authorisation, the department's name and whether a valid receipt
-        # exists already (both for the receipt) in one query
-        found = session.execute(
-            select(Centre, Department.name, issuance.valid_exists(app.id, "receipt"))
-            .join(CentreService, CentreService.centre_id == Centre.id)
-            .outerjoin(Department, Department.code == app.department_code)
-            .where(Centre.id == user.centre_id, CentreService.service_code == app.service_code)
-        ).first() if user.centre_id is not None else None
-        if found is None:
-            raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
-        centre, department_name, has_receipt = found
+    def body(session, app, user):
+        centre, department_name, has_receipt = _acceptance_context(session, user, app)
         _require_state(app, "accept")
         service = quanke.service(app.service_code)
         statuses = material_statuses(app)
@@ -642,17 +680,15 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
             raise InvalidInput("核查有提示事项，受理须记录理由", code="warn_reason_required",
                                field="warn_reason")
         _store_evidence(session, app, results, "acceptance", at)
-        with session.no_autoflush:  # the receipt counter needs none of the pending rows:
-            receipt_no = next_receipt_no(session, centre, local_date(at))  # one flush later
-        app.state = State.ACCEPTED.value
-        app.accepted_at, app.accepted_by_id, app.centre_id = at, user.id, centre.id
-        app.centre = centre
-        app.warn_reason = warn_reason.strip() if warned else ""
-        app.receipt_no = receipt_no
-        app.deadline_working_days = service.deadline_working_days
-        app.due_date = compute_due_date(quanke.calendar(session), local_date(at),
-                                        service.deadline_working_days,
-                                        counting=service.deadline_counting).due_date
+        day = local_date(at)
+        _write(session, app, state=State.ACCEPTED.value, accepted_at=at, accepted_by_id=user.id,
+               centre_id=centre.id, warn_reason=warn_reason.strip() if warned else "",
+               receipt_no=next_receipt_no(session, centre, day),
+               deadline_working_days=service.deadline_working_days,
+               due_date=compute_due_date(quanke.calendar(session), day,
+                                         service.deadline_working_days,
+                                         counting=service.deadline_counting).due_date)
+        set_committed_value(app, "centre", centre)
         notified = _notify_applicant(session, app, "accepted", "已受理",
                                      f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
                                      f"办结期限{app.due_date:%Y年%m月%d日}。")
@@ -663,7 +699,39 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                 "warn_reason": app.warn_reason, "document": doc.number, "_notify": notified,
                 "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "accept", body, at=at,
-                       load_options=(joinedload(Application.materials),))
+                       load_options=(joinedload(Application.materials),), reload_actor=False)
+
+
+#: What accepting needs besides the application, in one query: the worker as stored now
+#: (active? a counter worker?), their centre if it may accept the service, the department's
+#: name and whether a valid receipt exists already (both for the receipt).
+_ACCEPTANCE_CONTEXT = (
+    select(User.active,
+           select(RoleGrant.id).where(RoleGrant.user_id == User.id,
+                                      RoleGrant.role == Role.COUNTER.value).exists(),
+           Centre, Department.name, issuance.valid_exists(bindparam("app_id"), "receipt"))
+    .select_from(User)
+    .outerjoin(CentreService, and_(CentreService.centre_id == User.centre_id,
+                                   CentreService.service_code == bindparam("service_code")))
+    .outerjoin(Centre, Centre.id == CentreService.centre_id)
+    .outerjoin(Department, Department.code == bindparam("department_code"))
+    .where(User.id == bindparam("user_id")))
+
+
+def _acceptance_context(session: Session, actor: Actor, app: Application):
+    """``(centre, department name, valid receipt exists)``, or the same errors, in the same
+    order, as :func:`_require_counter` on a reloaded actor."""
+    row = session.execute(_ACCEPTANCE_CONTEXT, {
+        "user_id": actor.id, "app_id": app.id, "service_code": app.service_code,
+        "department_code": app.department_code}).first() if isinstance(actor, User) else None
+    if row is None or not row[0]:
+        raise Forbidden("只有工作人员可以受理", code="forbidden_role")
+    active, counter, centre, department_name, has_receipt = row
+    if not counter:
+        raise Forbidden("只有全科社工可以受理", code="forbidden_role")
+    if centre is None:
+        raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
+    return centre, department_name, has_receipt
 
 
 def return_for_correction(quanke, actor: Actor, app_id: int, *,
