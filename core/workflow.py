@@ -277,19 +277,32 @@ def _after_commit(quanke, pending: _Pending) -> None:
             log.exception("could not enqueue after-commit jobs")  # pdf_bytes renders on demand
 
 
-def _notify_applicant(session: Session, app: Application, event: str, subject: str,
-                      body: str) -> bool:
+def _to_applicant(app: Application, event: str, subject: str, body: str) -> dict | None:
+    """An SMS to the applicant (:func:`core.outbox.add`'s fields), None without a phone."""
     phone = app.applicant.phone
     if not phone:
-        return False
-    outbox.add(session, event=event, application_id=app.id, recipient_kind="applicant",
-               recipient=phone, subject=subject, body=f"您的申请（{app.number}）{body}")
-    return True
+        return None
+    return {"event": event, "application_id": app.id, "recipient_kind": "applicant",
+            "recipient": phone, "subject": subject, "body": f"您的申请（{app.number}）{body}"}
+
+
+def _to_department(app: Application, event: str, body: str) -> dict:
+    """An internal message to the service's department."""
+    return {"event": event, "application_id": app.id, "recipient_kind": "department",
+            "recipient": app.department_code, "channel": "internal", "subject": event,
+            "body": body}
+
+
+def _notify_applicant(session: Session, app: Application, event: str, subject: str,
+                      body: str) -> bool:
+    message = _to_applicant(app, event, subject, body)
+    if message is not None:
+        outbox.add(session, **message)
+    return message is not None
 
 
 def _notify_department(session: Session, app: Application, event: str, body: str) -> bool:
-    outbox.add(session, event=event, application_id=app.id, recipient_kind="department",
-               recipient=app.department_code, channel="internal", subject=event, body=body)
+    outbox.add(session, **_to_department(app, event, body))
     return True
 
 
@@ -334,13 +347,12 @@ _INSERT_EVIDENCE = insert(CheckEvidence.__table__)
 def _store_evidence(session: Session, app: Application, results, phase: str,
                     at: dt.datetime) -> None:
     # One INSERT now rather than objects for the unit of work (cheaper; accept is the hot path).
-    if results:
-        session.execute(_INSERT_EVIDENCE, [
-            {"application_id": app.id, "phase": phase, "check_code": code, "check_name": name,
-             "outcome": result.outcome.value, "reasons": list(result.reasons),
-             "hit": result.hit, "matched": result.matched,
-             "list_version": result.list_version, "queried_at": at}
-            for code, name, result in results])
+    rows = [{"application_id": app.id, "phase": phase, "check_code": code, "check_name": name,
+             "outcome": result.outcome.value, "reasons": list(result.reasons), "hit": result.hit,
+             "matched": result.matched, "list_version": result.list_version, "queried_at": at}
+            for code, name, result in results]
+    if rows:  # (executemany costs more than a single execute for one row)
+        session.execute(_INSERT_EVIDENCE, rows if len(rows) > 1 else rows[0])
     if "evidence" in app.__dict__:  # a collection loaded earlier would miss the new rows
         session.expire(app, ["evidence"])
 
@@ -689,14 +701,16 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                                          service.deadline_working_days,
                                          counting=service.deadline_counting).due_date)
         set_committed_value(app, "centre", centre)
-        notified = _notify_applicant(session, app, "accepted", "已受理",
+        to_applicant = _to_applicant(app, "accepted", "已受理",
                                      f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
                                      f"办结期限{app.due_date:%Y年%m月%d日}。")
-        _notify_department(session, app, "new_work", f"新受理件 {app.receipt_no} 待认领")
+        outbox.add_many(session, [m for m in (to_applicant, _to_department(
+            app, "new_work", f"新受理件 {app.receipt_no} 待认领")) if m is not None])
         doc = issuance.record_document(session, app, "receipt", by_id=user.id, service=service, at=at,
                                        department_name=department_name, has_valid=has_receipt)
         return {"receipt_no": app.receipt_no, "due_date": app.due_date.isoformat(),
-                "warn_reason": app.warn_reason, "document": doc.number, "_notify": notified,
+                "warn_reason": app.warn_reason, "document": doc.number,
+                "_notify": to_applicant is not None,
                 "_documents": [doc.id]}
     return _transition(quanke, actor, app_id, "accept", body, at=at,
                        load_options=(joinedload(Application.materials),), reload_actor=False)

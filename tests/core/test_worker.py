@@ -18,7 +18,7 @@ from rq import Retry
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from core import jobs
+from core import jobs, workflow
 from core.models import Document
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world
 
@@ -123,3 +123,38 @@ def test_the_licence_is_rendered_before_the_receipt_and_letter_queued_ahead_of_i
     assert done["certificate"].ended_at <= done["decision_approve"].started_at
     with quanke.db.session() as s:
         assert all(d.sha256 for d in s.query(Document).filter_by(application_id=app.id))
+
+
+def test_accepts_queue_one_seal_one_dispatch_and_a_render_per_receipt_and_the_worker_does_them(
+        redis_runtime):
+    """After-commit work goes to Redis together (the seal request with the other jobs): three
+    accepts leave one sealer job, one outbox sender and three receipt renders, and nothing
+    is done in the request; one burst of the worker seals, sends and renders all of it."""
+    from core import audit
+    from core.models import OutboxMessage
+    from core.testing import file_at_counter
+    quanke, _env = redis_runtime
+    world = seed_world(quanke)
+    apps = [file_at_counter(world) for _ in range(3)]
+    for app in apps:
+        workflow.accept(quanke, world.acceptor, app.id)
+    queued = [j.args[0] for q in quanke.jobs.worker_queues() for j in q.get_jobs()]
+    assert sorted(queued) == ["core.audit.seal_job", "core.issuance.render_document",
+                              "core.issuance.render_document", "core.issuance.render_document",
+                              "core.outbox.dispatch_pending"]
+    with quanke.db.session() as s:
+        assert s.query(audit.AuditEvent).filter(audit.AuditEvent.seq.is_(None)).count() > 0
+        assert s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count() == 6
+    previous = jobs._worker_runtime
+    try:
+        jobs.run_worker(quanke, burst=True, with_cron=False)
+    finally:
+        jobs._worker_runtime = previous
+        gc.unfreeze()
+    with quanke.db.session() as s:
+        assert s.query(audit.AuditEvent).filter(audit.AuditEvent.seq.is_(None)).count() == 0
+        assert audit.verify(s).ok
+        assert s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count() == 0
+        receipts = s.query(Document).filter(Document.kind == "receipt",
+                                            Document.application_id.in_([a.id for a in apps])).all()
+        assert len(receipts) == 3 and all(d.sha256 for d in receipts)
