@@ -429,6 +429,7 @@ def main() -> int:
         args.seconds, args.samples = min(args.seconds, 5), min(args.samples, 100)
 
     import requests
+    from bench.machine import describe
     from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database
     from core.runtime import Quanke
     n_targets = max(5000, int(args.seconds * 400 * (1 + len(list(filter(None, args.compare.split(",")))))))
@@ -436,7 +437,7 @@ def main() -> int:
     instance = tempfile.mkdtemp(prefix="webbench-")
     print(f"Quanke web benchmark: {args.applications:,} applications, gunicorn {args.workers} workers × "
           f"{args.threads} threads, {args.clients} clients, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+          f"load average {os.getloadavg()[0]:.2f}; {describe()}", flush=True)
     with postgres_database("quanke_webbench") as url:
         env = {"WEBBENCH_DATABASE_URL": url, "WEBBENCH_INSTANCE": instance,
                "WEBBENCH_REDIS_URL": REDIS_TEST_URL, "WEBBENCH_QUEUE_PREFIX": prefix}
@@ -527,6 +528,7 @@ def measure_accept(args, env: dict, data: dict, todos: list, workers: int, threa
     """Accept over HTTP (the API POST alone, as an integration or a counter client sends it)
     with N clients, then the bare Flask insert under the same gunicorn settings."""
     import requests
+    from bench.machine import StealMeter
     n_counters = len(data["tokens"])
     out = {}
     app_proc, base = gunicorn("wsgi()", env, workers, threads)
@@ -548,8 +550,10 @@ def measure_accept(args, env: dict, data: dict, todos: list, workers: int, threa
         # warm-up: every worker's first requests load templates, the calendar, pools
         concurrent(accept_client, args.clients, min(3.0, args.seconds / 2))
         cpu0 = cpu_seconds(app_proc)
-        out["accept"] = concurrent(accept_client, args.clients, args.seconds)
+        with StealMeter() as meter:
+            out["accept"] = concurrent(accept_client, args.clients, args.seconds)
         out["accept_cpu"] = cpu_seconds(app_proc) - cpu0
+        out["accept_shares"] = meter.shares
     finally:
         stop(app_proc)
     # the yardstick: a bare Flask endpoint doing one insert, same gunicorn settings
@@ -560,8 +564,10 @@ def measure_accept(args, env: dict, data: dict, todos: list, workers: int, threa
             return lambda: s.post(bbase + "/insert").status_code == 200
         concurrent(baseline_client, args.clients, min(3.0, args.seconds / 2))
         cpu0 = cpu_seconds(base_proc)
-        out["baseline"] = concurrent(baseline_client, args.clients, args.seconds)
+        with StealMeter() as meter:
+            out["baseline"] = concurrent(baseline_client, args.clients, args.seconds)
         out["baseline_cpu"] = cpu_seconds(base_proc) - cpu0
+        out["baseline_shares"] = meter.shares
     finally:
         stop(base_proc)
     return out
@@ -596,6 +602,7 @@ def report(args, data: dict, results: dict, n_counters: int) -> None:
     a_cpu, b_cpu = results["accept_cpu"] / max(a_ok, 1) * 1000, results["baseline_cpu"] / max(b_ok, 1) * 1000
     print(f"web worker CPU per request (gunicorn workers, user+system; PostgreSQL not included): "
           f"accept {a_cpu:.1f} ms, bare insert {b_cpu:.1f} ms, ratio {a_cpu / b_cpu:.1f}×")
+    print(f"while accepting: {results['accept_shares']}; while inserting: {results['baseline_shares']}")
     checks.append(("accept over HTTP ≥ 150/s", accept_rate >= 150))
     for config, other in results.get("compared", []):
         (_l, ok, el), (_b, bok, bel) = other["accept"], other["baseline"]
