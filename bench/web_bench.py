@@ -337,23 +337,30 @@ def profile(env: dict, data: dict) -> int:
     url = f"/approvals/{data['department']}"
     client.get(url)
     from sqlalchemy import event
-    statements: list[str] = []
+    statements: list[list] = []
     engine = app.extensions["quanke"].db.engine
-    listener = lambda conn, cur, stmt, *a: statements.append(stmt)  # noqa: E731
+
+    def listener(conn, cur, stmt, *a):
+        statements.append([stmt, time.perf_counter()])
+
+    def timer(*a):
+        statements[-1][1] = time.perf_counter() - statements[-1][1]
     event.listen(engine, "before_cursor_execute", listener)
+    event.listen(engine, "after_cursor_execute", timer)
     client.get(url)
     print(f"queue page: {len(statements)} statements")
-    for stmt in statements:
-        print("   ", " ".join(stmt.split())[:160])
+    for stmt, took in statements:
+        print(f"   {took * 1000:6.1f} ms", " ".join(stmt.split())[:150])
     statements.clear()
     api_client = app.test_client()
     mine = data["targets_by_centre"][0]     # the token's counter works at the first centre
     api_client.post(f"/api/v1/applications/{mine[-1]}/accept", json={},
                     headers={"Authorization": f"Bearer {data['token']}"})
     print(f"accept: {len(statements)} statements")
-    for stmt in statements:
-        print("   ", " ".join(stmt.split())[:160])
+    for stmt, took in statements:
+        print(f"   {took * 1000:6.1f} ms", " ".join(stmt.split())[:150])
     event.remove(engine, "before_cursor_execute", listener)
+    event.remove(engine, "after_cursor_execute", timer)
     prof = cProfile.Profile()
     t = time.perf_counter()
     prof.enable()

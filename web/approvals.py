@@ -14,6 +14,7 @@ from .access import may_reveal
 from .common import details, load_app, run_action
 from .helpers import db_id, page_args, quanke
 from .identity import actor, staff_required
+from .menu import queue_counts
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 APPROVER_ROLES = (Role.APPROVER, Role.DEPT_LEAD)
@@ -57,7 +58,7 @@ def queue(department: str):
         rows, total = queues.queue(db, department, status=status, service=service,
                                    centre_id=centre_id, user_id=user.id, page=page,
                                    per_page=per_page)
-        counts = queues.counts(db, [department], user.id)[department]
+        counts = queue_counts(user)[department]
         centres = db.scalars(select(Centre).order_by(Centre.code)).all()
         is_lead = user.has_role(Role.DEPT_LEAD, department)
         assignees = approvers_of(db, department) if is_lead else []

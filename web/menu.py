@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import gettext as _
 
 from core.models import Role
@@ -54,6 +54,17 @@ def panels_for(identity) -> list[dict]:
     return out
 
 
+def queue_counts(user) -> dict[str, dict]:
+    """:func:`core.queues.counts` for the user's departments, once per request: the menu's
+    badges and the queue page show the same numbers, and on a large database the count is
+    the dearest query of the page."""
+    if "queue_counts" not in g:
+        from core.queues import counts, departments_for
+        with quanke().db.session() as session:
+            g.queue_counts = counts(session, departments_for(user), user.id)
+    return g.queue_counts
+
+
 def menu_for(identity) -> list[dict]:
     items: list[dict] = []
     if identity.is_citizen:
@@ -68,11 +79,10 @@ def menu_for(identity) -> list[dict]:
             items.append(_item("counter.pickup", _("取件交付")))
             items.append(_item("remote_identity.reviews", _("视频核验")))
         if identity.has_any(Role.APPROVER, Role.DEPT_LEAD):
-            from core.queues import counts, departments_for
+            from core.queues import departments_for
             depts = departments_for(identity.model)
             try:
-                with quanke().db.session() as session:
-                    numbers = counts(session, depts, identity.model.id)
+                numbers = queue_counts(identity.model)
             except Exception:  # noqa: BLE001 - a menu badge must never break a page
                 log.exception("queue counts failed")
                 numbers = {}
