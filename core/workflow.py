@@ -258,11 +258,11 @@ def _after_commit(quanke, pending: _Pending) -> None:
     except Exception:  # noqa: BLE001 - observers never undo a committed change
         log.exception("application_event hook failed for %s", app.number)
     calls = []
-    if pending.seal:  # with the other jobs when a worker seals: one Redis round trip
-        if quanke.db.audit_sealer == quanke.jobs.request_audit_seal:
-            calls.append(SEAL_CALL)
-        else:
+    if pending.seal:  # a worker seals: the request goes with the other jobs, one round trip
+        if quanke.jobs.inline:
             quanke.db.request_seal()
+        else:
+            calls.append(SEAL_CALL)
     if pending.data.get("_notify"):
         calls.append(Call("core.outbox.dispatch_pending", job_id="outbox-dispatch"))
     if not (quanke.jobs.inline and not quanke.config.get("RENDER_DOCUMENTS_INLINE", True)):
