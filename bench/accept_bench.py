@@ -28,10 +28,12 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import audit, migrate, workflow  # noqa: E402
-from core.clock import now  # noqa: E402
-from core.demo import load_demo, valid_resident_id  # noqa: E402
-from core.models import Applicant, Application, Centre, Material, User  # noqa: E402
+from core.platform import audit
+from core.ops import migrate
+from core import acceptance  # noqa: E402
+from core.platform.clock import now  # noqa: E402
+from core.ops.demo import load_demo, valid_resident_id  # noqa: E402
+from core.platform.models import Applicant, Application, Centre, Material, User  # noqa: E402
 from core.credit import DISHONEST_APPLICANT  # noqa: E402
 from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database  # noqa: E402
 from core.runtime import Quanke  # noqa: E402
@@ -129,7 +131,7 @@ def main() -> None:
 
         table = bare_table(quanke)
         for i, app_id in enumerate(targets[:20]):  # warm-up (connections, caches) — not measured
-            workflow.preview_checks(quanke, app_id)
+            acceptance.preview_checks(quanke, app_id)
             bare_insert(quanke, table, -i)
         print(load())
         print(describe())
@@ -137,7 +139,7 @@ def main() -> None:
         with StealMeter() as meter:
             for i, app_id in enumerate(tqdm(targets, desc="受理", unit="件")):
                 c0, t0 = time.process_time(), time.perf_counter()
-                workflow.accept(quanke, counter, app_id, warn_reason="bench")
+                acceptance.accept(quanke, counter, app_id, warn_reason="bench")
                 t1, c1 = time.perf_counter(), time.process_time()
                 bare_insert(quanke, table, i)
                 t2, c2 = time.perf_counter(), time.process_time()

@@ -16,7 +16,7 @@ What runs:
    real command, in a child process, so its wall time, CPU time and peak RSS
    (``getrusage(RUSAGE_CHILDREN)``) are the CLI's own. The server's CPU time is read from
    ``/proc`` for the backends serving the import (loopback PostgreSQL). Every row is
-   validated (resident IDs by ``core.identifiers``, the place lookup skipped as for any bulk
+   validated (resident IDs by ``core.platform.identifiers``, the place lookup skipped as for any bulk
    import: an unknown place code is only ever a warning).
 4. Re-import of one file (idempotent: nothing inserted).
 5. Lookups by resident ID with ``store.records_for_person`` (the query every read path uses),
@@ -52,11 +52,11 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
-from core.demo import sync_departments  # noqa: E402
-from core.plugins import PluginHost  # noqa: E402
+from core.ops.demo import sync_departments  # noqa: E402
+from core.contract.host import PluginHost  # noqa: E402
 from core.runtime import Quanke  # noqa: E402
 from core.testing import migrated, postgres_database  # noqa: E402
-from core.users import create_user  # noqa: E402
+from core.people.users import create_user  # noqa: E402
 from plugins.archive_query import demo, lookups  # noqa: E402
 from plugins.archive_query.categories import CATEGORIES, COMMON_COLUMNS  # noqa: E402
 from plugins.archive_query.models import RecordPerson  # noqa: E402
@@ -205,7 +205,7 @@ def run_imports(url: str, instance: Path, files: dict[str, Path]) -> tuple[float
     """The real CLI, one child process per file: (wall s, CPU s of the children, server CPU s)."""
     env = {**os.environ, "DATABASE_URL": url, "QUANKE_INSTANCE_PATH": str(instance),
            "QUANKE_PLUGINS_STRICT": "false", "PYTHONPATH": str(ROOT)}
-    cli = [sys.executable, "-m", "core.cli", "archive", "import"]
+    cli = [sys.executable, "-m", "core.ops.cli", "archive", "import"]
     server = ServerCpu(url)
     server.start()
     total, cpu = 0.0, children_cpu()
@@ -275,7 +275,7 @@ def main() -> None:
         t = time.perf_counter()
         env = {**os.environ, "DATABASE_URL": url, "QUANKE_INSTANCE_PATH": str(instance),
                "QUANKE_PLUGINS_STRICT": "false", "PYTHONPATH": str(ROOT)}
-        again = subprocess.run([sys.executable, "-m", "core.cli", "archive", "import", "marriage",
+        again = subprocess.run([sys.executable, "-m", "core.ops.cli", "archive", "import", "marriage",
                                 str(files["marriage"])], env=env, cwd=ROOT, capture_output=True,
                                text=True)
         print(f"re-import marriage ({per_category:,} rows, idempotent): {time.perf_counter() - t:.1f} s  "
@@ -299,7 +299,7 @@ def main() -> None:
             conn.execute(text("ANALYZE aq_record_persons"))
             conn.execute(text("ANALYZE aq_archive_records"))
             conn.commit()
-        print(f"ID validation (core.identifiers.validate_resident_id, no place lookup): "
+        print(f"ID validation (core.platform.identifiers.validate_resident_id, no place lookup): "
               f"{per_id:.1f} µs per ID; {persons:,} person IDs ≈ {persons * per_id / 1e6:.1f} s "
               f"of the import")
         lookups_bench(quanke, persons, records, 500 if args.quick else 2000)
@@ -320,7 +320,7 @@ def lookups_bench(quanke, persons: int, records: int, count: int) -> None:
             records_for_person(session, number)  # warm-up
     # (a) on a connection the caller already holds: the query and loading the records;
     # (b) a new session per lookup, as a request does: adds the pool checkout, whose
-    #     pre-ping (core.db) is one more round trip, and the commit.
+    #     pre-ping (core.platform.db) is one more round trip, and the commit.
     held, fresh, found = [], [], 0
     before = load()
     cpu = time.process_time()

@@ -33,11 +33,13 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import applicants, migrate, workflow  # noqa: E402
-from core.clock import now  # noqa: E402
-from core.demo import valid_resident_id  # noqa: E402
-from core.models import Applicant, Document  # noqa: E402
-from core.services import CheckContext  # noqa: E402
+from core.people import applicants
+from core.ops import migrate
+from core import acceptance, approval  # noqa: E402
+from core.platform.clock import now  # noqa: E402
+from core.ops.demo import valid_resident_id  # noqa: E402
+from core.platform.models import Applicant, Document  # noqa: E402
+from core.contract.services import CheckContext  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
 from plugins.business_license import checks, demo, filing  # noqa: E402
 from plugins.business_license.lookups import REGISTRATION  # noqa: E402
@@ -125,13 +127,13 @@ def bench_registration(quanke, world, count: int, *, start: int = 0,
         app = filing.file(quanke, world.counter, service_code=REGISTRATION, applicant_id=person.id,
                           form_data=form, paper=["operator_id", "premises_proof"], consent=True)
         marks.append(time.perf_counter())
-        workflow.accept(quanke, world.counter, app.id)
+        acceptance.accept(quanke, world.counter, app.id)
         marks.append(time.perf_counter())
-        workflow.claim(quanke, world.approver, app.id)
+        approval.claim(quanke, world.approver, app.id)
         marks.append(time.perf_counter())
-        workflow.approve(quanke, world.approver, app.id)
+        approval.approve(quanke, world.approver, app.id)
         marks.append(time.perf_counter())
-        workflow.issue(quanke, world.approver, app.id)
+        approval.issue(quanke, world.approver, app.id)
         marks.append(time.perf_counter())
         _wait_sealed(quanke, app.id)
         marks.append(time.perf_counter())
@@ -177,7 +179,7 @@ def start_worker(url: str, instance: str, prefix: str, *,
            "QUANKE_INSTANCE_PATH": instance, "QUANKE_QUEUE_PREFIX": prefix}
     if worker_class:
         env["QUANKE_WORKER_CLASS"] = worker_class
-    command = [sys.executable, "-m", "core.cli", "worker", "--no-cron"]
+    command = [sys.executable, "-m", "core.ops.cli", "worker", "--no-cron"]
     worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(6)  # let it start (and warm up: font, seals) before the first job is timed
     return worker

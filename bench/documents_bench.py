@@ -2,7 +2,7 @@
 
 Target: render + seal one certificate, p95 ≤ 150 ms on one core. Also reported: the
 unsigned render of the same certificate (so the cost of the seal is visible), the full
-``core.issuance.render`` path (database read, render, seal, content-addressed store, database
+``core.papers.issuance.render`` path (database read, render, seal, content-addressed store, database
 write), and the throughput of ``quanke documents regenerate`` over 1,000 issued certificates.
 
     .venv/bin/python bench/documents_bench.py [--runs 300] [--regenerate 1000] [--all-cores]
@@ -15,7 +15,6 @@ with their certificate rows (setup, not measured). The process pins itself to CP
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
@@ -27,10 +26,11 @@ from sqlalchemy import insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import issuance, migrate, workflow  # noqa: E402
-from core.cli import main as cli_main  # noqa: E402
-from core.clock import today  # noqa: E402
-from core.models import Application, Document, Material  # noqa: E402
+from core.papers import issuance
+from core.ops import migrate
+from core.ops.cli import main as cli_main  # noqa: E402
+from core.platform.clock import today  # noqa: E402
+from core.platform.models import Application, Document, Material  # noqa: E402
 from core.testing import drive_to, runtime, seed_world  # noqa: E402
 
 SERVICE = "business_license.individual"
@@ -109,7 +109,7 @@ def main() -> None:
         world = seed_world(quanke, department=quanke.service(SERVICE).department)
         app = drive_to(world, "issued", SERVICE)
         with quanke.db.session() as s:
-            cert = next(d for d in workflow.documents_for(s, app.id) if d.kind == "certificate")
+            cert = next(d for d in issuance.documents_for(s, app.id) if d.kind == "certificate")
             plan = issuance._plan(quanke, s, s.get(Document, cert.id))
 
         # warm-up: font, signer cache, code paths

@@ -145,7 +145,7 @@ def _setup_checks(quanke, count: int, frames: list[bytes]) -> list[int]:
     """Insert ``count`` pending checks with their frames (setup, not measured)."""
     from core.identity.models import FaceCheck, FaceFrame
     from core.identity.verification import _sha256
-    from core.models import Applicant
+    from core.platform.models import Applicant
     ids = []
     with quanke.db.session() as session:
         person = session.query(Applicant).first()
@@ -189,7 +189,7 @@ def _start_workers(env, count: int, cores: list[int]) -> list[subprocess.Popen]:
     """``quanke worker`` processes (they load the face models once, before rq forks)."""
     procs = []
     for i in range(count):
-        args = [sys.executable, "-m", "core.cli", "worker", "--no-cron"]
+        args = [sys.executable, "-m", "core.ops.cli", "worker", "--no-cron"]
         procs.append(subprocess.Popen(["taskset", "-c", str(cores[i % len(cores)])] + args, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       start_new_session=True))
@@ -217,7 +217,7 @@ def _span(rows) -> float:
 
 
 def bench_workers(n_jobs: int, burst_size: int) -> None:
-    from core import migrate
+    from core.ops import migrate
     from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world
     frames = kit.blink_burst(10)
     tmp = Path(f"/tmp/identity-bench-{uuid.uuid4().hex[:6]}")
@@ -228,7 +228,7 @@ def bench_workers(n_jobs: int, burst_size: int) -> None:
         migrate.upgrade(quanke)
         seed_world(quanke)
         from core.identity.enrolment import enrol
-        from core.models import User
+        from core.platform.models import User
         with quanke.db.session() as session:
             counter = session.query(User).filter_by(username="t_counter").one()
         enrol(quanke, counter, photo=kit.png(kit.astronaut_frame()), applicant_id=1)

@@ -29,9 +29,10 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import migrate, workflow  # noqa: E402
-from core.clock import now, today  # noqa: E402
-from core.models import Application, CheckEvidence  # noqa: E402
+from core.ops import migrate
+from core import acceptance  # noqa: E402
+from core.platform.clock import now, today  # noqa: E402
+from core.platform.models import Application, CheckEvidence  # noqa: E402
 from core.testing import postgres_database, runtime, seed_world  # noqa: E402
 from plugins.legal_aid import decisions, queries, roster  # noqa: E402
 from plugins.legal_aid.eligibility import Facts, Member, Standard, assess  # noqa: E402
@@ -141,7 +142,7 @@ def main() -> None:
             assess(facts, standard)
         per_assess = (time.perf_counter() - t) / n
 
-        target = workflow.file_application(
+        target = acceptance.file_application(
             quanke, world.counter, service_code=SERVICE, applicant_id=world.citizen.applicant_id,
             form_data={"area_code": "320113", "category": "labour", "opposing_party": "对方公司17",
                        "matter": "务工工资被拖欠三个月，共计一万二千元。", "incident_date": "2026-05-01",
@@ -155,13 +156,13 @@ def main() -> None:
 
         grants = []
         for _ in range(args.decisions):
-            app = workflow.file_application(
+            app = acceptance.file_application(
                 quanke, world.counter, service_code=SERVICE, applicant_id=world.citizen.applicant_id,
                 form_data={"area_code": "320113", "category": "labour", "opposing_party": "对方公司17",
                            "matter": "务工工资被拖欠三个月，共计一万二千元。", "incident_date": "2026-05-01",
                            "household": "本人,测试citizen,1800", "savings": "0"},
                 paper=["applicant_id", "case_materials", "income_proof"], consent=True)
-            workflow.accept(quanke, world.counter, app.id, warn_reason="bench")
+            acceptance.accept(quanke, world.counter, app.id, warn_reason="bench")
             start = time.perf_counter()
             decisions.decide(quanke, world.approver, app.id, grant=True)
             grants.append(time.perf_counter() - start)

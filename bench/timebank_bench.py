@@ -9,7 +9,7 @@ as the operations use it: lock both accounts ``SELECT … FOR UPDATE`` in id ord
 floor, insert the journal and its two movements, update both cached balances, append the
 audit event, commit — then ask for the audit chain to be sealed, as production does with
 Redis (a deduplicated job; here one Redis ``SET NX``). A *sealer* process, standing in for
-the rq worker that runs ``core.audit.seal_job``, chains the events while the clients run;
+the rq worker that runs ``core.platform.audit.seal_job``, chains the events while the clients run;
 after the run the remaining backlog is sealed, the ledger invariants are checked and the
 whole audit chain is verified. A *bare insert* is one single-row insert + commit into a
 scratch table by the same number of clients — the cheapest durable write PostgreSQL does —
@@ -36,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select  # noqa: E402
 
-from core import audit, migrate  # noqa: E402
+from core.platform import audit
+from core.ops import migrate  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database  # noqa: E402
 from core.runtime import Quanke  # noqa: E402
 
@@ -88,7 +89,7 @@ def scratch() -> Table:
 def client(kind: str, url: str, tmp: str, accounts: list[int], seconds: float, number: int, start_at,
            results) -> None:
     """One client process: loop until the deadline, record each operation's latency."""
-    from core.errors import InvalidInput
+    from core.platform.errors import InvalidInput
     from plugins.timebank import ledger
     from plugins.timebank.settings import settings
     q = runtime(url, tmp, redis=True)  # audited commits request the sealer job, as in production
@@ -135,7 +136,7 @@ def sealer(url: str, tmp: str, stop, results) -> None:
     q = runtime(url, tmp)
     sealed, runs = 0, 0
     while not stop.is_set():
-        time.sleep(audit.SEAL_WINDOW)  # as core.audit.seal_job: let commits gather
+        time.sleep(audit.SEAL_WINDOW)  # as core.platform.audit.seal_job: let commits gather
         done = audit.seal(q.db.engine)
         sealed, runs = sealed + done, runs + 1
     q.close()

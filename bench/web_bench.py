@@ -89,10 +89,11 @@ def seed(quanke, n_apps: int, n_applicants: int, n_targets: int, n_counters: int
     from sqlalchemy import text
     from stdnum.cn import ric
 
-    from core import migrate, users
-    from core.demo import sync_departments
-    from core.models import Centre, CentreService
-    from core.tokens import create_token
+    from core.ops import migrate
+    from core.people import users
+    from core.ops.demo import sync_departments
+    from core.platform.models import Centre, CentreService
+    from core.people.tokens import create_token
     t0 = time.perf_counter()
     migrate.upgrade(quanke)
     services = sorted(quanke.plugins.services.values(), key=lambda s: s.code)
@@ -371,10 +372,10 @@ def profile(env: dict, data: dict) -> int:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
     api = app.test_client()
     headers = {"Authorization": f"Bearer {data['token']}"}
-    # without the profiler: wall and CPU per accept, and the share inside core.workflow.accept
-    from core import workflow
+    # without the profiler: wall and CPU per accept, and the share inside core.acceptance.accept.accept
+    from core import acceptance
     inside, inside_cpu = [0.0], [0.0]
-    real_accept = workflow.accept
+    real_accept = acceptance.accept
 
     def timed_accept(*a, **k):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -383,17 +384,17 @@ def profile(env: dict, data: dict) -> int:
         finally:
             inside[0] += time.perf_counter() - t0
             inside_cpu[0] += time.process_time() - c0
-    workflow.accept = timed_accept
+    acceptance.accept = timed_accept
     batch = mine[20:220]
     t, c = time.perf_counter(), time.process_time()
     for app_id in batch:
         r = api.post(f"/api/v1/applications/{app_id}/accept", json={}, headers=headers)
         assert r.status_code == 200, r.get_data(as_text=True)
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    workflow.accept = real_accept
+    acceptance.accept = real_accept
     n = len(batch)
     print(f"accept in-process, {n} sequential: {wall / n * 1000:.1f} ms wall, {cpu / n * 1000:.1f} ms CPU "
-          f"(this process); inside workflow.accept {inside[0] / n * 1000:.1f} ms wall "
+          f"(this process); inside acceptance.accept {inside[0] / n * 1000:.1f} ms wall "
           f"{inside_cpu[0] / n * 1000:.1f} ms CPU; web around it {(wall - inside[0]) / n * 1000:.1f} ms wall "
           f"{(cpu - inside_cpu[0]) / n * 1000:.1f} ms CPU  [load {os.getloadavg()[0]:.2f}]")
     prof = cProfile.Profile()
@@ -435,7 +436,6 @@ def main() -> int:
         args.applications, args.applicants = min(args.applications, 20_000), min(args.applicants, 5_000)
         args.seconds, args.samples = min(args.seconds, 5), min(args.samples, 100)
 
-    import requests
     from bench.machine import describe
     from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database
     from core.runtime import Quanke

@@ -1,7 +1,7 @@
 """Quanke (全科) core: the generalist-counter platform every service plugin builds on.
 
 Plugins import :data:`hookimpl` from here and the declaration types from
-:mod:`core.services`; nothing in the core knows any particular service.
+:mod:`core.contract.services`; nothing in the core knows any particular service.
 """
 import pluggy
 

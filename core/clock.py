@@ -1,28 +1,9 @@
-"""Time in one place: aware UTC for storage, Asia/Shanghai for dates people see.
+"""Deprecated: The 0.1 home of the clock; now :mod:`core.platform.clock`.
 
-Tests freeze time by passing ``now=`` explicitly; nothing reads the wall clock elsewhere.
+Kept for one minor version; every name warns (``DeprecationWarning``) with the import to use.
 """
-from __future__ import annotations
+from core.compat import forward, public_names
+from core.platform import clock
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def local(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(LOCAL_TZ)
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return local(moment).date()
-
-
-def today(moment: dt.datetime | None = None) -> dt.date:
-    return local_date(moment or now())
+_HOMES = public_names(clock)
+__getattr__, __dir__ = forward(__name__, _HOMES)

@@ -5,12 +5,14 @@ Nothing here is a process global, so tests can build one per database.
 """
 from __future__ import annotations
 
+import importlib.metadata as md
 import logging
 from pathlib import Path
 
-from .config import load_config
-from .db import Database
-from .plugins import PluginHost
+from core.platform.config import load_config
+from core.platform.db import Database
+from core.contract.host import PluginHost
+from core.jobs.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,6 @@ class Quanke:
             strict=self.config["PLUGINS_STRICT"],
             extra_plugins=extra_plugins,
         )
-        from .jobs import JobRunner  # local: jobs imports the runtime for workers
         self.jobs = JobRunner(self)
         self._calendar = None
 
@@ -36,7 +37,7 @@ class Quanke:
         """The working-day calendar, cached briefly (holiday files change rarely)."""
         import time
 
-        from .deadlines import WorkCalendar
+        from core.deadlines import WorkCalendar
         if self._calendar is None or time.monotonic() - self._calendar[0] > 300:
             self._calendar = (time.monotonic(), WorkCalendar.from_session(session))
         return self._calendar[1]
@@ -50,6 +51,18 @@ class Quanke:
 
     def service(self, code: str):
         return self.plugins.service(code)
+
+    def web_app(self, **options):
+        """The web application on this runtime (``quanke serve``, the testing kit's ``app``).
+
+        Found through the ``quanke.web`` entry point, so the core never imports the web: a
+        deployment could ship another front end under the same name.
+        """
+        found = md.entry_points(group="quanke.web", name="app")
+        if not found:
+            from core.platform.errors import QuankeError
+            raise QuankeError("没有安装网站前端（入口点 quanke.web:app）", code="web_missing")
+        return next(iter(found)).load()(quanke=self, **options)
 
     def close(self) -> None:
         self.db.dispose()

@@ -35,22 +35,24 @@ from sqlalchemy import create_engine, func, select, text
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length
 
-from . import applicants, hookimpl, migrate, workflow
-from .db import Base
-from .demo import sync_departments, valid_resident_id
-from .models import (Application, Centre, CentreService, Citizen, Decision, OutboxMessage,
-                     State, User)
-from .runtime import Quanke
-from .services import Check, CheckResult, MaterialSpec, ServiceDef
-from .plugin_health import certificate_field_problems
-from .users import create_user
+from core.people import applicants
+from core import hookimpl
+from core.ops import migrate
+from core import acceptance, approval
+from core.platform.db import Base
+from core.ops.demo import sync_departments, valid_resident_id
+from core.platform.models import (Application, Centre, CentreService, Citizen, Decision, OutboxMessage, State, User)
+from core.runtime import Quanke
+from core.contract.services import Check, CheckResult, MaterialSpec, ServiceDef
+from core.contract.certificate_fields import certificate_field_problems
+from core.people.users import create_user
 
 PG_ADMIN_URL = os.environ.get("QUANKE_TEST_PG_ADMIN",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("QUANKE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "test-pass-123"
-#: A real 2×2 PNG: uploads are decoded and re-encoded (core.materials), so test images must be
+#: A real 2×2 PNG: uploads are decoded and re-encoded (core.acceptance.uploads), so test images must be
 #: images, not just the magic bytes.
 TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00"
             b"\x00\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc<!'\xc7\xc0\xc0\xc0\xc4\xc0\xc0\xc0\xc0"
@@ -68,7 +70,7 @@ def _sample_fields(ctx):
 
 
 def _sample_certificate(ctx) -> bytes:
-    from .documents import CertificateTemplate
+    from core.papers.documents import CertificateTemplate
     return CertificateTemplate("示例许可证", _sample_fields)(ctx)
 
 
@@ -255,7 +257,7 @@ def file_at_counter(world: World, service_code: str = "sample.permit", *, form=N
         name, number = applicant.name, applicant.id_number
     if paper is None:
         paper = [m.code for m in service.materials if m.required and not m.alternative_to]
-    return workflow.file_application(
+    return acceptance.file_application(
         quanke, world.users[by], service_code=service_code,
         applicant_id=world.citizen.applicant_id, form_data=form or service.example_for(name, number),
         paper=paper, consent=True, consent_text="申请人当面同意")
@@ -276,35 +278,35 @@ def drive_to(world: World, state: str, service_code: str = "sample.permit") -> A
         with quanke.db.session() as session:
             applicant = session.get(Citizen, world.citizen.id).applicant
             form = service.example_for(applicant.name, applicant.id_number)
-        return workflow.file_application(quanke, world.citizen, service_code=service_code,
+        return acceptance.file_application(quanke, world.citizen, service_code=service_code,
                                          applicant_id=world.citizen.applicant_id,
                                          form_data=form, submit=False)
     if target in (State.CORRECTION_REQUESTED,):
         app = file_at_counter(world, service_code, paper=[])
-        return workflow.return_for_correction(quanke, world.acceptor, app.id)
+        return acceptance.return_for_correction(quanke, world.acceptor, app.id)
     app = file_at_counter(world, service_code)
     steps = {
         State.SUBMITTED: [],
-        State.NOT_ACCEPTED: [lambda a: workflow.refuse(quanke, world.acceptor, a.id, reasons="不属于本中心受理范围")],
-        State.WITHDRAWN: [lambda a: workflow.withdraw(quanke, world.citizen, a.id)],
+        State.NOT_ACCEPTED: [lambda a: acceptance.refuse(quanke, world.acceptor, a.id, reasons="不属于本中心受理范围")],
+        State.WITHDRAWN: [lambda a: acceptance.withdraw(quanke, world.citizen, a.id)],
     }
     decided = [
-        lambda a: workflow.accept(quanke, world.acceptor, a.id),
-        lambda a: workflow.claim(quanke, world.approver, a.id),
+        lambda a: acceptance.accept(quanke, world.acceptor, a.id),
+        lambda a: approval.claim(quanke, world.approver, a.id),
     ]
     steps[State.ACCEPTED] = decided[:1]
     steps[State.IN_REVIEW] = decided
-    steps[State.APPROVED] = decided + [lambda a: workflow.approve(quanke, world.approver, a.id)]
-    steps[State.REJECTED] = decided + [lambda a: workflow.reject(quanke, world.approver, a.id, reasons="不符合条件")]
-    steps[State.ISSUED] = steps[State.APPROVED] + [lambda a: workflow.issue(quanke, world.approver, a.id)]
+    steps[State.APPROVED] = decided + [lambda a: approval.approve(quanke, world.approver, a.id)]
+    steps[State.REJECTED] = decided + [lambda a: approval.reject(quanke, world.approver, a.id, reasons="不符合条件")]
+    steps[State.ISSUED] = steps[State.APPROVED] + [lambda a: approval.issue(quanke, world.approver, a.id)]
     steps[State.DELIVERED] = steps[State.ISSUED] + [
-        lambda a: workflow.deliver(quanke, world.counter, a.id,
+        lambda a: acceptance.deliver(quanke, world.counter, a.id,
                                    recipient_id_number=a.applicant.id_number)]
     for step in steps[target]:
         app = step(app)
     if modifier == PAUSED:
         actor = world.approver if target is State.IN_REVIEW else world.lead
-        app = workflow.pause(quanke, actor, app.id, reason="等待现场核查")
+        app = approval.pause(quanke, actor, app.id, reason="等待现场核查")
     return app
 
 
@@ -344,7 +346,7 @@ def check_plugin(name: str, quanke: Quanke) -> None:
             problems.append(f"{code}: no example form data")
         else:
             try:
-                workflow.validate_form(service, service.example_for("张三", valid_resident_id("11010519491231002")))
+                acceptance.validate_form(service, service.example_for("张三", valid_resident_id("11010519491231002")))
             except Exception as exc:  # noqa: BLE001
                 problems.append(f"{code}: example does not validate: {getattr(exc, 'details', exc)}")
         for spec in service.materials:
@@ -361,7 +363,7 @@ def check_plugin(name: str, quanke: Quanke) -> None:
 def _check_certificate(service: ServiceDef) -> list[str]:
     from pypdf import PdfReader
 
-    from .services import CertificateContext
+    from core.contract.services import CertificateContext
     ctx = CertificateContext(
         application_no="QK20261123TEST", service_code=service.code, service_name=service.name,
         applicant_name="张三", applicant_id_masked="1101**********0021",
@@ -423,7 +425,7 @@ def quick_password_hashing():
     tests hash cheaply (verification still goes through argon2)."""
     from argon2 import PasswordHasher
 
-    from . import users
+    from core.people import users
     original = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
@@ -475,8 +477,7 @@ def world(quanke) -> World:
 @pytest.fixture
 def app(quanke):
     """The Flask app (``web.create_app``) on the test's runtime, ``TESTING`` on."""
-    from web import create_app
-    flask_app = create_app(quanke=quanke)
+    flask_app = quanke.web_app()
     flask_app.config.update(TESTING=True)
     return flask_app
 

@@ -17,7 +17,7 @@ other request waits on PostgreSQL or Redis. Raise ``QUANKE_WEB_THREADS`` only fo
 that waits on slow external systems.
 
 Start-up refuses a production deployment with the development secret key or without seal
-certificates (``core.ops.check_production``) and warns when migrations are not current.
+certificates (``core.ops.readiness.check_production``) and warns when migrations are not current.
 No application is preloaded: each worker opens its own database pool after the fork.
 """
 import multiprocessing
@@ -60,8 +60,8 @@ def on_starting(server):
     """Before any worker: clean metric files, refuse unfit production configuration."""
     shutil.rmtree(_multiproc, ignore_errors=True)
     os.makedirs(_multiproc, exist_ok=True)
-    from core import migrate, ops
-    from core.errors import QuankeError
+    from core.ops import migrate, readiness as ops
+    from core.platform.errors import QuankeError
     from core.runtime import Quanke
     try:
         quanke = Quanke()

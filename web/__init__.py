@@ -22,8 +22,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from core.errors import QuankeError
-from core.models import Role
+from core.platform.errors import QuankeError
+from core.platform.models import Role
 from core.runtime import Quanke
 
 from .helpers import error_text, register_filters
@@ -98,7 +98,7 @@ def _plugin_template_dirs(quanke: Quanke) -> list[str]:
 
 def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> Flask:
     quanke = quanke or Quanke(config)
-    from core.logging_setup import configure_logging
+    from core.platform.logs import configure_logging
     configure_logging(quanke.config)
     app = Flask(__name__, instance_path=quanke.config["INSTANCE_PATH"])
     app.config.update(WEB_DEFAULTS)

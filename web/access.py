@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select
 
-from core.models import Application, CentreService, Citizen, Delivery, Role, State, User
+from core.platform.models import Application, CentreService, Citizen, Delivery, Role, State, User
 
 #: Staff roles that may see the full resident ID / phone on a detail page (audited).
 REVEAL_ROLES = (Role.COUNTER, Role.APPROVER, Role.DEPT_LEAD, Role.AUDITOR)

@@ -12,12 +12,15 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from core import audit, ratings, staff_admin, stats as statistics, tokens
-from core.audit import AuditEvent
-from core.clock import today
-from core.errors import QuankeError
-from core.models import Application, Centre, DEPARTMENT_ROLES, Role, User
-from core.users import create_user
+from core.platform import audit
+from core.acceptance import ratings
+from core.people import staff_admin, tokens
+from core.ops import stats as statistics
+from core.platform.audit import AuditEvent
+from core.platform.clock import today
+from core.platform.errors import QuankeError
+from core.platform.models import Application, Centre, DEPARTMENT_ROLES, Role, User
+from core.people.users import create_user
 
 from . import charts
 from .forms import FollowUpForm, TokenForm, UserForm

@@ -14,14 +14,19 @@ import datetime as dt
 from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy import func, literal_column, or_, select
 
-from core import (applicants as applicant_store, audit, catalog, queues, ratings, stats as statistics,
-                  tickets, tokens, workflow)
-from core.audit import AuditEvent
-from core.clock import today
-from core.errors import Forbidden, InvalidInput, NotFound
-from core.identifiers import mask_id, mask_name, mask_phone
-from core.materials import Upload
-from core.models import Applicant, Application, Centre, Role, User
+from core.people import applicants as applicant_store, tokens
+from core.platform import audit
+from core.acceptance import catalog, ratings, tickets
+from core.approval import queues
+from core.ops import stats as statistics
+from core import acceptance, approval, deadlines
+from core.platform import actors
+from core.platform.audit import AuditEvent
+from core.platform.clock import today
+from core.platform.errors import Forbidden, InvalidInput, NotFound
+from core.platform.identifiers import mask_id, mask_name, mask_phone
+from core.acceptance.uploads import Upload
+from core.platform.models import Applicant, Application, Centre, Role, User
 
 from .access import can_view, may_help_with_draft, may_reveal, visible_filter
 from .common import documents, has_issuance, timeline
@@ -203,7 +208,7 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
                             "outcome": e.outcome, "reasons": e.reasons, "hit": e.hit,
                             "list_version": e.list_version, "at": iso(e.queried_at)}
                            for e in app.evidence]
-        out["changes_since_acceptance"] = workflow.evidence_changes(app)
+        out["changes_since_acceptance"] = approval.evidence_changes(app)
         out["on_behalf"] = app.on_behalf
         out["consent_text"] = app.consent_text
         out["warn_reason"] = app.warn_reason
@@ -302,7 +307,7 @@ def register_applicant():
     with quanke().db.session() as db:
         person, warnings = applicant_store.register(
             db, kind=kind, id_number=s(data, "id_number", max_len=64), name=s(data, "name", max_len=200),
-            phone=s(data, "phone", max_len=20), actor=workflow.actor_key(user))
+            phone=s(data, "phone", max_len=20), actor=actors.actor_key(user))
         out = applicant_json(person) | {"warnings": warnings}
     return jsonify(out), 201
 
@@ -354,7 +359,7 @@ def file_application():
     with quanke().db.session() as db:
         if pickup is not None and db.get(Centre, pickup) is None:
             raise InvalidInput("领取中心不存在", code="unknown_centre", field="pickup_centre_id")
-    app = workflow.file_application(
+    app = acceptance.file_application(
         quanke(), user, service_code=s(data, "service_code", max_len=96),
         applicant_id=i(data, "applicant_id", required=True, lo=1),
         form_data=form_data, paper=strs(data, "paper"), uploads=uploads_from(data),
@@ -373,7 +378,7 @@ def get_application(app_id: int):
         if want and not reveal:
             raise Forbidden("无权查看完整个人信息", code="forbidden_role")
         if reveal:
-            audit.record_view(db, actor=workflow.actor_key(me()), object_type="application",
+            audit.record_view(db, actor=actors.actor_key(me()), object_type="application",
                               object_id=app.id, subject=app.applicant.id_number,
                               fields=["id_number", "phone", "name"], application_id=app.id)
         return jsonify(application_json(app, detail=True, reveal=reveal))
@@ -401,7 +406,7 @@ def update_draft(app_id: int):
         app = db.get(Application, app_id)
         if app is None or not (can_view(user, app, db=db) or may_help_with_draft(user, app, db)):
             raise NotFound("申请不存在", code="application_not_found")
-    updated = workflow.update_draft(quanke(), user, app_id, form_data=form_data,
+    updated = acceptance.update_draft(quanke(), user, app_id, form_data=form_data,
                                     paper=strs(data, "paper"), uploads=uploads_from(data),
                                     remove_materials=remove, consent=b(data, "consent"), **options)
     with quanke().db.session() as db:
@@ -412,7 +417,7 @@ def update_draft(app_id: int):
 def preview_checks(app_id: int):
     need(Role.COUNTER)
     check_visible(app_id)
-    results = workflow.preview_checks(quanke(), app_id)
+    results = acceptance.preview_checks(quanke(), app_id)
     return jsonify({"items": [{"check": code, "name": name, "outcome": r.outcome.value,
                                "reasons": list(r.reasons), "hit": r.hit, "list_version": r.list_version}
                               for code, name, r in results]})
@@ -431,7 +436,7 @@ def get_timeline(app_id: int):
 def get_due_date(app_id: int):
     with quanke().db.session() as db:
         app = visible_app(db, app_id)
-        explanation = workflow.due_date_explanation(quanke(), db, app)
+        explanation = deadlines.due_date_explanation(quanke(), db, app)
         return jsonify({"due_date": iso(app.due_date), "overdue": app.overdue, "paused": app.paused,
                         "lines": explanation.lines() if explanation else []})
 
@@ -461,7 +466,7 @@ def _action(app_id: int, fn, status: int = 200):
 def add_materials(app_id: int):
     data = body()
     paper, uploads = strs(data, "paper"), uploads_from(data)
-    return _action(app_id, lambda: workflow.attach_material(quanke(), me(), app_id, paper=paper,
+    return _action(app_id, lambda: acceptance.attach_material(quanke(), me(), app_id, paper=paper,
                                                             uploads=uploads))
 
 
@@ -469,7 +474,7 @@ def add_materials(app_id: int):
 def accept(app_id: int):
     data = body()
     reason = s(data, "warn_reason")
-    return _action(app_id, lambda: workflow.accept(quanke(), me(), app_id, warn_reason=reason))
+    return _action(app_id, lambda: acceptance.accept(quanke(), me(), app_id, warn_reason=reason))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/return")
@@ -480,35 +485,35 @@ def return_(app_id: int):
                                                 for k, v in defects.items()):
         raise InvalidInput("defects 应为 {材料编码: 原因} 对象", code="invalid_field", field="defects")
     note = s(data, "note")
-    return _action(app_id, lambda: workflow.return_for_correction(quanke(), me(), app_id,
+    return _action(app_id, lambda: acceptance.return_for_correction(quanke(), me(), app_id,
                                                                   defects=defects, note=note))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/refuse")
 def refuse(app_id: int):
     reasons = s(body(), "reasons")
-    return _action(app_id, lambda: workflow.refuse(quanke(), me(), app_id, reasons=reasons))
+    return _action(app_id, lambda: acceptance.refuse(quanke(), me(), app_id, reasons=reasons))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/resubmit")
 def resubmit(app_id: int):
-    return _action(app_id, lambda: workflow.resubmit(quanke(), me(), app_id))
+    return _action(app_id, lambda: acceptance.resubmit(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/claim")
 def claim(app_id: int):
-    return _action(app_id, lambda: workflow.claim(quanke(), me(), app_id))
+    return _action(app_id, lambda: approval.claim(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/release")
 def release(app_id: int):
-    return _action(app_id, lambda: workflow.release(quanke(), me(), app_id))
+    return _action(app_id, lambda: approval.release(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/assign")
 def assign(app_id: int):
     target = i(body(), "approver_id", required=True, lo=1)
-    return _action(app_id, lambda: workflow.assign(quanke(), me(), app_id, approver_id=target))
+    return _action(app_id, lambda: approval.assign(quanke(), me(), app_id, approver_id=target))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/approve")
@@ -517,43 +522,43 @@ def approve(app_id: int):
     reasons, and_issue = s(data, "reasons"), b(data, "issue")
 
     def run():
-        app = workflow.approve(quanke(), me(), app_id, reasons=reasons)
-        return workflow.issue(quanke(), me(), app_id) if and_issue else app
+        app = approval.approve(quanke(), me(), app_id, reasons=reasons)
+        return approval.issue(quanke(), me(), app_id) if and_issue else app
     return _action(app_id, run)
 
 
 @bp.post("/api/v1/applications/<int:app_id>/reject")
 def reject(app_id: int):
     reasons = s(body(), "reasons")
-    return _action(app_id, lambda: workflow.reject(quanke(), me(), app_id, reasons=reasons))
+    return _action(app_id, lambda: approval.reject(quanke(), me(), app_id, reasons=reasons))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/issue")
 def issue(app_id: int):
-    return _action(app_id, lambda: workflow.issue(quanke(), me(), app_id))
+    return _action(app_id, lambda: approval.issue(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/recheck")
 def recheck(app_id: int):
-    return _action(app_id, lambda: workflow.recheck(quanke(), me(), app_id))
+    return _action(app_id, lambda: approval.recheck(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/pause")
 def pause(app_id: int):
     reason = s(body(), "reason")
-    return _action(app_id, lambda: workflow.pause(quanke(), me(), app_id, reason=reason))
+    return _action(app_id, lambda: approval.pause(quanke(), me(), app_id, reason=reason))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/resume")
 def resume(app_id: int):
-    return _action(app_id, lambda: workflow.resume(quanke(), me(), app_id))
+    return _action(app_id, lambda: approval.resume(quanke(), me(), app_id))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/extend")
 def extend(app_id: int):
     data = body()
     days, reason = i(data, "days", required=True, lo=-1000, hi=1000), s(data, "reason")
-    return _action(app_id, lambda: workflow.extend(quanke(), me(), app_id, days=days, reason=reason))
+    return _action(app_id, lambda: approval.extend(quanke(), me(), app_id, days=days, reason=reason))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/deliver")
@@ -563,13 +568,13 @@ def deliver(app_id: int):
               "recipient_name": s(data, "recipient_name", max_len=64),
               "recipient_id_number": s(data, "recipient_id_number", max_len=32),
               "tracking_no": s(data, "tracking_no", max_len=64)}
-    return _action(app_id, lambda: workflow.deliver(quanke(), me(), app_id, **kwargs))
+    return _action(app_id, lambda: acceptance.deliver(quanke(), me(), app_id, **kwargs))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/withdraw")
 def withdraw(app_id: int):
     reason = s(body(), "reason")
-    return _action(app_id, lambda: workflow.withdraw(quanke(), me(), app_id, reason=reason))
+    return _action(app_id, lambda: acceptance.withdraw(quanke(), me(), app_id, reason=reason))
 
 
 @bp.post("/api/v1/applications/<int:app_id>/rating")

@@ -6,9 +6,10 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import queues, workflow
-from core.errors import QuankeError
-from core.models import Centre, Role, RoleGrant, User
+from core.approval import queues
+from core import approval
+from core.platform.errors import QuankeError
+from core.platform.models import Centre, Role, RoleGrant, User
 
 from .access import may_reveal
 from .common import details, load_app, run_action
@@ -87,7 +88,7 @@ def assign(department: str):
     done, failed = 0, []
     for app_id in ids:
         try:
-            workflow.assign(quanke(), user, app_id, approver_id=target)
+            approval.assign(quanke(), user, app_id, approver_id=target)
             done += 1
         except QuankeError as exc:
             failed.append(f"#{app_id}：{exc.message}")
@@ -124,13 +125,13 @@ def _act(app_id: int, fn, success):
 @bp.post("/applications/<int:app_id>/claim")
 @staff_required(*APPROVER_ROLES)
 def claim(app_id: int):
-    return _act(app_id, lambda: workflow.claim(quanke(), actor(), app_id), _("已认领"))
+    return _act(app_id, lambda: approval.claim(quanke(), actor(), app_id), _("已认领"))
 
 
 @bp.post("/applications/<int:app_id>/release")
 @staff_required(*APPROVER_ROLES)
 def release(app_id: int):
-    return _act(app_id, lambda: workflow.release(quanke(), actor(), app_id), _("已退回待认领"))
+    return _act(app_id, lambda: approval.release(quanke(), actor(), app_id), _("已退回待认领"))
 
 
 @bp.post("/applications/<int:app_id>/assign")
@@ -140,7 +141,7 @@ def assign_one(app_id: int):
     if not target:
         flash(_("请选择被分派的审批人员"), "warning")
         return redirect(url_for("approvals.application", app_id=app_id))
-    return _act(app_id, lambda: workflow.assign(quanke(), actor(), app_id, approver_id=target),
+    return _act(app_id, lambda: approval.assign(quanke(), actor(), app_id, approver_id=target),
                 _("已分派"))
 
 
@@ -151,9 +152,9 @@ def approve(app_id: int):
     and_issue = request.form.get("issue") == "y"
 
     def run():
-        workflow.approve(quanke(), actor(), app_id, reasons=reasons)
+        approval.approve(quanke(), actor(), app_id, reasons=reasons)
         if and_issue:
-            workflow.issue(quanke(), actor(), app_id)
+            approval.issue(quanke(), actor(), app_id)
     return _act(app_id, run, _("已批准并出证") if and_issue else _("已批准"))
 
 
@@ -161,28 +162,28 @@ def approve(app_id: int):
 @staff_required(*APPROVER_ROLES)
 def reject(app_id: int):
     reasons = request.form.get("reasons", "")
-    return _act(app_id, lambda: workflow.reject(quanke(), actor(), app_id, reasons=reasons),
+    return _act(app_id, lambda: approval.reject(quanke(), actor(), app_id, reasons=reasons),
                 _("已作出不予批准决定"))
 
 
 @bp.post("/applications/<int:app_id>/recheck")
 @staff_required(*APPROVER_ROLES)
 def recheck(app_id: int):
-    return _act(app_id, lambda: workflow.recheck(quanke(), actor(), app_id), _("已重新核查"))
+    return _act(app_id, lambda: approval.recheck(quanke(), actor(), app_id), _("已重新核查"))
 
 
 @bp.post("/applications/<int:app_id>/pause")
 @staff_required(*APPROVER_ROLES)
 def pause(app_id: int):
     reason = request.form.get("reason", "")
-    return _act(app_id, lambda: workflow.pause(quanke(), actor(), app_id, reason=reason),
+    return _act(app_id, lambda: approval.pause(quanke(), actor(), app_id, reason=reason),
                 _("已中止计时"))
 
 
 @bp.post("/applications/<int:app_id>/resume")
 @staff_required(*APPROVER_ROLES)
 def resume(app_id: int):
-    return _act(app_id, lambda: workflow.resume(quanke(), actor(), app_id), _("已恢复计时"))
+    return _act(app_id, lambda: approval.resume(quanke(), actor(), app_id), _("已恢复计时"))
 
 
 @bp.post("/applications/<int:app_id>/extend")
@@ -191,11 +192,11 @@ def extend(app_id: int):
     raw = request.form.get("days", "")
     days = int(raw) if raw.strip().isdigit() and len(raw.strip()) <= 6 else 0
     reason = request.form.get("reason", "")
-    return _act(app_id, lambda: workflow.extend(quanke(), actor(), app_id, days=days, reason=reason),
+    return _act(app_id, lambda: approval.extend(quanke(), actor(), app_id, days=days, reason=reason),
                 _("已延长办理期限"))
 
 
 @bp.post("/applications/<int:app_id>/issue")
 @staff_required(*APPROVER_ROLES)
 def issue(app_id: int):
-    return _act(app_id, lambda: workflow.issue(quanke(), actor(), app_id), _("已出证，等待领取或邮寄"))
+    return _act(app_id, lambda: approval.issue(quanke(), actor(), app_id), _("已出证，等待领取或邮寄"))

@@ -7,11 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core import audit, lockout, sms
-from core.errors import QuankeError
-from core.models import Citizen, User
-from core.staff_admin import change_own_password
-from core.users import hash_password, verify_password
+from core.platform import audit
+from core.people import lockout, sms_login as sms
+from core.platform.errors import QuankeError
+from core.platform.models import Citizen, User
+from core.people.staff_admin import change_own_password
+from core.people.users import hash_password, verify_password
 
 from .forms import CodeForm, LoginForm, PasswordChangeForm, PhoneForm
 from .helpers import flash_error, quanke, safe_next

@@ -13,10 +13,14 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, materials as material_store, workflow
-from core.audit import AuditEvent
-from core.errors import QuankeError
-from core.models import Application, Centre, Decision, Delivery, Material, User
+from core.platform import audit
+from core.acceptance import uploads as material_store
+from core import acceptance, approval, deadlines
+from core.papers import issuance
+from core.platform import actors
+from core.platform.audit import AuditEvent
+from core.platform.errors import QuankeError
+from core.platform.models import Application, Centre, Decision, Delivery, Material, User
 
 from .access import can_view
 from .helpers import ACTION_NAMES, quanke
@@ -26,9 +30,9 @@ bp = Blueprint("files", __name__)
 
 
 def has_issuance() -> bool:
-    """Document issuance (core.issuance) is being built alongside; use it when present."""
+    """Document issuance (core.papers.issuance) is being built alongside; use it when present."""
     try:
-        return importlib.util.find_spec("core.issuance") is not None and hasattr(workflow, "documents_for")
+        return importlib.util.find_spec("core.papers.issuance") is not None
     except (ImportError, ValueError):
         return False
 
@@ -66,7 +70,7 @@ def form_rows(service, data: dict) -> list[tuple[str, str]]:
     """(label, shown value) for each field of the service's own form."""
     rows = []
     try:
-        form = service.form(formdata=workflow.to_formdata(data or {}))
+        form = service.form(formdata=acceptance.to_formdata(data or {}))
     except Exception:  # noqa: BLE001 - show raw data rather than nothing
         return [(k, str(v)) for k, v in (data or {}).items()]
     for fld in form:
@@ -119,7 +123,7 @@ def documents(db: Session, app_id: int) -> list:
     if not has_issuance():
         return []
     try:
-        return list(workflow.documents_for(db, app_id))
+        return list(issuance.documents_for(db, app_id))
     except Exception:  # noqa: BLE001 - a missing feature must not break the page
         current_app.logger.exception("documents_for failed")
         return []
@@ -131,9 +135,9 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
     service = q.service(app.service_code)
     names = {m.code: m.name for m in service.materials}
     mats = [{"row": m, "name": names.get(m.code, m.code)} for m in app.materials]
-    statuses = workflow.material_statuses(app)
-    missing = workflow.missing_materials(service, statuses)
-    explanation = workflow.due_date_explanation(q, db, app)
+    statuses = acceptance.material_statuses(app)
+    missing = acceptance.missing_materials(service, statuses)
+    explanation = deadlines.due_date_explanation(q, db, app)
     decisions = db.scalars(select(Decision).where(Decision.application_id == app.id)
                            .order_by(Decision.id)).all()
     last_return = next((d for d in reversed(decisions) if d.kind == "return"), None)
@@ -144,14 +148,14 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
     user_names = _actor_names(db, {f"user:{i}" for i in (app.accepted_by_id, app.claimed_by_id,
                                                          app.decided_by_id, app.filed_by_id) if i})
     if reveal:
-        audit.record_view(db, actor=workflow.actor_key(who), object_type="application",
+        audit.record_view(db, actor=actors.actor_key(who), object_type="application",
                           object_id=app.id, subject=app.applicant.id_number,
                           fields=["id_number", "phone", "name"], application_id=app.id)
-    from core.ratings import rating_for
+    from core.acceptance.ratings import rating_for
     return {
         "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),
         "materials": mats, "missing": [(c, names.get(c, c)) for c in missing],
-        "evidence": list(app.evidence), "changes": workflow.evidence_changes(app),
+        "evidence": list(app.evidence), "changes": approval.evidence_changes(app),
         "due_lines": explanation.lines() if explanation else [],
         "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,
         "last_return": last_return, "deliveries": deliveries, "centre": centre,
@@ -189,8 +193,8 @@ def document_pdf(document_id: int):
     """A receipt, notice, decision letter or certificate of an application one may see."""
     if not has_issuance():
         abort(404)
-    from core.models import Document
-    issuance = importlib.import_module("core.issuance")
+    from core.platform.models import Document
+    issuance = importlib.import_module("core.papers.issuance")
     who = actor()
     with quanke().db.session() as db:
         doc = db.get(Document, document_id)

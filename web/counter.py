@@ -12,12 +12,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import applicants, catalog, queues, ratings, tickets, workflow
-from core.clock import today
-from core.errors import InvalidInput, QuankeError
-from core.identifiers import validate_credit_code, validate_resident_id
-from core.materials import Upload
-from core.models import Applicant, Application, Centre, Role, State
+from core.people import applicants
+from core.acceptance import catalog, ratings, tickets
+from core.approval import queues
+from core import acceptance
+from core.platform import actors
+from core.platform.clock import today
+from core.platform.errors import InvalidInput, QuankeError
+from core.platform.identifiers import validate_credit_code, validate_resident_id
+from core.acceptance.uploads import Upload
+from core.platform.models import Applicant, Application, Centre, Role, State
 
 from .access import may_reveal
 from .common import details, load_app, run_action
@@ -125,7 +129,7 @@ def applicant():
                     person, warnings = applicants.register(
                         db, kind=kind, id_number=number,
                         name=(form.name.data or "").strip() or found.name,
-                        phone=form.phone.data or "", actor=workflow.actor_key(current_user.model))
+                        phone=form.phone.data or "", actor=actors.actor_key(current_user.model))
                     for warning in warnings:
                         flash(warning, "warning")
                     return redirect(url_for("counter.applicant_page", applicant_id=person.id))
@@ -153,8 +157,9 @@ def applicant_page(applicant_id: int):
                                                     visible_filter(user))
                           .order_by(Application.created_at.desc()).limit(50)).unique().all()
         if reveal:
-            from core import audit
-            audit.record_view(db, actor=workflow.actor_key(user), object_type="applicant",
+            from core.platform import audit
+            from core.platform import actors
+            audit.record_view(db, actor=actors.actor_key(user), object_type="applicant",
                               object_id=person.id, subject=person.id_number,
                               fields=["id_number", "phone"])
         from .drafts import drafts_for
@@ -205,7 +210,7 @@ def apply(applicant_id: int, service_code: str):
             method = request.form.get("delivery_method", "pickup")
             pickup = request.form.get("pickup_centre_id", "")
             try:
-                app = workflow.file_application(
+                app = acceptance.file_application(
                     q, user, service_code=service.code, applicant_id=person_id,
                     form_data={k: v for k, v in form.data.items()}, paper=paper, uploads=uploads,
                     consent=True, consent_text=_("申请人当面同意由工作人员代为填报，已核对身份证件"),
@@ -235,7 +240,7 @@ def application(app_id: int):
     with q.db.session() as db:
         state = load_app(db, app_id, who).state
     # Checks open their own session: run them before ours (sessions never nest on SQLite).
-    checks = workflow.preview_checks(q, app_id) if state == State.SUBMITTED.value else []
+    checks = acceptance.preview_checks(q, app_id) if state == State.SUBMITTED.value else []
     with q.db.session() as db:
         app = load_app(db, app_id, who)
         reveal = request.args.get("reveal") == "1" and may_reveal(who, app, db)
@@ -250,7 +255,7 @@ def application(app_id: int):
 @staff_required(Role.COUNTER)
 def accept(app_id: int):
     warn_reason = request.form.get("warn_reason", "")
-    return _act(app_id, lambda: workflow.accept(quanke(), actor(), app_id, warn_reason=warn_reason),
+    return _act(app_id, lambda: acceptance.accept(quanke(), actor(), app_id, warn_reason=warn_reason),
                 lambda app: _("已受理，受理编号 %(no)s，办结期限 %(due)s", no=app.receipt_no, due=app.due_date))
 
 
@@ -263,7 +268,7 @@ def return_(app_id: int):
             code = key[len("defect-"):]
             defects[code] = request.form.get(f"reason-{code}", "")
     note = request.form.get("note", "")
-    return _act(app_id, lambda: workflow.return_for_correction(quanke(), actor(), app_id,
+    return _act(app_id, lambda: acceptance.return_for_correction(quanke(), actor(), app_id,
                                                                defects=defects, note=note),
                 _("已出具一次性补正告知书"))
 
@@ -272,7 +277,7 @@ def return_(app_id: int):
 @staff_required(Role.COUNTER)
 def refuse(app_id: int):
     reasons = request.form.get("reasons", "")
-    return _act(app_id, lambda: workflow.refuse(quanke(), actor(), app_id, reasons=reasons),
+    return _act(app_id, lambda: acceptance.refuse(quanke(), actor(), app_id, reasons=reasons),
                 _("已作出不予受理决定"))
 
 
@@ -286,7 +291,7 @@ def add_materials(app_id: int):
     if not paper and not uploads:
         flash(_("请勾选收到的纸质材料或选择扫描件"), "warning")
         return _back(app_id)
-    return _act(app_id, lambda: workflow.attach_material(quanke(), actor(), app_id, paper=paper,
+    return _act(app_id, lambda: acceptance.attach_material(quanke(), actor(), app_id, paper=paper,
                                                          uploads=uploads),
                 _("材料已补收"))
 
@@ -294,14 +299,14 @@ def add_materials(app_id: int):
 @bp.post("/counter/applications/<int:app_id>/resubmit")
 @staff_required(Role.COUNTER)
 def resubmit(app_id: int):
-    return _act(app_id, lambda: workflow.resubmit(quanke(), actor(), app_id), _("已重新提交，可以受理"))
+    return _act(app_id, lambda: acceptance.resubmit(quanke(), actor(), app_id), _("已重新提交，可以受理"))
 
 
 @bp.post("/counter/applications/<int:app_id>/withdraw")
 @staff_required(Role.COUNTER)
 def withdraw(app_id: int):
     reason = request.form.get("reason", "")
-    return _act(app_id, lambda: workflow.withdraw(quanke(), actor(), app_id, reason=reason),
+    return _act(app_id, lambda: acceptance.withdraw(quanke(), actor(), app_id, reason=reason),
                 _("已按申请人意愿撤回"))
 
 
@@ -326,7 +331,7 @@ def deliver(app_id: int):
             load_app(db, app_id, who)
         method = request.form.get("method", "pickup")
         try:
-            workflow.deliver(quanke(), who, app_id, method=method,
+            acceptance.deliver(quanke(), who, app_id, method=method,
                              recipient_name=request.form.get("recipient_name", ""),
                              recipient_id_number=request.form.get("recipient_id_number", ""),
                              tracking_no=request.form.get("tracking_no", ""))
@@ -452,7 +457,7 @@ def kiosk(centre_code: str):
 def board(centre_code: str):
     with quanke().db.session() as db:
         centre = tickets.centre_by_code(db, centre_code)
-        from core.tickets import QueueTicket
+        from core.acceptance.tickets import QueueTicket
         called = db.scalars(select(QueueTicket).where(QueueTicket.centre_id == centre.id,
                                                       QueueTicket.day == today(),
                                                       QueueTicket.status == "called")

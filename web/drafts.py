@@ -3,7 +3,7 @@ worker helping the citizen in front of them (with their consent recorded).
 
 Both pages show the service's own form filled with what the draft holds, its materials (each
 can be removed) and new uploads, and the delivery choice; saving goes through
-``core.workflow.update_draft``, which validates, audits and refuses anything but a draft.
+``core.acceptance.drafts.update_draft``, which validates, audits and refuses anything but a draft.
 A failed save shows the page again with every typed value kept and the errors by the fields.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from core import workflow
-from core.errors import QuankeError
-from core.models import Application, Centre, Role, State
+from core import acceptance
+from core.platform.errors import QuankeError
+from core.platform.models import Application, Centre, Role, State
 
 from .access import can_view, may_help_with_draft
 from .counter import parse_materials
@@ -28,7 +28,7 @@ PREFIX = "f"
 
 def _stored_form(service, app: Application):
     """The service's form filled with the draft's stored data (as if it had been posted)."""
-    pairs = workflow.to_formdata(app.form_data or {})
+    pairs = acceptance.to_formdata(app.form_data or {})
     return service.form(formdata=MultiDict([(f"{PREFIX}-{k}", v) for k, v in pairs.items(multi=True)]),
                         prefix=PREFIX)
 
@@ -68,7 +68,7 @@ def _edit(app_id: int, *, counter: bool):
             pickup = request.form.get("pickup_centre_id", "")
             remove = [value for value in (db_id(x) for x in request.form.getlist("remove")) if value]
             try:
-                workflow.update_draft(
+                acceptance.update_draft(
                     q, who, app_id, form_data=dict(form.data), paper=paper, uploads=uploads,
                     remove_materials=remove,
                     delivery_method=request.form.get("delivery_method", "pickup"),

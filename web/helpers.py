@@ -9,10 +9,10 @@ from flask import current_app, flash, request
 from flask_babel import get_locale, lazy_gettext as _l
 from markupsafe import Markup
 
-from core.clock import local
-from core.errors import QuankeError
-from core.identifiers import mask_id, mask_name, mask_phone
-from core.models import State
+from core.platform.clock import local
+from core.platform.errors import QuankeError
+from core.platform.identifiers import mask_id, mask_name, mask_phone
+from core.platform.models import State
 
 from .error_names import ERROR_NAMES
 

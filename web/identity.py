@@ -1,8 +1,8 @@
 """Who is signed in: staff (``u:<id>``) and citizens (``c:<id>``) share one Flask-Login
 session, wrapped so views always know which kind they have.
 
-Views pass ``current_user.model`` (a :class:`core.models.User` or
-:class:`core.models.Citizen`) to :mod:`core.workflow`, which re-checks roles itself; the
+Views pass ``current_user.model`` (a :class:`core.platform.models.User` or
+:class:`core.platform.models.Citizen`) to :mod:`core.workflow`, which re-checks roles itself; the
 decorators here only decide which pages a kind of user may open.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import abort, current_app, g, request
 from flask_login import LoginManager, current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.models import Citizen, Role, User
+from core.platform.models import Citizen, Role, User
 
 login_manager = LoginManager()
 login_manager.session_protection = "basic"
@@ -76,7 +76,7 @@ class CitizenIdentity(Identity):
 
     @property
     def display_name(self) -> str:
-        from core.identifiers import mask_phone
+        from core.platform.identifiers import mask_phone
         return self.model.name or mask_phone(self.model.phone)
 
     def has(self, role, department=None) -> bool:

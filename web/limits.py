@@ -26,9 +26,9 @@ from flask_limiter.util import get_remote_address
 #: kind → default limit (Flask-Limiter notation) and the HTTP methods it counts.
 KINDS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     # A centre's counter PCs share one NAT address: generous per address; the per-account
-    # lock-out (core.lockout) is what stops guessing one account's password.
+    # lock-out (core.people.lockout) is what stops guessing one account's password.
     "login": ("30 per minute;300 per hour", ("POST",)),
-    # Each POST may send an SMS (costs money, can harass a phone); core.sms also limits per phone.
+    # Each POST may send an SMS (costs money, can harass a phone); core.people.sms_login also limits per phone.
     "sms": ("10 per minute;50 per hour", ("POST",)),
     # Face photos: big uploads and a CPU-heavy comparison.
     "face": ("10 per minute;60 per hour", ("POST",)),

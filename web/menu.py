@@ -6,7 +6,7 @@ import logging
 from flask import g, request, url_for
 from flask_babel import gettext as _
 
-from core.models import Role
+from core.platform.models import Role
 
 from .helpers import department_name, quanke
 
@@ -55,11 +55,11 @@ def panels_for(identity) -> list[dict]:
 
 
 def queue_counts(user) -> dict[str, dict]:
-    """:func:`core.queues.counts` for the user's departments, once per request: the menu's
+    """:func:`core.approval.queues.counts` for the user's departments, once per request: the menu's
     badges and the queue page show the same numbers, and on a large database the count is
     the dearest query of the page."""
     if "queue_counts" not in g:
-        from core.queues import counts, departments_for
+        from core.approval.queues import counts, departments_for
         with quanke().db.session() as session:
             g.queue_counts = counts(session, departments_for(user), user.id)
     return g.queue_counts
@@ -79,7 +79,7 @@ def menu_for(identity) -> list[dict]:
             items.append(_item("counter.pickup", _("取件交付")))
             items.append(_item("remote_identity.reviews", _("视频核验")))
         if identity.has_any(Role.APPROVER, Role.DEPT_LEAD):
-            from core.queues import departments_for
+            from core.approval.queues import departments_for
             depts = departments_for(identity.model)
             try:
                 numbers = queue_counts(identity.model)

@@ -23,7 +23,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from core import ops
+from core.ops import readiness as ops
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)

@@ -14,10 +14,12 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core import catalog, citizens, ratings, tickets, workflow
-from core.clock import today
-from core.errors import QuankeError
-from core.models import Application, Centre, Citizen, State
+from core.acceptance import catalog, ratings, tickets
+from core.people import citizens
+from core import acceptance
+from core.platform.clock import today
+from core.platform.errors import QuankeError
+from core.platform.models import Application, Centre, Citizen, State
 
 from .common import details, load_app
 from .counter import parse_materials
@@ -136,7 +138,7 @@ def apply(code: str):
         pickup = request.form.get("pickup_centre_id", "")
         submit = request.form.get("action") == "submit"
         try:
-            app = workflow.file_application(
+            app = acceptance.file_application(
                 q, me, service_code=service.code, applicant_id=me.applicant_id,
                 form_data={k: v for k, v in form.data.items()}, uploads=uploads, submit=False,
                 idempotency_key=f"c{me.id}-{key}"[:80], delivery_method=method,
@@ -161,7 +163,7 @@ def _submit(app_id: int):
         if app.state != State.DRAFT.value:  # double click: already submitted
             return redirect(url_for("portal.application", app_id=app_id))
     try:
-        workflow.submit_application(quanke(), _me(), app_id)
+        acceptance.submit_application(quanke(), _me(), app_id)
         flash(_("已提交，请等待窗口受理"), "success")
     except QuankeError as exc:
         if exc.code == "identity_required":
@@ -218,9 +220,9 @@ def materials(app_id: int):
         flash(_("请选择要上传的文件"), "warning")
         return redirect(url_for("portal.application", app_id=app_id))
     try:
-        workflow.attach_material(quanke(), _me(), app_id, uploads=uploads)
+        acceptance.attach_material(quanke(), _me(), app_id, uploads=uploads)
         if state == State.CORRECTION_REQUESTED.value and request.form.get("resubmit") == "y":
-            workflow.resubmit(quanke(), _me(), app_id)
+            acceptance.resubmit(quanke(), _me(), app_id)
             flash(_("补正材料已提交，请等待窗口受理"), "success")
         else:
             flash(_("材料已上传"), "success")
@@ -235,7 +237,7 @@ def resubmit(app_id: int):
     with quanke().db.session() as db:
         load_app(db, app_id, _me())
     try:
-        workflow.resubmit(quanke(), _me(), app_id)
+        acceptance.resubmit(quanke(), _me(), app_id)
         flash(_("已重新提交"), "success")
     except QuankeError as exc:
         flash_error(exc)
@@ -248,7 +250,7 @@ def withdraw(app_id: int):
     with quanke().db.session() as db:
         load_app(db, app_id, _me())
     try:
-        workflow.withdraw(quanke(), _me(), app_id, reason=request.form.get("reason", ""))
+        acceptance.withdraw(quanke(), _me(), app_id, reason=request.form.get("reason", ""))
         flash(_("申请已撤回"), "success")
     except QuankeError as exc:
         flash_error(exc)
@@ -301,7 +303,7 @@ def appointments():
         except QuankeError as exc:
             flash_error(exc)
     with q.db.session() as db:
-        from core.tickets import Appointment
+        from core.acceptance.tickets import Appointment
         mine = db.scalars(select(Appointment).where(Appointment.citizen_id == me.id)
                           .options(joinedload(Appointment.centre))
                           .order_by(Appointment.day.desc(), Appointment.slot).limit(50)).all()

@@ -17,7 +17,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from core.errors import QuankeError
+from core.platform.errors import QuankeError
 from core.identity import settings
 from core.identity.enrolment import view_reference_photo
 from core.identity.evidence import identity_evidence
@@ -27,7 +27,7 @@ from core.identity.steps import OPEN_STATES
 from core.identity.verification import (EVIDENCE_ROLES, attempts_left, face_check_status,
                                         recent_checks, review_face_check, review_queue,
                                         start_face_check)
-from core.models import Application, Role
+from core.platform.models import Application, Role
 
 from .common import load_app
 from .helpers import error_text, flash_error, quanke

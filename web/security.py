@@ -2,7 +2,7 @@
 
 * Request ID (请求编号): a sane incoming ``X-Request-ID`` (from the reverse proxy) is kept,
   otherwise one is made; it is returned in the response header, put on every log line
-  (:mod:`core.logging_setup`) and carried into rq jobs enqueued during the request.
+  (:mod:`core.platform.logs`) and carried into rq jobs enqueued during the request.
 * Headers: no framing (``frame-ancestors 'none'`` + ``X-Frame-Options: DENY``) except the
   material / document files the application page previews in an ``<iframe>`` (same origin
   only); ``Referrer-Policy``; ``Permissions-Policy`` allowing the camera for this origin only
@@ -18,9 +18,9 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, req
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import lockout
-from core.logging_setup import accept_request_id, request_id_var
-from core.models import Role, User
+from core.people import lockout
+from core.platform.logs import accept_request_id, request_id_var
+from core.platform.models import Role, User
 
 from .identity import staff_required
 

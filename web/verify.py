@@ -5,7 +5,7 @@ code and see whether it is authentic and current (valid / revoked / superseded),
 minimal, masked summary (``张**``, ``3201**********1234``) and nothing else.
 
 Unknown and malformed codes get the same friendly 404 page after the same single indexed
-query (:func:`core.issuance.lookup`), so response time does not reveal whether a code
+query (:func:`core.papers.issuance.lookup`), so response time does not reveal whether a code
 exists. Pages are never cached and never sent on as a referrer (the code is in the URL).
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ from flask import (Blueprint, Response, current_app, jsonify, redirect, render_t
                    url_for)
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.documents import format_date
-from core.issuance import Verification, lookup, normalise_code
+from core.papers.documents import format_date
+from core.papers.issuance import Verification, lookup, normalise_code
 
 log = logging.getLogger(__name__)
 

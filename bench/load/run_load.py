@@ -224,7 +224,7 @@ def prepare(database_url: str, scale: str) -> None:
     env.pop("REDIS_URL", None)
     for args in (["db", "upgrade"], ["demo-data", "--scale", scale]):
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "core.cli", *args], env=env, check=True, cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "core.ops.cli", *args], env=env, check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL)
         print(f"prepare: quanke {' '.join(args)} took {time.monotonic() - started:.0f} s", file=sys.stderr)
 
@@ -235,9 +235,9 @@ def world_for(database_url: str, secret: str) -> dict:
     from flask.sessions import SecureCookieSessionInterface
     from sqlalchemy import func, select
 
-    from core.models import Applicant, Application, Citizen, User
+    from core.platform.models import Applicant, Application, Citizen, User
     from core.runtime import Quanke
-    from core.tokens import create_token
+    from core.people.tokens import create_token
     signer = Flask("load")
     signer.secret_key = secret
     serializer = SecureCookieSessionInterface().get_signing_serializer(signer)

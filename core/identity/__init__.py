@@ -10,7 +10,7 @@ submitted (``ServiceDef.identity`` ⊆ {"face", "sms", "esign"}; :mod:`core.work
   CSV + photo-folder import) and :func:`~.enrolment.identity_provider`.
 * :mod:`.verification` — a burst of frames checked as an rq job (inline without Redis),
   attempt limits, results kept as evidence, borderline scores reviewed by a counter worker.
-* :mod:`.sms` — the phone step (codes through :mod:`core.sms`).
+* :mod:`.sms` — the phone step (codes through :mod:`core.people.sms_login`).
 * :mod:`.esign` — the signed commitment PDF, sealed by the platform.
 
 Views call the plain functions listed in ``docs/identity.md``; nothing here knows Flask.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from core.errors import QuankeError
+from core.platform.errors import QuankeError
 
 #: Every identity setting with its default. The distances are calibrated in docs/identity.md.
 DEFAULTS: dict = {
@@ -62,7 +62,7 @@ DEFAULTS: dict = {
     "FACE_JOB_MAX_RUNS": 3,          # runs of one check before it fails visibly
     "FACE_PENDING_TIMEOUT_SECONDS": 600,  # queued this long without starting: fails visibly
     # -- SMS and signature ----------------------------------------------------------------------
-    "IDENTITY_SMS_PER_HOUR": 10,     # codes per phone per hour (on top of core.sms' 60 s)
+    "IDENTITY_SMS_PER_HOUR": 10,     # codes per phone per hour (on top of core.people.sms_login' 60 s)
     "ESIGN_MAX_SIGNATURE_BYTES": 300_000,
     "PLATFORM_SEAL_CODE": "platform",
     "PLATFORM_SEAL_NAME": "全科政务服务平台",
@@ -199,7 +199,7 @@ ENCODING_MODEL = "dlib_face_recognition_resnet_model_v1"
 def faces_module():
     """:mod:`core.identity.faces`, or :class:`FaceEngineMissing` when numpy/dlib are absent."""
     try:
-        from . import faces
+        from core.identity import faces
     except ImportError as exc:
         raise FaceEngineMissing("人脸识别组件未安装（pip install 'quanke[face]'），暂时无法进行人脸核验",
                                 details={"missing": getattr(exc, "name", "") or str(exc)}) from None

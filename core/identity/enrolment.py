@@ -29,14 +29,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import applicants, audit
-from core.clock import now
-from core.errors import Forbidden, InvalidInput, NotFound
-from core.identifiers import mask_id
-from core.models import Applicant, Role, User
+from core.people import applicants
+from core.platform import audit
+from core.platform.clock import now
+from core.platform.errors import Forbidden, InvalidInput, NotFound
+from core.platform.identifiers import mask_id
+from core.platform.models import Applicant, Role, User
 
-from . import ENCODING_MODEL, REASONS, FrameProblem, faces_module, settings
-from .models import FaceReference
+from core.identity import ENCODING_MODEL, REASONS, FrameProblem, faces_module, settings
+from core.identity.models import FaceReference
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ signing. :func:`sign_commitment` then
 3. renders the signed commitment PDF: the text, the signature image, the text's SHA-256,
    the time, and the verified identity (the passed face check with its distance and
    liveness, the verified phone),
-4. seals it with the platform's electronic seal (:mod:`core.seal`, PAdES),
+4. seals it with the platform's electronic seal (:mod:`core.papers.seal`, PAdES),
 5. records a :class:`core.credit.Commitment` (告知承诺, to be verified later), keeps the PDF
    and records the ``esign`` step on the draft.
 """
@@ -23,17 +23,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core import audit, credit, workflow
-from core.clock import local, now
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from core.identifiers import mask_id
-from core.models import Application, Citizen
+from core.platform import audit
+from core import credit
+from core import acceptance
+from core.platform.clock import local, now
+from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
+from core.platform.identifiers import mask_id
+from core.platform.models import Application, Citizen
 
-from . import settings
-from .models import FaceCheck, SignedCommitment
-from .sms import check_identity_code
-from .steps import require_own_open_application
-from .verification import EVIDENCE_ROLES, _is_staff
+from core.identity import settings
+from core.identity.models import FaceCheck, SignedCommitment
+from core.identity.sms import check_identity_code
+from core.identity.steps import require_own_open_application
+from core.identity.verification import EVIDENCE_ROLES, _is_staff
 
 DEFAULT_COMMITMENT = ("本人承诺：所填写的申请信息和提交的申请材料真实、准确、完整、有效，"
                       "如有不实，本人愿意承担相应的法律责任。")
@@ -129,7 +131,7 @@ def render_commitment_pdf(facts: CommitmentFacts, *, font_path: str | None = Non
     from reportlab.platypus import Image as RLImage, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    from core.documents import cjk_font
+    from core.papers.documents import cjk_font
 
     font = cjk_font(font_path)
 
@@ -194,7 +196,7 @@ def render_commitment_pdf(facts: CommitmentFacts, *, font_path: str | None = Non
 
 
 def _seal_passphrase(quanke) -> bytes:
-    from core.seal import DEFAULT_PASSPHRASE
+    from core.papers.seal import DEFAULT_PASSPHRASE
     value = quanke.config.get("SEAL_PASSPHRASE") or os.environ.get("QUANKE_SEAL_PASSPHRASE")
     if not value:
         return DEFAULT_PASSPHRASE
@@ -204,7 +206,7 @@ def _seal_passphrase(quanke) -> bytes:
 def seal_commitment(quanke, pdf: bytes) -> tuple[bytes, str]:
     """Seal with the platform seal (``<SEAL_DIR>/<PLATFORM_SEAL_CODE>.p12``); created in
     development, required in production. Returns the sealed bytes and the seal's name."""
-    from core.seal import department_signer, sign_pdf
+    from core.papers.seal import department_signer, sign_pdf
 
     s = settings(quanke)
     production = str(quanke.config.get("ENV", "development")).lower() == "production"
@@ -293,7 +295,7 @@ def sign_commitment(quanke, citizen: Citizen, app_id: int, *, text_sha256: str, 
         session.flush()
         summary = {"id": row.id, "pdf_sha256": pdf_sha, "text_sha256": info["sha256"],
                    "signed_at": at.isoformat(), "commitment_id": commitment.id, "method": row.method}
-    workflow.record_identity_step(quanke, citizen, app_id, "esign",
+    acceptance.record_identity_step(quanke, citizen, app_id, "esign",
                                   evidence={"signature_id": summary["id"], "pdf_sha256": pdf_sha,
                                             "text_sha256": info["sha256"], "method": summary["method"],
                                             "commitment_id": commitment.id})

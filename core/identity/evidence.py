@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.audit import AuditEvent
-from core.clock import local
-from core.errors import Forbidden, NotFound
-from core.models import Application, Citizen
+from core.platform.audit import AuditEvent
+from core.platform.clock import local
+from core.platform.errors import Forbidden, NotFound
+from core.platform.models import Application, Citizen
 
-from .models import SignedCommitment
-from .verification import EVIDENCE_ROLES, _is_staff, face_checks_for
+from core.identity.models import SignedCommitment
+from core.identity.verification import EVIDENCE_ROLES, _is_staff, face_checks_for
 
 STEP_LABELS = {"face": "人脸核验", "sms": "短信验证", "esign": "电子签名"}
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import ENCODING_MODEL, FaceEngineMissing, FrameProblem, Settings
+from core.identity import ENCODING_MODEL, FaceEngineMissing, FrameProblem, Settings
 
 ENCODING_DIM = 128
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -104,7 +104,7 @@ def available() -> bool:
 def preload() -> bool:
     """Load the models — and import the modules the verification job runs — now, in a worker's
     parent process before it forks work-horses, so no job pays for them; False if missing."""
-    from . import enrolment, verification  # noqa: F401
+    from core.identity import enrolment, verification  # noqa: F401
     return available()
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, LargeB
                         Text)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.clock import now
-from core.db import Base, UTCDateTime
+from core.platform.clock import now
+from core.platform.db import Base, UTCDateTime
 
 
 class FaceReference(Base):

@@ -1,6 +1,6 @@
 """The phone step (手机短信验证) and the code that confirms an e-signature.
 
-Codes are those of :mod:`core.sms` — six digits from :mod:`secrets`, stored only as an
+Codes are those of :mod:`core.people.sms_login` — six digits from :mod:`secrets`, stored only as an
 HMAC-SHA256 keyed with ``SECRET_KEY``, valid five minutes, usable once, compared with
 :func:`hmac.compare_digest`, at most five wrong guesses, a new code at most once a minute
 per phone and purpose. This module adds what the identity steps need:
@@ -20,15 +20,15 @@ import importlib
 
 from sqlalchemy import func, select
 
-from core import sms as core_sms
-from core import workflow
-from core.clock import now
-from core.errors import Conflict, InvalidInput
-from core.identifiers import mask_phone
-from core.models import Application, Citizen
+from core.people import sms_login as core_sms
+from core import acceptance
+from core.platform.clock import now
+from core.platform.errors import Conflict, InvalidInput
+from core.platform.identifiers import mask_phone
+from core.platform.models import Application, Citizen
 
-from . import settings
-from .steps import require_own_open_application
+from core.identity import settings
+from core.identity.steps import require_own_open_application
 
 PURPOSES = ("sms", "esign")
 
@@ -40,7 +40,7 @@ def register_sender(name: str, factory) -> None:
 
 def _resolve_sender(quanke) -> None:
     """A ``module:attribute`` SMS_SENDER is imported and registered under that name, so
-    :func:`core.sms.send_code` uses it; an unknown plain name is an error, never a silent
+    :func:`core.people.sms_login.send_code` uses it; an unknown plain name is an error, never a silent
     fall-back to the console."""
     name = quanke.config.get("SMS_SENDER") or "console"
     if name in core_sms.SENDERS:
@@ -72,7 +72,7 @@ def send_identity_code(quanke, citizen: Citizen, app_id: int, *, purpose: str = 
     """Send a code for the phone step (``sms``) or for signing (``esign``).
 
     Returns ``{"phone_masked", "expires_in", "resend_after"}``; the code itself never comes
-    back. Too soon after the last code: :class:`Conflict` ``sms_too_soon`` (from core.sms);
+    back. Too soon after the last code: :class:`Conflict` ``sms_too_soon`` (from core.people.sms_login);
     too many this hour: :class:`Conflict` ``sms_hourly_limit``.
     """
     at = at or now()
@@ -95,7 +95,7 @@ def send_identity_code(quanke, citizen: Citizen, app_id: int, *, purpose: str = 
 
 def check_identity_code(quanke, citizen: Citizen, app_id: int, code: str, *, purpose: str,
                         at: dt.datetime | None = None) -> str:
-    """Consume a code (one use, constant-time); returns the masked phone. Errors as core.sms."""
+    """Consume a code (one use, constant-time); returns the masked phone. Errors as core.people.sms_login."""
     key = purpose_key(purpose, app_id)
     with quanke.db.session() as session:
         _, phone = _load(session, quanke, citizen, app_id, purpose)
@@ -107,7 +107,7 @@ def confirm_phone(quanke, citizen: Citizen, app_id: int, code: str, *,
                   at: dt.datetime | None = None) -> Application:
     """The phone step: a right code records ``sms`` as passed on the draft."""
     masked = check_identity_code(quanke, citizen, app_id, code, purpose="sms", at=at)
-    return workflow.record_identity_step(quanke, citizen, app_id, "sms",
+    return acceptance.record_identity_step(quanke, citizen, app_id, "sms",
                                          evidence={"phone": masked, "method": "sms_code"})
 
 

@@ -2,8 +2,8 @@
 exists, belongs to the signed-in citizen, its service asks for this step, and it is still open."""
 from __future__ import annotations
 
-from ..errors import Forbidden, InvalidInput, InvalidState, NotFound
-from ..models import Application, Citizen, State
+from core.platform.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from core.platform.models import Application, Citizen, State
 
 #: Identity steps are taken before submission or while a correction is due.
 OPEN_STATES = (State.DRAFT.value, State.CORRECTION_REQUESTED.value)

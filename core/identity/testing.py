@@ -104,8 +104,8 @@ def closed_eyes(pixels: np.ndarray) -> np.ndarray:
     """The same frame with both eyes painted shut (skin over the eye, a dark lash line)."""
     from PIL import Image, ImageDraw, ImageFilter
 
-    from . import settings
-    from .faces import check_frame, load_image
+    from core.identity import settings
+    from core.identity.faces import check_frame, load_image
 
     check = check_frame(load_image(png(pixels), settings()), settings())
     if not check.usable:

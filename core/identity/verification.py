@@ -12,7 +12,7 @@ Flow for the portal (see docs/identity.md):
    fails visibly (``error``, not counted against the limits); so no application waits on a
    lost job.
 3. A ``passed`` check records the ``face`` step through
-   :func:`core.workflow.record_identity_step`. A ``needs_review`` check (borderline distance,
+   :func:`core.acceptance.filing.record_identity_step`. A ``needs_review`` check (borderline distance,
    or a matching uploaded photo) waits for a counter worker's video check:
    :func:`review_queue`, :func:`review_face_check`.
 
@@ -33,20 +33,21 @@ from typing import Sequence
 
 from sqlalchemy import delete, func, select
 
-from core import audit, workflow
-from core.clock import now
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, QuankeError
-from core.identifiers import mask_id, mask_name
-from core.models import Applicant, Application, Citizen, Role, User
+from core.platform import audit
+from core import acceptance
+from core.platform.clock import now
+from core.platform.errors import (Conflict, Forbidden, InvalidInput, InvalidState, NotFound, QuankeError)
+from core.platform.identifiers import mask_id, mask_name
+from core.platform.models import Applicant, Application, Citizen, Role, User
 
-from . import (REASONS, FaceEngineMissing, FrameProblem, Settings, TooManyAttempts, faces_module,
+from core.identity import (REASONS, FaceEngineMissing, FrameProblem, Settings, TooManyAttempts, faces_module,
                reason, settings)
-from .liveness import LivenessResult, detect_blink
+from core.identity.liveness import LivenessResult, detect_blink
 
 # The face engine (numpy, dlib) is imported inside the functions that need it, so the portal
 # and the counter can import this module — and the sms/esign steps work — without it.
-from .models import FaceCheck, FaceFrame
-from .steps import OPEN_STATES, require_own_open_application
+from core.identity.models import FaceCheck, FaceFrame
+from core.identity.steps import OPEN_STATES, require_own_open_application
 
 log = logging.getLogger(__name__)
 
@@ -439,7 +440,7 @@ def run_face_check(quanke, *, check_id: int, run: int = 1) -> str:
         if status == "passed":
             _ensure_step(quanke, check_id)
         return "skipped"
-    from .enrolment import reference_encodings
+    from core.identity.enrolment import reference_encodings
     try:
         references, meta = reference_encodings(quanke, id_number)
     except Exception:
@@ -543,7 +544,7 @@ def _ensure_step(quanke, check_id: int) -> None:
     note = ""
     if not already and citizen is not None:
         try:
-            workflow.record_identity_step(quanke, citizen, row.application_id, "face", evidence=evidence)
+            acceptance.record_identity_step(quanke, citizen, row.application_id, "face", evidence=evidence)
         except QuankeError as exc:  # withdrawn meanwhile, service changed, …: keep the evidence
             note = exc.message
             log.info("face check %s passed but the step was not recorded: %s", check_id, exc.message)

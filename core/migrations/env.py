@@ -1,19 +1,19 @@
-"""Alembic environment: runs inside ``core.migrate`` with the runtime's connection."""
+"""Alembic environment: runs inside ``core.ops.migrate`` with the runtime's connection."""
 from contextlib import contextmanager
 
 from alembic import context
 from sqlalchemy import create_engine
 
-import core.audit  # noqa: F401 - register the tables on Base.metadata
+import core.platform.audit  # noqa: F401 - register the tables on Base.metadata
 import core.credit  # noqa: F401
 import core.identity.models  # noqa: F401
-import core.models  # noqa: F401
-import core.queues  # noqa: F401 - the open-queue index on applications
-import core.ratings  # noqa: F401
-import core.sms  # noqa: F401
-import core.tickets  # noqa: F401
-import core.tokens  # noqa: F401
-from core.db import Base
+import core.platform.models  # noqa: F401
+import core.approval.queues  # noqa: F401 - the open-queue index on applications
+import core.acceptance.ratings  # noqa: F401
+import core.people.sms_login  # noqa: F401
+import core.acceptance.tickets  # noqa: F401
+import core.people.tokens  # noqa: F401
+from core.platform.db import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -45,7 +45,7 @@ def _sqlite_foreign_keys_off(connection):
     Batch mode rebuilds a table (copy, drop, rename); with foreign keys on, the drop deletes
     the rows of every ``ON DELETE CASCADE`` child table. The pragma only takes effect outside
     a transaction, so it is set on the driver connection before the migration transaction
-    begins (``core.migrate`` hands over a connection without one) and restored after it ends.
+    begins (``core.ops.migrate`` hands over a connection without one) and restored after it ends.
     """
     if connection.dialect.name != "sqlite" or connection.in_transaction():
         yield False

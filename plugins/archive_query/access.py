@@ -14,9 +14,7 @@ from typing import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.identifiers import mask_name
-from core.models import Citizen, Role, User
+from core.api import Citizen, Role, User, mask_name, record_audit, record_view
 
 from .models import AccessLog, ArchiveRecord
 
@@ -80,7 +78,7 @@ def log_looks(session: Session, *, who, records: Iterable[ArchiveRecord], kind: 
     count = 0
     for record in records:
         ids = [p.id_number for p in record.persons]
-        audit.record_view(session, actor=key, object_type="aq_archive_record", object_id=record.id,
+        record_view(session, actor=key, object_type="aq_archive_record", object_id=record.id,
                           subject=about if about in ids else (ids[0] if ids else ""),
                           fields=fields or ["persons", "fields"],
                           reason=f"{purpose}（{CHANNEL_LABELS.get(channel, channel)}）",
@@ -96,7 +94,7 @@ def log_empty_search(session: Session, *, who, id_number: str, category: str, ch
                           kind="search", channel=channel, purpose=purpose,
                           application_id=application_id, category=category,
                           subject_id_number=id_number))
-    audit.record(session, actor=actor_key(who), action="archive_search", object_type="aq_archive",
+    record_audit(session, actor=actor_key(who), action="archive_search", object_type="aq_archive",
                  object_id=category or "all", application_id=application_id, subject=id_number,
                  data={"found": 0, "reason": purpose, "channel": channel})
 
@@ -113,7 +111,7 @@ def log_denied(session: Session, *, who, channel: str, what: str, subjects: Iter
                               reference=record.reference if record else "",
                               category=record.category if record else "",
                               subject_id_number=number))
-    audit.record(session, actor=key, action="archive_access_denied", object_type="aq_archive_record",
+    record_audit(session, actor=key, action="archive_access_denied", object_type="aq_archive_record",
                  object_id=record.id if record else "-", subject=subjects[0] if subjects else "",
                  data={"what": what, "channel": channel, **(data or {})})
 
@@ -130,7 +128,8 @@ def access_log_for(session: Session, id_number: str, *, page: int = 1,
 
 def log_entry(row: AccessLog, viewer: str = "") -> dict:
     """One line of the citizen's list; ``viewer`` (``citizen:3``) sees their own looks as 本人."""
-    from core.clock import local
+    from core.api import local
+
     from .categories import CATEGORIES
     who = "本人" if viewer and row.actor == viewer else row.actor_label
     return {"at": local(row.at).isoformat(timespec="seconds"), "who": who,

@@ -19,9 +19,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from core import tokens
-from core.errors import Forbidden, InvalidInput, QuankeError
-from core.models import Citizen
+from core.api import Citizen, Forbidden, InvalidInput, QuankeError, user_for_token
 
 from . import lookups, settings
 from .access import access_log_for, is_archive_staff, log_entry
@@ -60,7 +58,7 @@ def _actor():
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer":
         with quanke().db.session() as session:
-            user = tokens.user_for_token(session, token.strip())
+            user = user_for_token(session, token.strip())
         if user is None:
             return _error(Unauthorized("缺少或无效的接口令牌（Authorization: Bearer <token>）"))
         g.aq_actor = user

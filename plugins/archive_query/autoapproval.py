@@ -3,12 +3,12 @@
 A query qualifies when the applicant asks about their own records (basis "self", subject ID
 = the applicant's ID) and their identity was verified: in person at a counter (the ID card
 original checked, material ``applicant_id`` on paper) or remotely by every identity step the
-service requires (face and SMS, recorded with ``core.workflow.record_identity_step``).
+service requires (face and SMS, recorded with ``core.acceptance.filing.record_identity_step``).
 Queries filed by an agent, or about anyone else, always go to an archive approver.
 
 The job runs after acceptance (``application_event`` → :func:`auto_decide` via
 ``quanke.jobs.enqueue(..., must_not_lose=True)``): it decides through
-``core.rules.decide_by_rule`` — so the application shows in the bureau's queue as done by the
+``core.approval.rules.decide_by_rule`` — so the application shows in the bureau's queue as done by the
 rule — stores the result, and issues the certificate as the system. Every step is idempotent,
 so a retried job resumes where the last attempt stopped.
 """
@@ -16,9 +16,16 @@ from __future__ import annotations
 
 import logging
 
-from core import rules, workflow
-from core.errors import InvalidState
-from core.models import Application, MaterialStatus, State
+from core.api import (
+    SYSTEM,
+    Application,
+    InvalidState,
+    MaterialStatus,
+    State,
+    decide_by_rule,
+    issue,
+    material_statuses,
+)
 
 from . import settings
 from .results import SERVICE_CODE, take_result
@@ -37,7 +44,7 @@ def self_query_verified(service, app: Application) -> tuple[bool, str]:
     if app.applicant.kind != "person" or form.get("subject_id_number") != app.applicant.id_number:
         return False, "档案当事人不是申请人本人"
     if app.channel == "counter":
-        statuses = workflow.material_statuses(app)
+        statuses = material_statuses(app)
         if statuses.get("applicant_id") != MaterialStatus.PAPER.value:
             return False, "窗口未核验申请人身份证原件"
         return True, "窗口已核验申请人身份证原件"
@@ -68,11 +75,11 @@ def auto_decide(quanke, *, application_id: int) -> str:
             return "nothing_to_do"  # claimed by an approver, decided by one, or already issued
     if state == State.ACCEPTED.value:
         try:
-            rules.decide_by_rule(quanke, application_id, approve=True, rule=RULE, reasons=REASON)
+            decide_by_rule(quanke, application_id, approve=True, rule=RULE, reasons=REASON)
         except InvalidState:
             return "taken"  # an approver claimed it in the meantime: theirs now
     take_result(quanke, application_id, actor="system")
-    workflow.issue(quanke, workflow.SYSTEM, application_id)
+    issue(quanke, SYSTEM, application_id)
     return "approved"
 
 

@@ -15,8 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.clock import today
-from core.errors import InvalidInput
+from core.api import InvalidInput, today
 
 
 @dataclass(frozen=True)

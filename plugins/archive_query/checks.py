@@ -6,7 +6,7 @@
   the death certificate *and* the kinship proof, or a court/lawyer investigation letter —
   and then go to the archive bureau's approver (a warning the counter must acknowledge).
 """
-from core.services import Check, CheckContext, CheckResult
+from core.api import Check, CheckContext, CheckResult
 
 #: basis → the materials it needs (all of them), with their Chinese names.
 BASIS_MATERIALS = {

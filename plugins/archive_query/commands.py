@@ -7,20 +7,10 @@ from pathlib import Path
 
 import click
 
-from core.errors import QuankeError
+from core.api import QuankeError, command_runtime
 
-from .categories import CATEGORIES, COMMON_LABELS, category as category_for
-
-
-def _runtime(ctx: click.Context):
-    root = ctx.find_root()
-    if root.obj is None:
-        from core.runtime import Quanke
-        try:
-            root.obj = Quanke()
-        except QuankeError as exc:
-            raise click.ClickException(exc.message) from None
-    return root.obj
+from .categories import CATEGORIES, COMMON_LABELS
+from .categories import category as category_for
 
 
 @click.group("archive")
@@ -79,7 +69,7 @@ def import_command(ctx, category, path, errors_path, batch_size):
         cat = category_for(category)
     except QuankeError as exc:
         raise click.ClickException(exc.message) from None
-    quanke = _runtime(ctx)
+    quanke = command_runtime(ctx)
     total, sha256 = scan(Path(path))
     sink = open(errors_path, "w", encoding="utf-8-sig", newline="") if errors_path else None
     writer = csv.writer(sink) if sink else None

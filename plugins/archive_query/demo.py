@@ -19,8 +19,8 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from core.clock import today
-from core.demo import CITIZENS, valid_resident_id
+from core.api import DEMO_CITIZENS as CITIZENS
+from core.api import today, valid_resident_id
 
 from .categories import CATEGORIES
 from .models import ImportRun

@@ -11,9 +11,7 @@ to what the requester may see. Three cases:
 """
 from sqlalchemy import select
 
-from core.documents import CertificateTemplate
-from core.identifiers import mask_id
-from core.services import CertificateContext
+from core.api import CertificateContext, CertificateTemplate, mask_id
 
 from .categories import CATEGORIES
 from .forms import BASIS_LABELS
@@ -66,7 +64,7 @@ NO_RECORD = CertificateTemplate(NO_RECORD_TITLE, _no_record_fields,
 
 
 class ArchiveResultCertificate:
-    """Renderer (``core.services.Renderer``) choosing the document by what was found."""
+    """Renderer (``core.contract.services.Renderer``) choosing the document by what was found."""
 
     title = TITLE
 

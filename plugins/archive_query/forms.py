@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from core.errors import InvalidInput
-from core.identifiers import validate_resident_id
+from core.api import InvalidInput, validate_resident_id
 
 from .categories import CHOICES
 

@@ -17,8 +17,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy import update
 
-from core import audit
-from core.clock import now
+from core.api import now, record_audit
 
 from .categories import Category
 from .loaders import loader_for
@@ -64,7 +63,7 @@ def _finish(quanke, report: ImportReport, *, actor: str, sha256: str, failed: st
             finished_at=now(), status="failed" if failed else "done", rows=report.rows,
             inserted=report.inserted, updated=report.updated, unchanged=report.unchanged,
             bad_rows=report.error_count))
-        audit.record(session, actor=actor, action="archive_import", object_type="aq_import",
+        record_audit(session, actor=actor, action="archive_import", object_type="aq_import",
                      object_id=report.import_id,
                      data={"category": report.category, "source": report.source,
                            "sha256": sha256, "rows": report.rows, "inserted": report.inserted,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 
-from core.clock import now
+from core.api import now
 
 from .models import ArchiveRecord, RecordPerson
 from .parsing import ParsedRow

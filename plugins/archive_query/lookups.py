@@ -10,14 +10,11 @@ Pages and the API call these; none of them reads the store directly.
 """
 from __future__ import annotations
 
-from core.errors import Forbidden, InvalidInput, NotFound
-from core.identifiers import validate_resident_id
-from core.models import Citizen, User
+from core.api import Citizen, Forbidden, InvalidInput, NotFound, User, validate_resident_id
 
-from .access import (is_archive_staff, log_denied, log_empty_search, log_looks)
+from .access import is_archive_staff, log_denied, log_empty_search, log_looks
 from .categories import category as category_for
-from .store import (records_for_person, record_by_id, requester_view, search_by_name,
-                    staff_view)
+from .store import record_by_id, records_for_person, requester_view, search_by_name, staff_view
 
 NOT_YOURS = "只能查看本人的档案记录"
 NO_SUCH_RECORD = "档案记录不存在或无权查看"

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.clock import now
-from core.db import Base, UTCDateTime
+from core.api import Base, UTCDateTime, now
 
 
 class ArchiveRecord(Base):

@@ -3,7 +3,7 @@
 :func:`read_csv` streams a CSV file row by row (constant memory, any size) after checking
 its header against the category's documented columns; :func:`parse_row` turns one row into
 a record and its persons or raises ``ValueError`` with a Chinese reason for the error report.
-Resident IDs are checked by :func:`core.identifiers.validate_resident_id`.
+Resident IDs are checked by :func:`core.platform.identifiers.validate_resident_id`.
 """
 from __future__ import annotations
 
@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from core.clock import today
-from core.errors import InvalidInput
-from core.identifiers import validate_resident_id
+from core.api import InvalidInput, today, validate_resident_id
 
-from .categories import (COMMON_LABELS, Category, check_reference_part, clean_fields,
-                         parse_date)
+from .categories import COMMON_LABELS, Category, check_reference_part, clean_fields, parse_date
 
 MAX_NAME = 30
 MAX_BODY = 100

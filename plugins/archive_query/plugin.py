@@ -1,8 +1,7 @@
 """Hook implementations of the archive query plugin (档案查询 · e站通)."""
 from pathlib import Path
 
-from core import hookimpl
-from core.services import MaterialSpec, ServiceDef
+from core.api import MaterialSpec, ServiceDef, hookimpl
 
 from . import models  # noqa: F401 - registers the plugin's tables
 from .checks import QUERY_BASIS

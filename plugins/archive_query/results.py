@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidState
-from core.models import Application, State, User
+from core.api import Application, InvalidState, State, User
 
 from .access import log_empty_search, log_looks
 from .models import QueryResult

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import now
-from core.errors import Forbidden, InvalidInput
-from core.models import User
+from core.api import Forbidden, InvalidInput, User, now, record_audit
 
 from .access import is_archive_lead
 from .models import BureauSettings
@@ -65,7 +62,7 @@ def set_auto_approve(quanke, user, *, enabled, note: str) -> Settings:
         row.auto_approve_self, row.updated_at = enabled, now()
         row.updated_by, row.note = f"user:{me.id}", text
         session.flush()
-        audit.record(session, actor=f"user:{me.id}", action="archive_setting_changed",
+        record_audit(session, actor=f"user:{me.id}", action="archive_setting_changed",
                      object_type="aq_bureau_settings", object_id=1,
                      data={"auto_approve_self": {"from": before, "to": enabled}, "note": text})
         return Settings(row.auto_approve_self, row.updated_at, row.updated_by, row.note)

@@ -13,7 +13,7 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.identifiers import mask_id, mask_name
+from core.api import mask_id, mask_name
 
 from .categories import CATEGORIES, COMMON_LABELS, visible_fields
 from .models import ArchiveRecord, RecordPerson

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from core.errors import QuankeError
-from core.models import Citizen
+from core.api import Citizen, QuankeError
 
 from . import lookups, settings
 from .access import access_log_for, is_archive_lead, is_archive_staff, log_entry

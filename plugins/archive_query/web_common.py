@@ -2,7 +2,7 @@
 
 The web app (``web/``) keeps the runtime at ``app.extensions["quanke"]`` and wraps the
 signed-in staff member or citizen in a Flask-Login identity whose ``.model`` is the
-:class:`core.models.User` or :class:`core.models.Citizen`; this module reads both without
+:class:`core.platform.models.User` or :class:`core.platform.models.Citizen`; this module reads both without
 importing ``web`` (a plugin builds on the core, and on Flask, only).
 """
 from __future__ import annotations

@@ -15,14 +15,21 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core import audit
-from core.errors import InvalidInput, NotFound, QuankeError
-from core.materials import Upload
+from core.api import InvalidInput, NotFound, QuankeError, Upload, record_view
+from core.api import today as local_today
 
 from . import catalog, filing, inspections, lookups, supervision
-from .webcommon import (api_user, is_counter, is_supervisor, json_error, page_args, require,
-                        runtime, session_user, token_user)
+from .webcommon import (
+    api_user,
+    is_counter,
+    is_supervisor,
+    json_error,
+    page_args,
+    require,
+    runtime,
+    session_user,
+    token_user,
+)
 
 bp = Blueprint("business_license_api", __name__, url_prefix="/api/v1/business_license")
 
@@ -145,7 +152,7 @@ def businesses():
                                                 street=street, status=status, page=page,
                                                 per_page=per_page)
         if operator_id.strip():  # searching by a person's ID number is looking at personal data
-            audit.record_view(session, actor=f"user:{user.id}", object_type="bl_register",
+            record_view(session, actor=f"user:{user.id}", object_type="bl_register",
                               object_id="search", subject=operator_id.strip().upper()[:64],
                               fields=["operator_id_number"], reason="名录按经营者身份证号码查询")
         items = [b.public() for b in rows]

@@ -16,7 +16,7 @@ DEFAULT_DISTRICT_NAME = "南京市玄武区"
 
 
 def _setting(quanke, name: str, default):
-    from core.plugin_health import setting
+    from core.api import setting
     return setting(quanke, name, default) if quanke is not None else default
 
 

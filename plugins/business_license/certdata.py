@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.errors import InvalidState
+from core.api import InvalidState
 
 from . import catalog, lookups
 from .models import BusinessChange, FoodPermit, RegisteredBusiness

@@ -10,10 +10,18 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core.credit import LEVELS, active_records, broken_commitments_since, list_version
-from core.clock import today
-from core.models import Application, State
-from core.services import Check, CheckContext, CheckResult
+from core.api import CREDIT_LEVELS as LEVELS
+from core.api import (
+    Application,
+    Check,
+    CheckContext,
+    CheckResult,
+    State,
+    broken_commitments_since,
+    today,
+)
+from core.api import active_credit_records as active_records
+from core.api import credit_list_version as list_version
 
 from . import catalog, lookups, names
 from .fields import parse_members

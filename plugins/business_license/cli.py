@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import click
 
-
-def _runtime(ctx):
-    from core.cli import _runtime as core_runtime
-    return core_runtime(ctx)
+from core.api import command_runtime
 
 
 @click.group("business-license")
@@ -21,7 +18,7 @@ def push_supervision(ctx, day):
     """Push approvals to the supervision feed and create inspection tasks (批管同步)."""
     from .supervision import daily_push
     try:
-        result = daily_push(_runtime(ctx), day=day)
+        result = daily_push(command_runtime(ctx), day=day)
     except ValueError:
         raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--day") from None
     click.echo(f"批管同步完成：推送 {result['pushed']} 条核准结果，生成 {result['tasks']} 项核查任务"
@@ -33,5 +30,5 @@ def push_supervision(ctx, day):
 def process(ctx):
     """Write decided applications the register has not seen yet (补录核准结果)."""
     from .events import process_decisions
-    done = process_decisions(_runtime(ctx))
+    done = process_decisions(command_runtime(ctx))
     click.echo(f"已处理 {done} 件")

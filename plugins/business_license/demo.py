@@ -17,8 +17,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from tqdm import tqdm
 
-from core import audit
-from core.demo import CITIZENS, valid_resident_id
+from core.api import DEMO_CITIZENS as CITIZENS
+from core.api import record_audit, valid_resident_id
 
 from . import catalog, codes, names
 from .models import ACTIVE, DEREGISTERED, RegisteredBusiness, Sequence
@@ -165,7 +165,7 @@ def load(quanke, *, scale: str = "demo", count: int | None = None, progress: boo
                     row["name"] = names.full_name(district, row["name_key"])
                 session.execute(insert(RegisteredBusiness), chunk)
                 added += len(chunk)
-                audit.record(session, actor="demo", action="bl_demo_register_loaded",
+                record_audit(session, actor="demo", action="bl_demo_register_loaded",
                              object_type="bl_business", object_id=f"batch-{start // batch}",
                              data={"added": len(chunk), "scale": scale})
             bar.update(len(chunk))

@@ -10,12 +10,11 @@ the permit and the deregistration notice use the core's certificate frame.
 """
 from __future__ import annotations
 
-from core.documents import CertificateTemplate, format_date
-from core.services import CertificateContext
+from core.api import CertificateContext, CertificateTemplate, format_date
 
 from . import catalog, names
-from .licence_layout import LicenceLayout
 from .fields import parse_members
+from .licence_layout import LicenceLayout
 
 PENDING_CODE = "（核准后赋码）"
 

@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy import select
 
-from core.models import Application, Document
+from core.api import Application, Document
 
 from . import lookups
 from .models import BusinessChange, FoodPermit, RegisteredBusiness
@@ -36,7 +36,7 @@ def handle(quanke, event) -> None:
         path, key = "plugins.business_license.registry.on_issued", f"bl-issued-{event.application_id}"
     else:
         return
-    from core.jobs import resolve
+    from core.api import resolve_job as resolve
     try:
         resolve(path)(quanke, application_id=event.application_id)
     except Exception:  # noqa: BLE001 - retried as a job; the transition itself stands

@@ -11,9 +11,7 @@ from wtforms import Field, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextArea
 
-from core.clock import today
-from core.errors import InvalidInput
-from core.identifiers import age_on, validate_credit_code, validate_resident_id
+from core.api import InvalidInput, age_on, today, validate_credit_code, validate_resident_id
 
 
 class ZhSelectField(SelectField):

@@ -1,6 +1,6 @@
 """Filing with the register in view, and 证照联办 (licence + permit from one form).
 
-:func:`core.workflow.file_application` validates a form with the data alone, then asks the
+:func:`core.acceptance.filing.file_application` validates a form with the data alone, then asks the
 plugins' ``validate_application`` hook; this plugin answers with :func:`register_errors` —
 what the register knows and the form cannot: a name already taken (the clashing name shown),
 a business the applicant does not operate, a commitment path closed by a broken
@@ -21,12 +21,32 @@ from typing import Iterable
 
 from sqlalchemy import select
 
-from core import audit, workflow
-from core.clock import local_date, now
-from core.credit import broken_commitments_since
-from core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from core.materials import Upload
-from core.models import Applicant, Application, State, User
+from core.api import (
+    Applicant,
+    Application,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    State,
+    Upload,
+    User,
+    accept,
+    actor_key,
+    broken_commitments_since,
+    file_application,
+    local_date,
+    material_statuses,
+    missing_materials,
+    now,
+    preview_checks,
+    record_audit,
+    submit_application,
+    to_formdata,
+    validate_form,
+    withdraw,
+)
+from core.api import record_identity_step as record_application_step
 
 from . import catalog, lookups
 from .checks import COMMITMENT_LOOKBACK
@@ -120,14 +140,14 @@ def file(quanke, actor, *, service_code: str, applicant_id: int, form_data: dict
          paper: Iterable[str] = (), uploads: Iterable[Upload] = (), **options) -> Application:
     """File one application of this plugin's services.
 
-    ``options`` go to :func:`core.workflow.file_application` (consent, idempotency_key, ...),
+    ``options`` go to :func:`core.acceptance.filing.file_application` (consent, idempotency_key, ...),
     which checks the register through this plugin's ``validate_application`` hook, as it
     does for the core's counter, portal and API filing.
     """
     service = quanke.service(service_code)
     if service.plugin != "business_license":
         raise NotFound(f"未知的办事事项：{service_code}", code="unknown_service")
-    return workflow.file_application(quanke, actor, service_code=service_code,
+    return file_application(quanke, actor, service_code=service_code,
                                      applicant_id=applicant_id, form_data=form_data,
                                      paper=paper, uploads=uploads, **options)
 
@@ -156,7 +176,7 @@ def _split_materials(quanke, paper, uploads):
 
 
 def validate_joint(form_data) -> dict:
-    form = JointForm(formdata=workflow.to_formdata(form_data))
+    form = JointForm(formdata=to_formdata(form_data))
     if not form.validate():
         raise InvalidInput(FORM_ERROR, code="invalid_form",
                            details={"fields": {k: [str(m) for m in v] for k, v in form.errors.items()}})
@@ -187,8 +207,8 @@ def file_joint(quanke, actor, *, applicant_id: int, form_data: dict, paper: Iter
     reg_paper, reg_uploads, permit_paper, permit_uploads = _split_materials(quanke, paper, uploads)
     reference = new_reference()
     permit_data["bundle_ref"] = reference
-    reg_clean = workflow.validate_form(quanke.service(lookups.REGISTRATION), reg_data)
-    permit_clean = workflow.validate_form(quanke.service(lookups.FOOD_PERMIT), permit_data)
+    reg_clean = validate_form(quanke.service(lookups.REGISTRATION), reg_data)
+    permit_clean = validate_form(quanke.service(lookups.FOOD_PERMIT), permit_data)
     with quanke.db.session() as session:
         applicant = session.get(Applicant, applicant_id)
         if applicant is None:
@@ -201,11 +221,11 @@ def file_joint(quanke, actor, *, applicant_id: int, form_data: dict, paper: Iter
         raise _invalid(errors)
     keys = ({"idempotency_key": f"{idempotency_key}:licence"}, {"idempotency_key": f"{idempotency_key}:permit"}) \
         if idempotency_key else ({}, {})
-    registration = workflow.file_application(
+    registration = file_application(
         quanke, actor, service_code=lookups.REGISTRATION, applicant_id=applicant_id,
         form_data=reg_data, paper=reg_paper, uploads=reg_uploads, **keys[0], **options)
     try:
-        permit = workflow.file_application(
+        permit = file_application(
             quanke, actor, service_code=lookups.FOOD_PERMIT, applicant_id=applicant_id,
             form_data=permit_data, paper=permit_paper, uploads=permit_uploads, **keys[1], **options)
     except Exception:
@@ -213,10 +233,10 @@ def file_joint(quanke, actor, *, applicant_id: int, form_data: dict, paper: Iter
         raise
     with quanke.db.session() as session:
         bundle = Bundle(reference=reference, registration_application_id=registration.id,
-                        permit_application_id=permit.id, created_by=workflow.actor_key(actor))
+                        permit_application_id=permit.id, created_by=actor_key(actor))
         session.add(bundle)
         session.flush()
-        audit.record(session, actor=workflow.actor_key(actor), action="bl_bundle_filed",
+        record_audit(session, actor=actor_key(actor), action="bl_bundle_filed",
                      object_type="bl_bundle", object_id=bundle.id, application_id=registration.id,
                      subject=registration.applicant.id_number,
                      data={"reference": reference, "registration": registration.number,
@@ -228,7 +248,7 @@ def _undo(quanke, actor, app: Application) -> None:
     """The permit could not be filed after the licence was: withdraw the licence (audited)."""
     reason = "证照联办的许可申请未能登记，营业执照申请一并撤回"
     try:
-        workflow.withdraw(quanke, actor, app.id, reason=reason)
+        withdraw(quanke, actor, app.id, reason=reason)
     except Exception:  # noqa: BLE001 - the original error is the one to report
         pass
 
@@ -251,11 +271,11 @@ def _preflight(quanke, app: Application) -> tuple[list[str], list[str]]:
     service = quanke.service(app.service_code)
     problems, warnings = [], []
     with quanke.db.session() as session:
-        statuses = workflow.material_statuses(session.get(Application, app.id))
-    missing = workflow.missing_materials(service, statuses)
+        statuses = material_statuses(session.get(Application, app.id))
+    missing = missing_materials(service, statuses)
     if missing:
         problems.append("缺少" + "、".join(service.material(c).name for c in missing))
-    for _code, name, result in workflow.preview_checks(quanke, app.id):
+    for _code, name, result in preview_checks(quanke, app.id):
         if result.outcome.value == "block":
             problems.append(f"{name}：" + "；".join(result.reasons))
         elif result.outcome.value == "warn":
@@ -283,7 +303,7 @@ def accept_bundle(quanke, actor, reference: str, *, warn_reason: str = "") -> Jo
     accepted = []
     for app in apps:
         try:
-            accepted.append(workflow.accept(quanke, actor, app.id, warn_reason=warn_reason))
+            accepted.append(accept(quanke, actor, app.id, warn_reason=warn_reason))
         except Exception as exc:
             if accepted:  # the first is accepted for real; say so rather than pretend
                 raise InvalidState(f"营业执照申请已受理（{accepted[0].receipt_no}），但许可申请受理失败："
@@ -293,7 +313,7 @@ def accept_bundle(quanke, actor, reference: str, *, warn_reason: str = "") -> Jo
         row = lookups.bundle_by_reference(session, reference)
         row.accepted_at = now()
         row.accepted_by_id = actor.id if isinstance(actor, User) else None
-        audit.record(session, actor=workflow.actor_key(actor), action="bl_bundle_accepted",
+        record_audit(session, actor=actor_key(actor), action="bl_bundle_accepted",
                      object_type="bl_bundle", object_id=row.id, application_id=accepted[0].id,
                      data={"reference": reference, "receipts": [a.receipt_no for a in accepted]})
         return _joint(session, row)
@@ -303,7 +323,7 @@ def record_identity_step(quanke, citizen, reference: str, step: str, *, evidence
     """A remote identity step passed once counts for both applications of the bundle."""
     joint = bundle(quanke, reference)
     for app in (joint.registration, joint.permit):
-        workflow.record_identity_step(quanke, citizen, app.id, step, evidence=evidence)
+        record_application_step(quanke, citizen, app.id, step, evidence=evidence)
     return bundle(quanke, reference)
 
 
@@ -311,5 +331,5 @@ def submit_bundle(quanke, citizen, reference: str) -> Joint:
     joint = bundle(quanke, reference)
     for app in (joint.registration, joint.permit):
         if app.state == State.DRAFT.value:
-            workflow.submit_application(quanke, citizen, app.id)
+            submit_application(quanke, citizen, app.id)
     return bundle(quanke, reference)

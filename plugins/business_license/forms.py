@@ -11,8 +11,17 @@ from wtforms import BooleanField, Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from . import catalog, names
-from .fields import (FamilyMembersField, Range, ZhIntegerField, ZhSelectField,
-                     ZhSelectMultipleField, credit_code, mobile, parse_members, resident_id)
+from .fields import (
+    FamilyMembersField,
+    Range,
+    ZhIntegerField,
+    ZhSelectField,
+    ZhSelectMultipleField,
+    credit_code,
+    mobile,
+    parse_members,
+    resident_id,
+)
 
 MAX_CAPITAL = 100_000_000   # yuan: above this a "个体工商户" figure is a typo (万元 vs 元)
 MAX_EMPLOYEES = 200

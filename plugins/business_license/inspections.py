@@ -2,7 +2,7 @@
 
 * *kept* (履行承诺) closes the task and marks the commitment kept;
 * *broken* (违反承诺) for a food permit revokes the permit (through
-  :func:`core.issuance.revoke`, so its verification page says revoked), creates a credit
+  :func:`core.papers.issuance.revoke`, so its verification page says revoked), creates a credit
   record for the operator (:func:`core.credit.verify_commitment`) and notifies the
   market-regulation department (outbox); for a premises commitment the business is listed
   as abnormal (经营异常) instead, with the same credit record and notice;
@@ -11,19 +11,30 @@
 Who may record: the inspectors (执法检查人员, role ``inspector:<department>``) and the lead of
 the task's department, and centre/system administrators. Approvers do not: who approved
 does not verify (审管分离). A *broken* finding on a permit revokes it through the core's
-:func:`~core.issuance.revoke` as a revocation on a finding, which the core allows to that
+:func:`~core.papers.issuance.revoke` as a revocation on a finding, which the core allows to that
 department's inspectors as well as to its lead.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import audit, issuance, outbox
-from core.clock import now
-from core.credit import Commitment, verify_commitment
-from core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Application, Document, Role, User
-from core.workflow import actor_key
+from core.api import (
+    Application,
+    Commitment,
+    Document,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    Role,
+    User,
+    actor_key,
+    add_notification,
+    now,
+    record_audit,
+    revoke_document,
+    verify_commitment,
+)
 
 from . import catalog
 from .models import TASK_KINDS, FoodPermit, InspectionTask, RegisteredBusiness
@@ -90,7 +101,7 @@ def record_result(quanke, actor, task_id: int, *, outcome: str, note: str = "") 
                 Document.status == "valid")))
     reason = f"经现场核查，不符合告知承诺的条件：{note}"
     for doc_id in revoke_docs:  # each in the core's own transaction, audited there
-        issuance.revoke(quanke, actor, doc_id, reason, finding=True)
+        revoke_document(quanke, actor, doc_id, reason, finding=True)
     with quanke.db.session() as session:
         task = _load(session, task_id, lock=True)
         if task.status != "open":  # someone recorded it in the meantime
@@ -121,13 +132,13 @@ def record_result(quanke, actor, task_id: int, *, outcome: str, note: str = "") 
             consequence = {"permit_commitment": "食品经营许可已撤销，已记入信用记录",
                            "premises_commitment": "已列入经营异常名录，已记入信用记录",
                            "routine": "请依法处置"}[task.kind]
-            outbox.add(session, event="bl_inspection_" + outcome, application_id=app.id,
+            add_notification(session, event="bl_inspection_" + outcome, application_id=app.id,
                        recipient_kind="department", recipient=catalog.MARKET_REGULATION[0],
                        channel="internal", subject=f"{TASK_KINDS[task.kind]}：{what}",
                        body=f"“{business.name}”（{business.credit_code}）{TASK_KINDS[task.kind]}"
                             f"{what}：{note}。{consequence}。核查人：{user_name(session, actor)}")
         session.flush()
-        audit.record(session, actor=who, action="bl_inspection_recorded", object_type="bl_inspection_task",
+        record_audit(session, actor=who, action="bl_inspection_recorded", object_type="bl_inspection_task",
                      object_id=task.id, application_id=app.id, subject=business.operator_id_number,
                      data={"kind": task.kind, "outcome": outcome, "note": note,
                            "credit_record": record_id, "revoked_documents": revoke_docs})

@@ -27,9 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from core.documents import RenderedPDF, cjk_font, format_date
-from core.errors import InvalidInput
-from core.services import CertificateContext
+from core.api import CertificateContext, InvalidInput, RenderedPDF, cjk_font, format_date
 
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#555555")
@@ -46,7 +44,7 @@ def _spread(label: str) -> str:
 
 
 class LicenceLayout:
-    """A :class:`core.services.Renderer` for the licence; ``fields`` as CertificateTemplate's."""
+    """A :class:`core.contract.services.Renderer` for the licence; ``fields`` as CertificateTemplate's."""
 
     def __init__(self, title: str, fields: Callable[[CertificateContext], list[tuple[str, str]]],
                  subtitle: str = "（副本）"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Application, State
+from core.api import Application, State
 
 from . import names
 from .models import ACTIVE, Bundle, RegisteredBusiness

@@ -6,19 +6,28 @@
 * number sequences (credit codes, permit numbers), safe under concurrency;
 * the supervision feed (批管同步) and the inspection / verification tasks it creates.
 
-Every change to these rows is audited by the module that makes it (core.audit.record in
+Every change to these rows is audited by the module that makes it (core.platform.audit.record in
 the same transaction).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.clock import now
-from core.db import Base, UTCDateTime
+from core.api import Base, UTCDateTime, now
 
 ACTIVE = "active"
 DEREGISTERED = "deregistered"
@@ -68,7 +77,8 @@ class RegisteredBusiness(Base):
 
     def public(self) -> dict:
         """What lists and the API show (the operator's ID masked)."""
-        from core.identifiers import mask_id
+        from core.api import mask_id
+
         from .catalog import ORGANISATION_FORMS, scope_label, street_name
         return {
             "credit_code": self.credit_code, "name": self.name, "operator_name": self.operator_name,

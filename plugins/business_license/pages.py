@@ -5,13 +5,10 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core import audit
-from core.errors import QuankeError
-from core.models import Applicant
+from core.api import Applicant, QuankeError, record_view
 
 from . import catalog, filing, inspections, lookups, supervision
 from .forms import JointForm
@@ -55,7 +52,7 @@ def registry(user):
         rows, total = lookups.search_businesses(session, **query, street=street, status=status,
                                                 page=page, per_page=per_page)
         if query["operator_id"]:
-            audit.record_view(session, actor=f"user:{user.id}", object_type="bl_register",
+            record_view(session, actor=f"user:{user.id}", object_type="bl_register",
                               object_id="search", subject=query["operator_id"].upper()[:64],
                               fields=["operator_id_number"], reason="名录按经营者身份证号码查询")
         items = [b.public() for b in rows]
@@ -154,7 +151,7 @@ def bundle(user, reference):
     previews = {}
     for app in (joint_.registration, joint_.permit):
         if app.state == "submitted":
-            from core.workflow import preview_checks
+            from core.api import preview_checks
             previews[app.id] = preview_checks(quanke, app.id)
     return render_template("business_license/bundle.html", joint=joint_, previews=previews,
                            services={c: quanke.service(c).name for c in lookups.SERVICES},

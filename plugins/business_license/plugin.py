@@ -1,7 +1,7 @@
 """Hook implementations of the business licence plugin (个体工商户登记 + 食品经营许可)."""
 from pathlib import Path
 
-from core import hookimpl
+from core.api import hookimpl
 
 from . import models  # noqa: F401 - registers the plugin's tables
 from .catalog import FOOD_SAFETY, MARKET_REGULATION
@@ -84,7 +84,8 @@ def menu_links(user):
 
 @hookimpl
 def check_config(quanke):
-    from core.plugin_health import require_templates
+    from core.api import require_templates
+
     from .catalog import config_problems
     return config_problems(quanke) + require_templates(
         __package__, *(f"business_license/{name}.html" for name in

@@ -5,7 +5,7 @@
 * deregistration approved → the business deregistered, its food permits cancelled;
 * food permit approved → permit number, commitment signed, permit recorded;
 * certificate issued → the licence in force moves to the new certificate and the old one is
-  marked superseded with :func:`core.issuance.supersede` (audited; its verification page then
+  marked superseded with :func:`core.papers.issuance.supersede` (audited; its verification page then
   names the replacement).
 
 Every function is a job: ``func(quanke, *, application_id)``, idempotent (a retry finds its
@@ -19,17 +19,31 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, issuance
-from core.clock import local_date, now
-from core.credit import Commitment, sign_commitment
-from core.errors import InvalidState, NotFound
-from core.models import Application, Document, State
-from core.workflow import material_statuses
+from core.api import (
+    Application,
+    Commitment,
+    Document,
+    InvalidState,
+    NotFound,
+    State,
+    local_date,
+    material_statuses,
+    now,
+    record_audit,
+    sign_commitment,
+    supersede_document,
+)
 
 from . import catalog, codes, lookups, names
 from .fields import parse_members
-from .models import (ACTIVE, DEREGISTERED, BusinessChange, FoodPermit, InspectionTask,
-                     RegisteredBusiness)
+from .models import (
+    ACTIVE,
+    DEREGISTERED,
+    BusinessChange,
+    FoodPermit,
+    InspectionTask,
+    RegisteredBusiness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +110,7 @@ def record_registration(quanke, *, application_id: int) -> str | None:
         session.add(business)
         session.flush()
         commitment = _sign(quanke, session, app) if _by_commitment(app) else None
-        audit.record(session, actor=ACTOR, action="bl_business_registered", object_type="bl_business",
+        record_audit(session, actor=ACTOR, action="bl_business_registered", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"credit_code": code, "name": business.name,
                            "commitment": commitment.id if commitment else None})
@@ -138,7 +152,7 @@ def apply_change(quanke, *, application_id: int) -> int | None:
         session.flush()
         commitment = _sign(quanke, session, app) if (
             data.get("change_premises") and _by_commitment(app)) else None
-        audit.record(session, actor=ACTOR, action="bl_business_changed", object_type="bl_business",
+        record_audit(session, actor=ACTOR, action="bl_business_changed", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"before": before, "after": after,
                            "commitment": commitment.id if commitment else None})
@@ -174,7 +188,7 @@ def apply_deregistration(quanke, *, application_id: int) -> int | None:
         session.add(BusinessChange(business_id=business.id, application_id=app.id,
                                    kind="deregistration", before=before, after=after))
         session.flush()
-        audit.record(session, actor=ACTOR, action="bl_business_deregistered", object_type="bl_business",
+        record_audit(session, actor=ACTOR, action="bl_business_deregistered", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"credit_code": business.credit_code, "on": on.isoformat(),
                            "permits_cancelled": cancelled})
@@ -218,7 +232,7 @@ def record_food_permit(quanke, *, application_id: int) -> str | None:
                             status="valid", commitment_id=commitment.id)
         session.add(permit)
         session.flush()
-        audit.record(session, actor=ACTOR, action="bl_food_permit_recorded", object_type="bl_food_permit",
+        record_audit(session, actor=ACTOR, action="bl_food_permit_recorded", object_type="bl_food_permit",
                      object_id=permit.id, application_id=app.id, subject=business.operator_id_number,
                      data={"permit_no": number, "credit_code": business.credit_code,
                            "commitment": commitment.id})
@@ -261,17 +275,17 @@ def on_issued(quanke, *, application_id: int) -> int:
             reason = ("变更登记，换发新营业执照" if app.service_code == lookups.CHANGE
                       else "注销登记，营业执照作废")
             for old in _valid_certificates(session, business.licence_application_id):
-                issuance.supersede(session, old, new, reason=reason, actor=ACTOR)
+                supersede_document(session, old, new, reason=reason, actor=ACTOR)
                 superseded += 1
         if app.service_code == lookups.DEREGISTRATION:
             for permit in session.scalars(select(FoodPermit).where(FoodPermit.business_id == business.id,
                                                                    FoodPermit.status == "cancelled")):
                 for old in _valid_certificates(session, permit.application_id):
-                    issuance.supersede(session, old, new, reason="注销登记，食品经营许可证一并注销",
+                    supersede_document(session, old, new, reason="注销登记，食品经营许可证一并注销",
                                        actor=ACTOR)
                     superseded += 1
         business.licence_application_id = app.id
-        audit.record(session, actor=ACTOR, action="bl_licence_in_force", object_type="bl_business",
+        record_audit(session, actor=ACTOR, action="bl_licence_in_force", object_type="bl_business",
                      object_id=business.id, application_id=app.id,
                      data={"document": new.number, "superseded": superseded})
         return superseded

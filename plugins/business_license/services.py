@@ -1,13 +1,13 @@
 """The four service declarations (事项): registration, change, deregistration, food permit."""
 from __future__ import annotations
 
-from core.credit import DISHONEST_APPLICANT
-from core.services import MaterialSpec, ServiceDef
+from core.api import DISHONEST_APPLICANT, MaterialSpec, ServiceDef
 
 from . import catalog, checks, codes
 from .documents import DEREGISTRATION_NOTICE, FOOD_PERMIT, LICENCE
 from .forms import ChangeForm, DeregistrationForm, FoodPermitForm, RegistrationForm
-from .lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT as FOOD_PERMIT_CODE, REGISTRATION
+from .lookups import CHANGE, DEREGISTRATION, REGISTRATION
+from .lookups import FOOD_PERMIT as FOOD_PERMIT_CODE
 
 IMAGES = frozenset({"image/jpeg", "image/png"})
 #: A well-formed credit code for the examples (contract check, previews).

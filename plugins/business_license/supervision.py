@@ -17,15 +17,24 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import LOCAL_TZ, local_date, today
-from core.credit import Commitment
-from core.deadlines import add_working_days
-from core.models import Application
+from core.api import (
+    LOCAL_TZ,
+    Application,
+    Commitment,
+    add_working_days,
+    local_date,
+    record_audit,
+    today,
+)
 
 from . import catalog, lookups
-from .models import (BusinessChange, FoodPermit, InspectionTask, RegisteredBusiness,
-                     SupervisionRecord)
+from .models import (
+    BusinessChange,
+    FoodPermit,
+    InspectionTask,
+    RegisteredBusiness,
+    SupervisionRecord,
+)
 from .registry import DECIDED
 
 log = logging.getLogger(__name__)
@@ -117,7 +126,7 @@ def daily_push(quanke, *, day: str | dt.date | None = None) -> dict:
             pushed += 1
             tasks += len(created)
         session.flush()
-        audit.record(session, actor="system:business_license", action="bl_supervision_push",
+        record_audit(session, actor="system:business_license", action="bl_supervision_push",
                      object_type="bl_supervision", object_id=day.isoformat(),
                      data={"pushed": pushed, "tasks": tasks, "waiting": waiting})
     log.info("supervision push %s: %s approvals, %s tasks, %s waiting", day, pushed, tasks, waiting)

@@ -1,7 +1,7 @@
 """The plugin's web parts: blueprints (pages and API) and menu entries."""
 from __future__ import annotations
 
-from core.models import Citizen
+from core.api import Citizen
 
 from .webcommon import is_counter, is_supervisor
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 from flask_login import current_user
 
-from core import tokens
-from core.errors import Forbidden
-from core.models import Role, User
+from core.api import Forbidden, Role, User, user_for_token
 
 from .catalog import FOOD_SAFETY, MARKET_REGULATION
 
@@ -31,7 +29,7 @@ def token_user() -> User | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     with runtime().db.session() as session:
-        return tokens.user_for_token(session, token.strip())
+        return user_for_token(session, token.strip())
 
 
 def api_user() -> User:

@@ -9,8 +9,7 @@
 """
 from __future__ import annotations
 
-from core.errors import Forbidden
-from core.models import Citizen, Role, User
+from core.api import Citizen, Forbidden, Role, User
 
 CENTRE = "justice"
 BUREAU = "justice_bureau"

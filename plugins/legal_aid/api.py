@@ -12,10 +12,7 @@ import datetime as dt
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 
-from core import tokens
-from core.clock import today
-from core.errors import Forbidden, InvalidInput, QuankeError
-from core.models import User
+from core.api import Forbidden, InvalidInput, QuankeError, User, today, user_for_token
 
 from . import access, decisions, objections, queries, roster, standards, termination
 from .decisions import load
@@ -47,7 +44,7 @@ def _authenticate():
     user = None
     if scheme.lower() == "bearer" and token.strip():
         with quanke().db.session() as session:
-            user = tokens.user_for_token(session, token.strip())
+            user = user_for_token(session, token.strip())
         if user is None:
             return _error("unauthorized", "接口令牌无效", 401)
     elif current_user.is_authenticated and getattr(current_user, "is_staff", False):
@@ -259,7 +256,7 @@ def lawyers():
 
 @bp.post("/lawyers")
 def add_lawyer():
-    from core.workflow import actor_key
+    from core.api import actor_key
     user = need(access.may_keep_roster)
     data = body()
     max_active = integer(data, "max_active")
@@ -272,7 +269,7 @@ def add_lawyer():
 
 @bp.post("/lawyers/<int:lawyer_id>/conflicts")
 def add_conflict(lawyer_id: int):
-    from core.workflow import actor_key
+    from core.api import actor_key
     user = need(access.may_keep_roster)
     data = body()
     with quanke().db.session() as session:
@@ -295,7 +292,7 @@ def list_standards():
 @bp.post("/standards")
 def load_standards():
     """The CSV file as the request body (``text/csv``); all lines or none."""
-    from core.workflow import actor_key
+    from core.api import actor_key
     user = need(access.may_keep_roster)
     raw = request.get_data(cache=False)
     if not raw or len(raw) > 1_000_000:

@@ -10,8 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-from core.identifiers import validate_resident_id
-from core.errors import InvalidInput
+from core.api import InvalidInput, validate_resident_id
 
 from .eligibility import Eligibility, Facts, HouseholdError, age_on, assess, parse_household
 from .standards import standard_for
@@ -80,8 +79,7 @@ def assess_with(session: Session, form_data: dict, materials: dict[str, str], ap
 
 
 def assess_application(session: Session, app) -> tuple[Facts, Eligibility]:
-    from core.clock import local_date
-    from core.workflow import material_statuses
+    from core.api import local_date, material_statuses
     fallback = local_date(app.submitted_at or app.created_at)
     return assess_with(session, app.form_data, material_statuses(app), app.applicant,
                        fallback_day=fallback)

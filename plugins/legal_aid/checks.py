@@ -6,8 +6,7 @@ give after accepting it. At decision time the same finding blocks approval, so a
 granted against the rules. The result is stored by the core as evidence, with the standard
 used (``list_version`` and ``matched``), in the same transaction as the decision.
 """
-from core.clock import local_date
-from core.services import Check, CheckContext, CheckResult
+from core.api import Check, CheckContext, CheckResult, local_date
 
 from .assessment import assess_with
 from .eligibility import ELIGIBLE

@@ -3,18 +3,7 @@ from __future__ import annotations
 
 import click
 
-from core.errors import QuankeError
-
-
-def _runtime():
-    root = click.get_current_context().find_root()
-    if root.obj is None:
-        from core.runtime import Quanke
-        try:
-            root.obj = Quanke()
-        except QuankeError as exc:
-            raise click.ClickException(exc.message) from None
-    return root.obj
+from core.api import QuankeError, command_runtime
 
 
 @click.group("legal-aid", help="法律援助（《中华人民共和国法律援助法》）。")
@@ -31,7 +20,7 @@ def load_standards(path):
     none: every bad line is reported with its number and nothing is loaded.
     """
     from .standards import load_file
-    quanke = _runtime()
+    quanke = command_runtime(click.get_current_context())
     try:
         report = load_file(quanke, path, actor="cli")
     except QuankeError as exc:
@@ -49,5 +38,5 @@ def load_standards(path):
 def sweep_command():
     """Issue letters and assign lawyers for decisions taken elsewhere (normally scheduled)."""
     from .followup import sweep
-    changed = sweep(_runtime())
+    changed = sweep(command_runtime(click.get_current_context()))
     click.echo(f"已跟进 {changed} 件法律援助申请")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from core.deadlines import WorkCalendar, add_working_days
+from core.api import WorkCalendar, add_working_days
 
 from .law import cite
 

@@ -10,10 +10,21 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core import audit, workflow
-from core.clock import today
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Application, State
+from core.api import (
+    Application,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    State,
+    actor_key,
+    approve,
+    claim,
+    record_audit,
+    reject,
+    today,
+)
 
 from . import roster
 from .access import require_centre
@@ -56,12 +67,12 @@ def decide(quanke, actor, app_id: int, *, grant: bool, reasons: str = "") -> App
         raise InvalidInput("申请符合法律援助条件，如决定不予法律援助，须写明理由（" + cite("第四十三条第一款") + "）",
                            code="reasons_required", field="reasons")
     if state == State.ACCEPTED.value:
-        workflow.claim(quanke, actor, app_id)
+        claim(quanke, actor, app_id)
     if grant:
         text = "\n".join(result.reasons + ((reasons.strip(),) if reasons.strip() else ()))
-        app = workflow.approve(quanke, actor, app_id, reasons=text)
+        app = approve(quanke, actor, app_id, reasons=text)
     else:
-        app = workflow.reject(quanke, actor, app_id, reasons=refusal_reasons(result, reasons))
+        app = reject(quanke, actor, app_id, reasons=refusal_reasons(result, reasons))
     return app  # letters and lawyer follow from the application_event hook
 
 
@@ -99,10 +110,10 @@ def give_urgent_aid(quanke, actor, app_id: int, *, reason: str, deadline_on: dt.
                            note=note, decided_by_id=user.id)
         session.add(urgent)
         session.flush()
-        actor_key = workflow.actor_key(user)
-        assignment = roster.assign(session, app, kind="urgent", actor=actor_key, due_on=day,
+        actor_name = actor_key(user)
+        assignment = roster.assign(session, app, kind="urgent", actor=actor_name, due_on=day,
                                    reason="先行提供法律援助（" + cite("第四十四条") + "）")
-        audit.record(session, actor=actor_key, action="la_urgent_aid", object_type="la_urgent_aid",
+        record_audit(session, actor=actor_name, action="la_urgent_aid", object_type="la_urgent_aid",
                      object_id=urgent.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"reason": reason, "deadline_on": deadline_on.isoformat() if urgent.deadline_on else None,
                            "note": note, "lawyer": assignment.lawyer_id, "before_decision": True,
@@ -117,7 +128,7 @@ def reassign(quanke, actor, app_id: int, *, reason: str, lawyer_id: int | None =
         app = load(session, app_id)
         if aid_in_force(session, app) is None:
             raise InvalidState("该案件没有正在提供的法律援助，不能改派", code="aid_not_in_force")
-        return roster.reassign(session, app, actor=workflow.actor_key(user), reason=reason,
+        return roster.reassign(session, app, actor=actor_key(user), reason=reason,
                                lawyer_id=lawyer_id)
 
 
@@ -125,8 +136,8 @@ def assign_now(quanke, actor, app_id: int, *, lawyer_id: int | None = None):
     """Assign a lawyer by hand to a granted case still waiting for one (e.g. the roster was
     empty when aid was granted)."""
     user = require_centre(actor, "指派法律援助人员")
-    from .followup import counting, decided_on
     from .deadlines import due_on
+    from .followup import counting, decided_on
     from .law import ASSIGNMENT_DAYS
     with quanke.db.session() as session:
         app = load(session, app_id)
@@ -136,6 +147,6 @@ def assign_now(quanke, actor, app_id: int, *, lawyer_id: int | None = None):
             raise Conflict("该案件已有承办律师，如需更换请改派", code="already_assigned")
         start = decided_on(session, app)
         due = due_on(quanke.calendar(session), start, ASSIGNMENT_DAYS, counting(quanke)) if start else None
-        return roster.assign(session, app, kind="grant", actor=workflow.actor_key(user), due_on=due,
+        return roster.assign(session, app, kind="grant", actor=actor_key(user), due_on=due,
                              reason="决定给予法律援助后指派（" + cite("第四十三条第一款") + "）",
                              lawyer_id=lawyer_id)

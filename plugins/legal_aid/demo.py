@@ -9,9 +9,7 @@ import logging
 
 from sqlalchemy import select
 
-from core import workflow
-from core.clock import today
-from core.models import Application, Citizen, Role, User
+from core.api import Application, Citizen, Role, User, accept, file_application, today
 
 from . import roster
 from .access import CENTRE
@@ -87,11 +85,11 @@ def _cases(quanke) -> int:
         form = {**service.example_for(name, ""), **{k: v.format(name=name) for k, v in extra.items()},
                 "application_date": day}
         try:
-            app = workflow.file_application(
+            app = file_application(
                 quanke, counter, service_code=SERVICE, applicant_id=applicant_id, form_data=form,
                 paper=["applicant_id", "case_materials", *paper], consent=True,
                 consent_text="申请人当面同意代为填报（演示数据）")
-            app = workflow.accept(quanke, counter, app.id, warn_reason="演示数据")
+            app = accept(quanke, counter, app.id, warn_reason="演示数据")
             if i == 0:
                 give_urgent_aid(quanke, deciders[0], app.id, reason="preservation",
                                 note="对方正在转移工地设备，需立即申请财产保全（演示）")

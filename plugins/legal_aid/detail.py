@@ -4,18 +4,23 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import local_date
-from core.identifiers import mask_id
-from core.models import Application, Document, State
+from core.api import Application, Document, State, local_date, mask_id
 
 from . import roster
 from .assessment import assess_application
 from .deadlines import due_on, explain
-from .eligibility import parse_household, HouseholdError
+from .eligibility import HouseholdError, parse_household
 from .followup import counting, decided_on
-from .law import (ASSIGNMENT_DAYS, DECISION_DAYS, INJURY_KINDS, STATUSES, TERMINATION_REASONS,
-                  URGENT_REASONS)
-from .letters import KINDS as LETTER_KINDS, decision_evidence
+from .law import (
+    ASSIGNMENT_DAYS,
+    DECISION_DAYS,
+    INJURY_KINDS,
+    STATUSES,
+    TERMINATION_REASONS,
+    URGENT_REASONS,
+)
+from .letters import KINDS as LETTER_KINDS
+from .letters import decision_evidence
 from .models import Assignment, Objection, Termination, UrgentAid
 from .queries import category_label
 from .status import LABELS, PENDING_STATES, aid_in_force, case_status

@@ -1,5 +1,5 @@
 """给予法律援助决定书 (the grant letter): its rows; the frame (title, number, seal area, QR and
-verification code) is the core's :class:`~core.documents.CertificateTemplate`.
+verification code) is the core's :class:`~core.papers.documents.CertificateTemplate`.
 
 The core issues it as the application's certificate when aid is granted. The rows come from
 the form data and, when the core passes them (``certificate_data`` hook), from the decision
@@ -7,8 +7,7 @@ record: which path (Art. 32 / 42 / means test) and which standard the decision u
 """
 from __future__ import annotations
 
-from core.documents import CertificateTemplate
-from core.services import CertificateContext
+from core.api import CertificateContext, CertificateTemplate
 
 from .law import CATEGORIES, INJURY_KINDS, cite
 

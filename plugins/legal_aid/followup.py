@@ -18,10 +18,23 @@ import logging
 
 from sqlalchemy import and_, exists, not_, or_, select
 
-from core import audit, credit, workflow
-from core.clock import local_date, now as utcnow
-from core.errors import Conflict, InvalidState
-from core.models import Application, Decision, Document, Material, State
+from core.api import (
+    SYSTEM,
+    Application,
+    Commitment,
+    Conflict,
+    Decision,
+    Document,
+    InvalidState,
+    Material,
+    State,
+    issue,
+    local_date,
+    material_statuses,
+    record_audit,
+    sign_commitment,
+)
+from core.api import now as utcnow
 
 from . import roster
 from .deadlines import due_on
@@ -57,7 +70,7 @@ def follow_up(quanke, *, application_id: int) -> list[str]:
         done.append("commitment")
     if state == State.APPROVED.value:
         try:
-            workflow.issue(quanke, workflow.SYSTEM, application_id)
+            issue(quanke, SYSTEM, application_id)
             done.append("issued")
         except InvalidState:
             pass  # issued meanwhile
@@ -86,13 +99,13 @@ def ensure_commitment(quanke, application_id: int) -> bool:
     """A signed 个人诚信承诺书 (material ``integrity_commitment``) → a core commitment (Art. 41)."""
     with quanke.db.session() as session:
         app = session.get(Application, application_id)
-        if app is None or workflow.material_statuses(app).get("integrity_commitment") not in ("paper", "scan"):
+        if app is None or material_statuses(app).get("integrity_commitment") not in ("paper", "scan"):
             return False
-        have = session.scalar(select(credit.Commitment.id).where(
-            credit.Commitment.application_id == app.id))
+        have = session.scalar(select(Commitment.id).where(
+            Commitment.application_id == app.id))
         if have is not None:
             return False
-        credit.sign_commitment(session, applicant_id=app.applicant_id, service_code=SERVICE,
+        sign_commitment(session, applicant_id=app.applicant_id, service_code=SERVICE,
                                text=COMMITMENT_TEXT, application_id=app.id, actor="system")
         return True
 
@@ -126,7 +139,7 @@ def ensure_assignment(quanke, application_id: int, *, kind: str = "grant", actor
         urgent = session.scalar(select(UrgentAid).where(UrgentAid.application_id == app.id))
         if urgent is not None and urgent.status == "in_force":
             urgent.status = "granted"
-            audit.record(session, actor=actor, action="la_urgent_confirmed", object_type="la_urgent_aid",
+            record_audit(session, actor=actor, action="la_urgent_confirmed", object_type="la_urgent_aid",
                          object_id=urgent.id, application_id=app.id, subject=app.applicant.id_number,
                          data={"lawyer": current.lawyer_id if current else None,
                                "basis": cite("第四十三条、第四十四条")})
@@ -163,7 +176,7 @@ def ensure_refusal_letter(quanke, application_id: int) -> bool:
         doc = record_letter(session, app, "la_refusal", by_id=refusal.by_id,
                             service_name=quanke.service(SERVICE).name, at=refusal.at)
         replace_core_letter(session, app, "decision_reject", doc, actor="system")
-        audit.record(session, actor="system", action="la_refusal_letter", object_type="document",
+        record_audit(session, actor="system", action="la_refusal_letter", object_type="document",
                      object_id=doc.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"number": doc.number, "basis": cite("第四十三条第一款、第四十九条")})
         doc_id = doc.id
@@ -186,7 +199,7 @@ def end_urgent_aid_if_over(quanke, application_id: int) -> bool:
             return False
         urgent.status, urgent.ended_at, urgent.end_reason = "ended", utcnow(), ended
         roster.end_assignments(session, app, reason=f"先行援助终止：{ended}", actor="system")
-        audit.record(session, actor="system", action="la_urgent_ended", object_type="la_urgent_aid",
+        record_audit(session, actor="system", action="la_urgent_ended", object_type="la_urgent_aid",
                      object_id=urgent.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"reason": ended, "basis": cite("第四十四条")})
         return True
@@ -210,7 +223,7 @@ def pending_ids(session) -> list[int]:
     commitment_material = exists().where(Material.application_id == Application.id,
                                          Material.code == "integrity_commitment",
                                          Material.status.in_(("paper", "scan")))
-    commitment = exists().where(credit.Commitment.application_id == Application.id)
+    commitment = exists().where(Commitment.application_id == Application.id)
     granted = or_(Application.state.in_(GRANTED_STATES),
                   and_(Application.state == State.REJECTED.value, corrected))
     stmt = select(Application.id).where(mine, or_(

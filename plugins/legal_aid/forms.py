@@ -1,6 +1,6 @@
 """The legal aid application form (法律援助申请表).
 
-A plain WTForms form (the core validates it with :func:`core.workflow.validate_form`, the
+A plain WTForms form (the core validates it with :func:`core.acceptance.forms.validate_form`, the
 counter and portal render it). Household members are one text field, a member a line
 (``关系,姓名,月收入``), because that survives every path the core uses (HTML forms, JSON,
 re-validation of stored data) unchanged; :func:`.eligibility.parse_household` reads it.
@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import (BooleanField, DateField, DecimalField, Form, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Form,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from core.clock import today
-from core.errors import InvalidInput
-from core.identifiers import validate_credit_code, validate_resident_id
+from core.api import InvalidInput, today, validate_credit_code, validate_resident_id
 
 from .eligibility import HouseholdError, parse_household
 from .law import ART31, ART32, CATEGORIES, INJURY_KINDS, STATUSES, URGENT_DAYS, URGENT_REASONS, cite

@@ -10,10 +10,10 @@ legal-aid decisions have their own letters:
 * ``la_objection``   法律援助异议审查决定书 — the bureau's decision, with the rights of
                      administrative review and litigation when it upholds (Art. 49).
 
-A letter is a :class:`core.models.Document` row written in the transaction of the decision
+A letter is a :class:`core.platform.models.Document` row written in the transaction of the decision
 (so its number and verification code exist as soon as the decision does), then rendered by
 the job :func:`render_letter` (idempotent, retried): the core's certificate frame, sealed
-with the issuing department's seal and stored where :func:`core.issuance.pdf_bytes` finds it,
+with the issuing department's seal and stored where :func:`core.papers.issuance.pdf_bytes` finds it,
 so the core's document download and verification pages serve it unchanged.
 """
 from __future__ import annotations
@@ -26,13 +26,28 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, issuance
-from core.clock import local_date, now as utcnow
-from core.documents import CertificateTemplate
-from core.errors import InvalidInput, NotFound
-from core.identifiers import mask_id, mask_name
-from core.models import Application, CheckEvidence, Decision, Department, Document, User
-from core.services import CertificateContext
+from core.api import (
+    Application,
+    CertificateContext,
+    CertificateTemplate,
+    CheckEvidence,
+    Decision,
+    Department,
+    Document,
+    InvalidInput,
+    NotFound,
+    User,
+    document_pdf,
+    documents_dir,
+    local_date,
+    mask_id,
+    mask_name,
+    new_verification_code,
+    record_audit,
+    seal_passphrase,
+    verification_url,
+)
+from core.api import now as utcnow
 
 from .access import BUREAU, CENTRE
 from .documents import grant_rows, matter_text
@@ -67,7 +82,7 @@ def record_letter(session: Session, app: Application, kind: str, *, by_id: int |
     previous = list(session.scalars(select(Document).where(
         Document.application_id == app.id, Document.kind == kind, Document.status == "valid")))
     doc = Document(application_id=app.id, kind=kind, number=number,
-                   verification_code=issuance.new_verification_code(), status="valid", version=1,
+                   verification_code=new_verification_code(), status="valid", version=1,
                    issued_at=at, issued_by_id=by_id,
                    summary={"kind": kind, "kind_label": title, "number": number, "version": 1,
                             "service_code": app.service_code, "service_name": service_name,
@@ -100,7 +115,7 @@ def replace_core_letter(session: Session, app: Application, core_kind: str, new:
         Document.application_id == app.id, Document.kind == core_kind, Document.status == "valid")))
     for old in old_docs:
         replace(old, new)
-        audit.record(session, actor=actor, action="la_letter_replaced", object_type="document",
+        record_audit(session, actor=actor, action="la_letter_replaced", object_type="document",
                      object_id=old.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"old": old.number, "new": new.number, "new_kind": new.kind,
                            "why": "以《中华人民共和国法律援助法》规定的决定书替代通用的行政许可决定书"})
@@ -231,25 +246,25 @@ def _make(quanke, session: Session, doc: Document) -> tuple[bytes, str, str]:
         form_data=dict(app.form_data or {}), department_code=department,
         department_name=department_name, centre_name=app.centre.name if app.centre else "",
         decided_at=doc.issued_at, verification_code=doc.verification_code,
-        verification_url=issuance.verification_url(quanke, doc.verification_code),
+        verification_url=verification_url(quanke, doc.verification_code),
         extra={"certificate_no": doc.number, "staff_name": issuer.name if issuer else ""})
     template = CertificateTemplate(title, lambda _ctx: rows, footer_note=FOOTER)
     return bytes(template(ctx)), department, department_name
 
 
 def _seal(quanke, data: bytes, department: str, department_name: str) -> bytes:
-    from core.seal import department_signer, sign_pdf
+    from core.api import department_signer, sign_pdf
     production = str(quanke.config.get("ENV", "development")).lower() == "production"
-    signer = department_signer(quanke.config["SEAL_DIR"], department, issuance.seal_passphrase(quanke),
+    signer = department_signer(quanke.config["SEAL_DIR"], department, seal_passphrase(quanke),
                                production=production, department_name=department_name)
     return sign_pdf(data, signer, reason="电子印章", location=department_name)
 
 
 def _store(quanke, data: bytes) -> tuple[str, str]:
-    # The layout core.issuance reads (<documents>/<sha[:2]>/<sha>.pdf), so pdf_bytes serves it.
+    # The layout core.papers.issuance reads (<documents>/<sha[:2]>/<sha>.pdf), so pdf_bytes serves it.
     sha256 = hashlib.sha256(data).hexdigest()
     key = f"{sha256[:2]}/{sha256}.pdf"
-    path = issuance.documents_dir(quanke) / key
+    path = documents_dir(quanke) / key
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
@@ -264,7 +279,7 @@ def render_letter(quanke, *, document_id: int) -> str:
         doc = session.get(Document, document_id)
         if doc is None or doc.kind not in KINDS:
             raise NotFound("法律援助文书不存在", code="document_not_found")
-        if doc.sha256 and (issuance.documents_dir(quanke) / doc.storage_key).exists():
+        if doc.sha256 and (documents_dir(quanke) / doc.storage_key).exists():
             return doc.sha256
         data, department, department_name = _make(quanke, session, doc)
     data = _seal(quanke, data, department, department_name)
@@ -282,4 +297,4 @@ def enqueue_render(quanke, document_id: int) -> None:
 
 def letter_pdf(quanke, document_id: int) -> bytes:
     render_letter(quanke, document_id=document_id)
-    return issuance.pdf_bytes(quanke, document_id)
+    return document_pdf(quanke, document_id)

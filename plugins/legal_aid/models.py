@@ -14,12 +14,10 @@ it by ``application_id``. Every change to them is audited in the same transactio
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.clock import now
-from core.db import Base, UTCDateTime
+from core.api import Base, UTCDateTime, now
 
 
 class HardshipStandard(Base):

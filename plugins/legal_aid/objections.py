@@ -15,14 +15,25 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core import audit, workflow
-from core.clock import local_date, now as utcnow, today
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Application, Document, State
+from core.api import (
+    Application,
+    Conflict,
+    Document,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    State,
+    actor_key,
+    local_date,
+    record_audit,
+    today,
+)
+from core.api import now as utcnow
 
 from .access import may_lodge_objection, require_bureau, require_centre
-from .decisions import load
 from .deadlines import due_on
+from .decisions import load
 from .followup import counting, ensure_assignment
 from .law import OBJECTION_DAYS, cite
 from .letters import enqueue_render, record_letter, replace
@@ -75,12 +86,12 @@ def lodge(quanke, actor, app_id: int, *, grounds: str, received_on: dt.date) -> 
             raise Conflict("司法行政部门已对该决定的异议作出决定；如不服维持决定，可以依法申请行政复议或者"
                            "提起行政诉讼（" + cite("第四十九条第二款") + "）", code="objection_decided")
         due = due_on(quanke.calendar(session), received_on, OBJECTION_DAYS, counting(quanke))
-        actor_key = workflow.actor_key(actor)
+        actor_name = actor_key(actor)
         obj = Objection(application_id=app.id, against=against, termination_id=term.id if term else None,
-                        received_on=received_on, due_on=due, grounds=grounds, filed_by=actor_key)
+                        received_on=received_on, due_on=due, grounds=grounds, filed_by=actor_name)
         session.add(obj)
         session.flush()
-        audit.record(session, actor=actor_key, action="la_objection_lodged", object_type="la_objection",
+        record_audit(session, actor=actor_name, action="la_objection_lodged", object_type="la_objection",
                      object_id=obj.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"against": against, "termination": obj.termination_id,
                            "received_on": received_on.isoformat(), "due_on": due.isoformat(),
@@ -98,7 +109,7 @@ def _get(session, objection_id: int) -> Objection:
 def decide(quanke, actor, objection_id: int, *, uphold: bool, reasons: str) -> Objection:
     user = require_bureau(actor, "对异议作出决定")
     reasons = _text(reasons, "审查决定的理由", "reasons_required")
-    actor_key = workflow.actor_key(user)
+    actor_name = actor_key(user)
     with quanke.db.session() as session:
         obj = _get(session, objection_id)
         if obj.status != "pending":
@@ -114,7 +125,7 @@ def decide(quanke, actor, objection_id: int, *, uphold: bool, reasons: str) -> O
                             service_name=quanke.service(SERVICE).name, at=obj.decided_at)
         obj.document_id = doc.id
         on_time = local_date(obj.decided_at) <= obj.due_on
-        audit.record(session, actor=actor_key, action="la_objection_decided", object_type="la_objection",
+        record_audit(session, actor=actor_name, action="la_objection_decided", object_type="la_objection",
                      object_id=obj.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"outcome": obj.status, "reasons": reasons, "on_time": on_time,
                            "due_on": obj.due_on.isoformat(), "document": doc.number,
@@ -128,7 +139,7 @@ def carry_out(quanke, actor, objection_id: int, *, note: str = "") -> Objection:
     """The centre complies with the bureau's order to correct (责令改正)."""
     user = require_centre(actor, "执行改正决定")
     note = note.strip() if isinstance(note, str) else ""
-    actor_key = workflow.actor_key(user)
+    actor_name = actor_key(user)
     doc_id = None
     with quanke.db.session() as session:
         obj = _get(session, objection_id)
@@ -153,12 +164,12 @@ def carry_out(quanke, actor, objection_id: int, *, note: str = "") -> Objection:
                     Document.status == "valid")):
                 replace(old, doc)
             doc_id = doc.id
-        audit.record(session, actor=actor_key, action="la_correction_carried_out", object_type="la_objection",
+        record_audit(session, actor=actor_name, action="la_correction_carried_out", object_type="la_objection",
                      object_id=obj.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"against": obj.against, "note": note, "grant_letter": doc_id,
                            "basis": cite("第四十九条第一款")})
     if doc_id:
         enqueue_render(quanke, doc_id)
     # Aid is in force again: a lawyer within 3 days of the corrected decision (Art. 43).
-    ensure_assignment(quanke, obj.application_id, kind="correction", actor=actor_key)
+    ensure_assignment(quanke, obj.application_id, kind="correction", actor=actor_name)
     return obj

@@ -6,11 +6,10 @@ import time
 import weakref
 from pathlib import Path
 
-from core import hookimpl
-from core.services import MaterialSpec, ServiceDef
+from core.api import MaterialSpec, ServiceDef, hookimpl
 
 from . import models  # noqa: F401 - registers the plugin's tables
-from .access import DEPARTMENTS, CENTRE, is_bureau, is_centre, may_keep_roster, may_read
+from .access import CENTRE, DEPARTMENTS, is_bureau, is_centre, may_keep_roster, may_read
 from .checks import ELIGIBILITY
 from .deadlines import configured_counting
 from .documents import GRANT
@@ -142,7 +141,7 @@ def _citizen_links(user) -> list[dict] | None:
         return None
     from sqlalchemy import exists, or_, select
 
-    from core.models import Application, State
+    from core.api import Application, State
 
     from .models import Termination
     terminated = exists().where(Termination.application_id == Application.id, Termination.status == "in_force")
@@ -156,7 +155,7 @@ def _citizen_links(user) -> list[dict] | None:
 
 @hookimpl
 def menu_links(user):
-    from core.models import Citizen
+    from core.api import Citizen
     if isinstance(user, Citizen):
         return _citizen_links(user)
     if not may_read(user):

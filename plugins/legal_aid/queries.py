@@ -14,10 +14,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from core.audit import AuditEvent
-from core.clock import LOCAL_TZ, local_date
-from core.identifiers import mask_name
-from core.models import Applicant, Application, CheckEvidence, State
+from core.api import (
+    LOCAL_TZ,
+    Applicant,
+    Application,
+    AuditEvent,
+    CheckEvidence,
+    State,
+    local_date,
+    mask_name,
+)
 
 from .deadlines import due_on
 from .law import CATEGORIES, DECISION_DAYS

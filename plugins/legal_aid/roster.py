@@ -19,10 +19,17 @@ import re
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import local_date, now as utcnow
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound
-from core.models import Applicant, Application
+from core.api import (
+    Applicant,
+    Application,
+    Conflict,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    local_date,
+    record_audit,
+)
+from core.api import now as utcnow
 
 from .models import Assignment, Lawyer, LawyerConflict
 
@@ -64,7 +71,7 @@ def add_lawyer(session: Session, *, actor: str, name: str, licence_no: str, firm
     lawyer = Lawyer(name=name, licence_no=licence, firm=firm, phone=phone, max_active=max_active)
     session.add(lawyer)
     session.flush()
-    audit.record(session, actor=actor, action="la_lawyer_added", object_type="la_lawyer",
+    record_audit(session, actor=actor, action="la_lawyer_added", object_type="la_lawyer",
                  object_id=lawyer.id, data={"name": name, "firm": firm, "licence_no": licence,
                                             "max_active": max_active})
     return lawyer
@@ -76,7 +83,7 @@ def set_active(session: Session, lawyer_id: int, *, active: bool, actor: str, re
         raise NotFound("律师不存在", code="lawyer_not_found")
     reason = _text(reason, "原因", max_len=500)
     lawyer.active = bool(active)
-    audit.record(session, actor=actor, action="la_lawyer_active" if active else "la_lawyer_inactive",
+    record_audit(session, actor=actor, action="la_lawyer_active" if active else "la_lawyer_inactive",
                  object_type="la_lawyer", object_id=lawyer.id, data={"reason": reason})
     return lawyer
 
@@ -91,7 +98,7 @@ def add_conflict(session: Session, lawyer_id: int, *, party_name: str, note: str
     row = LawyerConflict(lawyer_id=lawyer.id, party_name=party, note=note)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="la_conflict_declared", object_type="la_lawyer",
+    record_audit(session, actor=actor, action="la_conflict_declared", object_type="la_lawyer",
                  object_id=lawyer.id, data={"party": party, "note": note})
     return row
 
@@ -181,7 +188,7 @@ def assign(session: Session, app: Application, *, kind: str, actor: str, due_on:
     session.add(row)
     session.flush()
     on_time = due_on is None or local_date(row.assigned_at) <= due_on
-    audit.record(session, actor=actor, action="la_lawyer_assigned", object_type="la_assignment",
+    record_audit(session, actor=actor, action="la_lawyer_assigned", object_type="la_assignment",
                  object_id=row.id, application_id=app.id, subject=app.applicant.id_number,
                  data={"lawyer": lawyer.id, "lawyer_name": lawyer.name, "firm": lawyer.firm,
                        "kind": kind, "due_on": due_on.isoformat() if due_on else None,
@@ -198,7 +205,7 @@ def end_assignments(session: Session, app: Application, *, reason: str, actor: s
         Assignment.application_id == app.id, Assignment.status == "active")))
     for row in rows:
         row.status, row.ended_at, row.end_reason = "ended", utcnow(), reason
-        audit.record(session, actor=actor, action="la_assignment_ended", object_type="la_assignment",
+        record_audit(session, actor=actor, action="la_assignment_ended", object_type="la_assignment",
                      object_id=row.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"lawyer": row.lawyer_id, "reason": reason})
     return rows
@@ -218,7 +225,7 @@ def reassign(session: Session, app: Application, *, actor: str, reason: str,
     new = assign(session, app, kind=kind, actor=actor, due_on=due, reason=f"改派：{reason}",
                  lawyer_id=lawyer_id, exclude={current.lawyer_id})
     current.status, current.ended_at, current.end_reason = "ended", utcnow(), f"改派：{reason}"
-    audit.record(session, actor=actor, action="la_lawyer_reassigned", object_type="la_assignment",
+    record_audit(session, actor=actor, action="la_lawyer_reassigned", object_type="la_assignment",
                  object_id=current.id, application_id=app.id, subject=app.applicant.id_number,
                  data={"from": current.lawyer_id, "to": new.lawyer_id, "reason": reason})
     return new

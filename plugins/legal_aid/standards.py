@@ -29,9 +29,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import today
-from core.errors import InvalidInput
+from core.api import InvalidInput, record_audit, today
 
 from .eligibility import Standard, parse_amount
 from .law import cite
@@ -176,7 +174,7 @@ def load_bytes(session: Session, raw: bytes, *, filename: str, actor: str,
         row.loaded_by = actor
         report.updated += 1
     session.flush()
-    audit.record(session, actor=actor, action="la_standards_loaded", object_type="la_hardship_standards",
+    record_audit(session, actor=actor, action="la_standards_loaded", object_type="la_hardship_standards",
                  object_id=filename[:64], data={"file": filename, "sha256": hashlib.sha256(raw).hexdigest(),
                                                 "inserted": report.inserted, "updated": report.updated,
                                                 "unchanged": report.unchanged, "basis": cite("第三十四条")})

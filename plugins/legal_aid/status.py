@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Application, State
+from core.api import Application, State
 
 from .models import Objection, Termination, UrgentAid
 

@@ -10,10 +10,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core import audit, credit, workflow
-from core.clock import today
-from core.errors import InvalidInput, InvalidState
-from core.credit import CreditRecord
+from core.api import (
+    Commitment,
+    CreditRecord,
+    InvalidInput,
+    InvalidState,
+    actor_key,
+    record_audit,
+    today,
+    verify_commitment,
+)
 
 from . import roster
 from .access import CENTRE, require_centre
@@ -28,10 +34,10 @@ CREDIT_YEARS = 3
 
 
 def _credit_record(session, app, term: Termination, actor: str) -> int | None:
-    commitment = session.scalars(select(credit.Commitment).where(
-        credit.Commitment.application_id == app.id, credit.Commitment.status == "pending")).first()
+    commitment = session.scalars(select(Commitment).where(
+        Commitment.application_id == app.id, Commitment.status == "pending")).first()
     if commitment is not None and term.reason in DISHONEST_REASONS:
-        credit.verify_commitment(session, commitment, kept=False, actor=actor, department=CENTRE,
+        verify_commitment(session, commitment, kept=False, actor=actor, department=CENTRE,
                                  note=f"{TERMINATION_REASONS[term.reason]}：{term.facts[:200]}",
                                  subject_kind="person", subject_id=app.applicant.id_number,
                                  subject_name=app.applicant.name)
@@ -46,7 +52,7 @@ def _credit_record(session, app, term: Termination, actor: str) -> int | None:
         valid_until=today() + dt.timedelta(days=CREDIT_YEARS * 365))
     session.add(record)
     session.flush()
-    audit.record(session, actor=actor, action="la_credit_record", object_type="credit_record",
+    record_audit(session, actor=actor, action="la_credit_record", object_type="credit_record",
                  object_id=record.id, application_id=app.id, subject=app.applicant.id_number,
                  data={"ref": record.ref, "reason": record.reason})
     return record.id
@@ -68,7 +74,7 @@ def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: 
     if found_on > today():
         raise InvalidInput("发现日期不能晚于今天", code="date_in_future", field="found_on")
     ensure_commitment(quanke, app_id)  # a commitment material not yet recorded must exist to be broken
-    actor_key = workflow.actor_key(user)
+    actor_name = actor_key(user)
     with quanke.db.session() as session:
         app = load(session, app_id)
         in_force = aid_in_force(session, app)
@@ -79,15 +85,15 @@ def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: 
         session.add(term)
         session.flush()
         roster.end_assignments(session, app, reason=f"终止法律援助：{TERMINATION_REASONS[reason]}",
-                               actor=actor_key)
+                               actor=actor_name)
         urgent = session.scalar(select(UrgentAid).where(UrgentAid.application_id == app.id))
         if urgent is not None and urgent.status == "in_force":
             urgent.status, urgent.ended_at, urgent.end_reason = "ended", term.decided_at, "终止法律援助"
-        term.credit_record_id = _credit_record(session, app, term, actor_key)
+        term.credit_record_id = _credit_record(session, app, term, actor_name)
         doc = record_letter(session, app, "la_termination", by_id=user.id,
                             service_name=quanke.service(SERVICE).name)
         term.document_id = doc.id
-        audit.record(session, actor=actor_key, action="la_aid_terminated", object_type="la_termination",
+        record_audit(session, actor=actor_name, action="la_aid_terminated", object_type="la_termination",
                      object_id=term.id, application_id=app.id, subject=app.applicant.id_number,
                      data={"reason": reason, "facts": facts, "found_on": found_on.isoformat(),
                            "aid": in_force, "credit_record": term.credit_record_id,

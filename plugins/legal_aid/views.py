@@ -13,13 +13,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.clock import today
-from core.errors import QuankeError
+from core.api import QuankeError, today
 
 from . import access, decisions, objections, queries, roster, standards, termination
 from .decisions import load
@@ -364,7 +370,7 @@ def lawyers():
 
 
 def _roster_action(fn, message: str):
-    from core.workflow import actor_key
+    from core.api import actor_key
     user = need(access.may_keep_roster)
     try:
         with quanke().db.session() as session:
@@ -417,7 +423,7 @@ def set_active(lawyer_id: int):
 @bp.route("/standards", methods=["GET", "POST"])
 @login_required
 def standards_page():
-    from core.workflow import actor_key
+    from core.api import actor_key
     user = need(lambda u: access.may_read(u) or access.may_keep_roster(u))
     form = StandardsForm()
     line_errors = []

@@ -12,8 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Forbidden
-from core.models import Centre, Citizen, Role, User
+from core.api import Centre, Citizen, Forbidden, Role, User
 
 from .models import Holder, Relation
 from .settings import Settings

@@ -8,20 +8,64 @@ import datetime as dt
 from flask import Response, abort, flash, redirect, request, url_for
 from sqlalchemy import func, or_, select
 
-from core import audit
-from core.clock import LOCAL_TZ, today
-from core.errors import Forbidden, InvalidInput, NotFound, QuankeError
-from core.models import Applicant
+from core.api import (
+    LOCAL_TZ,
+    Applicant,
+    AuditEvent,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    QuankeError,
+    record_view,
+    today,
+)
 
-from . import (access, availability, interbank, ledger, matching, reports, requests as reqs, stars, supermarket,
-               volunteers, withdrawals)
-from .catalog import CATEGORIES, kinds as all_kinds, set_kind
+from . import (
+    access,
+    availability,
+    interbank,
+    ledger,
+    matching,
+    reports,
+    stars,
+    supermarket,
+    volunteers,
+    withdrawals,
+)
+from . import requests as reqs
+from .catalog import CATEGORIES, set_kind
+from .catalog import kinds as all_kinds
 from .deposits import deposit_activity, served_minutes
-from .models import (CashPayout, Exchange, Goods, Holder, MonthlyReport, Offer, Relation, ServiceRequest, StarAward, Team,
-                     TeamMember, Training, Volunteer)
+from .models import (
+    CashPayout,
+    Exchange,
+    Goods,
+    Holder,
+    MonthlyReport,
+    Offer,
+    Relation,
+    ServiceRequest,
+    StarAward,
+    Team,
+    TeamMember,
+    Training,
+    Volunteer,
+)
 from .settings import settings
-from .views import (attempt, bp, form_date, form_int, form_window, kinds_by_category, me, quanke, recent_movements,
-                    render, staff_required, _statement)
+from .views import (
+    _statement,
+    attempt,
+    bp,
+    form_date,
+    form_int,
+    form_window,
+    kinds_by_category,
+    me,
+    quanke,
+    recent_movements,
+    render,
+    staff_required,
+)
 
 
 def _scope(session):
@@ -131,9 +175,9 @@ def admin_request(request_id: int):
         offers = s.execute(select(Offer, Volunteer).join(Volunteer, Volunteer.id == Offer.volunteer_id)
                            .where(Offer.request_id == row.id).order_by(Offer.rank)).all()
         teams = s.scalars(select(Team).where(Team.status == "active").order_by(Team.name)).all()
-        history = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.object_type == "tb_request",
-                                                           audit.AuditEvent.object_id == str(row.id))
-                            .order_by(audit.AuditEvent.id)).all()
+        history = s.scalars(select(AuditEvent).where(AuditEvent.object_type == "tb_request",
+                                                           AuditEvent.object_id == str(row.id))
+                            .order_by(AuditEvent.id)).all()
         kind = next((k for k in all_kinds(s, include_inactive=True) if k.code == row.kind), None)
     return render("admin_request.html", row=row, recipient=recipient, provider=provider, candidates=candidates,
                   offers=offers, teams=teams, history=history, kind=kind, now=dt.datetime.now(LOCAL_TZ),
@@ -233,7 +277,7 @@ def admin_holder(holder_id: int):
                                                                                                 Goods.name)).all()
         ok, why = withdrawals.loan_eligibility(s, holder, settings(q))
         if applicant is not None:  # unmasked ID on an account page: leave a trace (处处留痕)
-            audit.record_view(s, actor=access.actor_key(me()), object_type="tb_holder", object_id=holder.id,
+            record_view(s, actor=access.actor_key(me()), object_type="tb_holder", object_id=holder.id,
                               subject=holder.subject, fields=["id_number", "phone"], reason="时间银行账户页")
         return render("admin_holder.html", holder=holder, applicant=applicant, volunteer=volunteer, team=team,
                       members=members, trainings=trainings, relatives=relatives, goods=goods,
@@ -488,7 +532,8 @@ def admin_star_pdf(award_id: int):
 
     from flask import send_file
 
-    from core.identifiers import mask_id
+    from core.api import mask_id
+
     from .documents import star_certificate
     rules = settings(quanke())
     with quanke().db.session() as s:

@@ -13,11 +13,10 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import tokens
-from core.clock import LOCAL_TZ
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.api import LOCAL_TZ, Forbidden, InvalidInput, NotFound, user_for_token
 
-from . import access, interbank, ledger, matching, reports, requests as reqs, statements, withdrawals
+from . import access, interbank, ledger, matching, reports, statements, withdrawals
+from . import requests as reqs
 from .models import Holder, ServiceRequest, Volunteer
 
 bp = Blueprint("timebank_api", __name__, url_prefix="/api/v1/timebank")
@@ -42,7 +41,7 @@ def _authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         with quanke().db.session() as session:
-            user = tokens.user_for_token(session, token.strip())
+            user = user_for_token(session, token.strip())
         if user is None:
             return _unauthorized()
         g.tb_actor = user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.clock import local
+from core.api import local
 
 PERIODS = (("am", "上午"), ("pm", "下午"), ("ev", "晚上"))
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import InvalidInput
+from core.api import InvalidInput, record_audit
 
 from .models import ServiceKind
 
@@ -90,6 +89,6 @@ def set_kind(session: Session, *, actor: str, code: str, category: str, name: st
         session.add(row)
     row.category, row.name, row.active = category, name, bool(active)
     session.flush()
-    audit.record(session, actor=actor, action="timebank.kind_set", object_type="tb_service_kind",
+    record_audit(session, actor=actor, action="timebank.kind_set", object_type="tb_service_kind",
                  object_id=code, data={"category": category, "name": name, "active": bool(active)})
     return Kind(code, category, name, bool(active))

@@ -1,9 +1,7 @@
 """Eligibility of a volunteer: age 16+ and not already certified."""
 from sqlalchemy import select
 
-from core.clock import local_date
-from core.identifiers import age_on
-from core.services import Check, CheckContext, CheckResult
+from core.api import Check, CheckContext, CheckResult, age_on, local_date
 
 from .models import Volunteer
 

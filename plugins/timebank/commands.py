@@ -3,18 +3,7 @@ from __future__ import annotations
 
 import click
 
-from core.errors import QuankeError
-
-
-def _runtime(ctx: click.Context):
-    root = ctx.find_root()
-    if root.obj is None:
-        from core.runtime import Quanke
-        try:
-            root.obj = Quanke()
-        except QuankeError as exc:
-            raise click.ClickException(exc.message) from None
-    return root.obj
+from core.api import QuankeError, command_runtime
 
 
 @click.group("timebank")
@@ -27,7 +16,7 @@ def timebank():
 def verify(ctx):
     """核对账本：每个账户余额=流水合计，全部流水合计为零，无透支。"""
     from .ledger import verify as check
-    quanke = _runtime(ctx)
+    quanke = command_runtime(ctx)
     with quanke.db.session() as session:
         problems = check(session)
     if problems:
@@ -44,7 +33,7 @@ def stars(ctx, day):
     """按累计服务时长评定星级志愿者（平时由 12 月 5 日的定时任务执行）。"""
     from .stars import award
     try:
-        made = award(_runtime(ctx), day=day)
+        made = award(command_runtime(ctx), day=day)
     except (QuankeError, ValueError) as exc:
         raise click.ClickException(str(getattr(exc, "message", exc))) from None
     click.echo(f"新评定星级志愿者 {made} 名。")
@@ -58,7 +47,7 @@ def report(ctx, month, replace):
     """生成各社区月度报表（CSV 与图表）。"""
     from .reports import generate
     try:
-        row = generate(_runtime(ctx), month=month, actor="cli", replace=replace)
+        row = generate(command_runtime(ctx), month=month, actor="cli", replace=replace)
     except QuankeError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{row.month} 月报已生成。")

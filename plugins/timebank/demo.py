@@ -15,11 +15,17 @@ import random
 from sqlalchemy import select
 from tqdm import tqdm
 
-from core import applicants, workflow
-from core.clock import LOCAL_TZ, now
-from core.demo import valid_resident_id
-from core.errors import QuankeError
-from core.models import Role, User
+from core.api import (
+    LOCAL_TZ,
+    QuankeError,
+    Role,
+    User,
+    accept,
+    file_application,
+    now,
+    register_applicant,
+    valid_resident_id,
+)
 
 from . import deposits, reports, requests, stars, supermarket, volunteers, withdrawals
 from .catalog import DEFAULT_KINDS
@@ -91,7 +97,7 @@ def load(quanke, *, scale: str = "demo", progress: bool = False) -> int:
             for _ in range(start, min(count, start + batch)):
                 n = next(serial)
                 born = f"19{rng.randint(50, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-                applicant, _ = applicants.register(s, kind="person", id_number=valid_resident_id(f"320113{born}{n % 1000:03d}"),
+                applicant, _ = register_applicant(s, kind="person", id_number=valid_resident_id(f"320113{born}{n % 1000:03d}"),
                                                    name=_name(rng), phone=f"1591{n:07d}", actor="demo")
                 kinds = rng.sample(DEFAULT_KINDS, 3)
                 c = community()
@@ -215,16 +221,16 @@ def _pending_certifications(quanke, worker, rng, serial) -> int:
     for i in range(3):
         n = next(serial)
         with quanke.db.session() as s:
-            applicant, _ = applicants.register(s, kind="person", id_number=valid_resident_id(f"32011319{90 + i}0101{n % 1000:03d}"),
+            applicant, _ = register_applicant(s, kind="person", id_number=valid_resident_id(f"32011319{90 + i}0101{n % 1000:03d}"),
                                                name=_name(rng), phone=f"1571{n:07d}", actor="demo")
             applicant_id = applicant.id
         try:
-            app = workflow.file_application(
+            app = file_application(
                 quanke, worker, service_code=service.code, applicant_id=applicant_id,
                 form_data={"community": "C031", "categories": ["companionship"], "kinds": ["chat"],
                            "skills": "愿意陪伴独居老人", "availability": "周末全天"},
                 paper=[m.code for m in service.materials if m.required], consent=True, consent_text="申请人当面同意")
-            workflow.accept(quanke, worker, app.id)
+            accept(quanke, worker, app.id)
             made += 1
         except QuankeError as exc:  # e.g. the worker's centre is not authorised for the service
             log.info("demo certification skipped: %s", exc.message)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput, InvalidState, NotFound
+from core.api import InvalidInput, InvalidState, NotFound
 
 from . import access, ledger
 from .models import Holder, Journal

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from xml.sax.saxutils import escape
 
 import qrcode
 from reportlab.lib import colors
@@ -16,11 +17,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
-from core.clock import local, now
-from core.documents import CertificateTemplate, cjk_font, format_date
-from core.services import CertificateContext
+from core.api import CertificateContext, CertificateTemplate, cjk_font, format_date, local, now
 
 from .catalog import CATEGORY_NAMES
 from .forms import COMMUNITIES
@@ -61,7 +59,8 @@ def verification_url(quanke, code: str) -> str:
 def seal(quanke, pdf: bytes) -> tuple[bytes, bool]:
     """Sign with the timebank seal. Development creates a dev seal when missing; in
     production a missing seal raises (a statement must not go out unsealed silently)."""
-    from core.seal import DEFAULT_PASSPHRASE, department_signer, sign_pdf
+    from core.api import DEFAULT_SEAL_PASSPHRASE as DEFAULT_PASSPHRASE
+    from core.api import department_signer, sign_pdf
     production = str(quanke.config.get("ENV", "development")).lower() == "production"
     passphrase = quanke.config.get("SEAL_PASSPHRASE") or os.environ.get("QUANKE_SEAL_PASSPHRASE") or DEFAULT_PASSPHRASE
     signer = department_signer(quanke.config["SEAL_DIR"], DEPARTMENT, passphrase, production=production,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import Forbidden, InvalidInput
+from core.api import Forbidden, InvalidInput
 
 from . import access, ledger
 from .models import Account, Journal, Movement

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from core.models import Application
+from core.api import Application
 
 from . import reports, stars, volunteers
 from .models import Volunteer

@@ -28,9 +28,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import now
-from core.errors import Conflict, InvalidInput, InvalidState, NotFound
+from core.api import Conflict, InvalidInput, InvalidState, NotFound, now, record_audit
 
 from .models import Account, Journal, Movement
 from .settings import Settings
@@ -301,7 +299,7 @@ def post(session: Session, *, kind: str, lines, community: str, actor: str, rule
             {"journal_id": journal_id, "account_id": a, "amount": merged[a], "balance_after": new_balances[a]}
             for a in ids])
         session.execute(_UPDATE_BALANCE, [{"b_id": a, "b_balance": b} for a, b in new_balances.items()])
-    audit.record(session, actor=actor, action=f"timebank.{kind}", object_type="tb_journal",
+    record_audit(session, actor=actor, action=f"timebank.{kind}", object_type="tb_journal",
                  object_id=journal_id, subject=subject,
                  data={"community": community, "minutes": minutes, "memo": memo,
                        "lines": [[locked[a]["key"], merged[a]] for a in sorted(merged)],

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.identifiers import mask_name
-from core.models import Applicant
+from core.api import Applicant, mask_name
 
 from . import availability
 from .catalog import CATEGORY_NAMES

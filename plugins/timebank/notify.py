@@ -4,8 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import outbox
-from core.models import Applicant
+from core.api import Applicant, add_notification
 
 from .models import Holder, Team, Volunteer
 
@@ -25,6 +24,6 @@ def tell(session: Session, holder: Holder, event: str, subject: str, body: str) 
     phone = phone_of(session, holder)
     if not phone:
         return False
-    outbox.add(session, event=f"timebank_{event}", recipient_kind="applicant", recipient=phone,
+    add_notification(session, event=f"timebank_{event}", recipient_kind="applicant", recipient=phone,
                subject=subject, body=f"【时间银行】{body}")
     return True

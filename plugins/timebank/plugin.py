@@ -4,8 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core import hookimpl
-from core.services import MaterialSpec, ServiceDef
+from core.api import MaterialSpec, ServiceDef, hookimpl
 
 from . import models  # noqa: F401 - registers the plugin's tables
 from .checks import VOLUNTEER_ELIGIBLE
@@ -94,8 +93,7 @@ def application_event(event, quanke):
 @hookimpl
 def check_config(quanke):
     """``quanke plugins --check``: the time-bank rules parse, the pages are installed."""
-    from core.errors import QuankeError
-    from core.plugin_health import require_templates
+    from core.api import QuankeError, require_templates
 
     from .settings import settings
     problems = []
@@ -132,7 +130,7 @@ def demo_data(quanke, scale):
 
 @hookimpl
 def menu_links(user):
-    from core.models import Citizen
+    from core.api import Citizen
 
     from .access import is_admin, is_social_worker
     if isinstance(user, Citizen):

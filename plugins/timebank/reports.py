@@ -16,8 +16,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit, outbox
-from core.clock import LOCAL_TZ, today
+from core.api import LOCAL_TZ, add_notification, record_audit, today
 
 from .catalog import CATEGORIES
 from .models import Account, Journal, MonthlyReport, Movement, ServiceRequest
@@ -31,7 +30,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
         year, mon = (int(p) for p in month.split("-"))
         start = dt.datetime(year, mon, 1, tzinfo=LOCAL_TZ)
     except (ValueError, TypeError):
-        from core.errors import InvalidInput
+        from core.api import InvalidInput
         raise InvalidInput("月份格式应为 YYYY-MM", code="invalid_month", field="month") from None
     end = dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=LOCAL_TZ)
     return start, end
@@ -191,9 +190,9 @@ def generate(quanke, *, month: str | None = None, actor: str = "system", replace
         else:
             existing.csv, existing.svg, existing.generated_by = csv_text, svg, actor
         session.flush()
-        outbox.add(session, event="timebank_monthly_report", recipient_kind="department", recipient="timebank",
+        add_notification(session, event="timebank_monthly_report", recipient_kind="department", recipient="timebank",
                    channel="internal", subject=f"{month} 时间银行月报",
                    body=f"{month} 各社区时间银行月报已生成，请在时间银行“月度报表”中查看。")
-        audit.record(session, actor=actor, action="timebank.monthly_report", object_type="tb_monthly_report",
+        record_audit(session, actor=actor, action="timebank.monthly_report", object_type="tb_monthly_report",
                      object_id=existing.id, data={"month": month, "communities": len(rows)})
         return existing

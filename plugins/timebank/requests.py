@@ -19,10 +19,17 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import local, now
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Citizen
+from core.api import (
+    Citizen,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    local,
+    now,
+    record_audit,
+)
 
 from . import access, deposits, ledger
 from .catalog import kind as find_kind
@@ -115,7 +122,7 @@ def create(quanke, actor, *, recipient_id: int, kind: str, window_start: dt.date
         session.flush()
         if payer != "public":
             _hold(session, request, recipient, rules, access.actor_key(actor), at)
-        audit.record(session, actor=access.actor_key(actor), action="timebank.request_filed",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.request_filed",
                      object_type="tb_request", object_id=request.id, subject=recipient.subject,
                      data={"number": request.number, "kind": request.kind, "payer": payer,
                            "planned": planned_minutes, "community": community}, at=at)
@@ -187,7 +194,7 @@ def propose(quanke, actor, request_id: int, volunteer_ids, *, ranking=None) -> l
                  "请登录时间银行查看并接单。")
             created.append(v.id)
         session.flush()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.offers_sent",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.offers_sent",
                      object_type="tb_request", object_id=request.id, data={"volunteers": created})
         return created
 
@@ -231,7 +238,7 @@ def accept(quanke, actor, request_id: int, volunteer_id: int, *, at: dt.datetime
         tell(session, recipient, "accepted", "服务已有人接单",
              f"您的服务需求{request.number}已由志愿者{volunteer.number}接单，"
              f"将于{local(request.window_start):%m月%d日 %H:%M}上门服务。")
-        audit.record(session, actor=access.actor_key(actor), action="timebank.request_accepted",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.request_accepted",
                      object_type="tb_request", object_id=request.id, subject=recipient.subject,
                      data={"volunteer": volunteer.id, "by": how}, at=at)
         return request
@@ -252,7 +259,7 @@ def assign_team(quanke, actor, request_id: int, team_id: int) -> ServiceRequest:
         request.volunteer_id = team.leader_id
         session.execute(update(Offer).where(Offer.request_id == request.id, Offer.status == "offered")
                         .values(status="closed"))
-        audit.record(session, actor=access.actor_key(actor), action="timebank.request_accepted",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.request_accepted",
                      object_type="tb_request", object_id=request.id, data={"team": team.id, "by": "admin"})
         return request
 
@@ -270,7 +277,7 @@ def decline(quanke, actor, request_id: int, volunteer_id: int) -> None:
         if offer.status != "offered":
             raise InvalidState("该派单已处理", code="offer_answered")
         offer.status, offer.answered_at = "declined", now()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.offer_declined",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.offer_declined",
                      object_type="tb_request", object_id=request_id, data={"volunteer": volunteer_id})
 
 
@@ -336,7 +343,7 @@ def confirm(quanke, actor, request_id: int, minutes, *, at: dt.datetime | None =
         deposits.after_deposit(session, provider, deposit, rules)
         tell(session, provider, "deposited", "服务时长已存入",
              f"服务需求{request.number}已确认{ledger.fmt_minutes(minutes)}，已存入您的时间银行账户。")
-        audit.record(session, actor=access.actor_key(actor), action="timebank.request_confirmed",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.request_confirmed",
                      object_type="tb_request", object_id=request.id, subject=provider.subject,
                      data={"minutes": minutes, "role": role, "journal": posted.journal_id}, at=at)
         return request
@@ -357,7 +364,7 @@ def correct_confirmation(quanke, actor, request_id: int, *, reason: str) -> Serv
         request.status, request.held_minutes = "assigned", request.planned_minutes if request.payer != "public" else 0
         request.confirmed_minutes = request.confirmed_at = request.journal_id = None
         request.confirmed_by = request.confirmer_role = ""
-        audit.record(session, actor=access.actor_key(actor), action="timebank.confirmation_reversed",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.confirmation_reversed",
                      object_type="tb_request", object_id=request.id, data={"minutes": old, "reason": reason})
         return request
 
@@ -385,7 +392,7 @@ def close_unserved(quanke, actor, request_id: int, *, reason: str, not_served: b
         request.status, request.closed_reason = ("not_served" if not_served else "cancelled"), reason
         session.execute(update(Offer).where(Offer.request_id == request.id, Offer.status == "offered")
                         .values(status="closed"))
-        audit.record(session, actor=access.actor_key(actor), action="timebank.request_closed",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.request_closed",
                      object_type="tb_request", object_id=request.id,
                      data={"status": request.status, "reason": reason})
         return request
@@ -405,7 +412,7 @@ def follow_up(quanke, actor, request_id: int, *, rating, comment: str = "",
             raise InvalidState("服务时长确认后才能回访评价", code="not_confirmed")
         request.status, request.rating, request.rating_comment = "rated", rating, (comment or "").strip()[:1000]
         request.rated_by, request.rated_at = access.actor_key(actor), at or now()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.follow_up",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.follow_up",
                      object_type="tb_request", object_id=request.id,
                      data={"rating": rating, "comment": request.rating_comment}, at=at)
         return request

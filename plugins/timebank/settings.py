@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from core.errors import InvalidInput
+from core.api import InvalidInput
 
 #: The 13 communities of the reference street (尧化街道 model). The first four codes are
 #: the core demo's community stations, so a counter worker there is in their community.

@@ -10,9 +10,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core import audit
-from core.clock import LOCAL_TZ, today
-from core.issuance import new_verification_code
+from core.api import LOCAL_TZ, new_verification_code, record_audit, today
 
 from . import deposits, ledger
 from .models import Holder, StarAward, Volunteer
@@ -56,7 +54,7 @@ def award(quanke, *, day: dt.date | str | None = None) -> int:
                 tell(session, holder, "stars", "星级志愿者评定",
                      f"国际志愿者日，您累计服务{ledger.fmt_minutes(minutes)}，被评为{stars_text(stars)}星级志愿者，"
                      "可在时间银行下载星级证书。")
-            audit.record(session, actor="system", action="timebank.stars_awarded", object_type="tb_star_award",
+            record_audit(session, actor="system", action="timebank.stars_awarded", object_type="tb_star_award",
                          object_id=row.id, subject=holder.subject if holder else "",
                          data={"volunteer": volunteer.id, "year": day.year, "stars": stars, "minutes": minutes})
             made += 1

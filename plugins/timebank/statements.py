@@ -14,11 +14,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.clock import LOCAL_TZ, local, now, today
-from core.errors import InvalidInput, NotFound
-from core.identifiers import mask_id
-from core.issuance import new_verification_code
+from core.api import (
+    LOCAL_TZ,
+    InvalidInput,
+    NotFound,
+    local,
+    mask_id,
+    new_verification_code,
+    now,
+    record_audit,
+    today,
+)
 
 from . import access, ledger
 from .documents import movement_row, statement_pdf
@@ -97,7 +103,7 @@ def issue(quanke, actor, *, holder_id: int, start: dt.date, end: dt.date) -> tup
                         sha256=digest, signed=True, verification_code=code, issued_by=access.actor_key(actor))
         session.add(row)
         session.flush()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.statement_issued",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.statement_issued",
                      object_type="tb_statement", object_id=row.id, subject=holder.subject,
                      data={"number": number, "start": start.isoformat(), "end": end.isoformat(),
                            "closing": closing, "sha256": digest})

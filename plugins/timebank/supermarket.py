@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.errors import InvalidInput, InvalidState, NotFound
+from core.api import InvalidInput, InvalidState, NotFound, record_audit
 
 from . import access, ledger
 from .models import Exchange, Goods, Holder
@@ -43,7 +42,7 @@ def add_goods(quanke, actor, *, community: str, name: str, unit: str, price_minu
                       stock=stock, active=True)
         session.add(goods)
         session.flush()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.goods_added",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.goods_added",
                      object_type="tb_goods", object_id=goods.id,
                      data={"community": community, "name": name, "price": price_minutes, "stock": stock})
         return goods
@@ -59,7 +58,7 @@ def restock(quanke, actor, goods_id: int, *, quantity: int, price_minutes: int |
         goods.stock += quantity
         if price_minutes is not None:
             goods.price_minutes = ledger.require_minutes(price_minutes, field="price_minutes", what="商品价格")
-        audit.record(session, actor=access.actor_key(actor), action="timebank.goods_restocked",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.goods_restocked",
                      object_type="tb_goods", object_id=goods.id,
                      data={"added": quantity, "stock": goods.stock, "price": goods.price_minutes})
         return goods

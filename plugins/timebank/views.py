@@ -12,18 +12,36 @@ import datetime as dt
 import functools
 import io
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from core.clock import LOCAL_TZ, local, today
-from core.errors import InvalidInput, QuankeError
-from core.identifiers import mask_id, mask_name
-from core.models import Citizen, User
+from core.api import (
+    LOCAL_TZ,
+    Citizen,
+    InvalidInput,
+    QuankeError,
+    User,
+    local,
+    mask_id,
+    mask_name,
+    today,
+)
 
-from . import access, availability, ledger, requests as reqs, statements, withdrawals
-from .catalog import CATEGORY_NAMES, kinds as all_kinds
+from . import access, availability, ledger, statements, withdrawals
+from . import requests as reqs
+from .catalog import CATEGORY_NAMES
+from .catalog import kinds as all_kinds
 from .models import Holder, Offer, Relation, ServiceRequest, StarAward, Statement, Volunteer
 from .settings import RELATION_LABELS, settings
 

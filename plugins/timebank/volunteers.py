@@ -12,15 +12,34 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import applicants, audit
-from core.clock import local_date, now
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Applicant, Application
+from core.api import (
+    Applicant,
+    Application,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    local_date,
+    now,
+    record_audit,
+    register_applicant,
+)
 
 from . import access, availability, ledger
-from .catalog import CATEGORY_NAMES, kinds as all_kinds
-from .models import (Account, CashPayout, Holder, Relation, ServiceRequest, Team, TeamMember,
-                     Training, Volunteer)
+from .catalog import CATEGORY_NAMES
+from .catalog import kinds as all_kinds
+from .models import (
+    Account,
+    CashPayout,
+    Holder,
+    Relation,
+    ServiceRequest,
+    Team,
+    TeamMember,
+    Training,
+    Volunteer,
+)
 from .notify import tell
 from .settings import INVERSE_RELATION, RELATION_LABELS, Settings, settings
 
@@ -56,7 +75,7 @@ def ensure_person(session: Session, applicant: Applicant, community: str, *, act
             holder.address = address.strip()
     ledger.open_holder_accounts(session, holder.id, community)
     ledger.community_accounts(session, community)
-    audit.record(session, actor=actor, action="timebank.holder_opened" if created else "timebank.holder_updated",
+    record_audit(session, actor=actor, action="timebank.holder_opened" if created else "timebank.holder_updated",
                  object_type="tb_holder", object_id=holder.id, subject=holder.subject,
                  data={"community": community, "lives_alone": holder.lives_alone})
     return holder
@@ -70,7 +89,7 @@ def register_recipient(quanke, actor, *, id_number: str, name: str, phone: str =
         access.require_social_worker(actor, "登记服务对象")
         if not (address or "").strip():
             raise InvalidInput("请填写服务对象的居住地址", code="address_required", field="address")
-        applicant, _ = applicants.register(session, kind="person", id_number=id_number, name=name,
+        applicant, _ = register_applicant(session, kind="person", id_number=id_number, name=name,
                                            phone=phone, actor=access.actor_key(actor))
         return ensure_person(session, applicant, community, actor=access.actor_key(actor), rules=rules,
                              lives_alone=lives_alone, address=address)
@@ -84,7 +103,7 @@ def set_loan_exception(quanke, actor, holder_id: int, reason: str) -> Holder:
         holder = _holder(session, holder_id)
         access.require_admin(session, actor, rules, holder.community, "认定借贷资格")
         holder.loan_exception = (reason or "").strip()[:500]
-        audit.record(session, actor=access.actor_key(actor), action="timebank.loan_exception",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.loan_exception",
                      object_type="tb_holder", object_id=holder.id, subject=holder.subject,
                      data={"reason": holder.loan_exception})
         return holder
@@ -144,7 +163,7 @@ def create_profile(session: Session, applicant: Applicant, community: str, *, ru
     volunteer.number = volunteer.number or f"ZYZ{community[1:]}{volunteer.id:06d}"
     tell(session, holder, "certified", "志愿者认证通过",
          f"您已成为{rules.community_name(community)}时间银行志愿者，编号{volunteer.number}。")
-    audit.record(session, actor=actor, action="timebank.volunteer_certified", object_type="tb_volunteer",
+    record_audit(session, actor=actor, action="timebank.volunteer_certified", object_type="tb_volunteer",
                  object_id=volunteer.id, application_id=application_id, subject=holder.subject,
                  data={"number": volunteer.number, "community": community})
     return volunteer
@@ -207,7 +226,7 @@ def update_profile(quanke, actor, volunteer_id: int, *, categories=None, kinds=N
             ledger.community_accounts(session, community)
         for key, value in changes.items():
             setattr(volunteer, key, value)
-        audit.record(session, actor=access.actor_key(actor), action="timebank.profile_updated",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.profile_updated",
                      object_type="tb_volunteer", object_id=volunteer.id, subject=holder.subject,
                      data={k: v for k, v in changes.items()})
         return volunteer
@@ -229,7 +248,7 @@ def add_training(quanke, actor, volunteer_id: int, *, title: str, provider: str,
                        trained_on=trained_on, minutes=minutes, recorded_by=access.actor_key(actor))
         session.add(row)
         session.flush()
-        audit.record(session, actor=access.actor_key(actor), action="timebank.training_recorded",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.training_recorded",
                      object_type="tb_training", object_id=row.id,
                      subject=_holder(session, volunteer.holder_id).subject,
                      data={"title": title, "minutes": minutes, "on": trained_on.isoformat()})
@@ -271,7 +290,7 @@ def create_team(quanke, actor, *, name: str, community: str, leader_id: int, mem
         session.flush()
         today = local_date(now())
         session.add_all([TeamMember(team_id=team.id, volunteer_id=v, joined_on=today) for v in members])
-        audit.record(session, actor=access.actor_key(actor), action="timebank.team_created",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.team_created",
                      object_type="tb_team", object_id=team.id, subject=holder.subject,
                      data={"community": community, "leader": leader_id, "members": members})
         return team
@@ -294,7 +313,7 @@ def set_team_member(quanke, actor, team_id: int, volunteer_id: int, *, member: b
             session.delete(row)
         else:
             return
-        audit.record(session, actor=access.actor_key(actor), action="timebank.team_member",
+        record_audit(session, actor=access.actor_key(actor), action="timebank.team_member",
                      object_type="tb_team", object_id=team.id,
                      data={"volunteer": volunteer_id, "member": member})
 
@@ -328,7 +347,7 @@ def add_relation(quanke, actor, *, holder_id: int, relative_id: int, relation: s
             Relation(holder_id=relative_id, relative_id=holder_id, relation=INVERSE_RELATION[relation],
                      evidence=evidence, verified_by=who)])
         session.flush()
-        audit.record(session, actor=who, action="timebank.relation_added", object_type="tb_holder",
+        record_audit(session, actor=who, action="timebank.relation_added", object_type="tb_holder",
                      object_id=holder_id, subject=holder.subject,
                      data={"relative": relative_id, "relation": relation, "evidence": evidence})
 
@@ -418,7 +437,7 @@ def leave(quanke, actor, holder_id: int, *, disposition: str, reason: str,
         session.execute(update(Team).where(Team.holder_id == holder.id).values(status="dissolved"))
         tell(session, holder, "left", "时间银行退出",
              "您已退出时间银行，" + ("余额已按您的选择结清。" if disposition == "settle" else "余额已捐赠社区捐赠池，感谢您的奉献。"))
-        audit.record(session, actor=who, action="timebank.left", object_type="tb_holder", object_id=holder.id,
+        record_audit(session, actor=who, action="timebank.left", object_type="tb_holder", object_id=holder.id,
                      subject=holder.subject, data={"disposition": disposition, "by": mode, "reason": reason,
                                                    "balances": held, "journal": journal_id})
         return journal_id

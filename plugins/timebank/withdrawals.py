@@ -6,10 +6,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.clock import local_date, now
-from core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from core.identifiers import age_on
-from core.models import Applicant
+from core.api import (
+    Applicant,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    age_on,
+    local_date,
+    now,
+)
 
 from . import access, ledger
 from .models import CashPayout, Holder, Loan

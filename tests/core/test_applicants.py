@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from core import applicants
-from core.demo import valid_resident_id
-from core.errors import InvalidInput
-from core.models import Applicant
+from core.people import applicants
+from core.ops.demo import valid_resident_id
+from core.platform.errors import InvalidInput
+from core.platform.models import Applicant
 
 
 def _count(quanke):

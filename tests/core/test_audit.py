@@ -3,9 +3,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from core import audit
-from core.audit import AuditEvent
-from core.cli import main
+from core.platform import audit
+from core.platform.audit import AuditEvent
+from core.ops.cli import main
 from core.testing import drive_to, seed_world
 
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from redis import Redis
 from sqlalchemy import func, select, text
 
-from core import audit
-from core.audit import AuditEvent, AuditHead
-from core.cli import main
+from core.platform import audit
+from core.platform.audit import AuditEvent, AuditHead
+from core.ops.cli import main
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world
 
 
@@ -142,11 +142,11 @@ def test_with_redis_the_sealer_is_one_deduplicated_job(pg_url, tmp_path):
     try:
         _write(quanke, 4)
         assert _unsealed(quanke) == 4                    # nothing sealed in the request
-        seals = [j for j in quanke.jobs.queue.get_jobs() if j.args[0] == "core.audit.seal_job"]
+        seals = [j for j in quanke.jobs.queue.get_jobs() if j.args[0] == "core.platform.audit.seal_job"]
         assert len(seals) == 1                           # four commits, one pending job
         env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL,
                "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
-        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+        done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         with quanke.db.session() as s:
@@ -154,7 +154,7 @@ def test_with_redis_the_sealer_is_one_deduplicated_job(pg_url, tmp_path):
         assert _unsealed(quanke) == 0
         _write(quanke, 1)                                # the marker went with the job
         assert len([j for j in quanke.jobs.queue.get_jobs()
-                    if j.args[0] == "core.audit.seal_job"]) == 1
+                    if j.args[0] == "core.platform.audit.seal_job"]) == 1
     finally:
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)

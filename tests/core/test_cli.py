@@ -2,8 +2,8 @@
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core.cli import main
-from core.models import Application, Centre, User
+from core.ops.cli import main
+from core.platform.models import Application, Centre, User
 
 
 def _run(tmp_path, *args, input=None):

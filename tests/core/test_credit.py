@@ -5,13 +5,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core import credit, workflow
-from core.cli import main
+from core import credit
+from core import acceptance
+from core.ops.cli import main
 from core.credit import CreditRecord
-from core.demo import valid_resident_id
-from core.errors import Forbidden, InvalidInput
-from core.models import Applicant, CheckEvidence
-from core.services import ServiceDef
+from core.ops.demo import valid_resident_id
+from core.platform.errors import Forbidden, InvalidInput
+from core.platform.models import Applicant, CheckEvidence
+from core.contract.services import ServiceDef
 from core.testing import file_at_counter, seed_world
 
 HEADER = "ref,subject_kind,subject_id,name,level,reason,source_department,valid_from,valid_until\n"
@@ -84,9 +85,9 @@ def test_serious_dishonesty_blocks_and_general_warns_with_evidence(credit_world)
     _dishonest(quanke, number, "general")
     app = file_at_counter(world, "sample.credit")
     with pytest.raises(InvalidInput) as err:
-        workflow.accept(quanke, world.counter, app.id)
+        acceptance.accept(quanke, world.counter, app.id)
     assert err.value.code == "warn_reason_required"
-    workflow.accept(quanke, world.counter, app.id, warn_reason="一般失信，已告知")
+    acceptance.accept(quanke, world.counter, app.id, warn_reason="一般失信，已告知")
     with quanke.db.session() as s:
         ev = s.scalars(select(CheckEvidence).where(CheckEvidence.application_id == app.id)).one()
         newest = s.scalar(select(CreditRecord.id).order_by(CreditRecord.id.desc()).limit(1))
@@ -96,7 +97,7 @@ def test_serious_dishonesty_blocks_and_general_warns_with_evidence(credit_world)
     _dishonest(quanke, number, "serious")
     second = file_at_counter(world, "sample.credit")
     with pytest.raises(Forbidden) as err:
-        workflow.accept(quanke, world.counter, second.id)
+        acceptance.accept(quanke, world.counter, second.id)
     assert err.value.code == "checks_blocked" and "严重失信" in err.value.message
 
 
@@ -104,7 +105,7 @@ def test_expired_record_no_longer_counts(credit_world):
     world, quanke = credit_world, credit_world.quanke
     _dishonest(quanke, _applicant_number(world), "serious", until=dt.date(2024, 12, 31))
     app = file_at_counter(world, "sample.credit")
-    assert workflow.accept(quanke, world.counter, app.id).state == "accepted"
+    assert acceptance.accept(quanke, world.counter, app.id).state == "accepted"
 
 
 def test_broken_commitment_creates_a_credit_record(quanke):

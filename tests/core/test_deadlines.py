@@ -12,12 +12,12 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-import core.models  # noqa: F401  (registers the tables on Base.metadata)
-from core.db import Base, Database
+import core.platform.models  # noqa: F401  (registers the tables on Base.metadata)
+from core.platform.db import Base, Database
 from core.deadlines import (DayInfo, Pause, WorkCalendar, add_working_days, compute_due_date,
                             load_holiday_file, working_days_between)
-from core.errors import InvalidInput
-from core.models import CalendarDay
+from core.platform.errors import InvalidInput
+from core.platform.models import CalendarDay
 
 D = date
 

@@ -1,4 +1,4 @@
-"""core.documents: every paper renders to a real PDF with embedded Chinese text and a QR code."""
+"""core.papers.documents: every paper renders to a real PDF with embedded Chinese text and a QR code."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,21 +12,10 @@ import qrcode
 from PIL import Image
 from pypdf import PdfReader
 
-from core import documents
-from core.documents import (
-    CertificateTemplate,
-    DocumentHeader,
-    FontMissing,
-    cjk_font,
-    format_date,
-    missing_glyphs,
-    render_correction_notice,
-    render_decision_letter,
-    render_receipt,
-    render_refusal_notice,
-)
-from core.errors import InvalidInput
-from core.services import CertificateContext, Renderer
+from core.papers import documents
+from core.papers.documents import (CertificateTemplate, DocumentHeader, FontMissing, cjk_font, format_date, missing_glyphs, render_correction_notice, render_decision_letter, render_receipt, render_refusal_notice)
+from core.platform.errors import InvalidInput
+from core.contract.services import CertificateContext, Renderer
 
 UTC = dt.timezone.utc
 URL = "https://zwfw.example.gov.cn/verify/K7Q2-9XMD"

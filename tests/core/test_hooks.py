@@ -8,11 +8,13 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
-from core import hookimpl, hookspecs, workflow
-from core.models import CheckEvidence
-from core.plugins import PluginHost
+from core import hookimpl
+from core.contract import hookspecs
+from core import acceptance
+from core.platform.models import CheckEvidence
+from core.contract.host import PluginHost
 from core.runtime import Quanke
-from core.services import Check, CheckResult
+from core.contract.services import Check, CheckResult
 from core.testing import SAMPLE_PLUGIN, drive_to, file_at_counter, seed_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +84,7 @@ def test_application_event_sees_committed_changes_and_cannot_undo_them(tmp_path,
     quanke = _runtime(tmp_path, sqlite_template, _module("observer", application_event=application_event))
     world = seed_world(quanke)
     app = file_at_counter(world)
-    accepted = workflow.accept(quanke, world.counter, app.id)
+    accepted = acceptance.accept(quanke, world.counter, app.id)
     assert accepted.state == "accepted"
     assert ("file", None, "submitted") in events and ("accept", "submitted", "accepted") in events
 
@@ -90,8 +92,8 @@ def test_application_event_sees_committed_changes_and_cannot_undo_them(tmp_path,
 def test_validate_application_refuses_on_every_filing_path_and_saves_nothing(tmp_path, sqlite_template):
     import pytest
 
-    from core.errors import InvalidInput
-    from core.models import Application
+    from core.platform.errors import InvalidInput
+    from core.platform.models import Application
     seen, refuse = [], [True]
 
     def validate_application(service, applicant, form_data, materials, phase):
@@ -114,7 +116,7 @@ def test_validate_application_refuses_on_every_filing_path_and_saves_nothing(tmp
     draft = drive_to(world, "draft")
     refuse[0] = True                                        # the rule changed meanwhile
     with pytest.raises(InvalidInput):
-        workflow.submit_application(quanke, world.citizen, draft.id)
+        acceptance.submit_application(quanke, world.citizen, draft.id)
     with quanke.db.session() as s:
         assert s.get(Application, draft.id).state == "draft"
     assert [p for _, p, _, _ in seen] == ["file", "draft", "draft", "submit"]
@@ -147,7 +149,7 @@ def test_register_blueprints_pages_are_served(tmp_path, sqlite_template):
 def test_register_commands_reach_the_cli(monkeypatch):
     from click.testing import CliRunner
 
-    from core import cli
+    from core.ops import cli
 
     @click.command("hello-plugin")
     def hello():
@@ -161,7 +163,7 @@ def test_register_commands_reach_the_cli(monkeypatch):
 
 
 def test_register_jobs_join_the_schedule(tmp_path, sqlite_template):
-    job = {"name": "nightly-push", "func": "core.overdue.sweep_overdue", "cron": "0 2 * * *"}
+    job = {"name": "nightly-push", "func": "core.approval.overdue.sweep_overdue", "cron": "0 2 * * *"}
     quanke = _runtime(tmp_path, sqlite_template, _module("jobs_plugin", register_jobs=lambda: [job]))
     names = [j["name"] for j in quanke.jobs.schedule()]
     assert names[:2] == ["overdue-sweep", "outbox-dispatch"] and "nightly-push" in names
@@ -182,7 +184,7 @@ def test_demo_data_hook_runs_once(tmp_path, sqlite_template):
         return 0
 
     quanke = _runtime(tmp_path, sqlite_template, _module("demo_plugin", demo_data=demo_data))
-    from core.demo import load_demo
+    from core.ops.demo import load_demo
     load_demo(quanke)
     assert calls == ["demo"]
 

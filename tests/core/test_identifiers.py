@@ -2,9 +2,8 @@ import datetime as dt
 
 import pytest
 
-from core.errors import InvalidInput
-from core.identifiers import (age_on, mask_id, mask_phone, validate_credit_code,
-                              validate_resident_id)
+from core.platform.errors import InvalidInput
+from core.platform.identifiers import (age_on, mask_id, mask_phone, validate_credit_code, validate_resident_id)
 
 
 def test_valid_resident_id_gives_birth_date_gender_place():
@@ -51,7 +50,7 @@ def test_masking_and_age():
 
 
 def test_an_id_as_typed_validates_like_its_compact_form_with_or_without_the_place():
-    from core.demo import valid_resident_id
+    from core.ops.demo import valid_resident_id
     number = next(n for n in (valid_resident_id(f"32010219900101{k:03d}") for k in range(100))
                   if n.endswith("X"))
     compact = validate_resident_id(number)

@@ -2,11 +2,11 @@
 import pytest
 from sqlalchemy import select
 
-from core import issuance
-from core.errors import Forbidden, InvalidInput
-from core.models import Document, Role
+from core.papers import issuance
+from core.platform.errors import Forbidden, InvalidInput
+from core.platform.models import Document, Role
 from core.testing import PASSWORD, drive_to
-from core.users import create_user, parse_role
+from core.people.users import create_user, parse_role
 
 
 def test_inspector_is_a_department_role():

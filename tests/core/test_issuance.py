@@ -1,4 +1,4 @@
-"""core.issuance: every transition issues its document; PDFs render from the database, are
+"""core.papers.issuance: every transition issues its document; PDFs render from the database, are
 sealed where they must be, stored idempotently, superseded, regenerated and revoked."""
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import event, select, update
 
-from core import issuance, workflow
-from core.audit import AuditEvent
-from core.cli import main
-from core.clock import today
-from core.documents import format_date
-from core.errors import Forbidden, InvalidInput, InvalidState
-from core.identifiers import mask_id
-from core.models import Applicant, Application, Document
-from core.seal import SealMissing, init_dev_ca, verify_pdf
+from core.papers import issuance
+from core import acceptance, approval
+from core.platform.audit import AuditEvent
+from core.ops.cli import main
+from core.platform.clock import today
+from core.papers.documents import format_date
+from core.platform.errors import Forbidden, InvalidInput, InvalidState
+from core.platform.identifiers import mask_id
+from core.platform.models import Applicant, Application, Document
+from core.papers.seal import SealMissing, init_dev_ca, verify_pdf
 from core.testing import drive_to, file_at_counter, seed_world
 
 needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
@@ -46,7 +47,7 @@ def _render_after_commit(request):
 
 def docs(quanke, app_id: int) -> list[Document]:
     with quanke.db.session() as session:
-        return workflow.documents_for(session, app_id)
+        return issuance.documents_for(session, app_id)
 
 
 def current(quanke, app_id: int, kind: str) -> Document:
@@ -72,7 +73,7 @@ def applicant_of(quanke, app_id: int) -> Applicant:
 def correction_app(world):
     """Returned with one missing material, one defective material and a note."""
     app = file_at_counter(world, paper=[])
-    return workflow.return_for_correction(world.quanke, world.acceptor, app.id,
+    return acceptance.return_for_correction(world.quanke, world.acceptor, app.id,
                                           defects={"photo": "照片背景不是白色"},
                                           note="请补充说明用途的具体地点")
 
@@ -160,8 +161,8 @@ def test_a_second_correction_notice_supersedes_the_first(world):
     q = world.quanke
     app = correction_app(world)
     first = current(q, app.id, "correction_notice")
-    workflow.resubmit(q, world.acceptor, app.id)
-    workflow.return_for_correction(q, world.acceptor, app.id, defects={"photo": "照片仍不合格"})
+    acceptance.resubmit(q, world.acceptor, app.id)
+    acceptance.return_for_correction(q, world.acceptor, app.id, defects={"photo": "照片仍不合格"})
     second = current(q, app.id, "correction_notice")
     old = get(q, first.id)
     assert old.status == "superseded" and second.supersedes_id == first.id
@@ -265,7 +266,7 @@ def test_render_is_idempotent_and_content_addressed(world):
     cert = current(q, app.id, "certificate")
     first = issuance.pdf_bytes(q, cert.id)
     assert issuance.render(q, cert.id) == first  # stored bytes, not a new signature
-    assert q.jobs.enqueue("core.issuance.render_document", document_id=cert.id) == cert.sha256
+    assert q.jobs.enqueue("core.papers.issuance.render_document", document_id=cert.id) == cert.sha256
     path = Path(q.config["INSTANCE_PATH"]) / "documents" / cert.storage_key
     assert path.read_bytes() == first and hashlib.sha256(first).hexdigest() == cert.sha256
     assert get(q, cert.id).sha256 == cert.sha256
@@ -426,7 +427,7 @@ def test_regenerate_command_range_and_bad_input(world):
 def test_delivery_is_shown_masked_on_the_certificate_summary(world):
     q = world.quanke
     app = drive_to(world, "issued")
-    workflow.deliver(q, world.counter_b, app.id, recipient_id_number=app.applicant.id_number)
+    acceptance.deliver(q, world.counter_b, app.id, recipient_id_number=app.applicant.id_number)
     summary = current(q, app.id, "certificate").summary
     delivery = summary["delivery"]
     assert delivery["method"] == "pickup" and delivery["centre"] == "另一街道便民服务中心"
@@ -437,7 +438,7 @@ def test_delivery_is_shown_masked_on_the_certificate_summary(world):
 def test_courier_delivery_masks_the_tracking_number(world):
     q = world.quanke
     app = drive_to(world, "issued")
-    workflow.deliver(q, world.counter, app.id, method="courier", tracking_no="SF1234567890123")
+    acceptance.deliver(q, world.counter, app.id, method="courier", tracking_no="SF1234567890123")
     delivery = current(q, app.id, "certificate").summary["delivery"]
     assert delivery["tracking_no"] == "SF12*******0123"
     # a regenerated version keeps the delivery
@@ -508,7 +509,7 @@ def test_production_render_without_seal_fails_clearly_and_keeps_the_row(world):
     q = world.quanke
     app = drive_to(world, "in_review")
     q.config["ENV"] = "production"
-    workflow.approve(q, world.approver, app.id)  # the inline job fails; the decision stands
+    approval.approve(q, world.approver, app.id)  # the inline job fails; the decision stands
     letter = current(q, app.id, "decision_approve")
     assert letter.sha256 == "" and get(q, letter.id).status == "valid"
     with pytest.raises(SealMissing) as info:
@@ -522,7 +523,7 @@ def test_production_render_without_seal_fails_clearly_and_keeps_the_row(world):
 def test_issuing_and_verifying_on_postgresql(pg_quanke):
     world = seed_world(pg_quanke)
     app = drive_to(world, "issued")
-    workflow.deliver(pg_quanke, world.counter, app.id, recipient_id_number=app.applicant.id_number)
+    acceptance.deliver(pg_quanke, world.counter, app.id, recipient_id_number=app.applicant.id_number)
     found = docs(pg_quanke, app.id)
     assert [d.kind for d in found] == ["receipt", "decision_approve", "certificate"]
     assert all(d.sha256 for d in found)
@@ -568,26 +569,26 @@ def test_with_redis_rendering_is_a_job_run_by_a_worker(tmp_path, sqlite_template
     from redis import Redis
     from rq import SimpleWorker
 
-    from core import jobs
+    from core.ops import worker
     from core.testing import REDIS_TEST_URL, runtime
     path = tmp_path / "redis.db"
     shutil.copy(sqlite_template, path)
     prefix = f"quanke-test-{uuid.uuid4().hex[:8]}"
     q = runtime(f"sqlite:///{path}", tmp_path, REDIS_URL=REDIS_TEST_URL, QUEUE_PREFIX=prefix)
     redis = Redis.from_url(REDIS_TEST_URL)
-    previous = jobs._worker_runtime
+    previous = worker._worker_runtime
     try:
         world = seed_world(q)
         app = drive_to(world, "accepted")
         receipt = current(q, app.id, "receipt")
         assert receipt.sha256 == ""  # queued, not rendered in the request
-        queued = [j for j in q.jobs.queue.get_jobs() if j.args and j.args[0] == "core.issuance.render_document"]
+        queued = [j for j in q.jobs.queue.get_jobs() if j.args and j.args[0] == "core.papers.issuance.render_document"]
         assert [j.args[1] for j in queued] == [{"document_id": receipt.id}] and queued[0].retries_left
-        jobs._worker_runtime = q
+        worker._worker_runtime = q
         SimpleWorker([q.jobs.queue], connection=q.jobs.redis).work(burst=True)
         assert get(q, receipt.id).sha256 and "受理回执" in text_of(issuance.pdf_bytes(q, receipt.id))
     finally:
-        jobs._worker_runtime = previous
+        worker._worker_runtime = previous
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)
         q.close()
@@ -597,7 +598,7 @@ def test_certificate_data_hook_fills_in_what_only_the_plugin_knows(world, monkey
     from dataclasses import replace
 
     from core import hookimpl
-    from core.documents import CertificateTemplate
+    from core.papers.documents import CertificateTemplate
     q = world.quanke
     seen = []
 

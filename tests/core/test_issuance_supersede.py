@@ -1,11 +1,12 @@
-"""core.issuance.supersede: a document replaced by another application's document."""
+"""core.papers.issuance.supersede: a document replaced by another application's document."""
 import pytest
 from sqlalchemy import select
 
-from core import audit, issuance
-from core.audit import AuditEvent
-from core.errors import InvalidInput, InvalidState
-from core.models import Document
+from core.platform import audit
+from core.papers import issuance
+from core.platform.audit import AuditEvent
+from core.platform.errors import InvalidInput, InvalidState
+from core.platform.models import Document
 from core.testing import drive_to
 
 

@@ -9,9 +9,10 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from core import audit, workflow
-from core.models import Application, OutboxMessage
-from core.overdue import sweep_overdue
+from core.platform import audit
+from core import acceptance
+from core.platform.models import Application, OutboxMessage
+from core.approval.overdue import sweep_overdue
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world
 
 
@@ -33,7 +34,7 @@ def test_a_refused_transition_writes_no_notification(world):
     app = drive_to(world, "submitted")
     before = len(_outbox(world.quanke))
     with pytest.raises(Exception):
-        workflow.refuse(world.quanke, world.counter, app.id, reasons=" ")
+        acceptance.refuse(world.quanke, world.counter, app.id, reasons=" ")
     assert len(_outbox(world.quanke)) == before
 
 
@@ -71,11 +72,11 @@ def test_a_real_rq_worker_process_runs_the_jobs(pg_url, tmp_path):
         pending = [m for m in _outbox(quanke) if m.recipient_kind == "applicant"]
         assert len(pending) == 2 and all(m.sent_at is None for m in pending)  # queued, not sent
         dispatches = [j for j in quanke.jobs.queue.get_jobs()
-                      if j.args and j.args[0] == "core.outbox.dispatch_pending"]
+                      if j.args and j.args[0] == "core.jobs.outbox.dispatch_pending"]
         assert len(dispatches) == 1                                  # deduplicated by job id
         env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL,
                "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
-        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+        done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         sent = [m for m in _outbox(quanke) if m.recipient_kind == "applicant"]
@@ -99,7 +100,7 @@ def test_a_must_not_lose_job_is_retried_by_the_worker(tmp_path):
         job = quanke.jobs.enqueue("core.testing.flaky_job", must_not_lose=True, key=key)
         env = {**os.environ, "DATABASE_URL": db, "REDIS_URL": REDIS_TEST_URL,
                "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
-        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+        done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         job.refresh()
@@ -113,7 +114,7 @@ def test_a_must_not_lose_job_is_retried_by_the_worker(tmp_path):
 
 @pytest.mark.redis
 def test_the_scheduler_knows_the_core_jobs(tmp_path):
-    from core.jobs import build_cron_scheduler
+    from core.ops.worker import build_cron_scheduler
     quanke = runtime(f"sqlite:///{tmp_path}/c.db", tmp_path, REDIS_URL=REDIS_TEST_URL)
     try:
         jobs = {j.name: j for j in build_cron_scheduler(quanke).get_jobs()}

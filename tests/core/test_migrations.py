@@ -1,8 +1,8 @@
 """Alembic: the migrated schema equals the models, on PostgreSQL and SQLite."""
 from click.testing import CliRunner
 
-from core import migrate
-from core.cli import main
+from core.ops import migrate
+from core.ops.cli import main
 from core.testing import postgres_database, runtime
 
 

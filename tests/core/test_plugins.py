@@ -6,10 +6,10 @@ from click.testing import CliRunner
 from wtforms import Form, StringField
 
 from core import hookimpl
-from core.cli import main
-from core.errors import PluginError
-from core.plugins import DEFAULT_PLUGINS, PluginHost
-from core.services import MaterialSpec, ServiceDef
+from core.ops.cli import main
+from core.platform.errors import PluginError
+from core.contract.host import DEFAULT_PLUGINS, PluginHost
+from core.contract.services import MaterialSpec, ServiceDef
 from core.testing import check_plugin
 
 

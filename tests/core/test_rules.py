@@ -3,10 +3,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core import rules, workflow
-from core.audit import AuditEvent
-from core.errors import InvalidState
-from core.models import Application, Decision
+from core.approval import rules
+from core import acceptance, approval
+from core.platform import actors
+from core.platform.audit import AuditEvent
+from core.platform.errors import InvalidState
+from core.platform.models import Application, Decision
 from core.testing import drive_to
 
 
@@ -23,7 +25,7 @@ def test_rule_approval_goes_through_the_workflow_and_is_audited(world):
     assert event.actor == "system" and event.data["rule"] == "本人查询自动办结"
     assert "依据规则：本人查询自动办结" in decision.reasons
     # once decided by rule, the normal path continues: the system issues the result
-    assert workflow.issue(quanke, workflow.SYSTEM, app.id).state == "issued"
+    assert approval.issue(quanke, actors.SYSTEM, app.id).state == "issued"
 
 
 def test_rule_cannot_take_a_claimed_application(world):
@@ -36,7 +38,7 @@ def test_unanswered_correction_notice_is_deemed_withdrawn(world):
     quanke = world.quanke
     late = drive_to(world, "correction_requested")
     answered = drive_to(world, "correction_requested")
-    workflow.resubmit(quanke, world.citizen, answered.id)
+    acceptance.resubmit(quanke, world.citizen, answered.id)
     with quanke.db.session() as s:
         due = s.scalars(select(Decision).where(Decision.application_id == late.id)).one().correction_due
     assert rules.withdraw_expired_corrections(quanke, day=due) == 0          # not yet past

@@ -1,4 +1,4 @@
-"""core.seal and the seal/verify-pdf commands: PAdES signing of issued PDFs with a dev CA."""
+"""core.papers.seal and the seal/verify-pdf commands: PAdES signing of issued PDFs with a dev CA."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,21 +10,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader
 
-from core.document_commands import seal as seal_group
-from core.document_commands import verify_pdf as verify_pdf_command
-from core.documents import CertificateTemplate
-from core.errors import QuankeError
-from core.seal import (
-    SealConfig,
-    SealError,
-    SealMissing,
-    department_signer,
-    init_dev_ca,
-    load_signer,
-    sign_pdf,
-    verify_pdf,
-)
-from core.services import CertificateContext
+from core.ops.document_commands import seal as seal_group
+from core.ops.document_commands import verify_pdf as verify_pdf_command
+from core.papers.documents import CertificateTemplate
+from core.platform.errors import QuankeError
+from core.papers.seal import (SealConfig, SealError, SealMissing, department_signer, init_dev_ca, load_signer, sign_pdf, verify_pdf)
+from core.contract.services import CertificateContext
 
 UTC = dt.timezone.utc
 DEPARTMENTS = {"amr": "南昌市东湖区市场监督管理局", "hrss": "南昌市东湖区人力资源和社会保障局"}

@@ -18,8 +18,9 @@ from rq import Retry
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from core import jobs, workflow
-from core.models import Document
+from core.ops import worker
+from core import acceptance
+from core.platform.models import Document
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world
 
 pytestmark = pytest.mark.redis
@@ -45,7 +46,7 @@ def redis_runtime(tmp_path, sqlite_template):
 
 
 def _burst(env, timeout=120):
-    done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+    done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                           env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
@@ -68,7 +69,7 @@ def test_the_default_worker_does_not_fork_and_still_stops_a_job_at_its_timeout(r
 def test_a_killed_simple_worker_s_job_is_retried_after_its_timeout(redis_runtime):
     quanke, env = redis_runtime
     job = quanke.jobs.queue.enqueue("time.sleep", 60, job_timeout=20, retry=Retry(max=1))
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+    proc = subprocess.Popen([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -105,16 +106,16 @@ def test_the_licence_is_rendered_before_the_receipt_and_letter_queued_ahead_of_i
         kinds = {d.id: d.kind for d in s.query(Document).filter_by(application_id=app.id)}
     queued = {q.name.rsplit("-", 1)[-1] if "documents-high" not in q.name else "high":
               sorted(kinds[j.args[1]["document_id"]] for j in q.get_jobs()
-                     if j.args and j.args[0] == "core.issuance.render_document")
+                     if j.args and j.args[0] == "core.papers.issuance.render_document")
               for q in quanke.jobs.worker_queues()}
     assert queued == {"high": ["certificate"], "default": ["decision_approve", "receipt"]}
     ids = {kinds[j.args[1]["document_id"]]: j.id for q in quanke.jobs.worker_queues()
-           for j in q.get_jobs() if j.args and j.args[0] == "core.issuance.render_document"}
-    previous = jobs._worker_runtime
+           for j in q.get_jobs() if j.args and j.args[0] == "core.papers.issuance.render_document"}
+    previous = worker._worker_runtime
     try:  # in this process: the worker needs the test kit's sample service
-        jobs.run_worker(quanke, burst=True, with_cron=False)
+        worker.run_worker(quanke, burst=True, with_cron=False)
     finally:
-        jobs._worker_runtime = previous
+        worker._worker_runtime = previous
         gc.unfreeze()
     done = {kind: Job.fetch(job_id, connection=quanke.jobs.redis) for kind, job_id in ids.items()}
     assert {k: j.get_status() for k, j in done.items()} == dict.fromkeys(ids, "finished")
@@ -130,26 +131,26 @@ def test_accepts_queue_one_seal_one_dispatch_and_a_render_per_receipt_and_the_wo
     """After-commit work goes to Redis together (the seal request with the other jobs): three
     accepts leave one sealer job, one outbox sender and three receipt renders, and nothing
     is done in the request; one burst of the worker seals, sends and renders all of it."""
-    from core import audit
-    from core.models import OutboxMessage
+    from core.platform import audit
+    from core.platform.models import OutboxMessage
     from core.testing import file_at_counter
     quanke, _env = redis_runtime
     world = seed_world(quanke)
     apps = [file_at_counter(world) for _ in range(3)]
     for app in apps:
-        workflow.accept(quanke, world.acceptor, app.id)
+        acceptance.accept(quanke, world.acceptor, app.id)
     queued = [j.args[0] for q in quanke.jobs.worker_queues() for j in q.get_jobs()]
-    assert sorted(queued) == ["core.audit.seal_job", "core.issuance.render_document",
-                              "core.issuance.render_document", "core.issuance.render_document",
-                              "core.outbox.dispatch_pending"]
+    assert sorted(queued) == ["core.platform.audit.seal_job", "core.papers.issuance.render_document",
+                              "core.papers.issuance.render_document", "core.papers.issuance.render_document",
+                              "core.jobs.outbox.dispatch_pending"]
     with quanke.db.session() as s:
         assert s.query(audit.AuditEvent).filter(audit.AuditEvent.seq.is_(None)).count() > 0
         assert s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count() == 6
-    previous = jobs._worker_runtime
+    previous = worker._worker_runtime
     try:
-        jobs.run_worker(quanke, burst=True, with_cron=False)
+        worker.run_worker(quanke, burst=True, with_cron=False)
     finally:
-        jobs._worker_runtime = previous
+        worker._worker_runtime = previous
         gc.unfreeze()
     with quanke.db.session() as s:
         assert s.query(audit.AuditEvent).filter(audit.AuditEvent.seq.is_(None)).count() == 0

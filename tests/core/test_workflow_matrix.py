@@ -2,8 +2,8 @@
 a clear error and change nothing (DESIGN §4)."""
 import pytest
 
-from core import workflow
-from core.errors import QuankeError
+from core import acceptance, approval
+from core.platform.errors import QuankeError
 from core.testing import WORLD_STAFF, drive_to, snapshot
 
 STATES = ["draft", "submitted", "correction_requested", "not_accepted", "accepted",
@@ -20,22 +20,22 @@ def _act(world, action):
     q = world.quanke
     other = world.approver2.id
     return {
-        "submit": lambda actor, a: workflow.submit_application(q, actor, a),
-        "accept": lambda actor, a: workflow.accept(q, actor, a),
-        "return": lambda actor, a: workflow.return_for_correction(q, actor, a, defects={"id_proof": "复印件模糊"}),
-        "refuse": lambda actor, a: workflow.refuse(q, actor, a, reasons="不属于受理范围"),
-        "resubmit": lambda actor, a: workflow.resubmit(q, actor, a),
-        "claim": lambda actor, a: workflow.claim(q, actor, a),
-        "release": lambda actor, a: workflow.release(q, actor, a),
-        "assign": lambda actor, a: workflow.assign(q, actor, a, approver_id=other),
-        "approve": lambda actor, a: workflow.approve(q, actor, a),
-        "reject": lambda actor, a: workflow.reject(q, actor, a, reasons="条件不符"),
-        "issue": lambda actor, a: workflow.issue(q, actor, a),
-        "deliver": lambda actor, a: workflow.deliver(q, actor, a, recipient_id_number=world.citizen_id_number),
-        "withdraw": lambda actor, a: workflow.withdraw(q, actor, a, reason="申请人要求撤回"),
-        "pause": lambda actor, a: workflow.pause(q, actor, a, reason="等待专家意见"),
-        "resume": lambda actor, a: workflow.resume(q, actor, a),
-        "extend": lambda actor, a: workflow.extend(q, actor, a, days=3, reason="情况复杂"),
+        "submit": lambda actor, a: acceptance.submit_application(q, actor, a),
+        "accept": lambda actor, a: acceptance.accept(q, actor, a),
+        "return": lambda actor, a: acceptance.return_for_correction(q, actor, a, defects={"id_proof": "复印件模糊"}),
+        "refuse": lambda actor, a: acceptance.refuse(q, actor, a, reasons="不属于受理范围"),
+        "resubmit": lambda actor, a: acceptance.resubmit(q, actor, a),
+        "claim": lambda actor, a: approval.claim(q, actor, a),
+        "release": lambda actor, a: approval.release(q, actor, a),
+        "assign": lambda actor, a: approval.assign(q, actor, a, approver_id=other),
+        "approve": lambda actor, a: approval.approve(q, actor, a),
+        "reject": lambda actor, a: approval.reject(q, actor, a, reasons="条件不符"),
+        "issue": lambda actor, a: approval.issue(q, actor, a),
+        "deliver": lambda actor, a: acceptance.deliver(q, actor, a, recipient_id_number=world.citizen_id_number),
+        "withdraw": lambda actor, a: acceptance.withdraw(q, actor, a, reason="申请人要求撤回"),
+        "pause": lambda actor, a: approval.pause(q, actor, a, reason="等待专家意见"),
+        "resume": lambda actor, a: approval.resume(q, actor, a),
+        "extend": lambda actor, a: approval.extend(q, actor, a, days=3, reason="情况复杂"),
     }[action]
 
 
@@ -123,5 +123,5 @@ def test_every_action_and_role_from(state, world):
 
 def _citizen_id(world):
     with world.quanke.db.session() as session:
-        from core.models import Applicant
+        from core.platform.models import Applicant
         return session.get(Applicant, world.citizen.applicant_id).id_number

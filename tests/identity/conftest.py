@@ -12,7 +12,7 @@ from core import hookimpl
 from core.identity import settings
 from core.identity.sms import register_sender
 from core.runtime import Quanke
-from core.services import MaterialSpec, ServiceDef
+from core.contract.services import MaterialSpec, ServiceDef
 from core.testing import RUN_ID, SAMPLE_PLUGIN, SamplePermitForm, drive_to
 
 #: A remote service needing every identity step, owned by these tests (the built-in plugins
@@ -75,8 +75,8 @@ def _cheap_password_hashing(monkeypatch):
     costs most of each test's time on a shared machine and proves nothing here."""
     from argon2 import PasswordHasher
 
-    import core.users
-    monkeypatch.setattr(core.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    import core.people.users
+    monkeypatch.setattr(core.people.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core import audit, hookimpl
-from core.demo import valid_resident_id
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.platform import audit
+from core import hookimpl
+from core.ops.demo import valid_resident_id
+from core.platform.errors import Forbidden, InvalidInput, NotFound
 from core.identity.enrolment import (LocalRegistry, enrol, identity_provider, import_references,
                                      purge_expired_photos, reference_encodings, references_for,
                                      retire_reference, view_reference_photo)
 from core.identity.models import FaceReference
-from core.models import Applicant
-from core.testing import runtime
+from core.platform.models import Applicant
 
 
 def _events(quanke, action):
@@ -171,7 +171,7 @@ def test_import_requires_the_columns(world, tmp_path, kit):
 def test_the_cli_group_imports(world, kit, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from core.identity.cli import identity
+    from core.ops.identity_commands import identity
     good = valid_resident_id("32010219700707007")
     path, photos = _write_import(tmp_path, kit, [[good, "吴十", "astronaut.jpg", ""]])
     monkeypatch.setenv("DATABASE_URL", world.quanke.config["DATABASE_URL"])

@@ -6,14 +6,15 @@ import io
 import pytest
 from sqlalchemy import select
 
-from core import audit, sms as core_sms
+from core.platform import audit
+from core.people import sms_login as core_sms
 from core.credit import Commitment
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from core.identity.esign import (DEFAULT_COMMITMENT, commitment_for, normalise_signature, sign_commitment,
                                  signed_commitment)
 from core.identity.models import SignedCommitment
 from core.identity.sms import confirm_phone, send_identity_code
-from core.models import Application
+from core.platform.models import Application
 
 T0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
 
@@ -155,7 +156,7 @@ def _sign(world, draft, sms_capture, **kw):
 def test_signing_produces_a_sealed_commitment_pdf(world, face_passed, sms_capture, kit):
     from pypdf import PdfReader
 
-    from core.seal import verify_pdf
+    from core.papers.seal import verify_pdf
     quanke = world.quanke
     text = commitment_for(quanke, face_passed.id)
     assert text["text"].startswith("本人承诺所填信息真实") and len(text["sha256"]) == 64
@@ -244,8 +245,8 @@ def test_staff_reading_the_signed_pdf_is_audited(world, face_passed, sms_capture
 
 
 def test_a_service_without_text_uses_the_default_commitment(world, quanke):
-    from core import workflow
-    app = workflow.file_application(quanke, world.citizen, service_code="sample.permit",
+    from core import acceptance
+    app = acceptance.file_application(quanke, world.citizen, service_code="sample.permit",
                                     applicant_id=world.citizen.applicant_id,
                                     form_data={"purpose": "开办示例"}, submit=False)
     assert commitment_for(quanke, app.id)["text"] == DEFAULT_COMMITMENT

@@ -5,15 +5,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from core import audit, workflow
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from core.platform import audit
+from core import acceptance
+from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from core.identity import TooManyAttempts
 from core.identity.evidence import identity_evidence
 from core.identity.models import FaceCheck, FaceFrame
 from core.identity.verification import (face_check_status, face_checks_for, recover_stale_checks,
                                         review_face_check, review_queue, run_face_check,
                                         start_face_check, attempts_left)
-from core.models import Application
+from core.platform.models import Application
 
 SERVICE = "identitytest.remote"
 
@@ -95,7 +96,7 @@ def test_requests_refused_before_anything_is_stored(world, enrolled, draft, kit,
     with pytest.raises(InvalidInput) as exc:
         start_face_check(quanke, world.citizen, draft.id, blink_frames * 3)
     assert exc.value.code == "too_many_frames"
-    sample = workflow.file_application(quanke, world.citizen, service_code="sample.permit",
+    sample = acceptance.file_application(quanke, world.citizen, service_code="sample.permit",
                                        applicant_id=world.citizen.applicant_id,
                                        form_data={"purpose": "开办示例"}, submit=False)
     with pytest.raises(InvalidInput) as exc:
@@ -133,7 +134,7 @@ def test_attempts_are_limited_per_ip(world, enrolled, kit):
           applicant_id=world.other_citizen.applicant_id)
     burst = kit.identical_burst(6)
     mine = drive_to(world, "draft", SERVICE)
-    theirs = workflow.file_application(quanke, world.other_citizen, service_code=SERVICE,
+    theirs = acceptance.file_application(quanke, world.other_citizen, service_code=SERVICE,
                                        applicant_id=world.other_citizen.applicant_id,
                                        form_data={"purpose": "开办示例"}, submit=False)
     t0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
@@ -248,7 +249,7 @@ def test_the_whole_remote_flow_face_sms_esign_then_submit(world, enrolled, draft
     from core.identity.sms import confirm_phone, send_identity_code
     quanke = world.quanke
     with pytest.raises(InvalidState) as exc:
-        workflow.submit_application(quanke, world.citizen, draft.id)
+        acceptance.submit_application(quanke, world.citizen, draft.id)
     assert exc.value.code == "identity_required"
     assert start_face_check(quanke, world.citizen, draft.id, blink_frames)["passed"]
     sent = send_identity_code(quanke, world.citizen, draft.id, purpose="sms")
@@ -259,7 +260,7 @@ def test_the_whole_remote_flow_face_sms_esign_then_submit(world, enrolled, draft
                        at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=61))
     signed = sign_commitment(quanke, world.citizen, draft.id, text_sha256=text["sha256"],
                              sms_code=sms_capture.last_code(), signature_png=signature, ip="10.0.0.1")
-    app = workflow.submit_application(quanke, world.citizen, draft.id)
+    app = acceptance.submit_application(quanke, world.citizen, draft.id)
     assert app.state == "submitted" and sorted(app.identity_passed) == ["esign", "face", "sms"]
     evidence = identity_evidence(quanke, world.counter, draft.id)
     assert evidence["complete"] and [st["step"] for st in evidence["steps"]] == ["esign", "face", "sms"]

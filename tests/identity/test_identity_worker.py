@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.identity.enrolment import enrol
 from core.identity.models import FaceCheck, FaceFrame
 from core.identity.verification import JOB, face_check_status, start_face_check
-from core.models import Application
+from core.platform.models import Application
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world, truncate_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -41,7 +41,7 @@ def setup(pg_url, tmp_path, astronaut_png):
 
 
 def _worker(env, timeout=300):
-    done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+    done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                           env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-3000:]
     return done
@@ -85,7 +85,7 @@ def test_killing_the_worker_mid_check_leaves_nothing_stuck(setup, blink_frames):
     draft = drive_to(world, "draft", SERVICE)
     check = start_face_check(quanke, world.citizen, draft.id, blink_frames)
     log = open(os.path.join(quanke.config["INSTANCE_PATH"], "worker.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+    proc = subprocess.Popen([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while _row(quanke, check["id"]).status != "running":

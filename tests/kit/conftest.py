@@ -63,7 +63,7 @@ def residence_installed() -> md.Distribution:
 class FakeDistributions:
     """Installed distributions made on the fly: a folder on ``sys.path`` holding the plugin's
     module and a ``*.dist-info`` with its ``quanke.plugins`` entry point, exactly what pip
-    leaves behind, so :class:`core.plugins.PluginHost` finds them like any third-party plugin.
+    leaves behind, so :class:`core.contract.host.PluginHost` finds them like any third-party plugin.
     """
 
     def __init__(self, root: Path, monkeypatch):
@@ -104,7 +104,7 @@ def quick_password_hashing():
     (the same speed-up as tests/web; core.testing could offer it to every plugin author)."""
     from argon2 import PasswordHasher
 
-    from core import users
+    from core.people import users
     original = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield

@@ -10,10 +10,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from core import plugin_health
-from core.cli import main
-from core.errors import PluginError
-from core.plugins import PluginHost
+from core.contract import health as plugin_health
+from core.ops.cli import main
+from core.platform.errors import PluginError
+from core.contract.host import PluginHost
 from core.runtime import Quanke
 
 GOOD = """
@@ -21,7 +21,7 @@ from wtforms import Form, StringField
 from wtforms.validators import DataRequired
 
 from core import hookimpl
-from core.services import MaterialSpec, ServiceDef
+from core.contract.services import MaterialSpec, ServiceDef
 
 
 class KitForm(Form):
@@ -49,7 +49,7 @@ def good(code="kit.good", material="居民身份证", extra=""):
 
 
 CERTIFICATE_WITHOUT_FORM_FIELD = good(code="kit.cert", extra=""",
-                     certificate=__import__("core.documents", fromlist=["x"]).CertificateTemplate(
+                     certificate=__import__("core.papers.documents", fromlist=["x"]).CertificateTemplate(
                          "测试证", lambda ctx: [("姓名", ctx.applicant_name),
                                                ("居住地址", ctx.form_data.get("address", ""))])""")
 
@@ -139,7 +139,7 @@ def test_cli_names_the_plugin_and_the_problem(fake_dists, tmp_path):
 
 def _certificate(fields_source):
     return good(code="kit.cert", extra=f""",
-                     certificate=__import__("core.documents", fromlist=["x"]).CertificateTemplate(
+                     certificate=__import__("core.papers.documents", fromlist=["x"]).CertificateTemplate(
                          "测试证", lambda ctx: {fields_source})""")
 
 

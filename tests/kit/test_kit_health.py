@@ -9,9 +9,11 @@ import pluggy
 import pytest
 from click.testing import CliRunner
 
-from core import hookimpl, migrate, plugin_health
-from core.cli import main
-from core.plugins import PluginHost
+from core import hookimpl
+from core.ops import migrate
+from core.contract import health as plugin_health
+from core.ops.cli import main
+from core.contract.host import PluginHost
 from core.runtime import Quanke
 from core.testing import SAMPLE_PLUGIN
 

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core import catalog, migrate, plugin_health, queues, workflow
-from core.models import Application, State, User
-from core.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, PluginHost
+from core.acceptance import catalog
+from core.ops import migrate
+from core.contract import health as plugin_health
+from core.approval import queues
+from core import acceptance, approval
+from core.platform.models import Application, State, User
+from core.contract.host import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, PluginHost
 from core.testing import check_plugin, drive_to, file_at_counter, seed_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,15 +69,15 @@ def test_catalog_counter_community_queue_and_portal(rworld):
     assert found[0].code == CODE                                         # portal catalog
     assert catalog.search(quanke.plugins.services.values(), "jzzm")[0].code == CODE
     app = file_at_counter(rworld, CODE)                                  # counter
-    app = workflow.accept(quanke, rworld.acceptor, app.id)
+    app = acceptance.accept(quanke, rworld.acceptor, app.id)
     with quanke.db.session() as session:                                 # community approver queue
         approver = session.get(User, rworld.approver.id)
         assert queues.departments_for(approver) == [DEPARTMENT]
         waiting, total = queues.queue(session, DEPARTMENT, status="waiting")
         assert [a.id for a in waiting] == [app.id] and total == 1
-    app = workflow.claim(quanke, rworld.approver, app.id)
-    app = workflow.approve(quanke, rworld.approver, app.id)
-    app = workflow.issue(quanke, rworld.approver, app.id)
+    app = approval.claim(quanke, rworld.approver, app.id)
+    app = approval.approve(quanke, rworld.approver, app.id)
+    app = approval.issue(quanke, rworld.approver, app.id)
     assert app.state == State.ISSUED.value
     from quanke_residence.jobs import record_issued
     assert record_issued(quanke) == 1

@@ -12,9 +12,9 @@ from configparser import ConfigParser
 import pytest
 from click.testing import CliRunner
 
-from core import scaffold
-from core.cli import main
-from core.errors import InvalidInput
+from core.contract import scaffold
+from core.ops.cli import main
+from core.platform.errors import InvalidInput
 
 
 def test_plugin_new_writes_a_complete_package(tmp_path):

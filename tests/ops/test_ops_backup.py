@@ -7,16 +7,16 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from core import audit
-from core.backup import BackupError, backup, kind_of, restore
-from core.models import Application
+from core.platform import audit
+from core.ops.backup import BackupError, backup, kind_of, restore
+from core.platform.models import Application
 from core.testing import drive_to, postgres_database, runtime, seed_world, truncate_all
 
 
 def _cli(url, tmp_path, *args):
     env = {**os.environ, "DATABASE_URL": url, "QUANKE_INSTANCE_PATH": str(tmp_path)}
     env.pop("REDIS_URL", None)
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "core.ops.cli", *args], env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -55,7 +55,7 @@ def test_postgres_backup_restore_round_trip_keeps_the_audit_chain(pg_url, tmp_pa
         restored = runtime(fresh, tmp_path)
         try:
             assert _state(restored) == before
-            from core import migrate
+            from core.ops import migrate
             assert migrate.is_current(restored)
         finally:
             restored.close()
@@ -101,7 +101,7 @@ def test_restore_refuses_a_foreign_file_and_the_wrong_kind(quanke, tmp_path):
 
 def test_restore_asks_before_overwriting(quanke, tmp_path):
     target = backup(quanke, tmp_path / "q.sqlite")
-    done = subprocess.run([sys.executable, "-m", "core.cli", "restore", str(target)],
+    done = subprocess.run([sys.executable, "-m", "core.ops.cli", "restore", str(target)],
                           env={**os.environ, "DATABASE_URL": quanke.config["DATABASE_URL"],
                                "QUANKE_INSTANCE_PATH": str(tmp_path)},
                           input="n\n", capture_output=True, text=True, timeout=120)

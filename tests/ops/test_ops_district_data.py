@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.audit import AuditEvent, verify
-from core.demo import load_demo
-from core.district import Size, load_district
-from core.models import Applicant, Application, Centre, Citizen, User
+from core.platform.audit import AuditEvent, verify
+from core.ops.demo import load_demo
+from core.ops.district import Size, load_district
+from core.platform.models import Applicant, Application, Centre, Citizen, User
 
 TINY = Size(applicants=400, citizens=60, applications=3_000)
 

@@ -8,7 +8,7 @@ text_string_to_metric_families = pytest.importorskip(
     "prometheus_client.parser").text_string_to_metric_families
 from sqlalchemy import select
 
-from core.models import Applicant, Application
+from core.platform.models import Applicant, Application
 from core.testing import REDIS_TEST_URL, drive_to
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import audit
-from core.models import Application, User
+from core.platform import audit
+from core.platform.models import Application, User
 from core.testing import file_at_counter, migrated, runtime, seed_world
 
 PG_BIN = Path("/usr/lib/postgresql") / (os.listdir("/usr/lib/postgresql")[0] if Path("/usr/lib/postgresql").is_dir() else "x") / "bin"
@@ -82,7 +82,7 @@ def cluster():
 
 
 def test_postgres_outage_gives_clean_503s_and_service_resumes(cluster, tmp_path):
-    from core.tokens import create_token
+    from core.people.tokens import create_token
     from web import create_app
     quanke = migrated(runtime(cluster.url(), tmp_path))
     try:

@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import OperationalError
 
-from core import ops
-from core.cli import main
-from core.config import DEV_SECRET
-from core.errors import QuankeError
-from core.seal import SealMissing
+from core.ops import readiness as ops
+from core.ops.cli import main
+from core.platform.config import DEV_SECRET
+from core.platform.errors import QuankeError
+from core.papers.seal import SealMissing
 from core.testing import REDIS_TEST_URL, runtime
 
 STRONG_SECRET = "x" * 48
@@ -121,7 +121,7 @@ def test_production_refuses_missing_seal_certificates(tmp_path):
 
 def test_production_accepts_a_real_secret_and_seals(tmp_path):
     # seals made the way development does (dev CA), then checked as production would
-    from core.issuance import check_seals
+    from core.papers.issuance import check_seals
     dev = runtime(f"sqlite:///{tmp_path}/p.db", tmp_path, SEAL_DIR=str(tmp_path / "seals"))
     check_seals(dev)
     dev.close()
@@ -136,7 +136,7 @@ def _serve(tmp_path, **env):
             "DATABASE_URL": f"sqlite:///{tmp_path}/s.db", "QUANKE_SEAL_DIR": str(tmp_path / "seals"),
             **env}
     full.pop("REDIS_URL", None)
-    return subprocess.run([sys.executable, "-m", "core.cli", "serve", "--production",
+    return subprocess.run([sys.executable, "-m", "core.ops.cli", "serve", "--production",
                            "--port", "1"], env=full, capture_output=True, text=True, timeout=120)
 
 

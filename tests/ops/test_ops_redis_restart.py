@@ -22,7 +22,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from core.models import OutboxMessage
+from core.platform.models import OutboxMessage
 from core.testing import drive_to, file_at_counter, runtime, seed_world, truncate_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
@@ -69,8 +69,8 @@ def _pending(quanke):
 
 
 def test_redis_restart_loses_nothing_the_database_says_is_pending(pg_url, tmp_path):
-    from core.jobs import build_cron_scheduler
-    from core import workflow
+    from core.ops.worker import build_cron_scheduler
+    from core import acceptance
     redis = PrivateRedis(_free_port(), tmp_path)
     redis.start()
     prefix = f"quanke-test-{uuid.uuid4().hex[:8]}"
@@ -84,7 +84,7 @@ def test_redis_restart_loses_nothing_the_database_says_is_pending(pg_url, tmp_pa
         assert len(before) >= 2 and quanke.jobs.queue.count >= 1    # the dispatch job, queued
 
         redis.crash()                                               # everything in Redis is gone
-        late = workflow.accept(quanke, world.acceptor, waiting.id)   # Redis down: still commits
+        late = acceptance.accept(quanke, world.acceptor, waiting.id)   # Redis down: still commits
         assert late.state == "accepted"
         redis.start()
         assert quanke.jobs.queue.count == 0                         # the queued job was lost …
@@ -96,7 +96,7 @@ def test_redis_restart_loses_nothing_the_database_says_is_pending(pg_url, tmp_pa
         assert "outbox-dispatch" in {j.name for j in enqueued}
         env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis.url,
                "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path)}
-        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+        done = subprocess.run([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                               env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
         assert _pending(quanke) == []

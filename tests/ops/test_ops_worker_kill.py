@@ -1,6 +1,6 @@
 """kill -9 of an rq worker (parent and work horse) in the middle of a job.
 
-The job is ``core.rules.withdraw_expired_corrections`` (a real scheduled job that changes
+The job is ``core.approval.rules.withdraw_expired_corrections`` (a real scheduled job that changes
 application states, one transaction per application). The test holds a row lock on the
 second application, so the worker is caught mid-job: the first application committed, the
 second's transaction open. After the kill:
@@ -27,8 +27,8 @@ import pytest
 from redis import Redis
 from sqlalchemy import create_engine, func, select, text
 
-from core import audit
-from core.models import Application, Decision, OutboxMessage
+from core.platform import audit
+from core.platform.models import Application, Decision, OutboxMessage
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world, truncate_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -38,7 +38,7 @@ def _worker(pg_url, prefix, tmp_path):
     env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL,
            "QUANKE_QUEUE_PREFIX": prefix, "QUANKE_INSTANCE_PATH": str(tmp_path),
            "QUANKE_WORKER_CLASS": "fork"}  # a work horse per job (tests/core/test_worker.py: simple)
-    return subprocess.Popen([sys.executable, "-m", "core.cli", "worker", "--burst", "--no-cron"],
+    return subprocess.Popen([sys.executable, "-m", "core.ops.cli", "worker", "--burst", "--no-cron"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, text=True)
 
@@ -157,7 +157,7 @@ def setting(pg_url, tmp_path):
 def test_kill_9_mid_job_then_retry_finishes_the_work_exactly_once(setting, pg_url, tmp_path):
     quanke, prefix = setting
     app_ids = _two_expired_corrections(quanke)
-    job = quanke.jobs.enqueue("core.rules.withdraw_expired_corrections", must_not_lose=True,
+    job = quanke.jobs.enqueue("core.approval.rules.withdraw_expired_corrections", must_not_lose=True,
                               day="2026-01-07")
     _kill_mid_job(quanke, pg_url, prefix, tmp_path, app_ids)
     job.refresh()
@@ -184,7 +184,7 @@ def test_kill_9_of_a_job_without_retries_is_visibly_failed(setting, pg_url, tmp_
     from web import create_app
     quanke, prefix = setting
     app_ids = _two_expired_corrections(quanke)
-    job = quanke.jobs.enqueue("core.rules.withdraw_expired_corrections", day="2026-01-07")
+    job = quanke.jobs.enqueue("core.approval.rules.withdraw_expired_corrections", day="2026-01-07")
     _kill_mid_job(quanke, pg_url, prefix, tmp_path, app_ids)
     _expire_abandoned(quanke)
     job.refresh()
@@ -196,7 +196,7 @@ def test_kill_9_of_a_job_without_retries_is_visibly_failed(setting, pg_url, tmp_
     states, events, notes, chain_ok = _facts(quanke, app_ids)
     assert states == ["withdrawn", "correction_requested"] and events == [1, 0] and chain_ok
     # the scheduled job runs again tomorrow (or is requeued by an operator) and finishes B
-    quanke.jobs.enqueue("core.rules.withdraw_expired_corrections", day="2026-01-07")
+    quanke.jobs.enqueue("core.approval.rules.withdraw_expired_corrections", day="2026-01-07")
     done = _worker(pg_url, prefix, tmp_path)
     out, _ = done.communicate(timeout=180)
     assert done.returncode == 0, out[-2000:]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.sms import MemorySmsSender
+from core.people.sms_login import MemorySmsSender
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "web"))  # webtools (no packages in tests/)
 
@@ -16,7 +16,7 @@ def quick_password_hashing():
     """Argon2 at production cost takes ~0.5 s a hash here."""
     from argon2 import PasswordHasher
 
-    from core import users
+    from core.people import users
     original = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core import lockout
-from core.audit import AuditEvent
+from core.people import lockout
+from core.platform.audit import AuditEvent
 from core.testing import PASSWORD
 
 from webtools import Browser, login_form
@@ -42,7 +42,7 @@ def test_five_failures_lock_even_the_right_password_with_the_same_message(web, w
 
 
 def _later(monkeypatch, minutes):
-    from core import clock
+    from core.platform import clock
     monkeypatch.setattr(lockout, "now", lambda: clock.now() + dt.timedelta(minutes=minutes))
 
 

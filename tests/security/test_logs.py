@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from core.logging_setup import configure_logging, mask_personal_data
-from core.sms import MemorySmsSender
+from core.platform.logs import configure_logging, mask_personal_data
+from core.people.sms_login import MemorySmsSender
 from core.testing import drive_to, file_at_counter
 
 from webtools import Browser, sign_in
@@ -39,7 +39,7 @@ def test_masking_of_ids_and_phones():
 def test_a_real_flow_leaves_no_personal_data_in_the_logs(web, world, captured, caplog):
     quanke = world.quanke
     with quanke.db.session() as s:
-        from core.models import Citizen
+        from core.platform.models import Citizen
         citizen = s.get(Citizen, world.citizen.id)
         id_number, phone, name = citizen.applicant.id_number, citizen.phone, citizen.name
     # staff: file, accept and push an application through, with logging at DEBUG
@@ -93,26 +93,26 @@ def test_rq_job_gets_the_request_id_of_the_request(quanke, captured):
     from redis import Redis
     from rq import SimpleWorker
 
-    from core.logging_setup import request_id_var
+    from core.platform.logs import request_id_var
     from core.testing import REDIS_TEST_URL
     import uuid
     quanke.config.update(REDIS_URL=REDIS_TEST_URL, QUEUE_PREFIX=f"quanke-test-{uuid.uuid4().hex[:8]}")
-    from core.jobs import JobRunner
+    from core.jobs.runner import JobRunner
     quanke.jobs = JobRunner(quanke)
     token = request_id_var.set("req-from-web-42")
     try:
-        job = quanke.jobs.enqueue("core.outbox.dispatch_pending")
+        job = quanke.jobs.enqueue("core.jobs.outbox.dispatch_pending")
     finally:
         request_id_var.reset(token)
     assert job.meta["request_id"] == "req-from-web-42"
-    import core.jobs
-    core.jobs._worker_runtime = quanke
+    import core.ops.worker
+    core.ops.worker._worker_runtime = quanke
     try:
         SimpleWorker([quanke.jobs.queue], connection=Redis.from_url(REDIS_TEST_URL)).work(burst=True)
     finally:
-        core.jobs._worker_runtime = None
+        core.ops.worker._worker_runtime = None
     job.refresh()
     assert job.get_status() == "finished"
-    started = [line for line in _lines(captured) if line["message"] == "job core.outbox.dispatch_pending started"]
+    started = [line for line in _lines(captured) if line["message"] == "job core.jobs.outbox.dispatch_pending started"]
     assert started and started[0]["request_id"] == "req-from-web-42"
     quanke.jobs.queue.delete(delete_jobs=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from core import staff_admin
-from core.errors import InvalidInput
-from core.models import User
-from core.passwords import check_password, common_passwords, problems
+from core.people import staff_admin
+from core.platform.errors import InvalidInput
+from core.platform.models import User
+from core.people.passwords import check_password, common_passwords, problems
 from core.testing import PASSWORD
-from core.users import create_user
+from core.people.users import create_user
 
 
 @pytest.mark.parametrize("password, why", [
@@ -58,7 +58,7 @@ def test_reset_and_own_change_apply_the_policy(world):
 
 
 def test_cli_user_create_refuses_a_weak_password(world, monkeypatch):
-    from core.cli import main
+    from core.ops.cli import main
     quanke = world.quanke
     monkeypatch.setenv("DATABASE_URL", quanke.config["DATABASE_URL"])
     monkeypatch.setenv("QUANKE_INSTANCE_PATH", quanke.config["INSTANCE_PATH"])
@@ -68,8 +68,8 @@ def test_cli_user_create_refuses_a_weak_password(world, monkeypatch):
 
 
 def test_demo_accounts_keep_their_published_password_but_not_in_production(quanke):
-    from core.demo import load_demo
-    from core.errors import QuankeError
+    from core.ops.demo import load_demo
+    from core.platform.errors import QuankeError
     quanke.config["ENV"] = "production"
     with pytest.raises(QuankeError) as exc:
         load_demo(quanke)

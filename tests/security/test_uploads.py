@@ -9,10 +9,10 @@ import zipfile
 import pytest
 from PIL import Image
 
-from core import materials
-from core.errors import InvalidInput
-from core.materials import Upload, check_upload, store
-from core.services import MaterialSpec
+from core.acceptance import uploads as materials
+from core.platform.errors import InvalidInput
+from core.acceptance.uploads import Upload, check_upload, store
+from core.contract.services import MaterialSpec
 
 SPEC = MaterialSpec("photo", "现场照片", accepted_types=frozenset({"image/jpeg", "image/png"}),
                     max_bytes=5 * 1024 * 1024)

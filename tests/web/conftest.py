@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.sms import MemorySmsSender
+from core.people.sms_login import MemorySmsSender
 
 sys.path.insert(0, str(Path(__file__).parent))  # for `import webtools` (no packages in tests/)
 from webtools import Browser, sign_in  # noqa: E402
@@ -39,7 +39,7 @@ def quick_password_hashing():
     """Argon2 at production cost takes ~0.5 s a hash here; the world has 12 staff per test."""
     from argon2 import PasswordHasher
 
-    from core import users
+    from core.people import users
     original = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
@@ -49,8 +49,8 @@ def quick_password_hashing():
 @pytest.fixture
 def api_tokens(web, world):
     """role name → API token for every world staff member."""
-    from core.tokens import create_token
-    from core.models import User
+    from core.people.tokens import create_token
+    from core.platform.models import User
     out = {}
     with world.quanke.db.session() as session:
         for key, user in world.users.items():

@@ -10,7 +10,7 @@ import pytest
 
 from core import hookimpl
 from core.runtime import Quanke
-from core.services import MaterialSpec, ServiceDef
+from core.contract.services import MaterialSpec, ServiceDef
 from core.testing import RUN_ID, SAMPLE_PLUGIN, SamplePermitForm
 
 #: Owned by these tests, so changes to the built-in plugins do not move them.
@@ -69,6 +69,6 @@ def signature_png() -> bytes:
 
 
 def last_code() -> str:
-    from core.sms import MemorySmsSender
+    from core.people.sms_login import MemorySmsSender
     phone, text = MemorySmsSender.sent[-1]
     return re.search(r"\d{6}", text).group(0)

@@ -6,10 +6,10 @@ import io
 
 from sqlalchemy import select, text
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core.models import Centre, User
+from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
+from core.platform.models import Centre, User
 from core.testing import drive_to
-from core.tokens import ApiToken
+from core.people.tokens import ApiToken
 from webtools import Browser, login_form
 
 
@@ -25,7 +25,7 @@ def test_create_user_with_roles_then_login(as_user, web, world):
     assert login_form(fresh, "newbie", "newbie-pass-1").headers["Location"].endswith("/counter/")
     with world.quanke.db.session() as s:
         user = s.scalars(select(User).where(User.username == "newbie")).unique().one()
-        assert user.has_role(__import__("core.models").models.Role.APPROVER, "sample_dept")
+        assert user.has_role(__import__("core.platform.models").models.Role.APPROVER, "sample_dept")
     dup = admin.post("/admin/users/new", {"username": "newbie", "name": "x", "password": "newbie-pass-1",
                                           "roles": ["counter"]})
     assert "已存在" in dup.get_data(as_text=True)

@@ -44,7 +44,7 @@ def test_full_flow_over_the_api(api, world):
     made = api("counter", "post", "/api/v1/applicants",
                json={"kind": "person", "id_number": "110105194912310020", "name": "API测试"})
     assert made.status_code == 400 and made.get_json()["error"] == "invalid_resident_id"
-    from core.demo import valid_resident_id
+    from core.ops.demo import valid_resident_id
     made = api("counter", "post", "/api/v1/applicants",
                json={"kind": "person", "id_number": valid_resident_id("11010519491231002"), "name": "API测试"})
     assert made.status_code == 201
@@ -111,7 +111,7 @@ def test_reveal_is_audited_and_limited(api, world):
     full = api("approver", "get", f"/api/v1/applications/{app.id}?reveal=true").get_json()
     assert "*" not in full["applicant"]["id_number"]
     assert api("centre_admin", "get", f"/api/v1/applications/{app.id}?reveal=true").status_code == 403
-    from core.audit import AuditEvent
+    from core.platform.audit import AuditEvent
     with world.quanke.db.session() as s:
         assert s.scalar(select(func.count()).where(AuditEvent.action == "view_personal_data")) == 1
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core.models import Application, State
+from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
+from core.platform.models import Application, State
 from core.testing import drive_to, snapshot
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core.sms import MemorySmsSender, SmsCode
-from core.models import Citizen
+from core.people.sms_login import MemorySmsSender, SmsCode
+from core.platform.models import Citizen
 from core.testing import PASSWORD
 
 from webtools import Browser, csrf_token, login_form
@@ -27,7 +27,7 @@ def test_wrong_password_and_unknown_user(web, world):
     for user, password in (("t_counter", "wrong-password"), ("nobody", PASSWORD)):
         page = login_form(b, user, password).get_data(as_text=True)
         assert "用户名或密码不正确" in page
-    from core.audit import AuditEvent
+    from core.platform.audit import AuditEvent
     with world.quanke.db.session() as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.action == "login_failed")).all() == ["login_failed"] * 2
 
@@ -65,7 +65,7 @@ def test_idle_staff_session_times_out(web, world, as_user):
 
 def test_inactive_user_is_signed_out(web, world, as_user):
     b = as_user("counter")
-    from core.models import User
+    from core.platform.models import User
     with world.quanke.db.session() as s:
         s.get(User, world.counter.id).active = False
     assert b.get("/counter/").status_code == 302

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from core import ratings, tickets
-from core.clock import today
-from core.models import Application, Citizen, Material
+from core.acceptance import ratings, tickets
+from core.platform.clock import today
+from core.platform.models import Application, Citizen, Material
 from core.testing import WORLD_STAFF, drive_to, file_at_counter, snapshot
 from webtools import Browser, sign_in
 
@@ -256,26 +256,26 @@ class Objects:
         return self.world.station.id
 
     def make_token(self, _):
-        from core.models import User
-        from core.tokens import ApiToken, create_token
+        from core.platform.models import User
+        from core.people.tokens import ApiToken, create_token
         with self.q.db.session() as s:
             create_token(s, s.get(User, self.world.counter.id), name="matrix")
             return s.scalar(select(func.max(ApiToken.id)))
 
     def make_material(self, _):
-        from core.materials import Upload
-        from core import workflow
+        from core.acceptance.uploads import Upload
+        from core import acceptance
         app = file_at_counter(self.world)
-        workflow.attach_material(self.q, self.world.counter, app.id, uploads=[Upload("photo", "p.png", PNG)])
+        acceptance.attach_material(self.q, self.world.counter, app.id, uploads=[Upload("photo", "p.png", PNG)])
         with self.q.db.session() as s:
             return s.scalar(select(Material.id).where(Material.application_id == app.id,
                                                       Material.status == "scan"))
 
     def make_document(self, _):
-        from core import workflow
+        from core.papers import issuance
         app_id = drive_to(self.world, "accepted").id
         with self.q.db.session() as s:
-            return workflow.documents_for(s, app_id)[0].id
+            return issuance.documents_for(s, app_id)[0].id
 
 
 def fill(value, values: dict):

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from core.demo import CITIZENS
-from core.models import Application, State
-from core.sms import MemorySmsSender
+from core.ops.demo import CITIZENS
+from core.platform.models import Application, State
+from core.people.sms_login import MemorySmsSender
 
 from test_browser_e2e import PHONE, browser, live, shot, staff, state_of  # noqa: F401 - fixtures
 

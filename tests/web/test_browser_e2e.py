@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core.demo import CITIZENS, DEMO_PASSWORD, load_demo
-from core.models import Application, State
-from core.sms import MemorySmsSender
+from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
+from core.ops.demo import CITIZENS, DEMO_PASSWORD, load_demo
+from core.platform.models import Application, State
+from core.people.sms_login import MemorySmsSender
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -61,24 +61,25 @@ def demo_district(quanke, monkeypatch) -> None:
     with a few applications of the sample service so lists are not empty."""
     import datetime as dt
 
-    from core import demo, workflow
-    from core.models import User
+    from core.ops import demo
+    from core import acceptance, approval
+    from core.platform.models import User
     monkeypatch.setattr(demo, "_demo_applications", lambda *a, **k: 0)
     monkeypatch.setattr(quanke.plugins.pm.hook, "demo_data", lambda **k: [])
     load_demo(quanke)
     with quanke.db.session() as s:
         users = {u.username: u for u in s.scalars(select(User)).unique()}
-        from core.models import Citizen
+        from core.platform.models import Citizen
         people = [c.applicant_id for c in s.scalars(select(Citizen).order_by(Citizen.id))]
     purposes = ["社区活动场地使用", "开办家政服务点", "夜市临时摊位", "小区充电桩安装"]
     for i, purpose in enumerate(purposes):
         worker = users["counter2" if i % 2 else "counter1"]
-        app = workflow.file_application(quanke, worker, service_code="sample.permit",
+        app = acceptance.file_application(quanke, worker, service_code="sample.permit",
                                         applicant_id=people[i % len(people)], form_data={"purpose": purpose},
                                         paper=["id_proof"], consent=True, consent_text="申请人当面同意")
-        workflow.accept(quanke, worker, app.id)
+        acceptance.accept(quanke, worker, app.id)
         if i == 1:
-            workflow.claim(quanke, users["approver2"], app.id)
+            approval.claim(quanke, users["approver2"], app.id)
         if i == 2:
             with quanke.db.session() as s:
                 row = s.get(Application, app.id)
@@ -273,8 +274,8 @@ def test_remote_application_correction_then_accepted(live, browser, quanke):
 
 def test_admin_statistics_audit_pages(live, browser, quanke):
     """The admin side renders in the browser: statistics with charts, users, follow-ups, audit."""
-    from core import ratings
-    from core.models import Citizen
+    from core.acceptance import ratings
+    from core.platform.models import Citizen
     with quanke.db.session() as s:
         app = s.scalars(select(Application).where(Application.state == State.ACCEPTED.value)
                         .order_by(Application.id)).first()

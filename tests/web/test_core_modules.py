@@ -8,12 +8,14 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from core import catalog, queues, stats, tickets
-from core.clock import today
-from core.models import Centre, User
-from core.sms import CODE_TTL, MemorySmsSender, SmsCode, citizen_for_phone, send_code, verify_code
+from core.acceptance import catalog, tickets
+from core.approval import queues
+from core.ops import stats
+from core.platform.clock import today
+from core.platform.models import Centre, User
+from core.people.sms_login import (CODE_TTL, MemorySmsSender, SmsCode, citizen_for_phone, send_code, verify_code)
 from core.testing import drive_to, seed_world
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.platform.errors import Conflict, Forbidden, InvalidInput
 
 
 def test_catalog_pinyin(quanke):
@@ -45,7 +47,7 @@ def test_two_workers_calling_at_once_get_different_tickets(pg_quanke):
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
     with pg_quanke.db.session() as s:
-        from core.users import create_user
+        from core.people.users import create_user
         second = create_user(s, username="t_counter_2", name="二号窗口", password="pass-word-1",
                              roles=["counter"], centre_code="T01")
     threads = [threading.Thread(target=call, args=(uid,)) for uid in (world.counter.id, second.id)]
@@ -61,7 +63,7 @@ def test_booking_capacity_and_rules(quanke, world):
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     with quanke.db.session() as s:
-        from core.models import Citizen
+        from core.platform.models import Citizen
         people = []
         for i in range(tickets.SLOT_CAPACITY + 1):
             c = Citizen(phone=f"1370000{i:04d}")

@@ -6,11 +6,11 @@ import io
 
 from sqlalchemy import func, select
 
-from core.models import Application, Decision, State
-from core.ratings import FollowUp, Rating
+from core.platform.models import Application, Decision, State
+from core.acceptance.ratings import FollowUp, Rating
 from core.testing import drive_to, snapshot
-from core.tickets import QueueTicket
-from core.demo import valid_resident_id
+from core.acceptance.tickets import QueueTicket
+from core.ops.demo import valid_resident_id
 
 from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 PDF = b"%PDF-1.4\n" + b"x" * 100
@@ -52,7 +52,7 @@ def test_register_new_applicant_then_find(as_user, world):
     assert number not in page and number[:4] + "**" in page  # masked by default
     revealed = b.text(made.headers["Location"] + "?reveal=1")
     assert number in revealed
-    from core.audit import AuditEvent
+    from core.platform.audit import AuditEvent
     with world.quanke.db.session() as s:
         assert s.scalar(select(func.count()).where(AuditEvent.action == "view_personal_data")) == 1
 

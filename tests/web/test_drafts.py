@@ -9,18 +9,18 @@ import io
 import pytest
 from sqlalchemy import select
 
-from core import workflow
-from core.audit import AuditEvent
-from core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from core.models import Application, State
+from core import acceptance
+from core.platform.audit import AuditEvent
+from core.platform.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from core.platform.models import Application, State
 from core.testing import TINY_PNG, drive_to, snapshot  # uploads are re-encoded: a real image
 
 PDF = b"%PDF-1.4\n" + b"x" * 100
 
 
 def draft(world, purpose="网上开办", with_scan=True) -> Application:
-    from core.materials import Upload
-    return workflow.file_application(
+    from core.acceptance.uploads import Upload
+    return acceptance.file_application(
         world.quanke, world.citizen, service_code="sample.permit",
         applicant_id=world.citizen.applicant_id, form_data={"purpose": purpose},
         uploads=[Upload("id_proof", "id.pdf", PDF)] if with_scan else [], submit=False)
@@ -45,8 +45,8 @@ def test_citizen_edits_form_and_materials_audited_without_values(world):
     app = draft(world)
     assert app.state == State.DRAFT.value
     scan = stored(world, app.id).materials[0]
-    from core.materials import Upload
-    workflow.update_draft(world.quanke, world.citizen, app.id, form_data={"purpose": "改为开办分店"},
+    from core.acceptance.uploads import Upload
+    acceptance.update_draft(world.quanke, world.citizen, app.id, form_data={"purpose": "改为开办分店"},
                           remove_materials=[scan.id],
                           uploads=[Upload("id_proof", "id-new.pdf", PDF + b"new")],
                           delivery_method="courier")
@@ -64,7 +64,7 @@ def test_invalid_form_is_refused_and_nothing_changes(world):
     app = draft(world)
     before = snapshot(world.quanke, app.id)
     with pytest.raises(InvalidInput) as err:
-        workflow.update_draft(world.quanke, world.citizen, app.id, form_data={"purpose": ""})
+        acceptance.update_draft(world.quanke, world.citizen, app.id, form_data={"purpose": ""})
     assert err.value.code == "invalid_form" and "purpose" in err.value.details["fields"]
     assert snapshot(world.quanke, app.id) == before and not events(world, app.id)
 
@@ -74,7 +74,7 @@ def test_any_state_but_draft_is_refused(world, state):
     app = drive_to(world, state)
     before = snapshot(world.quanke, app.id)
     with pytest.raises(InvalidState) as err:
-        workflow.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "改了"},
+        acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "改了"},
                               consent=True)
     assert err.value.code == "not_a_draft" and "只有草稿可以修改" in err.value.message
     assert snapshot(world.quanke, app.id) == before
@@ -83,17 +83,17 @@ def test_any_state_but_draft_is_refused(world, state):
 def test_who_may_edit(world):
     app = draft(world)
     with pytest.raises(Forbidden):
-        workflow.update_draft(world.quanke, world.other_citizen, app.id, form_data={"purpose": "别人改"})
+        acceptance.update_draft(world.quanke, world.other_citizen, app.id, form_data={"purpose": "别人改"})
     with pytest.raises(Forbidden) as err:
-        workflow.update_draft(world.quanke, world.counter_unauth, app.id, form_data={"purpose": "无授权"},
+        acceptance.update_draft(world.quanke, world.counter_unauth, app.id, form_data={"purpose": "无授权"},
                               consent=True)
     assert err.value.code == "centre_not_authorised"
     with pytest.raises(Forbidden):
-        workflow.update_draft(world.quanke, world.approver, app.id, form_data={"purpose": "审批改"})
+        acceptance.update_draft(world.quanke, world.approver, app.id, form_data={"purpose": "审批改"})
     with pytest.raises(InvalidInput) as err:
-        workflow.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"})
+        acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"})
     assert err.value.code == "consent_required"
-    workflow.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"},
+    acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"},
                           paper=["id_proof"], consent=True)
     assert stored(world, app.id).form_data["purpose"] == "窗口协助"
     assert events(world, app.id)[-1].data["assisted_by_counter"] is True
@@ -103,10 +103,10 @@ def test_foreign_material_and_paper_from_a_citizen_are_refused(world):
     mine, theirs = draft(world), draft(world)
     other_scan = stored(world, theirs.id).materials[0].id
     with pytest.raises(NotFound) as err:
-        workflow.update_draft(world.quanke, world.citizen, mine.id, remove_materials=[other_scan])
+        acceptance.update_draft(world.quanke, world.citizen, mine.id, remove_materials=[other_scan])
     assert err.value.code == "material_not_found"
     with pytest.raises(InvalidInput) as err:
-        workflow.update_draft(world.quanke, world.citizen, mine.id, paper=["id_proof"])
+        acceptance.update_draft(world.quanke, world.citizen, mine.id, paper=["id_proof"])
     assert err.value.code == "scan_required"
     assert len(stored(world, theirs.id).materials) == 1
 
@@ -140,7 +140,7 @@ def test_portal_edit_page_keeps_input_on_error_then_saves(as_user, world):
 
 def test_portal_edit_after_submission_says_so_and_changes_nothing(as_user, world):
     app = draft(world)
-    workflow.submit_application(world.quanke, world.citizen, app.id)
+    acceptance.submit_application(world.quanke, world.citizen, app.id)
     before = snapshot(world.quanke, app.id)
     b = as_user("citizen")
     r = b.post(f"/portal/applications/{app.id}/edit", {"f-purpose": "提交后再改"},

@@ -113,7 +113,7 @@ def test_english_error_shown_on_a_page(as_user, world):
 def test_error_text_in_english_for_a_plugin_code(web):
     from flask import session
 
-    from core.errors import Conflict
+    from core.platform.errors import Conflict
     from web.helpers import error_text
     exc = Conflict("不能指派甲律师：曾代理对方当事人", code="lawyer_conflict")
     with web.test_request_context("/"):

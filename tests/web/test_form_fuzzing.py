@@ -12,7 +12,7 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core.models import Citizen
+from core.platform.models import Citizen
 from webtools import Browser, sign_in
 
 from test_authorization_matrix import HTML, PNG, ROLES, STAFF, Objects, fill, next_workday

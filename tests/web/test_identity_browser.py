@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from werkzeug.serving import make_server
 
-from core.models import Application, State
-from core.sms import MemorySmsSender
+from core.platform.models import Application, State
+from core.people.sms_login import MemorySmsSender
 from core.testing import seed_world
 
 from identity_kit import REMOTE_SERVICE, enrol_astronaut, face_kit, make_runtime
@@ -162,7 +162,7 @@ def test_face_sms_signature_then_submit_in_a_real_browser(live, browser, quanke)
         import datetime as dt
         from sqlalchemy import update
 
-        from core.sms import SmsCode
+        from core.people.sms_login import SmsCode
         s.execute(update(SmsCode).values(created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=2)))
     page.locator(f'a[href$="/applications/{app_id}/identity/esign"]').click()
     expect(page.locator(".commitment-text")).to_contain_text("本人承诺所填信息真实")

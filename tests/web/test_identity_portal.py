@@ -9,10 +9,10 @@ import io
 import pytest
 from sqlalchemy import func, select, update
 
-from core import audit
+from core.platform import audit
 from core.identity.models import FaceCheck
-from core.models import Application
-from core.sms import SmsCode
+from core.platform.models import Application
+from core.people.sms_login import SmsCode
 from core.testing import drive_to
 
 from identity_kit import REMOTE_SERVICE, enrol_astronaut, face_kit, last_code, make_runtime, signature_png

@@ -7,12 +7,12 @@ import io
 
 from sqlalchemy import func, select
 
-from core import workflow
-from core.clock import today
-from core.demo import valid_resident_id
-from core.models import Application, Citizen, State
+from core import acceptance
+from core.platform.clock import today
+from core.ops.demo import valid_resident_id
+from core.platform.models import Application, Citizen, State
 from core.testing import drive_to, snapshot
-from core.tickets import Appointment
+from core.acceptance.tickets import Appointment
 
 from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
 PDF = b"%PDF-1.4\n" + b"x" * 100
@@ -128,14 +128,14 @@ def test_correction_by_upload_then_accepted(as_user, world):
     app_id = int(r.headers["Location"].split("/")[-1])
     counter = as_user("counter")
     # remote applications have no centre yet: the counter sees it by number via the API/pages
-    workflow.return_for_correction(world.quanke, world.counter, app_id)
+    acceptance.return_for_correction(world.quanke, world.counter, app_id)
     page = b.text(f"/portal/applications/{app_id}")
     assert "一次性补正告知" in page and "身份证明" in page
     b.post(f"/portal/applications/{app_id}/materials",
            {"file-id_proof": (io.BytesIO(PDF), "id.pdf"), "resubmit": "y"}, content_type="multipart/form-data")
     with world.quanke.db.session() as s:
         assert s.get(Application, app_id).state == State.SUBMITTED.value
-    workflow.accept(world.quanke, world.counter, app_id)
+    acceptance.accept(world.quanke, world.counter, app_id)
     assert "已受理" in b.text(f"/portal/applications/{app_id}")
     assert counter.get(f"/counter/applications/{app_id}").status_code == 200
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from core import issuance, workflow
-from core.identifiers import mask_id
-from core.models import Application
+from core.papers import issuance
+from core import acceptance
+from core.platform.identifiers import mask_id
+from core.platform.models import Application
 from core.testing import drive_to
 from web.verify import bp
 
@@ -27,7 +28,7 @@ def issued(world):
     app = drive_to(world, "issued")
     with world.quanke.db.session() as session:
         applicant = session.get(Application, app.id).applicant
-        cert = [d for d in workflow.documents_for(session, app.id) if d.kind == "certificate"][0]
+        cert = [d for d in issuance.documents_for(session, app.id) if d.kind == "certificate"][0]
     return app, cert, applicant.name, applicant.id_number
 
 
@@ -55,7 +56,7 @@ def test_valid_certificate(world, verify_client):
 def test_every_kind_verifies(world, verify_client):
     app = drive_to(world, "rejected")
     with world.quanke.db.session() as session:
-        found = workflow.documents_for(session, app.id)
+        found = issuance.documents_for(session, app.id)
     labels = {"receipt": "受理回执", "decision_reject": "不予行政许可决定书"}
     for doc in found:
         body = verify_client.get(f"/verify/{doc.verification_code}").get_data(as_text=True)
@@ -88,7 +89,7 @@ def test_superseded_points_to_the_new_version(world, verify_client):
 
 def test_delivery_is_shown_masked(world, verify_client):
     app, cert, name, id_number = issued(world)
-    workflow.deliver(world.quanke, world.counter, app.id, method="courier", tracking_no="SF1234567890123")
+    acceptance.deliver(world.quanke, world.counter, app.id, method="courier", tracking_no="SF1234567890123")
     body = verify_client.get(f"/verify/{cert.verification_code}").get_data(as_text=True)
     assert "已送达" in body and "邮寄" in body and "SF12*******0123" in body
     assert "SF1234567890123" not in body
@@ -97,7 +98,7 @@ def test_delivery_is_shown_masked(world, verify_client):
 
 def test_pickup_delivery_is_shown(world, verify_client):
     app, cert, name, id_number = issued(world)
-    workflow.deliver(world.quanke, world.counter_b, app.id, recipient_id_number=id_number)
+    acceptance.deliver(world.quanke, world.counter_b, app.id, recipient_id_number=id_number)
     body = verify_client.get(f"/verify/{cert.verification_code}").get_data(as_text=True)
     assert "已送达" in body and "另一街道便民服务中心当面领取" in body and "已核验身份" in body
     assert_no_personal_data(body, name, id_number)

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 11:01:42.636483
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+import core.platform.db
 
 
 revision = 'core_0001'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('gender', sa.String(length=8), nullable=False),
     sa.Column('region_code', sa.String(length=8), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applicants')),
     sa.UniqueConstraint('kind', 'id_number', name=op.f('uq_applicants_kind_id_number'))
     )
@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('rows_ok', sa.Integer(), nullable=False),
     sa.Column('rows_bad', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_imports'))
@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('applicant_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_citizens_applicant_id_applicants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizens')),
     sa.UniqueConstraint('phone', name=op.f('uq_citizens_phone'))
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('import_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['import_id'], ['credit_imports.id'], name=op.f('fk_credit_records_import_id_credit_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_records')),
     sa.UniqueConstraint('ref', name=op.f('uq_credit_records_ref'))
@@ -120,7 +120,7 @@ def upgrade() -> None:
     sa.Column('centre_id', sa.Integer(), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_users_centre_id_centres')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
@@ -142,16 +142,16 @@ def upgrade() -> None:
     sa.Column('filed_by_id', sa.Integer(), nullable=True),
     sa.Column('on_behalf', sa.Boolean(), nullable=False),
     sa.Column('consent_text', sa.Text(), nullable=False),
-    sa.Column('consent_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('submitted_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('accepted_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('consent_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('accepted_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('accepted_by_id', sa.Integer(), nullable=True),
     sa.Column('receipt_no', sa.String(length=40), nullable=True),
     sa.Column('warn_reason', sa.Text(), nullable=False),
     sa.Column('claimed_by_id', sa.Integer(), nullable=True),
-    sa.Column('claimed_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('decided_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('claimed_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('deadline_working_days', sa.Integer(), nullable=True),
     sa.Column('due_date', sa.Date(), nullable=True),
@@ -197,7 +197,7 @@ def upgrade() -> None:
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=48), nullable=False),
     sa.Column('action', sa.String(length=48), nullable=False),
     sa.Column('object_type', sa.String(length=48), nullable=False),
@@ -227,7 +227,7 @@ def upgrade() -> None:
     sa.Column('hit', sa.Boolean(), nullable=False),
     sa.Column('matched', sa.JSON(), nullable=True),
     sa.Column('list_version', sa.String(length=64), nullable=True),
-    sa.Column('queried_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('queried_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_check_evidence_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_check_evidence'))
     )
@@ -238,8 +238,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('started_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('started_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_clock_pauses_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_clock_pauses_by_id_users')),
@@ -256,8 +256,8 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('text_sha256', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('signed_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('verified_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('signed_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('verified_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('verified_by', sa.String(length=48), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('credit_record_id', sa.Integer(), nullable=True),
@@ -278,7 +278,7 @@ def upgrade() -> None:
     sa.Column('gaps', sa.JSON(), nullable=False),
     sa.Column('correction_due', sa.Date(), nullable=True),
     sa.Column('by_id', sa.Integer(), nullable=True),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_decisions_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_decisions_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions'))
@@ -296,7 +296,7 @@ def upgrade() -> None:
     sa.Column('recipient_id_number', sa.String(length=32), nullable=False),
     sa.Column('identity_checked', sa.Boolean(), nullable=False),
     sa.Column('tracking_no', sa.String(length=64), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_deliveries_application_id_applications')),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_deliveries_centre_id_centres')),
     sa.ForeignKeyConstraint(['staff_id'], ['users.id'], name=op.f('fk_deliveries_staff_id_users')),
@@ -318,9 +318,9 @@ def upgrade() -> None:
     sa.Column('storage_key', sa.String(length=255), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('signed', sa.Boolean(), nullable=False),
-    sa.Column('issued_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('issued_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('revoke_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_documents_application_id_applications')),
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_documents_issued_by_id_users')),
@@ -341,7 +341,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_materials_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_materials'))
     )
@@ -350,7 +350,7 @@ def upgrade() -> None:
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('event', sa.String(length=48), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=True),
     sa.Column('recipient_kind', sa.String(length=16), nullable=False),
@@ -358,7 +358,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('sent_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_outbox_application_id_applications')),

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 11:13:15.814083
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+import core.platform.db
 
 
 revision = 'core_0002'
@@ -31,10 +31,10 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('hint', sa.String(length=12), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.String(length=48), nullable=False),
-    sa.Column('last_used_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('revoked_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('last_used_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('slot', sa.String(length=5), nullable=False),
     sa.Column('service_code', sa.String(length=96), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_appointments_centre_id_centres')),
     sa.ForeignKeyConstraint(['citizen_id'], ['citizens.id'], name=op.f('fk_appointments_citizen_id_citizens')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_appointments'))
@@ -64,9 +64,9 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('purpose', sa.String(length=16), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('used_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('used_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('citizen_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['citizen_id'], ['citizens.id'], name=op.f('fk_sms_codes_citizen_id_citizens')),
@@ -84,11 +84,11 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('service_code', sa.String(length=96), nullable=False),
     sa.Column('appointment_id', sa.Integer(), nullable=True),
-    sa.Column('taken_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('called_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('taken_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('called_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('called_by_id', sa.Integer(), nullable=True),
     sa.Column('window', sa.String(length=16), nullable=False),
-    sa.Column('finished_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_queue_tickets_appointment_id_appointments')),
     sa.ForeignKeyConstraint(['called_by_id'], ['users.id'], name=op.f('fk_queue_tickets_called_by_id_users')),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_queue_tickets_centre_id_centres')),
@@ -107,7 +107,7 @@ def upgrade() -> None:
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_ratings_application_id_applications')),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_ratings_centre_id_centres')),
     sa.ForeignKeyConstraint(['staff_id'], ['users.id'], name=op.f('fk_ratings_staff_id_users')),
@@ -127,8 +127,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('resolution', sa.Text(), nullable=False),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
-    sa.Column('closed_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_follow_ups_application_id_applications')),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_follow_ups_centre_id_centres')),
     sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_follow_ups_closed_by_id_users')),
@@ -140,7 +140,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_follow_ups_centre_id'), ['centre_id'], unique=False)
 
     # ### end Alembic commands ###
-    # core.queues.OPEN_QUEUE_INDEX: the departments' open work in queue order (partial index)
+    # core.approval.queues.OPEN_QUEUE_INDEX: the departments' open work in queue order (partial index)
     op.create_index('ix_applications_open_queue', 'applications',
                     ['department_code', 'overdue', 'due_date', 'id'], unique=False,
                     postgresql_where=sa.text("state IN ('accepted', 'in_review')"),

@@ -6,7 +6,7 @@ Create Date: 2026-11-23 11:39:39.829902
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+import core.platform.db
 
 
 revision = 'core_0003'
@@ -28,14 +28,14 @@ def upgrade() -> None:
     sa.Column('photo', sa.LargeBinary(), nullable=True),
     sa.Column('photo_sha256', sa.String(length=64), nullable=False),
     sa.Column('photo_content_type', sa.String(length=32), nullable=False),
-    sa.Column('photo_keep_until', core.db.UTCDateTime(), nullable=True),
-    sa.Column('photo_deleted_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('photo_keep_until', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('photo_deleted_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('enrolled_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('enrolled_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('enrolled_by_id', sa.Integer(), nullable=True),
     sa.Column('centre_id', sa.Integer(), nullable=True),
     sa.Column('import_batch', sa.String(length=40), nullable=False),
-    sa.Column('retired_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('retired_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('retired_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_identity_references_applicant_id_applicants')),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_identity_references_centre_id_centres')),
@@ -57,10 +57,10 @@ def upgrade() -> None:
     sa.Column('mode', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('run', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('started_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('lease_until', core.db.UTCDateTime(), nullable=True),
-    sa.Column('finished_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', core.platform.db.UTCDateTime(), nullable=False),
+    sa.Column('started_at', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('lease_until', core.platform.db.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('frame_count', sa.Integer(), nullable=False),
     sa.Column('frame_hashes', sa.JSON(), nullable=False),
     sa.Column('burst_sha256', sa.String(length=64), nullable=False),
@@ -77,10 +77,10 @@ def upgrade() -> None:
     sa.Column('reference_ids', sa.JSON(), nullable=False),
     sa.Column('reference_source', sa.String(length=32), nullable=False),
     sa.Column('timings', sa.JSON(), nullable=False),
-    sa.Column('frames_deleted_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('frames_deleted_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('step_recorded', sa.Boolean(), nullable=False),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
-    sa.Column('reviewed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('reviewed_at', core.platform.db.UTCDateTime(), nullable=True),
     sa.Column('review_outcome', sa.String(length=16), nullable=False),
     sa.Column('review_note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_identity_face_checks_applicant_id_applicants')),
@@ -120,7 +120,7 @@ def upgrade() -> None:
     sa.Column('signature_sha256', sa.String(length=64), nullable=False),
     sa.Column('phone_masked', sa.String(length=20), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=False),
-    sa.Column('signed_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('signed_at', core.platform.db.UTCDateTime(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=False),
     sa.Column('sealed_by', sa.String(length=128), nullable=False),

@@ -19,7 +19,7 @@ def upgrade() -> None:
         batch_op.alter_column('seq', existing_type=sa.Integer(), nullable=True)
         batch_op.alter_column('prev_hash', existing_type=sa.String(length=64), nullable=True)
         batch_op.alter_column('hash', existing_type=sa.String(length=64), nullable=True)
-    # core.audit.AuditEvent: the sealer's work list (only unsealed rows are in it)
+    # core.platform.audit.AuditEvent: the sealer's work list (only unsealed rows are in it)
     op.create_index('ix_audit_events_unsealed', 'audit_events', ['id'], unique=False,
                     postgresql_where=sa.text('seq IS NULL'), sqlite_where=sa.text('seq IS NULL'))
 

@@ -3,8 +3,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core.clock import local_date
-from core.services import Check, CheckContext, CheckResult
+from core.api import Check, CheckContext, CheckResult, local_date
 
 from .forms import PURPOSES
 from .models import ResidenceRecord

@@ -1,9 +1,7 @@
 """居住证明（证照）：内容行；边框、编号、开具单位、日期、印章位置与二维码由核心绘制。"""
 import datetime as dt
 
-from core.clock import local_date
-from core.documents import CertificateTemplate
-from core.services import CertificateContext
+from core.api import CertificateContext, CertificateTemplate, local_date
 
 from .forms import COMMUNITIES, HOUSING, PURPOSES
 

@@ -5,7 +5,7 @@
 from wtforms import DateField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from core.clock import today
+from core.api import today
 
 #: 社区（编码与核心演示数据的社区便民服务站一致）。value → 中文名称。
 COMMUNITIES = {"C011": "丹凤街社区", "C012": "估衣廊社区", "C021": "大行宫社区", "C031": "姚坊门社区"}

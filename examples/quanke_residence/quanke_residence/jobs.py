@@ -1,8 +1,7 @@
 """定时任务：把已出证的居住证明登记到开具登记簿（幂等）。"""
 from sqlalchemy import select
 
-from core.clock import local_date, now
-from core.models import Application, State
+from core.api import Application, State, local_date, now
 
 from .models import ResidenceRecord
 

@@ -4,7 +4,7 @@ import datetime as dt
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base
+from core.api import Base
 
 
 class ResidenceRecord(Base):

@@ -5,11 +5,9 @@ by name. Reference of every hook: ``docs/plugins.md``.
 """
 from pathlib import Path
 
-from core import hookimpl
-from core.plugin_health import require_templates
-from core.services import MaterialSpec, ServiceDef
+from core.api import MaterialSpec, ServiceDef, hookimpl, require_templates
 
-from . import models  # noqa: F401 - registers the plugin's table on core.db.Base
+from . import models  # noqa: F401 - registers the plugin's table on core.platform.db.Base
 from .checks import DURATION, REPEAT
 from .documents import CERTIFICATE
 from .forms import ResidenceForm

@@ -7,7 +7,7 @@ pytest_plugins = ["core.testing"]
 @pytest.fixture
 def world(quanke):
     """The kit's test world; its approvers and lead work for the residents' committee."""
-    from core.testing import seed_world
-
     from quanke_residence.plugin import DEPARTMENT
+
+    from core.api import seed_world
     return seed_world(quanke, department=DEPARTMENT[0])

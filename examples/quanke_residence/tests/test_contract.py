@@ -1,11 +1,9 @@
 """The plugin contract (DESIGN §3), and that Quanke finds the plugin as an installed package."""
 import importlib.metadata as md
 
-from core import plugin_health
-from core.plugins import PluginHost
-from core.testing import check_plugin
-
 from quanke_residence.plugin import PLUGIN, SERVICE
+
+from core.api import PluginHost, check_plugin, check_plugin_health
 
 
 def test_plugin_passes_the_contract(quanke):
@@ -21,5 +19,5 @@ def test_found_through_its_entry_point_as_a_separate_distribution():
 
 
 def test_health_check_finds_nothing_wrong(quanke):
-    report = plugin_health.check(quanke)
+    report = check_plugin_health(quanke)
     assert report.plugins[PLUGIN].ok, report.plugins[PLUGIN].problems

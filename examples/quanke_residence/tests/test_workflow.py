@@ -2,16 +2,28 @@
 import datetime as dt
 
 import pytest
-
-from core import catalog, queues, workflow
-from core.clock import today
-from core.errors import Forbidden
-from core.models import State, User
-from core.services import Outcome
-from core.testing import drive_to, file_at_counter
-
 from quanke_residence.jobs import record_issued
 from quanke_residence.plugin import DEPARTMENT, SERVICE
+
+from core.api import (
+    Forbidden,
+    Outcome,
+    State,
+    User,
+    accept,
+    approve,
+    claim,
+    deliver,
+    department_queue,
+    departments_for,
+    drive_to,
+    file_at_counter,
+    issue,
+    preview_checks,
+    search_services,
+    today,
+    validate_form,
+)
 
 OTHER_STATES = ["draft", "correction_requested", "not_accepted", "withdrawn", "rejected",
                 "accepted+paused", "in_review+paused"]
@@ -24,25 +36,25 @@ def _form(world, **changes):
 
 
 def _checks(quanke, app_id):
-    return {code: r for code, _, r in workflow.preview_checks(quanke, app_id)}
+    return {code: r for code, _, r in preview_checks(quanke, app_id)}
 
 
 def test_counter_to_community_approver_to_delivery(world):
     quanke = world.quanke
-    assert catalog.search(quanke.plugins.services.values(), "jzzm", channel="remote")[0].code \
+    assert search_services(quanke.plugins.services.values(), "jzzm", channel="remote")[0].code \
         == SERVICE.code                                                 # portal, by pinyin initials
     app = file_at_counter(world, SERVICE.code)                          # 全科窗口
-    app = workflow.accept(quanke, world.acceptor, app.id)
+    app = accept(quanke, world.acceptor, app.id)
     with quanke.db.session() as session:                                # 社区居委会的审批队列
         approver = session.get(User, world.approver.id)
-        assert queues.departments_for(approver) == [DEPARTMENT[0]]
-        waiting, _ = queues.queue(session, DEPARTMENT[0], status="waiting")
+        assert departments_for(approver) == [DEPARTMENT[0]]
+        waiting, _ = department_queue(session, DEPARTMENT[0], status="waiting")
         assert [a.id for a in waiting] == [app.id]
     for state, step in [
-        (State.IN_REVIEW, lambda a: workflow.claim(quanke, world.approver, a.id)),
-        (State.APPROVED, lambda a: workflow.approve(quanke, world.approver, a.id)),
-        (State.ISSUED, lambda a: workflow.issue(quanke, world.approver, a.id)),
-        (State.DELIVERED, lambda a: workflow.deliver(quanke, world.counter, a.id,
+        (State.IN_REVIEW, lambda a: claim(quanke, world.approver, a.id)),
+        (State.APPROVED, lambda a: approve(quanke, world.approver, a.id)),
+        (State.ISSUED, lambda a: issue(quanke, world.approver, a.id)),
+        (State.DELIVERED, lambda a: deliver(quanke, world.counter, a.id,
                                                      recipient_id_number=a.applicant.id_number)),
     ]:
         app = step(app)
@@ -58,7 +70,7 @@ def test_every_other_state_is_reachable(world):
 def test_an_approver_of_another_department_cannot_claim(world):
     app = drive_to(world, "accepted", SERVICE.code)
     with pytest.raises(Forbidden):
-        workflow.claim(world.quanke, world.approver_other, app.id)
+        claim(world.quanke, world.approver_other, app.id)
 
 
 def test_residence_permit_needs_six_months_school_twelve(world):
@@ -82,9 +94,9 @@ def test_issued_certificates_are_registered_once_and_a_repeat_is_flagged(world):
 
 
 def test_the_form_explains_what_is_wrong_in_chinese(world):
-    from core.errors import InvalidInput
+    from core.api import InvalidInput
     with pytest.raises(InvalidInput) as err:
-        workflow.validate_form(SERVICE, _form(world, purpose="other", purpose_other="",
+        validate_form(SERVICE, _form(world, purpose="other", purpose_other="",
                                               since=(today() + dt.timedelta(days=3)).isoformat()))
     fields = err.value.details["fields"]
     assert fields["purpose_other"] == ["用途选“其他”时，请说明具体用途"]

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from core import applicants
-from core.demo import valid_resident_id
-from core.models import Citizen
-from core.plugins import PluginHost
+from core.people import applicants
+from core.ops.demo import valid_resident_id
+from core.platform.models import Citizen
+from core.contract.host import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, SAMPLE_PLUGIN, World, migrated, seed_world
 from plugins.archive_query.categories import CATEGORIES

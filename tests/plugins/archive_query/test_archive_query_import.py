@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
-from core.audit import AuditEvent
-from core.demo import valid_resident_id
-from core.errors import InvalidInput
+from core.platform.audit import AuditEvent
+from core.ops.demo import valid_resident_id
+from core.platform.errors import InvalidInput
 from plugins.archive_query.categories import CATEGORIES
 from plugins.archive_query.commands import archive
 from plugins.archive_query.importer import import_csv

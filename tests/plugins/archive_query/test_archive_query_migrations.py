@@ -11,9 +11,10 @@ import textwrap
 
 from sqlalchemy import func, select, text
 
-from core import hookimpl, migrate
-from core.demo import valid_resident_id
-from core.plugins import PluginHost
+from core import hookimpl
+from core.ops import migrate
+from core.ops.demo import valid_resident_id
+from core.contract.host import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, migrated
 from plugins.archive_query.categories import CATEGORIES

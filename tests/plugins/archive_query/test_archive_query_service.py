@@ -7,12 +7,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from core import rules, workflow
-from core.audit import AuditEvent
-from core.errors import Forbidden, InvalidInput
-from core.materials import Upload
-from core.models import Application, Decision, State
-from core.services import CertificateContext
+from core.approval import rules
+from core import acceptance, approval
+from core.platform.audit import AuditEvent
+from core.platform.errors import Forbidden, InvalidInput
+from core.acceptance.uploads import Upload
+from core.platform.models import Application, Decision, State
+from core.contract.services import CertificateContext
 from core.testing import snapshot
 from plugins.archive_query import autoapproval, settings
 from plugins.archive_query.documents import CERTIFICATE
@@ -33,7 +34,7 @@ def form(person, category="marriage", basis="self", purpose="办理房产过户�
 
 
 def at_counter(world, applicant_id, data, paper=("applicant_id",), by="counter"):
-    return workflow.file_application(world.quanke, world.users[by], service_code=SERVICE,
+    return acceptance.file_application(world.quanke, world.users[by], service_code=SERVICE,
                                      applicant_id=applicant_id, form_data=data, paper=list(paper),
                                      consent=True, consent_text="申请人当面同意")
 
@@ -78,7 +79,7 @@ def test_self_query_at_the_counter_is_approved_by_the_rule_and_shows_the_spouse_
     archive.person("employment", me.id_number, me.name)  # another category: not on this result
     switch(quanke, aq, True)
     app = at_counter(aq, me.applicant_id, form(me))
-    workflow.accept(quanke, aq.counter, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
     assert state(quanke, app.id) == State.ISSUED.value
     with quanke.db.session() as session:
         done = session.get(Application, app.id)
@@ -105,14 +106,14 @@ def test_remote_self_query_needs_face_and_sms_then_the_rule_approves(quanke, aq,
     me = people.citizen
     archive.person("veteran", me.id_number, me.name)
     switch(quanke, aq, True)
-    app = workflow.file_application(quanke, aq.citizen, service_code=SERVICE,
+    app = acceptance.file_application(quanke, aq.citizen, service_code=SERVICE,
                                     applicant_id=me.applicant_id, form_data=form(me, "veteran"),
                                     uploads=[Upload("applicant_id", "id.png", PNG)])
     assert app.state == State.DRAFT.value
     for step in ("face", "sms"):
-        workflow.record_identity_step(quanke, aq.citizen, app.id, step, evidence={"score": 0.93})
-    workflow.submit_application(quanke, aq.citizen, app.id)
-    workflow.accept(quanke, aq.counter_b, app.id)  # any authorised centre accepts it
+        acceptance.record_identity_step(quanke, aq.citizen, app.id, step, evidence={"score": 0.93})
+    acceptance.submit_application(quanke, aq.citizen, app.id)
+    acceptance.accept(quanke, aq.counter_b, app.id)  # any authorised centre accepts it
     assert state(quanke, app.id) == State.ISSUED.value
     assert result(quanke, app.id).records[0]["category"] == "veteran"
     assert "退伍军人档案" in render_text(quanke, app.id)
@@ -123,14 +124,14 @@ def test_with_the_switch_off_a_self_query_waits_for_an_approver_who_is_logged(
     me, spouse = people.citizen, people.spouse
     archive.marriage(me.id_number, me.name, spouse.id_number, spouse.name)
     app = at_counter(aq, me.applicant_id, form(me))
-    workflow.accept(quanke, aq.counter, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
     assert state(quanke, app.id) == State.ACCEPTED.value
     assert autoapproval.auto_decide(quanke, application_id=app.id) == "switch_off"
-    workflow.claim(quanke, aq.approver, app.id)
-    workflow.approve(quanke, aq.approver, app.id)
+    approval.claim(quanke, aq.approver, app.id)
+    approval.approve(quanke, aq.approver, app.id)
     stored = result(quanke, app.id)
     assert stored.taken_by == f"user:{aq.approver.id}"
-    workflow.issue(quanke, aq.approver, app.id)
+    approval.issue(quanke, aq.approver, app.id)
     assert looks(quanke, me.id_number) == [(f"user:{aq.approver.id}", "result", "T001/00001", app.id)]
 
 
@@ -139,9 +140,9 @@ def test_the_sweep_decides_what_waited_for_the_switch_and_resumes_a_half_done_de
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     waiting = at_counter(aq, me.applicant_id, form(me, "employment"))
-    workflow.accept(quanke, aq.counter, waiting.id)  # switch off: left for an approver …
+    acceptance.accept(quanke, aq.counter, waiting.id)  # switch off: left for an approver …
     half_done = at_counter(aq, me.applicant_id, form(me, "employment"))
-    workflow.accept(quanke, aq.counter, half_done.id)
+    acceptance.accept(quanke, aq.counter, half_done.id)
     # … and a job that stopped after the rule's decision, before issuing.
     rules.decide_by_rule(quanke, half_done.id, approve=True, rule=autoapproval.RULE,
                          reasons=autoapproval.REASON)
@@ -170,13 +171,13 @@ def test_agent_with_power_of_attorney_goes_to_the_approver_even_with_the_switch_
                                                   purpose="受托办理退休待遇核定"),
                      paper=("applicant_id", "power_of_attorney"))
     with pytest.raises(InvalidInput) as err:
-        workflow.accept(quanke, aq.counter, app.id)
+        acceptance.accept(quanke, aq.counter, app.id)
     assert err.value.code == "warn_reason_required"
-    workflow.accept(quanke, aq.counter, app.id, warn_reason="已核对经公证的委托书原件")
+    acceptance.accept(quanke, aq.counter, app.id, warn_reason="已核对经公证的委托书原件")
     assert state(quanke, app.id) == State.ACCEPTED.value  # not the rule's to decide
-    workflow.claim(quanke, aq.approver, app.id)
-    workflow.approve(quanke, aq.approver, app.id, reasons="委托书经公证，依据充分")
-    workflow.issue(quanke, aq.approver, app.id)
+    approval.claim(quanke, aq.approver, app.id)
+    approval.approve(quanke, aq.approver, app.id, reasons="委托书经公证，依据充分")
+    approval.issue(quanke, aq.approver, app.id)
     stored = result(quanke, app.id)
     assert stored.basis == "attorney" and stored.records[0]["persons"][0]["name"] == principal.name
     text = render_text(quanke, app.id)
@@ -192,21 +193,21 @@ def test_query_about_someone_else_without_a_basis_is_refused_and_changes_nothing
     app = at_counter(aq, me.applicant_id, form(other, "employment", basis="self"))
     before = snapshot(quanke, app.id)
     with pytest.raises(Forbidden) as err:
-        workflow.accept(quanke, aq.counter, app.id, warn_reason="试图受理")
+        acceptance.accept(quanke, aq.counter, app.id, warn_reason="试图受理")
     assert err.value.code == "checks_blocked"
     assert "档案当事人必须是申请人本人" in err.value.message
     assert snapshot(quanke, app.id) == before
     no_letter = at_counter(aq, me.applicant_id, form(other, "employment", basis="attorney"))
     with pytest.raises(Forbidden) as err:
-        workflow.accept(quanke, aq.counter, no_letter.id, warn_reason="试图受理")
+        acceptance.accept(quanke, aq.counter, no_letter.id, warn_reason="试图受理")
     assert "查询他人档案须提供经公证的委托书" in err.value.message
     half = at_counter(aq, me.applicant_id, form(other, "employment", basis="deceased_relative"),
                       paper=("applicant_id", "death_certificate"))
     with pytest.raises(Forbidden) as err:
-        workflow.accept(quanke, aq.counter, half.id, warn_reason="试图受理")
+        acceptance.accept(quanke, aq.counter, half.id, warn_reason="试图受理")
     assert "亲属关系证明" in err.value.message and "死亡证明" not in err.value.message
     assert looks(quanke, other.id_number) == []  # nobody saw anything
-    workflow.refuse(quanke, aq.counter, app.id, reasons="查询他人档案须提供合法依据")
+    acceptance.refuse(quanke, aq.counter, app.id, reasons="查询他人档案须提供合法依据")
     assert state(quanke, app.id) == State.NOT_ACCEPTED.value
 
 
@@ -228,7 +229,7 @@ def test_no_record_certificate(quanke, aq, people, archive):
     archive.person("employment", me.id_number, me.name)  # a record, but not a veteran record
     switch(quanke, aq, True)
     app = at_counter(aq, me.applicant_id, form(me, "veteran"))
-    workflow.accept(quanke, aq.counter, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
     assert state(quanke, app.id) == State.ISSUED.value
     assert result(quanke, app.id).records == []
     text = render_text(quanke, app.id)
@@ -241,8 +242,8 @@ def test_certificate_data_never_pretends_there_is_no_record(quanke, aq, people, 
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     app = at_counter(aq, me.applicant_id, form(me, "employment"))
-    workflow.accept(quanke, aq.counter, app.id)
-    workflow.claim(quanke, aq.approver, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
+    approval.claim(quanke, aq.approver, app.id)
     with quanke.db.session() as session:
         row = session.get(Application, app.id)
         assert certificate_data(row, session) is None  # not decided: nothing to add
@@ -251,7 +252,7 @@ def test_certificate_data_never_pretends_there_is_no_record(quanke, aq, people, 
         with pytest.raises(ResultNotReady):
             certificate_data(row, session)
         session.rollback()
-    other = workflow.file_application(quanke, aq.counter, service_code="sample.permit",
+    other = acceptance.file_application(quanke, aq.counter, service_code="sample.permit",
                                       applicant_id=me.applicant_id, form_data={"purpose": "开办示例"},
                                       paper=["id_proof"], consent=True)
     with quanke.db.session() as session:
@@ -259,13 +260,14 @@ def test_certificate_data_never_pretends_there_is_no_record(quanke, aq, people, 
 
 
 def test_the_issued_pdf_lists_the_records(quanke, aq, people, archive):
-    from core import issuance
-    from core.models import Document
+    from core.papers import issuance
+    from core import acceptance
+    from core.platform.models import Document
     me, spouse = people.citizen, people.spouse
     archive.marriage(me.id_number, me.name, spouse.id_number, spouse.name)
     switch(quanke, aq, True)
     app = at_counter(aq, me.applicant_id, form(me))
-    workflow.accept(quanke, aq.counter, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
     with quanke.db.session() as session:
         doc = session.scalar(select(Document).where(Document.application_id == app.id,
                                                     Document.kind == "certificate"))
@@ -304,7 +306,7 @@ def test_an_agent_filing_is_never_approved_by_the_rule(quanke, aq, people, archi
     app = at_counter(aq, me.applicant_id, form(me, "veteran"),
                      paper=("applicant_id", "power_of_attorney"), by="agent")
     assert app.channel == "agent"
-    workflow.accept(quanke, aq.counter, app.id)
+    acceptance.accept(quanke, aq.counter, app.id)
     assert state(quanke, app.id) == State.ACCEPTED.value
     with quanke.db.session() as session:
         ok, why = autoapproval.self_query_verified(quanke.service(SERVICE),
@@ -316,8 +318,8 @@ def test_an_agent_filing_is_never_approved_by_the_rule(quanke, aq, people, archi
 
 def test_accepting_through_the_web_api_approves_a_self_query_by_the_rule(quanke, aq, people, archive,
                                                                           web):
-    from core import tokens
-    from core.models import User
+    from core.people import tokens
+    from core.platform.models import User
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     switch(quanke, aq, True)

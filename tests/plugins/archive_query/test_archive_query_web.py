@@ -5,11 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from core import tokens
-from core.audit import AuditEvent
-from core.demo import valid_resident_id
-from core.identifiers import mask_name
-from core.models import User
+from core.people import tokens
+from core.platform.audit import AuditEvent
+from core.ops.demo import valid_resident_id
+from core.platform.identifiers import mask_name
+from core.platform.models import User
 from plugins.archive_query.models import AccessLog, BureauSettings
 
 API = "/api/v1/archive_query"
@@ -238,20 +238,20 @@ def test_menu_links_follow_the_roles(web, aq):
 # -- public verification of the result documents ------------------------------------------------
 
 def test_verify_page_shows_each_result_documents_own_title(web, aq, people, archive, quanke):
-    from core import workflow
-    from core.models import Document
+    from core import acceptance
+    from core.platform.models import Document
     from plugins.archive_query import settings
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     settings.set_auto_approve(quanke, aq.lead, enabled=True, note="测试：自动审批")
     codes = {}
     for category in ("employment", "veteran"):  # records found / none found
-        app = workflow.file_application(
+        app = acceptance.file_application(
             quanke, aq.counter, service_code="archive_query.query", applicant_id=me.applicant_id,
             form_data={"category": category, "subject_name": me.name,
                        "subject_id_number": me.id_number, "basis": "self", "purpose": "办理退休手续"},
             paper=["applicant_id"], consent=True, consent_text="申请人当面同意")
-        workflow.accept(quanke, aq.counter, app.id)  # the rule approves and issues
+        acceptance.accept(quanke, aq.counter, app.id)  # the rule approves and issues
         with quanke.db.session() as session:
             codes[category] = session.scalar(select(Document.verification_code).where(
                 Document.application_id == app.id, Document.kind == "certificate"))

@@ -8,12 +8,12 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core import workflow
+from core import acceptance, approval
 from core.credit import CreditRecord
-from core.demo import valid_resident_id
-from core.models import Applicant, Citizen
+from core.ops.demo import valid_resident_id
+from core.platform.models import Applicant, Citizen
 from core.testing import PASSWORD, seed_world
-from core.users import create_user
+from core.people.users import create_user
 from plugins.business_license import filing
 from plugins.business_license.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
 
@@ -35,7 +35,7 @@ class Flow:
             return citizen.applicant
 
     def new_person(self, prefix17: str, name: str, phone: str) -> Applicant:
-        from core import applicants
+        from core.people import applicants
         with self.quanke.db.session() as session:
             applicant, _ = applicants.register(session, kind="person", id_number=valid_resident_id(prefix17),
                                                name=name, phone=phone, actor="test")
@@ -80,11 +80,11 @@ class Flow:
         """Accept at the counter, claim, approve (and issue) in the department's queue."""
         w = self.world
         if app.state == "submitted":
-            app = workflow.accept(self.quanke, w.counter, app.id, warn_reason=warn_reason)
-        app = workflow.claim(self.quanke, w.users[approver], app.id)
-        app = workflow.approve(self.quanke, w.users[approver], app.id)
+            app = acceptance.accept(self.quanke, w.counter, app.id, warn_reason=warn_reason)
+        app = approval.claim(self.quanke, w.users[approver], app.id)
+        app = approval.approve(self.quanke, w.users[approver], app.id)
         if issue:
-            app = workflow.issue(self.quanke, w.users[approver], app.id)
+            app = approval.issue(self.quanke, w.users[approver], app.id)
         return app
 
     def register(self, applicant=None, *, issue: bool = True, **overrides):
@@ -107,7 +107,7 @@ def make_world(quanke, monkeypatch):
     """seed_world with market-regulation approvers plus food-safety approver and lead."""
     # Fourteen staff accounts: cheap argon2 parameters keep set-up fast on a shared machine
     # (passwords are not what these tests are about).
-    monkeypatch.setattr("core.users._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr("core.people.users._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     world = seed_world(quanke, department="market_regulation")
     with quanke.db.session() as session:
         for key, roles in {"food_approver": ["approver:food_safety"],

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import text
 
-from core import workflow
-from core.demo import valid_resident_id
-from core.errors import InvalidInput
-from core.models import Application, Material
+from core import acceptance
+from core.ops.demo import valid_resident_id
+from core.platform.errors import InvalidInput
+from core.platform.models import Application, Material
 from plugins.business_license import filing
 from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
 
@@ -66,10 +66,10 @@ def test_registration_form_errors_name_the_field(flow, overrides, field, fragmen
 
 
 def test_the_generic_core_filing_path_rejects_the_same_form_errors(flow, bl_world):
-    """The form itself carries the rules: core.workflow.file_application rejects a minor too."""
+    """The form itself carries the rules: core.acceptance.filing.file_application rejects a minor too."""
     before = _state(flow)
     with pytest.raises(InvalidInput) as err:
-        workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+        acceptance.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
                                   applicant_id=flow.person().id,
                                   form_data=flow.registration_form(operator_id_number=MINOR),
                                   paper=["operator_id"], consent=True)

@@ -2,9 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from core import issuance, workflow
-from core.errors import InvalidInput
-from core.models import Application, Document
+from core.papers import issuance
+from core import acceptance
+from core.platform.errors import InvalidInput
+from core.platform.models import Application, Document
 from plugins.business_license.certdata import certificate_data
 from plugins.business_license.lookups import CHANGE, DEREGISTRATION, business_by_code
 from plugins.business_license.models import BusinessChange, RegisteredBusiness
@@ -111,7 +112,7 @@ def test_change_filed_through_the_core_for_someone_elses_business_is_refused(flo
     code = flow.business(flow.register().id).credit_code
     other = flow.person("other_citizen")
     with pytest.raises(InvalidInput) as err:
-        workflow.file_application(flow.quanke, bl_world.counter, service_code=CHANGE,
+        acceptance.file_application(flow.quanke, bl_world.counter, service_code=CHANGE,
                                   applicant_id=other.id,
                                   form_data={"credit_code": code, "new_phone": "13900000009"},
                                   paper=["change_application", "licence_original"], consent=True)
@@ -119,17 +120,17 @@ def test_change_filed_through_the_core_for_someone_elses_business_is_refused(flo
 
 
 def test_remote_change_with_identity_steps(flow, bl_world):
-    from core.materials import Upload
+    from core.acceptance.uploads import Upload
     quanke, citizen = flow.quanke, bl_world.citizen
     code = flow.business(flow.register().id).credit_code
-    app = workflow.file_application(quanke, citizen, service_code=CHANGE, applicant_id=flow.person().id,
+    app = acceptance.file_application(quanke, citizen, service_code=CHANGE, applicant_id=flow.person().id,
                                     form_data={"credit_code": code, "new_phone": "13900000008"})
     for step in ("face", "sms", "esign"):
-        workflow.record_identity_step(quanke, citizen, app.id, step)
+        acceptance.record_identity_step(quanke, citizen, app.id, step)
     pdf = b"%PDF-1.4\n%\n"
-    workflow.attach_material(quanke, citizen, app.id, uploads=[
+    acceptance.attach_material(quanke, citizen, app.id, uploads=[
         Upload("change_application", "a.pdf", pdf), Upload("licence_original", "b.pdf", pdf + b"1")])
-    app = workflow.submit_application(quanke, citizen, app.id)
+    app = acceptance.submit_application(quanke, citizen, app.id)
     flow.decide(app)
     with quanke.db.session() as session:
         assert business_by_code(session, code).phone == "13900000008"
@@ -138,17 +139,17 @@ def test_remote_change_with_identity_steps(flow, bl_world):
 
 
 def test_remote_deregistration_with_identity_steps(flow, bl_world):
-    from core.materials import Upload
+    from core.acceptance.uploads import Upload
     quanke, citizen = flow.quanke, bl_world.citizen
     code = flow.business(flow.register().id).credit_code
-    app = workflow.file_application(quanke, citizen, service_code=DEREGISTRATION, applicant_id=flow.person().id,
+    app = acceptance.file_application(quanke, citizen, service_code=DEREGISTRATION, applicant_id=flow.person().id,
                                     form_data={"credit_code": code, "reason": "relocating", "settled": True})
     for step in ("face", "sms", "esign"):
-        workflow.record_identity_step(quanke, citizen, app.id, step)
+        acceptance.record_identity_step(quanke, citizen, app.id, step)
     pdf = b"%PDF-1.4\n%\n"
-    workflow.attach_material(quanke, citizen, app.id, uploads=[
+    acceptance.attach_material(quanke, citizen, app.id, uploads=[
         Upload("deregistration_application", "a.pdf", pdf), Upload("licence_original", "b.pdf", pdf + b"2")])
-    app = flow.decide(workflow.submit_application(quanke, citizen, app.id))
+    app = flow.decide(acceptance.submit_application(quanke, citizen, app.id))
     with quanke.db.session() as session:
         assert business_by_code(session, code).status == "deregistered"
     assert app.state == "issued"

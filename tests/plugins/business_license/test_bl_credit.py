@@ -4,12 +4,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core import workflow
-from core.clock import now
+from core import acceptance, approval
+from core.platform.clock import now
 from core.credit import Commitment
-from core.demo import valid_resident_id
-from core.errors import Forbidden, InvalidInput
-from core.models import CheckEvidence
+from core.ops.demo import valid_resident_id
+from core.platform.errors import Forbidden, InvalidInput
+from core.platform.models import CheckEvidence
 from plugins.business_license.lookups import REGISTRATION
 
 
@@ -24,7 +24,7 @@ def test_a_seriously_dishonest_operator_is_blocked_at_acceptance(flow, bl_world)
     flow.dishonest(flow.person().id_number, "serious")
     app = flow.file(REGISTRATION, flow.registration_form())
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
+        acceptance.accept(flow.quanke, bl_world.counter, app.id)
     assert err.value.code == "checks_blocked" and "严重失信" in err.value.message
     assert "拒不履行生效判决" in err.value.message
     with flow.quanke.db.session() as session:
@@ -35,9 +35,9 @@ def test_a_generally_dishonest_operator_warns_and_the_reason_is_recorded(flow, b
     flow.dishonest(flow.person().id_number, "general")
     app = flow.file(REGISTRATION, flow.registration_form())
     with pytest.raises(InvalidInput) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
+        acceptance.accept(flow.quanke, bl_world.counter, app.id)
     assert err.value.code == "warn_reason_required"
-    accepted = workflow.accept(flow.quanke, bl_world.counter, app.id,
+    accepted = acceptance.accept(flow.quanke, bl_world.counter, app.id,
                                warn_reason="失信已于2025年履行完毕，出具了法院结案证明")
     assert accepted.state == "accepted" and accepted.warn_reason.startswith("失信已于2025年")
     [evidence] = _evidence(flow, app.id, "core.dishonest_applicant")
@@ -52,7 +52,7 @@ def test_a_dishonest_family_member_blocks_a_family_business(flow, bl_world):
     app = flow.file(REGISTRATION, form, paper=["operator_id", "premises_proof",
                                                 "family_proof"])
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
+        acceptance.accept(flow.quanke, bl_world.counter, app.id)
     assert "参加经营的家庭成员李梅（配偶）严重失信" in err.value.message
 
 
@@ -61,7 +61,7 @@ def test_a_family_business_without_proof_of_relationship_cannot_be_accepted(flow
                                   family_members=[f"李梅 {valid_resident_id('32010219920303002')} 配偶"])
     app = flow.file(REGISTRATION, form)
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
+        acceptance.accept(flow.quanke, bl_world.counter, app.id)
     assert "家庭成员关系证明" in err.value.message
 
 
@@ -87,7 +87,7 @@ def _broken_commitment(flow, applicant):
 
 def test_a_broken_commitment_in_three_years_closes_the_commitment_path(flow, bl_world):
     applicant = flow.person()
-    filed_before = workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+    filed_before = acceptance.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
                                              applicant_id=applicant.id,
                                              form_data=flow.registration_form(trade_name="旺来"),
                                              paper=["operator_id", "premises_commitment"], consent=True)
@@ -98,19 +98,19 @@ def test_a_broken_commitment_in_three_years_closes_the_commitment_path(flow, bl_
                   paper=["operator_id", "premises_commitment"])
     assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
     with pytest.raises(InvalidInput) as err:
-        workflow.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+        acceptance.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
                                   applicant_id=applicant.id, form_data=flow.registration_form(),
                                   paper=["operator_id", "premises_commitment"], consent=True)
     assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
     # ... and an application filed before the commitment was found broken is blocked at
     # acceptance by the check, with evidence.
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, filed_before.id)
+        acceptance.accept(flow.quanke, bl_world.counter, filed_before.id)
     assert "三年内不得适用告知承诺制" in err.value.message
     # With the proof instead of the commitment it is accepted:
     proof = flow.file(REGISTRATION, flow.registration_form(trade_name="聚福"),
                       paper=["operator_id", "premises_proof"])
-    assert workflow.accept(flow.quanke, bl_world.counter, proof.id).state == "accepted"
+    assert acceptance.accept(flow.quanke, bl_world.counter, proof.id).state == "accepted"
 
 
 def test_an_older_broken_commitment_no_longer_counts(flow):
@@ -127,27 +127,27 @@ def test_a_name_applied_for_by_someone_else_warns_and_the_first_approval_wins(fl
     quanke = flow.quanke
     other = flow.person("other_citizen")
     first = flow.file(REGISTRATION, flow.registration_form())
-    first = workflow.accept(quanke, bl_world.counter, first.id)
-    second = workflow.file_application(quanke, bl_world.counter, service_code=REGISTRATION,
+    first = acceptance.accept(quanke, bl_world.counter, first.id)
+    second = acceptance.file_application(quanke, bl_world.counter, service_code=REGISTRATION,
                                        applicant_id=other.id,
                                        form_data=flow.registration_form(other, phone="13900000002"),
                                        paper=["operator_id", "premises_proof"], consent=True)
     with pytest.raises(InvalidInput):
-        workflow.accept(quanke, bl_world.counter, second.id)
-    second = workflow.accept(quanke, bl_world.counter, second.id, warn_reason="申请人知悉名称在先申请情况")
+        acceptance.accept(quanke, bl_world.counter, second.id)
+    second = acceptance.accept(quanke, bl_world.counter, second.id, warn_reason="申请人知悉名称在先申请情况")
     [warn] = _evidence(flow, second.id, "business_license.name_conflict")
     assert warn.outcome == "warn" and warn.matched["application_number"] == first.number
     flow.decide(first, issue=False)
-    workflow.claim(quanke, bl_world.approver2, second.id)
+    approval.claim(quanke, bl_world.approver2, second.id)
     with pytest.raises(Forbidden) as err:
-        workflow.approve(quanke, bl_world.approver2, second.id)
+        approval.approve(quanke, bl_world.approver2, second.id)
     assert "南京市玄武区悦来面食馆" in err.value.message and "相同" in err.value.message
 
 
 def test_plausibility_warns_on_many_employees_and_little_capital(flow, bl_world):
     app = flow.file(REGISTRATION, flow.registration_form(capital=5000, employees=30))
     with pytest.raises(InvalidInput):
-        workflow.accept(flow.quanke, bl_world.counter, app.id)
-    app = workflow.accept(flow.quanke, bl_world.counter, app.id, warn_reason="季节性用工，资金另有来源")
+        acceptance.accept(flow.quanke, bl_world.counter, app.id)
+    app = acceptance.accept(flow.quanke, bl_world.counter, app.id, warn_reason="季节性用工，资金另有来源")
     [evidence] = _evidence(flow, app.id, "business_license.plausibility")
     assert evidence.outcome == "warn" and "人均不足2000元" in evidence.reasons[0]

@@ -3,9 +3,11 @@ import pytest
 from sqlalchemy import select
 from stdnum.iso7064 import mod_11_10
 
-from core import issuance, queues, workflow
-from core.errors import Forbidden, InvalidState
-from core.models import Application, Document
+from core.papers import issuance
+from core.approval import queues
+from core import acceptance, approval
+from core.platform.errors import Forbidden, InvalidState
+from core.platform.models import Application, Document
 from plugins.business_license import filing
 from plugins.business_license.certdata import certificate_data
 from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
@@ -37,17 +39,17 @@ def test_joint_application_from_one_form_to_two_results(flow, bl_world):
     assert joint.registration.department_code == "market_regulation"
     assert joint.permit.department_code == "food_safety"
     # The permit cannot be decided before the licence has its credit code.
-    workflow.claim(quanke, bl_world.food_approver, permit.id)
+    approval.claim(quanke, bl_world.food_approver, permit.id)
     with pytest.raises(Forbidden) as err:
-        workflow.approve(quanke, bl_world.food_approver, permit.id)
+        approval.approve(quanke, bl_world.food_approver, permit.id)
     assert "联办的营业执照" in err.value.message and "尚未核准" in err.value.message
     # A market-regulation approver cannot decide the permit, nor the food approver the licence.
     with pytest.raises(Forbidden):
-        workflow.claim(quanke, bl_world.food_approver, reg.id)
+        approval.claim(quanke, bl_world.food_approver, reg.id)
     flow.decide(joint.registration)
     business = flow.business(reg.id)
-    permit = workflow.approve(quanke, bl_world.food_approver, permit.id)
-    permit = workflow.issue(quanke, bl_world.food_approver, permit.id)
+    permit = approval.approve(quanke, bl_world.food_approver, permit.id)
+    permit = approval.issue(quanke, bl_world.food_approver, permit.id)
     with quanke.db.session() as session:
         row = session.scalar(select(FoodPermit).where(FoodPermit.application_id == permit.id))
         extra = certificate_data(session.get(Application, permit.id), session)
@@ -88,11 +90,11 @@ def test_bundle_acceptance_needs_a_reason_for_warnings(flow, bl_world):
 def test_a_rejected_licence_stops_the_bundled_permit(flow, bl_world):
     quanke = flow.quanke
     joint = filing.accept_bundle(quanke, bl_world.counter, _joint(flow, bl_world).bundle.reference)
-    workflow.claim(quanke, bl_world.approver, joint.registration.id)
-    workflow.reject(quanke, bl_world.approver, joint.registration.id, reasons="经营场所位于居民楼，不得从事餐饮")
-    workflow.claim(quanke, bl_world.food_approver, joint.permit.id)
+    approval.claim(quanke, bl_world.approver, joint.registration.id)
+    approval.reject(quanke, bl_world.approver, joint.registration.id, reasons="经营场所位于居民楼，不得从事餐饮")
+    approval.claim(quanke, bl_world.food_approver, joint.permit.id)
     with pytest.raises(Forbidden) as err:
-        workflow.approve(quanke, bl_world.food_approver, joint.permit.id)
+        approval.approve(quanke, bl_world.food_approver, joint.permit.id)
     assert "已不予批准" in err.value.message and "许可不能单独办理" in err.value.message
 
 
@@ -108,7 +110,7 @@ def test_resubmitting_the_same_joint_form_returns_the_first_bundle(flow, bl_worl
 
 
 def test_remote_joint_application_identity_once_for_both(flow, bl_world):
-    from core.materials import Upload
+    from core.acceptance.uploads import Upload
     quanke, citizen = flow.quanke, bl_world.citizen
     applicant = flow.person()
     form = {**flow.registration_form(applicant), **flow.food_form()}
@@ -147,11 +149,11 @@ def test_food_permit_on_its_own_for_a_registered_business(flow, bl_world):
         row = session.scalar(select(FoodPermit).where(FoodPermit.application_id == permit.id))
         assert row.permit_no.startswith("JY2320102") and row.status == "valid"
     # A second permit of the same type for the same business is refused at acceptance.
-    again = workflow.file_application(flow.quanke, bl_world.counter, service_code=FOOD_PERMIT,
+    again = acceptance.file_application(flow.quanke, bl_world.counter, service_code=FOOD_PERMIT,
                                       applicant_id=flow.person().id, form_data=flow.food_form(credit_code=code),
                                       paper=["operator_id", "food_commitment", "layout_plan"], consent=True)
     with pytest.raises(Forbidden) as err:
-        workflow.accept(flow.quanke, bl_world.counter, again.id)
+        acceptance.accept(flow.quanke, bl_world.counter, again.id)
     assert row.permit_no in err.value.message
 
 

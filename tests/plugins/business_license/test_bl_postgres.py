@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from stdnum.cn import uscc
 
-from core import workflow
-from core.errors import Forbidden
+from core import acceptance
+from core.platform.errors import Forbidden
 from plugins.business_license import codes, filing, supervision
 from plugins.business_license.lookups import REGISTRATION
 from plugins.business_license.models import RegisteredBusiness
@@ -30,19 +30,19 @@ def test_registration_joint_and_push_on_postgres(pg_flow):
 
 def test_pending_name_warns_through_the_json_path_on_postgres(pg_flow):
     flow, world = pg_flow, pg_flow.world
-    first = workflow.accept(flow.quanke, world.counter, flow.file(REGISTRATION, flow.registration_form()).id)
+    first = acceptance.accept(flow.quanke, world.counter, flow.file(REGISTRATION, flow.registration_form()).id)
     other = flow.person("other_citizen")
-    second = workflow.file_application(flow.quanke, world.counter, service_code=REGISTRATION,
+    second = acceptance.file_application(flow.quanke, world.counter, service_code=REGISTRATION,
                                        applicant_id=other.id,
                                        form_data=flow.registration_form(other, phone="13900000002"),
                                        paper=["operator_id", "premises_proof"], consent=True)
-    from core.errors import InvalidInput
+    from core.platform.errors import InvalidInput
     with pytest.raises(InvalidInput) as err:
-        workflow.accept(flow.quanke, world.counter, second.id)
+        acceptance.accept(flow.quanke, world.counter, second.id)
     assert err.value.code == "warn_reason_required"
     flow.decide(first)
     with pytest.raises(Forbidden):  # now registered: the same name is blocked outright
-        workflow.accept(flow.quanke, world.counter, second.id, warn_reason="知悉")
+        acceptance.accept(flow.quanke, world.counter, second.id, warn_reason="知悉")
 
 
 def test_an_active_name_is_unique_in_the_database_itself(pg_flow):

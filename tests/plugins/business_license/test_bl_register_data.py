@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
-from core import workflow
+from core import approval
 from core.testing import check_plugin
 from plugins.business_license import codes, demo, events, names
 from plugins.business_license.models import RegisteredBusiness
@@ -42,7 +42,7 @@ def test_demo_register_is_large_plausible_and_idempotent(quanke):
 
 
 def test_demo_citizens_operate_the_first_businesses(quanke):
-    from core.demo import CITIZENS
+    from core.ops.demo import CITIZENS
     demo.load(quanke, count=50, progress=False)
     with quanke.db.session() as session:
         operators = set(session.scalars(select(RegisteredBusiness.operator_id_number)))
@@ -63,7 +63,7 @@ def test_catch_up_processes_an_approval_the_event_hook_missed(flow, bl_world, mo
     assert events.process_decisions(quanke) == 1
     assert flow.business(app.id) is not None
     assert events.process_decisions(quanke) == 0
-    assert workflow.issue(quanke, bl_world.approver, app.id).state == "issued"
+    assert approval.issue(quanke, bl_world.approver, app.id).state == "issued"
 
 
 def test_check_config_reports_a_bad_division_code(quanke):

@@ -5,9 +5,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from stdnum.cn import uscc
 
-from core import issuance, workflow
-from core.models import Application, CheckEvidence, Document
-from core.services import CertificateContext
+from core.papers import issuance
+from core import acceptance
+from core.platform.models import Application, CheckEvidence, Document
+from core.contract.services import CertificateContext
 from plugins.business_license.certdata import certificate_data
 from plugins.business_license.documents import LICENCE
 from plugins.business_license.lookups import REGISTRATION
@@ -82,27 +83,27 @@ def test_the_issued_licence_is_sealed_and_verifiable(flow, bl_world):
 def test_remote_registration_needs_the_identity_steps_before_submission(flow, bl_world):
     quanke, citizen = flow.quanke, bl_world.citizen
     applicant = flow.person()
-    app = workflow.file_application(quanke, citizen, service_code=REGISTRATION,
+    app = acceptance.file_application(quanke, citizen, service_code=REGISTRATION,
                                     applicant_id=applicant.id, form_data=flow.registration_form(applicant),
                                     uploads=[], submit=True)
     assert app.state == "draft" and app.channel == "remote"
     import pytest
-    from core.errors import InvalidState
+    from core.platform.errors import InvalidState
     with pytest.raises(InvalidState) as err:
-        workflow.submit_application(quanke, citizen, app.id)
+        acceptance.submit_application(quanke, citizen, app.id)
     assert err.value.code == "identity_required"
     for step in ("face", "sms", "esign"):  # the real face check comes with another issue
-        workflow.record_identity_step(quanke, citizen, app.id, step, evidence={"test": True})
-    workflow.attach_material(quanke, citizen, app.id, uploads=[
+        acceptance.record_identity_step(quanke, citizen, app.id, step, evidence={"test": True})
+    acceptance.attach_material(quanke, citizen, app.id, uploads=[
         _upload("operator_id"), _upload("premises_photos", png=True), _upload("premises_proof")])
-    app = workflow.submit_application(quanke, citizen, app.id)
+    app = acceptance.submit_application(quanke, citizen, app.id)
     assert app.state == "submitted"
     app = flow.decide(app)
     assert app.state == "issued" and uscc.is_valid(flow.business(app.id).credit_code)
 
 
 def _upload(code, png=False):
-    from core.materials import Upload
+    from core.acceptance.uploads import Upload
     from core.testing import TINY_PNG
     data = TINY_PNG if png else b"%PDF-1.4\n% scan\n"
     return Upload(code, f"{code}.{'png' if png else 'pdf'}", data)
@@ -144,7 +145,7 @@ def test_the_licence_is_one_landscape_page_even_with_every_scope():
 
 def test_a_character_the_font_cannot_draw_is_refused_not_dropped():
     import pytest
-    from core.errors import InvalidInput
+    from core.platform.errors import InvalidInput
     with pytest.raises(InvalidInput) as err:
         LICENCE(_context(address="中山路88号\U0001F600"))
     assert err.value.code == "glyph_missing"

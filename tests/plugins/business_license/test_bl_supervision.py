@@ -4,13 +4,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core import issuance, workflow
-from core.clock import local_date
+from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
+from core.papers import issuance
+from core import acceptance
+from core.platform.clock import local_date
 from core.credit import Commitment, CreditRecord
 from core.deadlines import add_working_days
-from core.errors import Forbidden, InvalidInput, InvalidState
-from core.models import Document, OutboxMessage
+from core.platform.errors import Forbidden, InvalidInput, InvalidState
+from core.platform.models import Document, OutboxMessage
 from plugins.business_license import filing, inspections, supervision
 from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
 from plugins.business_license.models import FoodPermit, InspectionTask, RegisteredBusiness, SupervisionRecord
@@ -141,7 +142,7 @@ def test_after_a_broken_commitment_the_operator_is_warned_and_the_commitment_pat
     app = flow.file(REGISTRATION, flow.registration_form(trade_name="聚福", industry="百货", name_form="店",
                                                          scopes=["general_retail"]))
     with pytest.raises(InvalidInput) as err:
-        workflow.accept(quanke, bl_world.counter, app.id)
+        acceptance.accept(quanke, bl_world.counter, app.id)
     assert err.value.code == "warn_reason_required"
 
 
@@ -196,7 +197,7 @@ def test_deregistration_cancels_open_tasks_and_the_permit(flow, bl_world):
 
 def test_push_from_the_command_line(flow, bl_world):
     from click.testing import CliRunner
-    from core.cli import main
+    from core.ops.cli import main
     flow.register()
     env = {"DATABASE_URL": flow.quanke.db.url, "QUANKE_INSTANCE_PATH": flow.quanke.config["INSTANCE_PATH"]}
     bad = CliRunner().invoke(main, ["business-license", "push-supervision", "--day", "2026-13-01"], env=env)

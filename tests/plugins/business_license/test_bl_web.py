@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from core import tokens
+from core.people import tokens
 from plugins.business_license import supervision
 
 
@@ -68,7 +68,7 @@ def test_register_search_by_name_code_operator_and_street(web, flow, bl_world):
 
 def test_searching_by_operator_id_is_logged_as_a_view_of_personal_data(web, flow, bl_world):
     from sqlalchemy import select
-    from core.audit import AuditEvent
+    from core.platform.audit import AuditEvent
     flow.register()
     client = web.test_client()
     client.get("/api/v1/business_license/businesses", query_string={"operator_id": flow.person().id_number},
@@ -210,7 +210,7 @@ def test_the_core_api_refuses_what_the_plugin_form_refuses(web, flow, bl_world):
     commitment, a minor operator — each on its field, nothing saved."""
     from sqlalchemy import func, select
 
-    from core.models import Application
+    from core.platform.models import Application
     flow.register()                                              # 悦来面食馆 now registered
     client, headers = web.test_client(), _token(flow, bl_world.counter)
     other = flow.new_person("32010219880808123", "李经营", "13900000077")

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select, text
 
-from core import workflow
-from core.audit import AuditEvent
-from core.clock import today
-from core.models import Application, Document, User
+from core import acceptance
+from core.platform.audit import AuditEvent
+from core.platform.clock import today
+from core.platform.models import Application, Document, User
 from core.testing import PASSWORD, seed_world
-from core.users import create_user
+from core.people.users import create_user
 from plugins.legal_aid import roster
 from plugins.legal_aid.standards import load_bytes
 
@@ -49,13 +49,13 @@ class LA:
         return self.w.quanke
 
     def file(self, paper=("applicant_id", "case_materials", "income_proof"), **overrides) -> Application:
-        return workflow.file_application(
+        return acceptance.file_application(
             self.quanke, self.w.counter, service_code=SERVICE, applicant_id=self.w.citizen.applicant_id,
             form_data=form(**overrides), paper=list(paper), consent=True, consent_text="申请人当面同意")
 
     def accepted(self, paper=("applicant_id", "case_materials", "income_proof"), **overrides) -> Application:
         app = self.file(paper=paper, **overrides)
-        return workflow.accept(self.quanke, self.w.counter, app.id, warn_reason="测试：受理后审查")
+        return acceptance.accept(self.quanke, self.w.counter, app.id, warn_reason="测试：受理后审查")
 
     def count(self, model) -> int:
         with self.quanke.db.session() as s:
@@ -94,9 +94,9 @@ class LA:
 def _cheap_password_hashing(monkeypatch):
     # The test world creates 14 staff accounts; full-strength argon2 makes that the slowest
     # part of every test on a shared machine, and passwords are not what these tests are about.
-    import core.users
+    import core.people.users
     from argon2 import PasswordHasher
-    monkeypatch.setattr(core.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(core.people.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def build(quanke) -> LA:

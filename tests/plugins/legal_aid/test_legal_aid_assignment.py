@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.clock import today
-from core.errors import Conflict, InvalidInput, InvalidState
+from core.platform.clock import today
+from core.platform.errors import Conflict, InvalidInput, InvalidState
 from plugins.legal_aid import decisions, roster
 from plugins.legal_aid.followup import sweep
 from plugins.legal_aid.models import Assignment, Lawyer, UrgentAid
@@ -155,25 +155,25 @@ def test_roster_bad_input(la):
 def test_decisions_made_through_the_core_alone_are_followed_up(la):
     """A worker or script approving through the core: the application_event hook issues the
     grant letter, assigns the lawyer and writes the refusal letter; the sweep finds nothing."""
-    from core import workflow
+    from core import approval
     granted = la.accepted()
-    workflow.claim(la.quanke, la.w.approver, granted.id)
-    workflow.approve(la.quanke, la.w.approver, granted.id)
+    approval.claim(la.quanke, la.w.approver, granted.id)
+    approval.approve(la.quanke, la.w.approver, granted.id)
     refused = la.accepted(household="本人,测试citizen,9000")
-    workflow.claim(la.quanke, la.w.approver, refused.id)
-    workflow.reject(la.quanke, la.w.approver, refused.id, reasons="收入高于标准（第三十四条）")
+    approval.claim(la.quanke, la.w.approver, refused.id)
+    approval.reject(la.quanke, la.w.approver, refused.id, reasons="收入高于标准（第三十四条）")
     assert la.app(granted.id).state == "issued" and len(assignments(la, granted.id)) == 1
     assert [d.status for d in la.documents(refused.id, "la_refusal")] == ["valid"]
     assert sweep(la.quanke) == 0
 
 
 def test_the_sweep_catches_up_when_the_follow_up_job_was_lost(la, monkeypatch):
-    from core import workflow
+    from core import approval
     from plugins.legal_aid import followup
     monkeypatch.setattr(followup, "enqueue_follow_up", lambda quanke, app_id: None)  # the job is lost
     granted = la.accepted()
-    workflow.claim(la.quanke, la.w.approver, granted.id)
-    workflow.approve(la.quanke, la.w.approver, granted.id)
+    approval.claim(la.quanke, la.w.approver, granted.id)
+    approval.approve(la.quanke, la.w.approver, granted.id)
     assert la.app(granted.id).state == "approved" and assignments(la, granted.id) == []
     assert sweep(la.quanke) == 1
     assert la.app(granted.id).state == "issued" and len(assignments(la, granted.id)) == 1

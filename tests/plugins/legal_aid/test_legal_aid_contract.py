@@ -2,8 +2,8 @@
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core.cli import main
-from core.models import Application
+from core.ops.cli import main
+from core.platform.models import Application
 from core.testing import check_plugin, seed_world
 from plugins.legal_aid import demo
 from plugins.legal_aid.models import Assignment, HardshipStandard, Lawyer

@@ -7,10 +7,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from core import issuance, rules, workflow
-from core.clock import today
-from core.errors import Forbidden, InvalidInput
-from core.models import Application, CheckEvidence, Decision
+from core.papers import issuance
+from core.approval import rules
+from core import acceptance
+from core.platform.clock import today
+from core.platform.errors import Forbidden, InvalidInput
+from core.platform.models import Application, CheckEvidence, Decision
 from plugins.legal_aid import decisions
 from plugins.legal_aid.deadlines import due_on
 from plugins.legal_aid.models import Assignment
@@ -141,13 +143,13 @@ def test_core_accept_counts_the_seven_days_as_configured(la):
     """Accepted on 2026-09-28: seven calendar days end on 10-05, inside National Day → 10-08."""
     app = la.file()
     at = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
-    accepted = workflow.accept(la.quanke, la.w.counter, app.id, warn_reason="测试", at=at)
+    accepted = acceptance.accept(la.quanke, la.w.counter, app.id, warn_reason="测试", at=at)
     assert accepted.due_date == dt.date(2026, 10, 8)
 
 
 def test_missing_materials_are_listed_once_and_unanswered_notice_is_deemed_withdrawn(la):
     app = la.file(paper=())
-    returned = workflow.return_for_correction(
+    returned = acceptance.return_for_correction(
         la.quanke, la.w.counter, app.id, defects={"income_proof": "未提交经济困难证明材料或个人诚信承诺书"})
     with la.quanke.db.session() as s:
         notice = s.scalars(select(Decision).where(Decision.application_id == app.id)).one()

@@ -3,10 +3,10 @@ import datetime as dt
 
 import pytest
 
-from core.clock import today
-from core.errors import InvalidInput
-from core.models import Application
-from core.services import validate_service
+from core.platform.clock import today
+from core.platform.errors import InvalidInput
+from core.platform.models import Application
+from core.contract.services import validate_service
 
 SERVICE = "legal_aid.application"
 

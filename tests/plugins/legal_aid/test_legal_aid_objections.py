@@ -6,9 +6,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from core import issuance
-from core.clock import today
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from core.papers import issuance
+from core.platform.clock import today
+from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from plugins.legal_aid import decisions, objections, termination
 from plugins.legal_aid.models import Assignment, Objection, Termination
 from plugins.legal_aid.status import case_status
@@ -27,7 +27,7 @@ def refused(la):
 
 def status_of(la, app_id) -> str:
     with la.quanke.db.session() as s:
-        from core.models import Application
+        from core.platform.models import Application
         return case_status(s, s.get(Application, app_id))
 
 
@@ -108,7 +108,7 @@ def test_only_the_bureau_decides_and_not_the_person_who_decided(la):
     with pytest.raises(Forbidden):
         objections.lodge(la.quanke, la.w.other_citizen, app.id, grounds="x", received_on=today())
     # someone holding both roles may not review their own refusal
-    from core.models import Role, RoleGrant
+    from core.platform.models import Role, RoleGrant
     with la.quanke.db.session() as s:
         s.add(RoleGrant(user_id=la.w.approver.id, role=Role.APPROVER.value, department_code="justice_bureau"))
     la.w.refresh()

@@ -2,7 +2,7 @@
 SQL there — JSON fields, EXISTS filters, row locks — must work on both databases)."""
 import pytest
 
-from core.clock import today
+from core.platform.clock import today
 from plugins.legal_aid import decisions, objections, queries, termination
 
 pytestmark = pytest.mark.postgres

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core.cli import main
-from core.errors import InvalidInput
+from core.ops.cli import main
+from core.platform.errors import InvalidInput
 from plugins.legal_aid.models import HardshipStandard
 from plugins.legal_aid.standards import load_bytes, standard_for
 

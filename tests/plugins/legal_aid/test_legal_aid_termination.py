@@ -6,10 +6,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from core import issuance
-from core.clock import today
+from core.papers import issuance
+from core.platform.clock import today
 from core.credit import Commitment, CreditRecord, active_records
-from core.errors import Forbidden, InvalidInput, InvalidState
+from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from plugins.legal_aid import decisions, termination
 from plugins.legal_aid.models import Assignment, Termination
 

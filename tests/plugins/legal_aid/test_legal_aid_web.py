@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core import tokens
+from core.people import tokens
 from plugins.legal_aid import decisions
 
 

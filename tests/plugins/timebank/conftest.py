@@ -8,8 +8,8 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from core.clock import LOCAL_TZ
-from core.demo import valid_resident_id
+from core.platform.clock import LOCAL_TZ
+from core.ops.demo import valid_resident_id
 from core.testing import seed_world
 
 from plugins.timebank import deposits, ledger, volunteers
@@ -58,7 +58,7 @@ class TimeBank:
 
     def citizen(self, holder_id: int):
         """A portal account for the holder's person (as if they had signed up)."""
-        from core.models import Applicant, Citizen
+        from core.platform.models import Applicant, Citizen
         with self.quanke.db.session() as s:
             holder = s.get(Holder, holder_id)
             applicant = s.get(Applicant, holder.applicant_id)
@@ -112,7 +112,7 @@ def cheap_password_hashing(monkeypatch):
     """seed_world creates 12 staff accounts; full-strength argon2 costs ~1 s each on a busy
     machine. Still argon2 (passwords verify as usual), at the lowest cost parameters."""
     from argon2 import PasswordHasher
-    monkeypatch.setattr("core.users._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr("core.people.users._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.errors import Conflict, InvalidInput
+from core.platform.errors import Conflict, InvalidInput
 
 from plugins.timebank import ledger, requests, supermarket, withdrawals
 from plugins.timebank.models import Account, CashPayout, Journal, Movement

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from core import audit
-from core.errors import Conflict, InvalidInput, InvalidState
+from core.platform import audit
+from core.platform.errors import Conflict, InvalidInput, InvalidState
 from core.testing import check_plugin
 
 from plugins.timebank import ledger

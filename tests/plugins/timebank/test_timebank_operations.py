@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core import audit
-from core.errors import Forbidden, InvalidInput, InvalidState
-from core.models import OutboxMessage
+from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
+from core.platform import audit
+from core.platform.errors import Forbidden, InvalidInput, InvalidState
+from core.platform.models import OutboxMessage
 
 from plugins.timebank import (interbank, jobs, ledger, reports, requests, statements, supermarket, volunteers,
                               withdrawals)
@@ -261,7 +261,7 @@ def test_cross_community_service_shows_who_owes_whom_and_settles(tb):
 
 
 def test_a_community_administrator_manages_only_their_community(tb):
-    from core.users import create_user
+    from core.people.users import create_user
     with tb.quanke.db.session() as s:
         local_admin = create_user(s, username="c031_admin", name="姚坊门管理员", password="test-pass-123",
                                   roles=["approver:timebank"], centre_code=_station(s, "C031"))
@@ -275,7 +275,7 @@ def test_a_community_administrator_manages_only_their_community(tb):
 
 
 def _station(session, code):
-    from core.models import Centre
+    from core.platform.models import Centre
     session.add(Centre(code=code, name=f"{code}社区便民服务站", level="community"))
     session.flush()
     return code
@@ -317,7 +317,7 @@ def test_star_certificate_is_a_sealed_pdf(tb):
                                      code="ABCDEFGHJKMNPQRS")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "星级志愿者证书" in text and "张三" in text and "100小时" in text
-    from core.seal import verify_pdf
+    from core.papers.seal import verify_pdf
     assert verify_pdf(pdf).intact
 
 
@@ -326,7 +326,7 @@ def test_star_certificate_is_a_sealed_pdf(tb):
 def test_statement_is_a_sealed_pdf_of_the_period(tb):
     import io
     from pypdf import PdfReader
-    from core.seal import verify_pdf
+    from core.papers.seal import verify_pdf
     h = tb.person("对账人")
     tb.deposit(h, 600)
     withdrawals.settle_cash(tb.quanke, tb.admin, holder_id=h, minutes=30)

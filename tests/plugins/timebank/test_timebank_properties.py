@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from core.errors import QuankeError
+from core.platform.errors import QuankeError
 
 from plugins.timebank import ledger, requests, supermarket, volunteers, withdrawals
 from plugins.timebank.models import Account, Journal, Movement

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import audit, workflow
-from core.errors import Conflict, Forbidden, InvalidInput, InvalidState
-from core.models import Application, OutboxMessage
+from core.platform import audit
+from core import acceptance, approval
+from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from core.platform.models import Application, OutboxMessage
 from core.testing import file_at_counter
 
 from plugins.timebank import jobs, ledger, matching, requests
@@ -26,9 +27,9 @@ def _ledger_state(tb):
 def _certify(tb, form=None):
     w = tb.world
     app = file_at_counter(w, "timebank.volunteer", form=form)
-    workflow.accept(tb.quanke, w.acceptor, app.id)
-    workflow.claim(tb.quanke, w.approver, app.id)
-    return workflow.approve(tb.quanke, w.approver, app.id)
+    acceptance.accept(tb.quanke, w.acceptor, app.id)
+    approval.claim(tb.quanke, w.approver, app.id)
+    return approval.approve(tb.quanke, w.approver, app.id)
 
 
 def test_approved_certification_creates_profile_and_accounts(tb):
@@ -49,7 +50,7 @@ def test_approved_certification_creates_profile_and_accounts(tb):
     with pytest.raises(Forbidden) as err:                 # already certified → blocked at acceptance
         w = tb.world
         again = file_at_counter(w, "timebank.volunteer")
-        workflow.accept(tb.quanke, w.acceptor, again.id)
+        acceptance.accept(tb.quanke, w.acceptor, again.id)
     assert err.value.code == "checks_blocked"
 
 
@@ -253,9 +254,10 @@ def test_the_issued_volunteer_card_carries_the_volunteer_number(tb):
 
     from pypdf import PdfReader
 
-    from core import issuance
+    from core.papers import issuance
+    from core import approval
     app = _certify(tb)
-    workflow.issue(tb.quanke, tb.world.approver, app.id)
+    approval.issue(tb.quanke, tb.world.approver, app.id)
     with tb.quanke.db.session() as s:
         number = s.scalar(select(Volunteer.number).where(Volunteer.application_id == app.id))
         doc = next(d for d in issuance.documents_for(s, app.id) if d.kind == "certificate")

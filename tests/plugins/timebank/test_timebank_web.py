@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core import tokens
-from core.models import User
+from core.people import tokens
+from core.platform.models import User
 
 from plugins.timebank import requests
 from plugins.timebank.models import ServiceRequest

@@ -9,10 +9,10 @@ Revision ID: archive_query_0002
 Revises: archive_query_0001
 Create Date: 2026-11-23 11:38:15.764914
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
+from alembic import op
 
+from core.api import UTCDateTime
 
 revision = 'archive_query_0002'
 down_revision = 'archive_query_0001'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('aq_bureau_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('auto_approve_self', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', UTCDateTime(), nullable=True),
     sa.Column('updated_by', sa.String(length=48), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_aq_bureau_settings'))
@@ -35,8 +35,8 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=255), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=48), nullable=False),
-    sa.Column('started_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('started_at', UTCDateTime(), nullable=False),
+    sa.Column('finished_at', UTCDateTime(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('inserted', sa.Integer(), nullable=False),
@@ -63,7 +63,7 @@ def upgrade() -> None:
 
     op.create_table('aq_access_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=48), nullable=False),
     sa.Column('actor_label', sa.String(length=128), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -88,7 +88,7 @@ def upgrade() -> None:
     sa.Column('subject_id_number', sa.String(length=18), nullable=False),
     sa.Column('basis', sa.String(length=24), nullable=False),
     sa.Column('records', sa.JSON(), nullable=False),
-    sa.Column('taken_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('taken_at', UTCDateTime(), nullable=False),
     sa.Column('taken_by', sa.String(length=48), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_aq_query_results_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_aq_query_results')),
@@ -104,7 +104,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('item_no', sa.String(length=32), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('row_hash', sa.String(length=32), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('import_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('updated_at', core.db.UTCDateTime(), nullable=False,
+        batch_op.add_column(sa.Column('updated_at', UTCDateTime(), nullable=False,
                                       server_default=sa.text('CURRENT_TIMESTAMP')))
         batch_op.alter_column('reference',
                existing_type=sa.VARCHAR(length=48),
@@ -114,7 +114,7 @@ def upgrade() -> None:
     with op.batch_alter_table('aq_archive_records', schema=None) as batch_op:
         for column in ('fonds_no', 'file_no', 'item_no', 'row_hash'):
             batch_op.alter_column(column, existing_type=sa.String(length=32), server_default=None)
-        batch_op.alter_column('updated_at', existing_type=core.db.UTCDateTime(), server_default=None)
+        batch_op.alter_column('updated_at', existing_type=UTCDateTime(), server_default=None)
         batch_op.drop_index(batch_op.f('ix_aq_archive_records_category'))
         batch_op.drop_index(batch_op.f('ix_aq_archive_records_person_id_number'))
         batch_op.create_foreign_key(batch_op.f('fk_aq_archive_records_import_id_aq_imports'), 'aq_imports', ['import_id'], ['id'])

@@ -4,10 +4,8 @@ Revision ID: business_license_0001
 Revises: 
 Create Date: 2026-11-23 11:05:33.945661
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
-
+from alembic import op
 
 revision = 'business_license_0001'
 down_revision = None

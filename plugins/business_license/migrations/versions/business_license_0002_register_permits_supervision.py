@@ -4,10 +4,10 @@ Revision ID: business_license_0002
 Revises: business_license_0001
 Create Date: 2026-11-23 11:34:45.211336
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
+from alembic import op
 
+from core.api import UTCDateTime
 
 revision = 'business_license_0002'
 down_revision = 'business_license_0001'
@@ -27,9 +27,9 @@ def upgrade() -> None:
     sa.Column('reference', sa.String(length=24), nullable=False),
     sa.Column('registration_application_id', sa.Integer(), nullable=True),
     sa.Column('permit_application_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.String(length=48), nullable=False),
-    sa.Column('accepted_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('accepted_at', UTCDateTime(), nullable=True),
     sa.Column('accepted_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_bl_bundles_accepted_by_id_users')),
     sa.ForeignKeyConstraint(['permit_application_id'], ['applications.id'], name=op.f('fk_bl_bundles_permit_application_id_applications')),
@@ -46,8 +46,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('before', sa.JSON(), nullable=False),
     sa.Column('after', sa.JSON(), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('issued_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('issued_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_bl_business_changes_application_id_applications')),
     sa.ForeignKeyConstraint(['business_id'], ['bl_registered_businesses.id'], name=op.f('fk_bl_business_changes_business_id_bl_registered_businesses')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bl_business_changes')),
@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('commitment_id', sa.Integer(), nullable=True),
     sa.Column('status_reason', sa.Text(), nullable=False),
-    sa.Column('status_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('status_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_bl_food_permits_application_id_applications')),
     sa.ForeignKeyConstraint(['business_id'], ['bl_registered_businesses.id'], name=op.f('fk_bl_food_permits_business_id_bl_registered_businesses')),
     sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_bl_food_permits_commitment_id_commitments')),
@@ -94,8 +94,8 @@ def upgrade() -> None:
     sa.Column('scopes', sa.JSON(), nullable=False),
     sa.Column('permit_no', sa.String(length=20), nullable=False),
     sa.Column('by_commitment', sa.Boolean(), nullable=False),
-    sa.Column('decided_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('pushed_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', UTCDateTime(), nullable=False),
+    sa.Column('pushed_at', UTCDateTime(), nullable=False),
     sa.Column('push_day', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_bl_supervision_feed_application_id_applications')),
     sa.ForeignKeyConstraint(['business_id'], ['bl_registered_businesses.id'], name=op.f('fk_bl_supervision_feed_business_id_bl_registered_businesses')),
@@ -119,8 +119,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('result_note', sa.Text(), nullable=False),
     sa.Column('inspector_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('closed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('closed_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_bl_inspection_tasks_application_id_applications')),
     sa.ForeignKeyConstraint(['business_id'], ['bl_registered_businesses.id'], name=op.f('fk_bl_inspection_tasks_business_id_bl_registered_businesses')),
     sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_bl_inspection_tasks_commitment_id_commitments')),
@@ -150,7 +150,7 @@ def upgrade() -> None:
         sa.Column('abnormal', sa.Boolean()),
         sa.Column('abnormal_reason', sa.Text()),
         sa.Column('source', sa.String(length=8)),
-        sa.Column('created_at', core.db.UTCDateTime()),
+        sa.Column('created_at', UTCDateTime()),
     ]
     with op.batch_alter_table('bl_registered_businesses', schema=None) as batch_op:
         for column in new_columns:

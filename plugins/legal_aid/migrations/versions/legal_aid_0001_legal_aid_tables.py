@@ -4,10 +4,8 @@ Revision ID: legal_aid_0001
 Revises: 
 Create Date: 2026-11-23 11:05:34.191924
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
-
+from alembic import op
 
 revision = 'legal_aid_0001'
 down_revision = None

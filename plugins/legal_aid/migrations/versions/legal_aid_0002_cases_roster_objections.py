@@ -5,10 +5,10 @@ Revision ID: legal_aid_0002
 Revises: legal_aid_0001
 Create Date: 2026-11-23 11:42:25.592625
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
+from alembic import op
 
+from core.api import UTCDateTime
 
 revision = 'legal_aid_0002'
 down_revision = 'legal_aid_0001'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('max_active', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_la_lawyers')),
     sa.UniqueConstraint('licence_no', name=op.f('uq_la_lawyers_licence_no'))
     )
@@ -47,11 +47,11 @@ def upgrade() -> None:
     sa.Column('lawyer_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('assigned_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('assigned_at', UTCDateTime(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('assigned_by', sa.String(length=48), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('ended_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', UTCDateTime(), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_la_assignments_application_id_applications')),
     sa.ForeignKeyConstraint(['lawyer_id'], ['la_lawyers.id'], name=op.f('fk_la_assignments_lawyer_id_la_lawyers')),
@@ -68,10 +68,10 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=24), nullable=False),
     sa.Column('deadline_on', sa.Date(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('decided_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', UTCDateTime(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('ended_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', UTCDateTime(), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_la_urgent_aid_application_id_applications')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_la_urgent_aid_decided_by_id_users')),
@@ -84,12 +84,12 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=24), nullable=False),
     sa.Column('facts', sa.Text(), nullable=False),
     sa.Column('found_on', sa.Date(), nullable=False),
-    sa.Column('decided_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', UTCDateTime(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('credit_record_id', sa.Integer(), nullable=True),
     sa.Column('document_id', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_la_terminations_application_id_applications')),
     sa.ForeignKeyConstraint(['credit_record_id'], ['credit_records.id'], name=op.f('fk_la_terminations_credit_record_id_credit_records')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_la_terminations_decided_by_id_users')),
@@ -108,13 +108,13 @@ def upgrade() -> None:
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('grounds', sa.Text(), nullable=False),
     sa.Column('filed_by', sa.String(length=48), nullable=False),
-    sa.Column('filed_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('filed_at', UTCDateTime(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('decision_reasons', sa.Text(), nullable=False),
-    sa.Column('decided_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('document_id', sa.Integer(), nullable=True),
-    sa.Column('corrected_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('corrected_at', UTCDateTime(), nullable=True),
     sa.Column('corrected_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_la_objections_application_id_applications')),
     sa.ForeignKeyConstraint(['corrected_by_id'], ['users.id'], name=op.f('fk_la_objections_corrected_by_id_users')),
@@ -128,7 +128,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('la_hardship_standards', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assets_per_head', sa.Numeric(precision=14, scale=2), nullable=True))
-        batch_op.add_column(sa.Column('loaded_at', core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('loaded_at', UTCDateTime(), nullable=True))
         # server_default: rows loaded before this revision have no loader recorded.
         batch_op.add_column(sa.Column('loaded_by', sa.String(length=48), nullable=False,
                                       server_default=''))

@@ -4,10 +4,8 @@ Revision ID: timebank_0001
 Revises: 
 Create Date: 2026-11-23 11:05:34.295450
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
-
+from alembic import op
 
 revision = 'timebank_0001'
 down_revision = None

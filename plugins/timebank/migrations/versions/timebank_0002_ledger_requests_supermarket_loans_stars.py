@@ -4,10 +4,10 @@ Revision ID: timebank_0002
 Revises: timebank_0001
 Create Date: 2026-11-23 11:30:48.370172
 """
-from alembic import op
 import sqlalchemy as sa
-import core.db
+from alembic import op
 
+from core.api import UTCDateTime
 
 revision = 'timebank_0002'
 down_revision = 'timebank_0001'
@@ -35,7 +35,7 @@ def upgrade() -> None:
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('csv', sa.Text(), nullable=False),
     sa.Column('svg', sa.Text(), nullable=False),
-    sa.Column('generated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('generated_at', UTCDateTime(), nullable=False),
     sa.Column('generated_by', sa.String(length=48), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_monthly_reports')),
     sa.UniqueConstraint('month', name=op.f('uq_tb_monthly_reports_month'))
@@ -58,8 +58,8 @@ def upgrade() -> None:
     sa.Column('lives_alone', sa.Boolean(), nullable=False),
     sa.Column('loan_exception', sa.Text(), nullable=False),
     sa.Column('address', sa.String(length=256), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('closed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('closed_at', UTCDateTime(), nullable=True),
     sa.Column('close_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_tb_holders_applicant_id_applicants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_holders')),
@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('balance', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_accounts_holder_id_tb_holders')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_accounts')),
     sa.UniqueConstraint('key', name=op.f('uq_tb_accounts_key'))
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('relation', sa.String(length=16), nullable=False),
     sa.Column('evidence', sa.String(length=200), nullable=False),
     sa.Column('verified_by', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_relations_holder_id_tb_holders')),
     sa.ForeignKeyConstraint(['relative_id'], ['tb_holders.id'], name=op.f('fk_tb_relations_relative_id_tb_holders')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_relations')),
@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('signed', sa.Boolean(), nullable=False),
     sa.Column('verification_code', sa.String(length=32), nullable=False),
     sa.Column('issued_by', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_statements_holder_id_tb_holders')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_statements')),
     sa.UniqueConstraint('number', name=op.f('uq_tb_statements_number')),
@@ -130,26 +130,26 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('place', sa.String(length=256), nullable=False),
-    sa.Column('window_start', core.db.UTCDateTime(), nullable=False),
-    sa.Column('window_end', core.db.UTCDateTime(), nullable=False),
+    sa.Column('window_start', UTCDateTime(), nullable=False),
+    sa.Column('window_end', UTCDateTime(), nullable=False),
     sa.Column('planned_minutes', sa.Integer(), nullable=False),
     sa.Column('payer', sa.String(length=12), nullable=False),
     sa.Column('held_minutes', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_by', sa.String(length=48), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('volunteer_id', sa.Integer(), nullable=True),
     sa.Column('provider_id', sa.Integer(), nullable=True),
-    sa.Column('accepted_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('accepted_at', UTCDateTime(), nullable=True),
     sa.Column('confirmed_minutes', sa.Integer(), nullable=True),
     sa.Column('confirmed_by', sa.String(length=48), nullable=False),
     sa.Column('confirmer_role', sa.String(length=16), nullable=False),
-    sa.Column('confirmed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('confirmed_at', UTCDateTime(), nullable=True),
     sa.Column('journal_id', sa.Integer(), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('rating_comment', sa.Text(), nullable=False),
     sa.Column('rated_by', sa.String(length=48), nullable=False),
-    sa.Column('rated_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('rated_at', UTCDateTime(), nullable=True),
     sa.Column('closed_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['provider_id'], ['tb_holders.id'], name=op.f('fk_tb_requests_provider_id_tb_holders')),
     sa.ForeignKeyConstraint(['recipient_id'], ['tb_holders.id'], name=op.f('fk_tb_requests_recipient_id_tb_holders')),
@@ -203,7 +203,7 @@ def upgrade() -> None:
     sa.Column('trained_on', sa.Date(), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('recorded_by', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['volunteer_id'], ['tb_volunteers.id'], name=op.f('fk_tb_trainings_volunteer_id_tb_volunteers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_trainings'))
     )
@@ -222,7 +222,7 @@ def upgrade() -> None:
     sa.Column('memo', sa.Text(), nullable=False),
     sa.Column('ref', sa.JSON(), nullable=False),
     sa.Column('actor', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_journals_holder_id_tb_holders')),
     sa.ForeignKeyConstraint(['request_id'], ['tb_requests.id'], name=op.f('fk_tb_journals_request_id_tb_requests')),
     sa.ForeignKeyConstraint(['reverses_id'], ['tb_journals.id'], name=op.f('fk_tb_journals_reverses_id_tb_journals')),
@@ -243,8 +243,8 @@ def upgrade() -> None:
     sa.Column('reasons', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('offered_by', sa.String(length=48), nullable=False),
-    sa.Column('offered_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('answered_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('offered_at', UTCDateTime(), nullable=False),
+    sa.Column('answered_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['request_id'], ['tb_requests.id'], name=op.f('fk_tb_offers_request_id_tb_requests')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['tb_volunteers.id'], name=op.f('fk_tb_offers_volunteer_id_tb_volunteers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_offers')),
@@ -271,7 +271,7 @@ def upgrade() -> None:
     sa.Column('rate_fen_per_hour', sa.Integer(), nullable=False),
     sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('paid_by', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_cash_payouts_holder_id_tb_holders')),
     sa.ForeignKeyConstraint(['journal_id'], ['tb_journals.id'], name=op.f('fk_tb_cash_payouts_journal_id_tb_journals')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_cash_payouts')),
@@ -302,7 +302,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('eligibility', sa.Text(), nullable=False),
     sa.Column('approved_by', sa.String(length=48), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['tb_holders.id'], name=op.f('fk_tb_loans_holder_id_tb_holders')),
     sa.ForeignKeyConstraint(['journal_id'], ['tb_journals.id'], name=op.f('fk_tb_loans_journal_id_tb_journals')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tb_loans')),

@@ -4,9 +4,8 @@ Revision ID: residence_0001
 Revises:
 Create Date: 2026-11-23 12:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'residence_0001'
 down_revision = None

@@ -1,0 +1,65 @@
+"""Plugin validation of an application's data wherever it is filed (``validate_application``).
+
+The service's form (:func:`core.acceptance.forms.validate_form`) decides what the data alone can
+decide. What needs the database — a name already registered, an operator who is not the
+applicant, a commitment path closed by a broken commitment — is answered by the plugins'
+``validate_application`` hook, called by the workflow on every filing path (counter, agent
+and assisted filing, portal, API) so that no channel accepts what another refuses.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from core.platform.errors import InvalidInput
+
+FORM_ERROR = "申请表填写有误，请按提示修改"
+
+
+def field_errors(answers: Iterable[dict | None]) -> dict[str, list[str]]:
+    """Merge the plugins' answers (``{field: message or [messages]}``) into field → messages."""
+    merged: dict[str, list[str]] = {}
+    for answer in answers:
+        for field, messages in (answer or {}).items():
+            if isinstance(messages, str):
+                messages = [messages]
+            bucket = merged.setdefault(str(field), [])
+            bucket += [str(m) for m in messages if str(m) not in bucket]
+    return {field: messages for field, messages in merged.items() if messages}
+
+
+def validate_application(quanke, session, *, service, applicant, form_data: dict,
+                         materials: Iterable[str], phase: str) -> None:
+    """Ask every plugin about this application's data; raise :class:`InvalidInput`
+    (``invalid_form``, the same shape as a form error: ``details["fields"]``) when any refuses.
+
+    ``phase`` is ``"file"`` (filed and submitted at once: counter, agent, API), ``"draft"`` (a
+    citizen's draft being saved: materials may still follow) or ``"submit"`` (a draft being
+    submitted). ``materials`` are the codes of the materials provided. Nothing is saved when
+    this raises.
+    """
+    answers = quanke.hook.validate_application(
+        service=service, applicant=applicant, form_data=dict(form_data or {}),
+        materials=frozenset(materials), phase=phase, session=session)
+    errors = field_errors(answers)
+    if errors:
+        raise InvalidInput(FORM_ERROR, code="invalid_form", field=next(iter(errors)),
+                           details={"fields": errors})
+
+
+def check_new(quanke, session, service, applicant, form_data: dict, paper: Iterable[str],
+              uploads: Iterable, *, draft: bool) -> None:
+    """:func:`validate_application` for an application being filed (before it is saved)."""
+    materials = set(paper) | {upload.material_code for upload in uploads}
+    validate_application(quanke, session, service=service, applicant=applicant,
+                         form_data=form_data, materials=materials,
+                         phase="draft" if draft else "file")
+
+
+def check_draft(quanke, session, app) -> None:
+    """:func:`validate_application` for a remote draft being submitted."""
+    from core.platform.models import MaterialStatus
+    provided = {m.code for m in app.materials
+                if m.status in (MaterialStatus.PAPER.value, MaterialStatus.SCAN.value)}
+    validate_application(quanke, session, service=quanke.service(app.service_code),
+                         applicant=app.applicant, form_data=app.form_data, materials=provided,
+                         phase="submit")

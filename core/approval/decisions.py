@@ -1,0 +1,105 @@
+"""Decisions (审批决定): re-check, approve, reject, and issue the result document."""
+from __future__ import annotations
+import logging
+from typing import Iterable
+from sqlalchemy.orm import Session
+from core.papers import issuance
+from core.platform.clock import now as utcnow
+from core.platform.errors import Forbidden, InvalidState
+from core.platform.models import (Application, Decision, State)
+from core.contract.services import Outcome
+from core.approval.powers import require_approver, require_decider
+from core.contract.materials import material_statuses
+from core.platform.actors import Actor, SystemActor
+from core.statemachine.checks import evidence_changes, run_checks, store_evidence
+from core.statemachine.guards import written_reasons
+from core.statemachine.notices import notify_applicant
+from core.statemachine.states import require_state
+from core.statemachine.transitions import transition
+log = logging.getLogger(__name__)
+
+
+def recheck(quanke, actor: Actor, app_id: int) -> list[dict]:
+    """Run the checks again at decision time, store them as evidence, return the changes."""
+    def body(session, app, who):
+        require_approver(who, app, "重新核查")
+        if app.state not in (State.ACCEPTED.value, State.IN_REVIEW.value):
+            raise InvalidState("只有审批中的申请可以重新核查", code="invalid_state")
+        _decision_checks(quanke, session, app)
+        return {}
+    app = transition(quanke, actor, app_id, "recheck", body)
+    return evidence_changes(app)
+
+
+def _decision_checks(quanke, session: Session, app: Application):
+    at = utcnow()
+    service = quanke.service(app.service_code)
+    results = run_checks(quanke, session, service, app.applicant, app.form_data,
+                         material_statuses(app), phase="decision", at=at)
+    store_evidence(session, app, results, "decision", at)
+    session.flush()
+    session.refresh(app, ["evidence"])
+    return results
+
+
+def approve(quanke, actor: Actor, app_id: int, *, reasons: str = "") -> Application:
+    """Approve (准予): checks run again; a new block stops approval."""
+    def body(session, app, who):
+        user = require_decider(who, app, "批准")
+        require_state(app, "approve")
+        if app.paused:
+            raise InvalidState("计时已中止，恢复后再作决定", code="clock_paused")
+        results = _decision_checks(quanke, session, app)
+        blocked = [r for _, _, r in results if r.outcome is Outcome.BLOCK]
+        if blocked:
+            raise Forbidden("重新核查未通过，不能批准：" + "；".join(x for b in blocked for x in b.reasons),
+                            code="checks_blocked")
+        app.state, app.decided_at, app.decided_by_id = State.APPROVED.value, utcnow(), user.id
+        session.add(Decision(application_id=app.id, kind="approve", reasons=reasons.strip(),
+                             by_id=user.id))
+        notified = notify_applicant(session, app, "approved", "已批准", "已批准，证照制作中。")
+        doc = issuance.record_document(session, app, "decision_approve", by_id=user.id,
+                                       service=quanke.service(app.service_code))
+        return {"changes": evidence_changes(app), "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
+    return transition(quanke, actor, app_id, "approve", body)
+
+
+def reject(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -> Application:
+    """Reject (不予批准) with written reasons."""
+    def body(session, app, who):
+        user = require_decider(who, app, "作出不予批准决定")
+        require_state(app, "reject")
+        if app.paused:
+            raise InvalidState("计时已中止，恢复后再作决定", code="clock_paused")
+        text = written_reasons(reasons, "不予批准的理由")
+        _decision_checks(quanke, session, app)
+        app.state, app.decided_at, app.decided_by_id = State.REJECTED.value, utcnow(), user.id
+        session.add(Decision(application_id=app.id, kind="reject", reasons=text, by_id=user.id))
+        notified = notify_applicant(session, app, "rejected", "不予批准", f"不予批准：{text}")
+        doc = issuance.record_document(session, app, "decision_reject", by_id=user.id,
+                                       service=quanke.service(app.service_code))
+        return {"reasons": text, "document": doc.number, "_notify": notified,
+                "_documents": [doc.id]}
+    return transition(quanke, actor, app_id, "reject", body)
+
+
+def issue(quanke, actor: Actor, app_id: int) -> Application:
+    """Issue (出证): the result document is produced; by the deciding approver or the system."""
+    def body(session, app, who):
+        user = None
+        if not isinstance(who, SystemActor):
+            user = require_approver(who, app, "出证")
+            if user.id != app.decided_by_id:
+                raise Forbidden("只有作出决定的审批人员可以出证", code="not_decider")
+        require_state(app, "issue")
+        app.state = State.ISSUED.value
+        where = "可到任一便民服务中心领取" if app.delivery_method == "pickup" else "将通过邮寄送达"
+        notified = notify_applicant(session, app, "issued", "证照已出", f"证照已制作完成，{where}。")
+        service = quanke.service(app.service_code)
+        if service.certificate is None:
+            return {"_notify": notified}
+        doc = issuance.record_document(session, app, "certificate",
+                                       by_id=user.id if user else None, service=service)
+        return {"document": doc.number, "_notify": notified, "_documents": [doc.id]}
+    return transition(quanke, actor, app_id, "issue", body)

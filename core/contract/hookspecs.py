@@ -1,0 +1,212 @@
+"""Every hook a Quanke plugin can implement, in one place.
+
+Conventions (learned from pytest and datasette):
+
+* The core calls hooks with **keyword arguments only**; a hook grows by adding arguments, and
+  pluggy lets an implementation accept just the ones it needs.
+* Registration hooks *return declarations*; the core validates them at start-up and stops
+  with an error naming the plugin when one is invalid.
+* Built-in services go through these same hooks (``core.contract.host.DEFAULT_PLUGINS``).
+* ``firstresult`` hooks stop at the first non-``None`` answer; all others return a list of
+  every plugin's non-``None`` answers.
+
+Each hook is documented in ``docs/plugins.md`` as well; a test keeps the two in step.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    from flask import Blueprint
+
+    from core.platform.events import ApplicationEvent
+    from core.contract.services import Check, ServiceDef
+
+hookspec = pluggy.HookspecMarker("quanke")
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations (called once at start-up)
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def register_services() -> "list[ServiceDef] | None":
+    """Declare the service items (事项) this plugin offers.
+
+    Called once when the core starts. Return a list of :class:`core.contract.services.ServiceDef`;
+    ``None`` or an empty list means the plugin offers no service (it may still add checks,
+    pages or jobs). Service codes must be unique across all plugins, the department must be
+    one the core knows (see :func:`register_departments`), and the form and materials must be
+    valid; otherwise start-up stops with an error naming this plugin.
+    """
+
+
+@hookspec
+def register_departments() -> "list[tuple[str, str]] | None":
+    """Declare approving departments as ``(code, Chinese name)`` pairs.
+
+    Called once at start-up, before services are validated. The same code declared by two
+    plugins is fine when the names agree (a department is shared, not owned). ``None`` means
+    none. Departments are written to the database by ``quanke db upgrade``/``demo-data``.
+    """
+
+
+@hookspec
+def register_blueprints() -> "list[Blueprint] | None":
+    """Return Flask blueprints for this plugin's own pages and API.
+
+    Called once by :func:`web.create_app`. Plugin API routes belong under
+    ``/api/v1/<plugin>/``. ``None`` means the plugin has no pages.
+    """
+
+
+@hookspec
+def register_commands() -> "list[click.Command] | None":
+    """Return click commands added to the ``quanke`` CLI (e.g. ``quanke archive import``).
+
+    Called once when the CLI starts. ``None`` means no commands.
+    """
+
+
+@hookspec
+def register_jobs() -> "list[dict] | None":
+    """Declare scheduled jobs: dicts ``{"name", "func", "cron" or "interval"}``.
+
+    ``func`` is a dotted path to a function taking keyword arguments only, run by
+    :mod:`core.jobs` (inline without Redis, on an rq worker with it). ``cron`` is a 5-field
+    cron string in Asia/Shanghai time; ``interval`` a number of seconds. ``None`` means none.
+    """
+
+
+@hookspec
+def register_migrations() -> "str | None":
+    """Return the path of this plugin's Alembic ``versions`` folder (its own branch).
+
+    Called by ``quanke db upgrade`` and the migration tests. The branch's first revision has
+    ``branch_labels = ("<plugin>",)`` and ``depends_on = "core_0001"``. ``None`` means the
+    plugin has no tables of its own.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Behaviour (called while the system runs)
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def extra_checks(service: "ServiceDef", applicant: Any) -> "list[Check] | None":
+    """Add checks to a service that the service itself did not list.
+
+    Called every time checks run for an application (at acceptance and again at decision),
+    with the service declaration and the :class:`core.platform.models.Applicant`. Return a list of
+    :class:`core.contract.services.Check` (for example a credit-bureau plugin adding its check to every
+    service); ``None`` means nothing to add. Results are stored as evidence like the
+    service's own checks.
+    """
+
+
+@hookspec
+def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
+                         materials: "frozenset[str]", phase: str, session: Any
+                         ) -> "dict[str, str | list[str]] | None":
+    """Refuse bad application data with clear messages, whichever way it is filed.
+
+    Called by :func:`core.acceptance.validation.validate_application` for every service, after the
+    service's form validated the data and before anything is saved: when an application is
+    filed at a counter, by an agent, in assisted filing or through the API (``phase="file"``),
+    when a citizen saves a draft on the portal (``phase="draft"``: materials may still
+    follow, so do not require them yet) and when a draft is submitted (``phase="submit"``,
+    everything handed in). Arguments:
+    the :class:`core.contract.services.ServiceDef`, the :class:`core.platform.models.Applicant`, the cleaned
+    ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
+    what only the database knows (a name already registered, a commitment path closed).
+
+    Return ``{field: message or [messages]}`` for what is wrong (Chinese, shown on the
+    field); ``None`` or ``{}`` means nothing to object to. Answer only for your own services.
+    Any answer stops the filing with ``invalid_form`` (nothing saved); rules that may change
+    while an application is handled belong in checks (:class:`core.contract.services.Check`) too.
+    """
+
+
+@hookspec
+def application_event(event: "ApplicationEvent", quanke: Any) -> None:
+    """Observe a state change after it has been committed.
+
+    Called once per transition (submit, accept, approve, ...) with a
+    :class:`core.platform.events.ApplicationEvent` and the runtime ``quanke`` (its database and jobs). Use it to push to supervision, update statistics or
+    enqueue work. The return value is ignored. An exception here is logged and never undoes
+    the transition; work that must not be lost belongs in a job (:func:`core.jobs.enqueue`).
+    """
+
+
+@hookspec
+def certificate_data(application: Any, session: Any) -> "dict | None":
+    """Add service-specific values to a certificate before it is rendered.
+
+    Called each time a certificate (or decision letter) of ``application`` (a
+    :class:`core.platform.models.Application`) is rendered, inside a read-only ``session``. Return a
+    dict merged into :attr:`core.contract.services.CertificateContext.extra` (e.g. the unified social
+    credit code assigned on approval, or the archive records found); ``None`` = nothing.
+    Only the plugin that owns the service should answer for it.
+    """
+
+
+@hookspec(firstresult=True)
+def identity_provider() -> Any:
+    """Return the identity provider: where reference photos and names of persons come from.
+
+    firstresult: the first plugin returning a non-``None`` object wins, so a population-
+    registry adapter can replace the built-in local registry. The object has
+    ``reference(id_number) -> dict | None``. ``None`` means "not this plugin".
+    """
+
+
+@hookspec
+def demo_data(quanke: Any, scale: str) -> "int | None":
+    """Load this plugin's demonstration data (``quanke demo-data``).
+
+    Called after the core's own demo data (centres, departments, staff, citizens) exists,
+    with the runtime and ``scale`` (``"demo"`` or ``"district"``). Must be idempotent: a second
+    run adds nothing. Return the number of records created, or ``None``.
+    """
+
+
+@hookspec
+def menu_links(user: Any) -> "list[dict] | None":
+    """Return menu entries ``{"href", "label", "badge"?}`` for the signed-in ``user``.
+
+    Called on every page render for staff and citizens; show only what the user may open.
+    ``None`` means nothing for this user.
+    """
+
+
+@hookspec
+def dashboard_panels(quanke: Any, user: Any) -> "list[dict] | None":
+    """Return dashboard panels ``{"title", "html" or "value", "href"?}`` for ``user``.
+
+    Called with the runtime (:class:`core.runtime.Quanke`) when the user's home page or an
+    approver's queue page renders, so keep it to a query or two (it runs on every such page).
+    An implementation written for the older contract, ``dashboard_panels(user)``, still works:
+    pluggy passes an implementation only the arguments it names. ``None`` means no panel.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Health (called by ``quanke plugins --check``)
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def check_config(quanke: Any) -> "list[str] | None":
+    """Report what is wrong with this plugin's configuration, in Chinese sentences.
+
+    Called by ``quanke plugins --check`` (:func:`core.ops.plugin_check.check`), never while
+    requests are served, with the runtime (:class:`core.runtime.Quanke`). Look at settings
+    the plugin needs (:func:`core.contract.plugin_settings.require_settings`), files it ships
+    (:func:`core.contract.plugin_settings.require_templates`), external systems it talks to. Return a
+    list of problems (``[]`` or ``None`` means all is well); each problem is reported under
+    this plugin's name. Migrations, declarations and hook signatures are checked by the core
+    for every plugin, so there is no need to repeat those here. An exception raised here is
+    reported as a problem of this plugin.
+    """
