@@ -20,7 +20,7 @@ from core.contract.materials import material_statuses
 from core.platform.actors import Actor, actor_key
 from core.statemachine.guards import require_owner
 from core.statemachine.states import require_state
-from core.statemachine.transitions import after_commit, finish, reload_actor, transition
+from core.statemachine.transitions import after_commit, finish, fresh_actor, transition
 log = logging.getLogger(__name__)
 
 
@@ -49,7 +49,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
     checked, paper = check_uploads(service, uploads), list(paper)  # paper is read twice
     clean_form = validate_form(service, form_data)
     with quanke.db.session() as session:
-        who = reload_actor(session, actor)
+        who = fresh_actor(session, actor)
         if idempotency_key:
             existing = session.scalar(select(Application).where(
                 Application.idempotency_key == idempotency_key))

@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-HERE = Path(__file__).parent / "migrations"
+HERE = Path(__file__).parents[1] / "migrations"  # core/migrations: the core's own Alembic branch
 
 
 def alembic_config(quanke) -> Config:

@@ -42,7 +42,7 @@ def load_application(session: Session, app_id: int, *, lock: bool, options=()) -
     return app
 
 
-def reload_actor(session: Session, actor: Actor) -> Actor:
+def fresh_actor(session: Session, actor: Actor) -> Actor:
     if isinstance(actor, User):
         # grants in the same query (one round trip instead of two: every rule reads them)
         fresh = session.get(User, actor.id, options=[joinedload(User.grants)])
@@ -66,7 +66,7 @@ def transition(quanke, actor: Actor, app_id: int, action: str,
     then ``body`` reads what it needs of the actor itself."""
     with quanke.db.session() as session:
         app = load_application(session, app_id, lock=True, options=load_options)
-        who = reload_actor(session, actor) if reload_actor else actor
+        who = fresh_actor(session, actor) if reload_actor else actor
         from_state = app.state
         data = body(session, app, who) or {}
         pending = finish(session, app, action, from_state, actor_key(who), data, at=at)

@@ -10,7 +10,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from core.contract import health as plugin_health
+from core.contract import certificate_fields, health
+from core.ops import plugin_check
 from core.ops.cli import main
 from core.platform.errors import PluginError
 from core.contract.host import PluginHost
@@ -159,17 +160,17 @@ def _certificate(fields_source):
 def test_certificate_reading_a_field_the_form_lacks_is_reported(fake_dists, rows, problem):
     package = fake_dists.add("cert_gap", _certificate(rows))
     service = importlib.import_module(f"{package}.plugin").SERVICE
-    problems = plugin_health.certificate_field_problems(service)
+    problems = certificate_fields.certificate_field_problems(service)
     expected = [f"事项 kit.cert 的证照使用了表单中没有的字段：{problem}"] if problem else []
     assert problems == expected
     # fast enough for start-up: a CertificateTemplate is asked for its rows, nothing rendered
-    assert plugin_health.certificate_field_problems(service, render=False) == expected
-    assert plugin_health.declaration_problems([service], {"kit_dept"}) == expected
+    assert certificate_fields.certificate_field_problems(service, render=False) == expected
+    assert health.declaration_problems([service], {"kit_dept"}) == expected
 
 
 def test_every_installed_certificate_uses_only_its_form():
     host = PluginHost(strict=False)  # built-in plugins and the installed example
-    problems = {code: plugin_health.certificate_field_problems(s) for code, s in host.services.items()}
+    problems = {code: certificate_fields.certificate_field_problems(s) for code, s in host.services.items()}
     assert not any(problems.values()), problems
 
 
@@ -179,7 +180,7 @@ def test_certificate_field_gap_in_the_health_report(fake_dists, tmp_path, sqlite
     quanke = Quanke({"DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "INSTANCE_PATH": str(tmp_path),
                      "PLUGINS_STRICT": False}, plugins=_host(strict=False))
     try:
-        report = plugin_health.check(quanke)
+        report = plugin_check.check(quanke)
     finally:
         quanke.close()
     assert report.problems()["cert_gap"] == ["事项 kit.cert 的证照使用了表单中没有的字段：address"]

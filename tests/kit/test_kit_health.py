@@ -1,4 +1,4 @@
-"""``quanke plugins --check`` and :mod:`core.plugin_health`: missing setting, migration not
+"""``quanke plugins --check`` and :mod:`core.ops.plugin_check`: missing setting, migration not
 applied (or only partly), template missing, unknown or deprecated hooks, the ``check_config``
 hook itself."""
 import shutil
@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from core import hookimpl
 from core.ops import migrate
-from core.contract import health as plugin_health
+from core.contract import health, plugin_settings
+from core.ops import plugin_check
 from core.ops.cli import main
 from core.contract.host import PluginHost
 from core.runtime import Quanke
@@ -19,7 +20,7 @@ from core.testing import SAMPLE_PLUGIN
 
 NEEDS_SETTING = """
 from core import hookimpl
-from core.plugin_health import require_settings
+from core.api import require_settings
 
 
 @hookimpl
@@ -29,7 +30,7 @@ def check_config(quanke):
 
 NEEDS_TEMPLATES = """
 from core import hookimpl
-from core.plugin_health import require_templates
+from core.api import require_templates
 
 
 @hookimpl
@@ -83,14 +84,14 @@ def test_check_config_reports_a_missing_setting_until_it_is_given(fake_dists, tm
                                                                   sqlite_template, monkeypatch):
     fake_dists.add("gateway", NEEDS_SETTING)
     quanke = _runtime(tmp_path, sqlite_template)
-    report = plugin_health.check(quanke)
+    report = plugin_check.check(quanke)
     assert report.problems()["gateway"] == [
         "缺少配置 KIT_GATEWAY_URL（在配置中设置 KIT_GATEWAY_URL，或设置环境变量 QUANKE_KIT_GATEWAY_URL）",
         "缺少配置 KIT_GATEWAY_KEY（在配置中设置 KIT_GATEWAY_KEY，或设置环境变量 QUANKE_KIT_GATEWAY_KEY）"]
     monkeypatch.setenv("QUANKE_KIT_GATEWAY_KEY", "secret")
     quanke.config["KIT_GATEWAY_URL"] = "https://gateway.example/"
-    assert plugin_health.setting(quanke, "KIT_GATEWAY_KEY") == "secret"
-    assert plugin_health.check(quanke).plugins["gateway"].ok
+    assert plugin_settings.setting(quanke, "KIT_GATEWAY_KEY") == "secret"
+    assert plugin_check.check(quanke).plugins["gateway"].ok
     quanke.close()
 
 
@@ -115,14 +116,14 @@ def test_missing_templates_folder_or_file(fake_dists, tmp_path, sqlite_template)
     package = fake_dists.add("kit", NEEDS_TEMPLATES)
     quanke = _runtime(tmp_path, sqlite_template)
     folder = fake_dists.root / package / "templates"
-    [problem] = plugin_health.check(quanke).problems()["kit"]
+    [problem] = plugin_check.check(quanke).problems()["kit"]
     assert problem.startswith(f"模板目录 {folder} 不存在")
     (folder / "kit").mkdir(parents=True)
     (folder / "kit" / "guide.html").write_text("<p>指南</p>", encoding="utf-8")
-    assert plugin_health.check(quanke).problems()["kit"] == [
+    assert plugin_check.check(quanke).problems()["kit"] == [
         f"缺少模板 kit/letter.html（应在 {folder / 'kit' / 'letter.html'}）"]
     (folder / "kit" / "letter.html").write_text("<p>告知书</p>", encoding="utf-8")
-    assert plugin_health.check(quanke).plugins["kit"].ok
+    assert plugin_check.check(quanke).plugins["kit"].ok
     quanke.close()
 
 
@@ -135,14 +136,14 @@ def test_migration_not_applied_then_partly_then_fully(fake_dists, tmp_path):
     })
     assert (fake_dists.root / package / "versions").is_dir()
     quanke = _runtime(tmp_path)  # an empty database
-    problems = plugin_health.check(quanke).problems()
+    problems = plugin_check.check(quanke).problems()
     assert "迁移未应用：数据库中没有 core 分支" in problems["core"][0]
     assert problems["kitmig"] == ["迁移未应用：数据库中没有 kitmig 分支，应为 kitmig_0002（运行 quanke db upgrade）"]
     migrate.upgrade(quanke, "kitmig_0001")
-    problems = plugin_health.check(quanke).problems()
+    problems = plugin_check.check(quanke).problems()
     assert problems["kitmig"] == ["迁移未完成：数据库在 kitmig_0001，应为 kitmig_0002（运行 quanke db upgrade）"]
     migrate.upgrade(quanke)
-    report = plugin_health.check(quanke)
+    report = plugin_check.check(quanke)
     assert report.plugins["kitmig"].ok and report.plugins["core"].ok
     quanke.close()
 
@@ -156,10 +157,10 @@ def test_uninstalled_plugin_leaves_an_unknown_revision_and_a_missing_folder_is_n
     migrate.upgrade(quanke)
     quanke.close()
     gone = _runtime(tmp_path, load_entry_points=False)  # uninstalled: nobody knows kitmig_0001
-    assert "数据库中有未知的迁移版本 kitmig_0001" in " ".join(plugin_health.check(gone).problems()["core"])
+    assert "数据库中有未知的迁移版本 kitmig_0001" in " ".join(plugin_check.check(gone).problems()["core"])
     gone.close()
     off = _runtime(tmp_path, disabled=["kitmig"])  # turned off on purpose: a note, not a problem
-    report = plugin_health.check(off)
+    report = plugin_check.check(off)
     assert report.plugins["kitmig"].ok and report.plugins["core"].ok
     assert any(n.startswith("数据库中有未知的迁移版本 kitmig_0001") and "kitmig" in n
                for n in report.plugins["core"].notes)
@@ -168,14 +169,14 @@ def test_uninstalled_plugin_leaves_an_unknown_revision_and_a_missing_folder_is_n
     off.close()
     lost = _module("lost_versions", register_migrations=lambda: str(tmp_path / "nowhere"))
     quanke = _runtime(tmp_path, extra_plugins=[lost])
-    assert plugin_health.check(quanke).problems()["lost_versions"][0].startswith(
+    assert plugin_check.check(quanke).problems()["lost_versions"][0].startswith(
         f"迁移目录 {tmp_path / 'nowhere'} 不存在")
     quanke.close()
 
 
 def test_unreachable_database_is_a_core_problem(tmp_path):
     quanke = _runtime(tmp_path, config={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
-    problems = plugin_health.check(quanke).problems()
+    problems = plugin_check.check(quanke).problems()
     assert problems["core"][0].startswith("无法连接数据库")
     quanke.close()
 
@@ -188,7 +189,7 @@ def test_a_hook_name_nobody_specified_and_a_failing_check_config(tmp_path, sqlit
 
     failing = _module("failing_check", check_config=check_config)
     quanke = _runtime(tmp_path, sqlite_template, extra_plugins=[typo, failing])
-    problems = plugin_health.check(quanke).problems()
+    problems = plugin_check.check(quanke).problems()
     assert problems["typo_plugin"] == ["实现了不存在的钩子 register_service（拼写错误？见 docs/plugins.md 钩子参考）"]
     assert problems["failing_check"] == ["check_config 出错：RuntimeError('网关无应答')"]
     quanke.close()
@@ -199,7 +200,7 @@ def test_check_config_answers_are_kept_per_plugin():
     b = _module("plugin_b", check_config=lambda: None)  # may accept no argument at all
     host = PluginHost(default_plugins=(), load_entry_points=False, extra_plugins=[a, b, SAMPLE_PLUGIN])
     answers = {name: answer for name, answer, _ in
-               plugin_health.call_each(host, "check_config", quanke=object())}
+               health.call_each(host, "check_config", quanke=object())}
     assert answers == {"plugin_a": ["A 的问题"], "plugin_b": None}
     assert host.hook.check_config(quanke=object()) == [["A 的问题"]]
 
@@ -224,7 +225,7 @@ def test_deprecated_hook_warns_when_registered_and_is_reported():
     old = _module("old_plugin", menu_items=lambda user: [], old_args=lambda legacy: None)
     with pytest.warns(DeprecationWarning, match="menu_items 已弃用"):
         host.pm.register(old, name="old_plugin")
-    assert plugin_health.hook_problems(host)["old_plugin"] == [
+    assert health.hook_problems(host)["old_plugin"] == [
         "使用了已弃用的钩子 menu_items：menu_items 已弃用，将在 0.3 移除，请改用 menu_links",
         "钩子 old_args 的参数 legacy 已弃用：参数 legacy 已弃用，请改用 scale"]
     with warnings.catch_warnings():

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from core.acceptance import catalog
 from core.ops import migrate
-from core.contract import health as plugin_health
+from core.contract import health
+from core.ops import plugin_check
 from core.approval import queues
 from core import acceptance, approval
 from core.platform.models import Application, State, User
@@ -54,10 +55,10 @@ def test_residence_passes_the_contract(rquanke):
 
 
 def test_residence_is_healthy_and_answers_check_config(rquanke):
-    report = plugin_health.check(rquanke)
+    report = plugin_check.check(rquanke)
     assert report.plugins["residence"].ok, report.plugins["residence"].problems
     answers = {name: answer for name, answer, _ in
-               plugin_health.call_each(rquanke.plugins, "check_config", quanke=rquanke)}
+               health.call_each(rquanke.plugins, "check_config", quanke=rquanke)}
     assert answers["residence"] == []
 
 

@@ -32,9 +32,12 @@ def test_plugin_new_writes_a_complete_package(tmp_path):
         "quanke_parking_permit/__init__.py", "quanke_parking_permit/plugin.py",
         "quanke_parking_permit/forms.py", "quanke_parking_permit/checks.py",
         "quanke_parking_permit/documents.py", "quanke_parking_permit/models.py",
-        "quanke_parking_permit/jobs.py",
+        "quanke_parking_permit/jobs.py", "quanke_parking_permit/services.py",
+        "quanke_parking_permit/views.py", "quanke_parking_permit/api.py",
+        "quanke_parking_permit/commands.py", "quanke_parking_permit/demo.py",
         "quanke_parking_permit/migrations/versions/parking_permit_0001_first.py",
         "quanke_parking_permit/templates/parking_permit/guide.html",
+        "quanke_parking_permit/templates/parking_permit/records.html",
         "tests/conftest.py", "tests/test_contract.py", "tests/test_workflow.py"}
     for path in root.rglob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"), str(path))  # valid Python
@@ -47,7 +50,7 @@ def test_plugin_new_writes_a_complete_package(tmp_path):
     assert cfg["metadata"]["name"] == "quanke-parking-permit"
     assert cfg["options.entry_points"]["quanke.plugins"].strip() == \
         "parking_permit = quanke_parking_permit.plugin"
-    plugin = (root / "quanke_parking_permit" / "plugin.py").read_text(encoding="utf-8")
+    plugin = (root / "quanke_parking_permit" / "services.py").read_text(encoding="utf-8")  # the declaration
     assert 'DEPARTMENT = ("traffic_police", "区公安交警大队")' in plugin
     assert 'code="parking_permit.certificate"' in plugin and 'name="临时停车许可"' in plugin
     migration = (root / "quanke_parking_permit/migrations/versions/parking_permit_0001_first.py"
@@ -81,7 +84,7 @@ def test_plugin_new_refuses_a_folder_in_use_and_an_installed_package(tmp_path, r
 QUICK_HASH = """
 def pytest_configure(config):
     from argon2 import PasswordHasher
-    from core import users
+    from core.people import users
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 """
 

@@ -25,7 +25,7 @@ def test_create_user_with_roles_then_login(as_user, web, world):
     assert login_form(fresh, "newbie", "newbie-pass-1").headers["Location"].endswith("/counter/")
     with world.quanke.db.session() as s:
         user = s.scalars(select(User).where(User.username == "newbie")).unique().one()
-        assert user.has_role(__import__("core.platform.models").models.Role.APPROVER, "sample_dept")
+        assert user.has_role(__import__("core.platform.models").platform.models.Role.APPROVER, "sample_dept")
     dup = admin.post("/admin/users/new", {"username": "newbie", "name": "x", "password": "newbie-pass-1",
                                           "roles": ["counter"]})
     assert "已存在" in dup.get_data(as_text=True)
