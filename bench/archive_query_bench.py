@@ -57,11 +57,12 @@ from core.contract.host import PluginHost  # noqa: E402
 from core.runtime import Quanke  # noqa: E402
 from core.testing import migrated, postgres_database  # noqa: E402
 from core.people.users import create_user  # noqa: E402
-from plugins.archive_query import demo, lookups  # noqa: E402
-from plugins.archive_query.categories import CATEGORIES, COMMON_COLUMNS  # noqa: E402
+from plugins.archive_query import demo
+from plugins.archive_query.domain import lookups  # noqa: E402
+from plugins.archive_query.domain.categories import CATEGORIES, COMMON_COLUMNS  # noqa: E402
 from plugins.archive_query.models import RecordPerson  # noqa: E402
-from plugins.archive_query.parsing import IdChecker  # noqa: E402
-from plugins.archive_query.store import records_for_person  # noqa: E402
+from plugins.archive_query.domain.parsing import IdChecker  # noqa: E402
+from plugins.archive_query.domain.store import records_for_person  # noqa: E402
 
 IMPORT_TARGET_S = 180.0
 LOOKUP_P95_TARGET_MS = 5.0

@@ -41,8 +41,9 @@ from core.ops.demo import valid_resident_id  # noqa: E402
 from core.platform.models import Applicant, Document  # noqa: E402
 from core.contract.services import CheckContext  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
-from plugins.business_license import checks, demo, filing  # noqa: E402
-from plugins.business_license.lookups import REGISTRATION  # noqa: E402
+from plugins.business_license import checks, demo
+from plugins.business_license.domain import filing  # noqa: E402
+from plugins.business_license.domain.lookups import REGISTRATION  # noqa: E402
 from plugins.business_license.models import RegisteredBusiness  # noqa: E402
 
 

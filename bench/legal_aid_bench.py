@@ -34,11 +34,11 @@ from core import acceptance  # noqa: E402
 from core.platform.clock import now, today  # noqa: E402
 from core.platform.models import Application, CheckEvidence  # noqa: E402
 from core.testing import postgres_database, runtime, seed_world  # noqa: E402
-from plugins.legal_aid import decisions, queries, roster  # noqa: E402
-from plugins.legal_aid.eligibility import Facts, Member, Standard, assess  # noqa: E402
-from plugins.legal_aid.law import CATEGORIES  # noqa: E402
+from plugins.legal_aid.domain import decisions, queries, roster  # noqa: E402
+from plugins.legal_aid.domain.eligibility import Facts, Member, Standard, assess  # noqa: E402
+from plugins.legal_aid.domain.law import CATEGORIES  # noqa: E402
 from plugins.legal_aid.models import Assignment, Lawyer  # noqa: E402
-from plugins.legal_aid.standards import load_bytes  # noqa: E402
+from plugins.legal_aid.domain.standards import load_bytes  # noqa: E402
 
 SERVICE = "legal_aid.application"
 

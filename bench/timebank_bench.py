@@ -4,7 +4,7 @@ Target (issue "timebank"): ≥ 500 ledger transfers per second sustained from 4 
 clients, with the ledger invariants checked after the run, and the ratio to bare inserts
 measured in the same run.
 
-A *transfer* is one :func:`plugins.timebank.ledger.transfer` in its own transaction, exactly
+A *transfer* is one :func:`plugins.timebank.domain.ledger.transfer` in its own transaction, exactly
 as the operations use it: lock both accounts ``SELECT … FOR UPDATE`` in id order, check the
 floor, insert the journal and its two movements, update both cached balances, append the
 audit event, commit — then ask for the audit chain to be sealed, as production does with
@@ -55,9 +55,9 @@ def load() -> str:
 
 def setup(url: str, tmp: str, holders: int) -> list[int]:
     """Holders with opened accounts and a deposit each; returns their service account ids."""
-    from plugins.timebank import ledger
+    from plugins.timebank.domain import ledger
     from plugins.timebank.models import Holder
-    from plugins.timebank.settings import settings
+    from plugins.timebank.domain.settings import settings
     q = runtime(url, tmp)
     migrate.upgrade(q)
     rules = settings(q)
@@ -90,8 +90,8 @@ def client(kind: str, url: str, tmp: str, accounts: list[int], seconds: float, n
            results) -> None:
     """One client process: loop until the deadline, record each operation's latency."""
     from core.platform.errors import InvalidInput
-    from plugins.timebank import ledger
-    from plugins.timebank.settings import settings
+    from plugins.timebank.domain import ledger
+    from plugins.timebank.domain.settings import settings
     q = runtime(url, tmp, redis=True)  # audited commits request the sealer job, as in production
     rules = settings(q)
     table = scratch()
@@ -179,7 +179,7 @@ def run(kind: str, url: str, tmp: str, accounts, clients: int, seconds: float) -
 
 
 def check(url: str, tmp: str, expected_transfers: int) -> list[str]:
-    from plugins.timebank import ledger
+    from plugins.timebank.domain import ledger
     from plugins.timebank.models import Journal
     q = runtime(url, tmp)
     audit.seal(q.db.engine)

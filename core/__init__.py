@@ -5,7 +5,7 @@ Plugins import :data:`hookimpl` from here and the declaration types from
 """
 import pluggy
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Marker for plugin hook implementations: ``@hookimpl def register_services(): ...``
 hookimpl = pluggy.HookimplMarker("quanke")

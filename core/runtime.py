@@ -59,9 +59,8 @@ class Quanke:
         deployment could ship another front end under the same name.
         """
         found = md.entry_points(group="quanke.web", name="app")
-        if not found:
-            from core.platform.errors import QuankeError
-            raise QuankeError("没有安装网站前端（入口点 quanke.web:app）", code="web_missing")
+        if not found:  # a broken installation, not a user's mistake: no page could show it
+            raise RuntimeError("没有安装网站前端（入口点 quanke.web:app）：请重新运行 scripts/install.sh")
         return next(iter(found)).load()(quanke=self, **options)
 
     def close(self) -> None:

@@ -21,10 +21,10 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from core.api import Citizen, Forbidden, InvalidInput, QuankeError, user_for_token
 
-from . import lookups, settings
-from .access import access_log_for, is_archive_staff, log_entry
-from .categories import CATEGORIES, COMMON_LABELS
-from .web_common import quanke, signed_in
+from plugins.archive_query.domain import lookups, settings
+from plugins.archive_query.domain.access import access_log_for, is_archive_staff, log_entry
+from plugins.archive_query.domain.categories import CATEGORIES, COMMON_LABELS
+from plugins.archive_query.views.common import quanke, signed_in
 
 api = Blueprint("archive_query_api", __name__, url_prefix="/api/v1/archive_query")
 

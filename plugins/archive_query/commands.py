@@ -9,8 +9,8 @@ import click
 
 from core.api import QuankeError, command_runtime
 
-from .categories import CATEGORIES, COMMON_LABELS
-from .categories import category as category_for
+from plugins.archive_query.domain.categories import CATEGORIES, COMMON_LABELS
+from plugins.archive_query.domain.categories import category as category_for
 
 
 @click.group("archive")
@@ -63,8 +63,8 @@ def import_command(ctx, category, path, errors_path, batch_size):
     或中文名）。坏行按行号报告，好行照常导入；重复导入同一文件不会重复建档。有错误行时退出码为 1。"""
     from tqdm import tqdm
 
-    from .importer import import_csv
-    from .parsing import scan
+    from plugins.archive_query.domain.importer import import_csv
+    from plugins.archive_query.domain.parsing import scan
     try:
         cat = category_for(category)
     except QuankeError as exc:

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from core.api import DEMO_CITIZENS as CITIZENS
 from core.api import today, valid_resident_id
 
-from .categories import CATEGORIES
-from .models import ImportRun
+from plugins.archive_query.domain.categories import CATEGORIES
+from plugins.archive_query.models import ImportRun
 
 SCALES = {"demo": 600, "district": 60_000}  # records per category
 REGIONS = [("320102", "玄武区"), ("320104", "秦淮区"), ("320105", "建邺区"), ("320106", "鼓楼区"),
@@ -192,7 +192,7 @@ def load(quanke, scale: str) -> int:
     """Import the demo archive for ``scale``; returns records inserted (0 on a second run)."""
     from tqdm import tqdm
 
-    from .importer import import_rows
+    from plugins.archive_query.domain.importer import import_rows
     per_category = SCALES.get(scale, SCALES["demo"])
     source = f"演示档案（{scale}）"
     with quanke.db.session() as session:

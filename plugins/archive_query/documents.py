@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from core.api import CertificateContext, CertificateTemplate, mask_id
 
-from .categories import CATEGORIES
-from .forms import BASIS_LABELS
-from .models import QueryResult
-from .store import describe
+from plugins.archive_query.domain.categories import CATEGORIES
+from plugins.archive_query.forms import BASIS_LABELS
+from plugins.archive_query.models import QueryResult
+from plugins.archive_query.domain.store import describe
 
 TITLE = "档案查询结果证明"
 NO_RECORD_TITLE = "无档案记录证明"

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from core.api import InvalidInput, validate_resident_id
 
-from .categories import CHOICES
+from plugins.archive_query.domain.categories import CHOICES
 
 BASES = [("self", "本人查询"), ("attorney", "受托查询（附经公证的委托书）"),
          ("deceased_relative", "查询已故亲属档案（附死亡证明及亲属关系证明）"),

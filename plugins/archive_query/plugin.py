@@ -1,49 +1,10 @@
 """Hook implementations of the archive query plugin (档案查询 · e站通)."""
 from pathlib import Path
 
-from core.api import MaterialSpec, ServiceDef, hookimpl
-
-from . import models  # noqa: F401 - registers the plugin's tables
-from .checks import QUERY_BASIS
-from .documents import CERTIFICATE
-from .forms import ArchiveQueryForm
-from .results import SERVICE_CODE
-
-DEPARTMENT = ("archives", "区档案馆")
-
-QUERY = ServiceDef(
-    code=SERVICE_CODE,
-    name="档案查询（e站通）",
-    department=DEPARTMENT[0],
-    form=ArchiveQueryForm,
-    materials=(
-        MaterialSpec("applicant_id", "申请人身份证明", description="窗口核验身份证原件；网上申请上传身份证照片"),
-        MaterialSpec("power_of_attorney", "经公证的委托书", required=False,
-                     description="受托查询他人档案时提供"),
-        MaterialSpec("death_certificate", "死亡证明", required=False,
-                     description="查询已故亲属档案时提供"),
-        MaterialSpec("kinship_proof", "亲属关系证明", required=False,
-                     description="查询已故亲属档案时提供"),
-        MaterialSpec("investigation_letter", "法院或律师调查函", required=False,
-                     description="法院、律师调查时提供"),
-    ),
-    deadline_working_days=5,
-    channels=frozenset({"counter", "remote", "agent"}),
-    identity=frozenset({"face", "sms"}),
-    checks=(QUERY_BASIS,),
-    certificate=CERTIFICATE,
-    keywords=("查档", "档案", "婚姻档案", "退伍", "招工", "计生", "人事任免", "无档案记录证明"),
-    guide={
-        "legal_basis": "《中华人民共和国档案法》第二十八条；《档案馆档案利用办法》",
-        "fee": "不收费",
-        "collect": "任一便民服务中心（站）领取或在线下载，扫码验真",
-        "conditions": "本人查询本人档案；查询他人档案须提供经公证的委托书、死亡证明及亲属关系证明或调查函",
-        "result": "档案查询结果证明（只载明查询人有权获知的内容）或无档案记录证明",
-    },
-    example={"category": "marriage", "subject_name": "{name}",
-             "subject_id_number": "{id_number}", "basis": "self",
-             "purpose": "办理房产手续"},
-)
+from core.api import hookimpl
+from plugins.archive_query import models  # noqa: F401 - registers the plugin's tables
+from plugins.archive_query.domain.results import SERVICE_CODE
+from plugins.archive_query.services import DEPARTMENT, QUERY  # noqa: F401 - declared there
 
 
 @hookimpl
@@ -63,14 +24,14 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from .api import api
-    from .views import bp
+    from plugins.archive_query.api import api
+    from plugins.archive_query.views import bp
     return [bp, api]
 
 
 @hookimpl
 def register_commands():
-    from .commands import archive
+    from plugins.archive_query.commands import archive
     return [archive]
 
 
@@ -84,11 +45,11 @@ def application_event(event, quanke):
     if event.service_code != SERVICE_CODE:
         return None
     if event.action == "accept":
-        quanke.jobs.enqueue("plugins.archive_query.autoapproval.auto_decide", must_not_lose=True,
+        quanke.jobs.enqueue("plugins.archive_query.domain.autoapproval.auto_decide", must_not_lose=True,
                             job_id=f"archive-auto-{event.application_id}",
                             application_id=event.application_id)
     elif event.action == "approve":
-        quanke.jobs.enqueue("plugins.archive_query.autoapproval.record_result", must_not_lose=True,
+        quanke.jobs.enqueue("plugins.archive_query.domain.autoapproval.record_result", must_not_lose=True,
                             job_id=f"archive-result-{event.application_id}",
                             application_id=event.application_id, actor=event.actor)
     return None
@@ -96,23 +57,23 @@ def application_event(event, quanke):
 
 @hookimpl
 def certificate_data(application, session):
-    from .results import certificate_data as data
+    from plugins.archive_query.domain.results import certificate_data as data
     return data(application, session)
 
 
 @hookimpl
 def demo_data(quanke, scale):
-    from .demo import load
+    from plugins.archive_query.demo import load
     return load(quanke, scale)
 
 
 @hookimpl
 def menu_links(user):
-    from .views import menu_links as links
+    from plugins.archive_query.views import menu_links as links
     return links(user)
 
 
 @hookimpl
 def register_jobs():
-    return [{"name": "archive-query-sweep", "func": "plugins.archive_query.autoapproval.sweep",
+    return [{"name": "archive-query-sweep", "func": "plugins.archive_query.domain.autoapproval.sweep",
              "interval": 120}]

@@ -18,8 +18,8 @@ from wtforms.validators import ValidationError
 from core.api import InvalidInput, NotFound, QuankeError, Upload, record_view
 from core.api import today as local_today
 
-from . import catalog, filing, inspections, lookups, supervision
-from .webcommon import (
+from plugins.business_license.domain import catalog, filing, inspections, lookups, supervision
+from plugins.business_license.views.common import (
     api_user,
     is_counter,
     is_supervisor,
@@ -171,7 +171,7 @@ def business(credit_code):
 @bp.get("/name-check")
 def name_check():
     """Is a name free? ``trade_name``, ``industry``, ``name_form`` → clash or not."""
-    from . import names
+    from plugins.business_license.domain import names
     args = request.args
     parts = {k: (args.get(k) or "").strip() for k in ("trade_name", "industry", "name_form")}
     missing = [k for k, v in parts.items() if not v]

@@ -23,9 +23,9 @@ from core.api import (
 from core.api import active_credit_records as active_records
 from core.api import credit_list_version as list_version
 
-from . import catalog, lookups, names
-from .fields import parse_members
-from .models import ACTIVE, FoodPermit
+from plugins.business_license.domain import catalog, lookups, names
+from plugins.business_license.forms.fields import parse_members
+from plugins.business_license.models import ACTIVE, FoodPermit
 
 COMMITMENT_LOOKBACK = dt.timedelta(days=3 * 365)
 PRESENT = ("paper", "scan")

@@ -79,7 +79,7 @@ class RegisteredBusiness(Base):
         """What lists and the API show (the operator's ID masked)."""
         from core.api import mask_id
 
-        from .catalog import ORGANISATION_FORMS, scope_label, street_name
+        from plugins.business_license.domain.catalog import ORGANISATION_FORMS, scope_label, street_name
         return {
             "credit_code": self.credit_code, "name": self.name, "operator_name": self.operator_name,
             "operator_id": mask_id(self.operator_id_number),

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from core.api import hookimpl
 
-from . import models  # noqa: F401 - registers the plugin's tables
-from .catalog import FOOD_SAFETY, MARKET_REGULATION
-from .services import SERVICES
+from plugins.business_license import models  # noqa: F401 - registers the plugin's tables
+from plugins.business_license.domain.catalog import FOOD_SAFETY, MARKET_REGULATION
+from plugins.business_license.services import SERVICES
 
 
 @hookimpl
@@ -25,13 +25,13 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from .web import blueprints
+    from plugins.business_license.views import blueprints
     return blueprints()
 
 
 @hookimpl
 def register_commands():
-    from .cli import business_license
+    from plugins.business_license.commands import business_license
     return [business_license]
 
 
@@ -40,16 +40,16 @@ def register_jobs():
     return [
         # 批管同步: every night, yesterday's and today's approvals to the supervision feed.
         {"name": "business-license-supervision-push",
-         "func": "plugins.business_license.supervision.daily_push", "cron": "30 1 * * *"},
+         "func": "plugins.business_license.domain.supervision.daily_push", "cron": "30 1 * * *"},
         # Catch-up for decisions whose hook did not finish (see events.py); cheap when idle.
         {"name": "business-license-process-decisions",
-         "func": "plugins.business_license.events.process_decisions", "interval": 300},
+         "func": "plugins.business_license.domain.events.process_decisions", "interval": 300},
     ]
 
 
 @hookimpl
 def application_event(event, quanke):
-    from .events import handle
+    from plugins.business_license.domain.events import handle
     handle(quanke, event)
 
 
@@ -57,7 +57,7 @@ def application_event(event, quanke):
 def validate_application(service, applicant, form_data, materials, phase, session):
     """What only the register can tell, on every filing path (see filing.register_errors);
     a portal draft may get its materials later, so they are required from submission on."""
-    from . import filing, lookups
+    from plugins.business_license.domain import filing, lookups
     if service.code not in lookups.SERVICES:
         return None
     return filing.register_errors(session, service.code, form_data, applicant, set(materials),
@@ -66,19 +66,19 @@ def validate_application(service, applicant, form_data, materials, phase, sessio
 
 @hookimpl
 def certificate_data(application, session):
-    from .certdata import certificate_data as data
+    from plugins.business_license.documents.certdata import certificate_data as data
     return data(application, session)
 
 
 @hookimpl
 def demo_data(quanke, scale):
-    from .demo import load
+    from plugins.business_license.demo import load
     return load(quanke, scale=scale)
 
 
 @hookimpl
 def menu_links(user):
-    from .web import menu_for
+    from plugins.business_license.views import menu_for
     return menu_for(user)
 
 
@@ -86,7 +86,7 @@ def menu_links(user):
 def check_config(quanke):
     from core.api import require_templates
 
-    from .catalog import config_problems
+    from plugins.business_license.domain.catalog import config_problems
     return config_problems(quanke) + require_templates(
         __package__, *(f"business_license/{name}.html" for name in
                        ("registry", "business", "joint", "bundle", "inspections", "supervision")))

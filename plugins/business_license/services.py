@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from core.api import DISHONEST_APPLICANT, MaterialSpec, ServiceDef
 
-from . import catalog, checks, codes
-from .documents import DEREGISTRATION_NOTICE, FOOD_PERMIT, LICENCE
-from .forms import ChangeForm, DeregistrationForm, FoodPermitForm, RegistrationForm
-from .lookups import CHANGE, DEREGISTRATION, REGISTRATION
-from .lookups import FOOD_PERMIT as FOOD_PERMIT_CODE
+from plugins.business_license.domain import catalog, codes
+from plugins.business_license import checks
+from plugins.business_license.documents import DEREGISTRATION_NOTICE, FOOD_PERMIT, LICENCE
+from plugins.business_license.forms import ChangeForm, DeregistrationForm, FoodPermitForm, RegistrationForm
+from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, REGISTRATION
+from plugins.business_license.domain.lookups import FOOD_PERMIT as FOOD_PERMIT_CODE
 
 IMAGES = frozenset({"image/jpeg", "image/png"})
 #: A well-formed credit code for the examples (contract check, previews).

@@ -14,12 +14,12 @@ from flask_login import current_user
 
 from core.api import Forbidden, InvalidInput, QuankeError, User, today, user_for_token
 
-from . import access, decisions, objections, queries, roster, standards, termination
-from .decisions import load
-from .detail import case_detail
-from .law import CATEGORIES
-from .models import Lawyer
-from .status import LABELS
+from plugins.legal_aid.domain import access, decisions, objections, queries, roster, standards, termination
+from plugins.legal_aid.domain.decisions import load
+from plugins.legal_aid.domain.detail import case_detail
+from plugins.legal_aid.domain.law import CATEGORIES
+from plugins.legal_aid.models import Lawyer
+from plugins.legal_aid.domain.status import LABELS
 
 bp = Blueprint("legal_aid_api", __name__, url_prefix="/api/v1/legal_aid")
 MAX_PER_PAGE = 100

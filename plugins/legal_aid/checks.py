@@ -8,9 +8,9 @@ used (``list_version`` and ``matched``), in the same transaction as the decision
 """
 from core.api import Check, CheckContext, CheckResult, local_date
 
-from .assessment import assess_with
-from .eligibility import ELIGIBLE
-from .law import cite
+from plugins.legal_aid.domain.assessment import assess_with
+from plugins.legal_aid.domain.eligibility import ELIGIBLE
+from plugins.legal_aid.domain.law import cite
 
 
 def _version(result) -> str:

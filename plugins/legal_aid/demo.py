@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from core.api import Application, Citizen, Role, User, accept, file_application, today
 
-from . import roster
-from .access import CENTRE
-from .models import HardshipStandard, Lawyer
-from .standards import load_bytes
-from .status import SERVICE
+from plugins.legal_aid.domain import roster
+from plugins.legal_aid.domain.access import CENTRE
+from plugins.legal_aid.models import HardshipStandard, Lawyer
+from plugins.legal_aid.domain.standards import load_bytes
+from plugins.legal_aid.domain.status import SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _roster(quanke) -> int:
 
 
 def _cases(quanke) -> int:
-    from .decisions import decide, give_urgent_aid
+    from plugins.legal_aid.domain.decisions import decide, give_urgent_aid
     with quanke.db.session() as session:
         decided = session.scalar(select(Application.id).where(
             Application.service_code == SERVICE, Application.decided_at.is_not(None)).limit(1))

@@ -31,8 +31,8 @@ from wtforms.validators import (
 
 from core.api import InvalidInput, today, validate_credit_code, validate_resident_id
 
-from .eligibility import HouseholdError, parse_household
-from .law import ART31, ART32, CATEGORIES, INJURY_KINDS, STATUSES, URGENT_DAYS, URGENT_REASONS, cite
+from plugins.legal_aid.domain.eligibility import HouseholdError, parse_household
+from plugins.legal_aid.domain.law import ART31, ART32, CATEGORIES, INJURY_KINDS, STATUSES, URGENT_DAYS, URGENT_REASONS, cite
 
 #: How far back the applicant may date the application (a paper form signed earlier).
 MAX_APPLICATION_AGE_DAYS = 30

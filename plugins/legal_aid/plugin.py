@@ -6,60 +6,20 @@ import time
 import weakref
 from pathlib import Path
 
-from core.api import MaterialSpec, ServiceDef, hookimpl
-
-from . import models  # noqa: F401 - registers the plugin's tables
-from .access import CENTRE, DEPARTMENTS, is_bureau, is_centre, may_keep_roster, may_read
-from .checks import ELIGIBILITY
-from .deadlines import configured_counting
-from .documents import GRANT
-from .forms import LegalAidForm
-from .law import COMMITMENT_TEXT, DECISION_DAYS, cite
-from .status import SERVICE
+from core.api import hookimpl
+from plugins.legal_aid import models  # noqa: F401 - registers the plugin's tables
+from plugins.legal_aid.domain.access import (
+    DEPARTMENTS,
+    is_bureau,
+    is_centre,
+    may_keep_roster,
+    may_read,
+)
+from plugins.legal_aid.domain.status import SERVICE
+from plugins.legal_aid.services import APPLICATION  # noqa: F401 - declared there
 
 log = logging.getLogger(__name__)
 
-APPLICATION = ServiceDef(
-    code=SERVICE,
-    name="法律援助申请",
-    department=CENTRE,
-    form=LegalAidForm,
-    materials=(
-        MaterialSpec("applicant_id", "申请人身份证明"),
-        MaterialSpec("case_materials", "与所申请法律援助事项有关的材料"),
-        MaterialSpec("income_proof", "经济困难状况证明材料", required=False,
-                     description="因经济困难申请的，如实说明经济困难状况（" + cite("第四十一条") + "）"),
-        MaterialSpec("integrity_commitment", "经济困难状况个人诚信承诺书", required=False,
-                     alternative_to="income_proof",
-                     description="可以个人诚信承诺代替证明材料（" + cite("第四十一条") + "）"),
-        MaterialSpec("status_proof", "属于第四十二条规定人员的证明材料", required=False,
-                     description="有材料证明的，免予核查经济困难状况（" + cite("第四十二条") + "）"),
-        MaterialSpec("urgency_proof", "时效、期限即将届满或者需要立即保全的证明材料", required=False,
-                     description="申请先行提供法律援助时提交（" + cite("第四十四条") + "）"),
-    ),
-    # Art. 43: "七日内" — days, counted by the configured rule (default: calendar days, an end
-    # date on a holiday moving to the next working day).
-    deadline_working_days=DECISION_DAYS,
-    deadline_counting=configured_counting(),
-    channels=frozenset({"counter", "remote", "agent"}),
-    identity=frozenset({"face", "sms"}),
-    checks=(ELIGIBILITY,),
-    certificate=GRANT,
-    commitment=COMMITMENT_TEXT,
-    keywords=("法援", "法律援助", "律师", "讨薪", "工伤", "家暴", "赡养费"),
-    guide={
-        "legal_basis": cite("第三十一条至第三十四条、第四十一条至第四十四条、第四十八条、第四十九条"),
-        "fee": "免费",
-        "time_limit": "自收到申请之日起七日内作出决定；决定给予的，三日内指派律师（" + cite("第四十三条") + "）",
-        "collect": "决定书可到任一便民服务中心领取或邮寄，亦可扫码核验",
-        "objection": "对不予或终止法律援助的决定有异议的，可以向区司法局提出（" + cite("第四十九条") + "）",
-    },
-    example={"area_code": "320113", "category": "labour", "opposing_party": "某建筑劳务有限公司",
-             "matter": "在工地务工三个月，工资共计一万二千元至今未付。",
-             "incident_date": "2026-05-01",
-             "household": "本人,{name},1800\n配偶,王某某,1500\n子女,张某某,0",
-             "savings": "3000"},
-)
 
 
 @hookimpl
@@ -79,19 +39,19 @@ def register_migrations():
 
 @hookimpl
 def register_commands():
-    from .cli import legal_aid
+    from plugins.legal_aid.commands import legal_aid
     return [legal_aid]
 
 
 @hookimpl
 def register_jobs():
-    return [{"name": "legal-aid-follow-up", "func": "plugins.legal_aid.followup.sweep", "interval": 120}]
+    return [{"name": "legal-aid-follow-up", "func": "plugins.legal_aid.domain.followup.sweep", "interval": 120}]
 
 
 @hookimpl
 def register_blueprints():
-    from .api import bp as api_bp
-    from .views import bp as pages_bp
+    from plugins.legal_aid.api import bp as api_bp
+    from plugins.legal_aid.views import bp as pages_bp
     return [pages_bp, api_bp]
 
 
@@ -106,7 +66,7 @@ def application_event(event, quanke):
     is a must-not-lose job; the scheduled sweep is the safety net."""
     if event.service_code != SERVICE or event.action not in FOLLOW_UP_ACTIONS:
         return None
-    from .followup import enqueue_follow_up
+    from plugins.legal_aid.domain.followup import enqueue_follow_up
     enqueue_follow_up(quanke, event.application_id)
     return None
 
@@ -115,7 +75,7 @@ def application_event(event, quanke):
 def certificate_data(application, session):
     if getattr(application, "service_code", None) != SERVICE:
         return None
-    from .letters import decision_evidence
+    from plugins.legal_aid.documents.letters import decision_evidence
     evidence = decision_evidence(session, application.id) or {}
     # The grounds of a grant are the findings of an eligible assessment; nothing else.
     basis = list(evidence.get("reasons", [])) if evidence.get("outcome") == "eligible" else []
@@ -125,7 +85,7 @@ def certificate_data(application, session):
 
 @hookimpl
 def demo_data(quanke, scale):
-    from .demo import load
+    from plugins.legal_aid.demo import load
     return load(quanke, scale=scale)
 
 
@@ -142,8 +102,7 @@ def _citizen_links(user) -> list[dict] | None:
     from sqlalchemy import exists, or_, select
 
     from core.api import Application, State
-
-    from .models import Termination
+    from plugins.legal_aid.models import Termination
     terminated = exists().where(Termination.application_id == Application.id, Termination.status == "in_force")
     with quanke.db.session() as session:
         ids = session.scalars(select(Application.id).where(
@@ -167,7 +126,7 @@ def menu_links(user):
         try:
             from sqlalchemy import func, select
 
-            from .models import Objection
+            from plugins.legal_aid.models import Objection
             with quanke.db.session() as session:
                 waiting = session.scalar(select(func.count(Objection.id)).where(Objection.status == "pending"))
             links.append({"href": "/legal-aid/cases?objection=pending", "label": "法律援助异议",
@@ -191,7 +150,7 @@ def _waiting_count(quanke) -> int:
     cached = _panel_cache.get(quanke)
     if cached is not None and time.monotonic() - cached[0] < ttl:
         return cached[1]
-    from .queries import count_waiting_for_lawyer
+    from plugins.legal_aid.domain.queries import count_waiting_for_lawyer
     with quanke.db.session() as session:
         waiting = count_waiting_for_lawyer(session)
     _panel_cache[quanke] = (time.monotonic(), waiting)

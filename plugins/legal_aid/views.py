@@ -27,12 +27,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.api import QuankeError, today
 
-from . import access, decisions, objections, queries, roster, standards, termination
-from .decisions import load
-from .detail import case_detail
-from .law import CATEGORIES, TERMINATION_REASONS, URGENT_REASONS
-from .models import Lawyer
-from .status import LABELS
+from plugins.legal_aid.domain import access, decisions, objections, queries, roster, standards, termination
+from plugins.legal_aid.domain.decisions import load
+from plugins.legal_aid.domain.detail import case_detail
+from plugins.legal_aid.domain.law import CATEGORIES, TERMINATION_REASONS, URGENT_REASONS
+from plugins.legal_aid.models import Lawyer
+from plugins.legal_aid.domain.status import LABELS
 
 bp = Blueprint("legal_aid", __name__, url_prefix="/legal-aid")
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from core.api import LOCAL_TZ, Forbidden, InvalidInput, NotFound, user_for_token
 
-from . import access, interbank, ledger, matching, reports, statements, withdrawals
-from . import requests as reqs
-from .models import Holder, ServiceRequest, Volunteer
+from plugins.timebank.domain import access, interbank, ledger, matching, reports, statements, withdrawals
+from plugins.timebank.domain import requests as reqs
+from plugins.timebank.models import Holder, ServiceRequest, Volunteer
 
 bp = Blueprint("timebank_api", __name__, url_prefix="/api/v1/timebank")
 
@@ -115,7 +115,7 @@ def get_holder(holder_id: int):
     with quanke().db.session() as s:
         holder = _visible_holder(s, holder_id)
         volunteer = s.scalar(select(Volunteer).where(Volunteer.holder_id == holder.id))
-        from .deposits import served_minutes
+        from plugins.timebank.domain.deposits import served_minutes
         return jsonify({"id": holder.id, "kind": holder.kind, "name": holder.name, "community": holder.community,
                         "status": holder.status, "balances": ledger.balances(s, holder.id),
                         "served_minutes": served_minutes(s, holder.id),

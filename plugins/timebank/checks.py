@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from core.api import Check, CheckContext, CheckResult, age_on, local_date
 
-from .models import Volunteer
+from plugins.timebank.models import Volunteer
 
 MIN_AGE = 16
 

@@ -15,7 +15,7 @@ def timebank():
 @click.pass_context
 def verify(ctx):
     """核对账本：每个账户余额=流水合计，全部流水合计为零，无透支。"""
-    from .ledger import verify as check
+    from plugins.timebank.domain.ledger import verify as check
     quanke = command_runtime(ctx)
     with quanke.db.session() as session:
         problems = check(session)
@@ -31,7 +31,7 @@ def verify(ctx):
 @click.pass_context
 def stars(ctx, day):
     """按累计服务时长评定星级志愿者（平时由 12 月 5 日的定时任务执行）。"""
-    from .stars import award
+    from plugins.timebank.domain.stars import award
     try:
         made = award(command_runtime(ctx), day=day)
     except (QuankeError, ValueError) as exc:
@@ -45,7 +45,7 @@ def stars(ctx, day):
 @click.pass_context
 def report(ctx, month, replace):
     """生成各社区月度报表（CSV 与图表）。"""
-    from .reports import generate
+    from plugins.timebank.domain.reports import generate
     try:
         row = generate(command_runtime(ctx), month=month, actor="cli", replace=replace)
     except QuankeError as exc:

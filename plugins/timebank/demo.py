@@ -27,10 +27,10 @@ from core.api import (
     valid_resident_id,
 )
 
-from . import deposits, reports, requests, stars, supermarket, volunteers, withdrawals
-from .catalog import DEFAULT_KINDS
-from .models import Team
-from .settings import settings
+from plugins.timebank.domain import deposits, reports, requests, stars, supermarket, volunteers, withdrawals
+from plugins.timebank.domain.catalog import DEFAULT_KINDS
+from plugins.timebank.models import Team
+from plugins.timebank.domain.settings import settings
 
 log = logging.getLogger(__name__)
 MARKER_TEAM = "姚坊门助老服务队"
@@ -165,7 +165,7 @@ def load(quanke, *, scale: str = "demo", progress: bool = False) -> int:
         recent = end > t0
         try:
             with quanke.db.session() as s:
-                from .models import Holder
+                from plugins.timebank.models import Holder
                 rc = s.get(Holder, r).community
             payer = "recipient" if r in borrowers else ("donation" if rng.random() < 0.3 else "public")
             req = requests.create(quanke, admin, recipient_id=r, kind=code, window_start=start, window_end=end,

@@ -20,8 +20,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from core.api import CertificateContext, CertificateTemplate, cjk_font, format_date, local, now
 
-from .catalog import CATEGORY_NAMES
-from .forms import COMMUNITIES
+from plugins.timebank.domain.catalog import CATEGORY_NAMES
+from plugins.timebank.forms import COMMUNITIES
 
 ISSUER = "街道时间银行管理中心"
 DEPARTMENT = "timebank"
@@ -70,8 +70,8 @@ def seal(quanke, pdf: bytes) -> tuple[bytes, bool]:
 
 def star_certificate(quanke, *, name: str, id_masked: str, volunteer_no: str, community: str, minutes: int,
                      stars: int, awarded_on: dt.date, code: str) -> bytes:
-    from .ledger import fmt_minutes
-    from .stars import stars_text
+    from plugins.timebank.domain.ledger import fmt_minutes
+    from plugins.timebank.domain.stars import stars_text
     ctx = CertificateContext(
         application_no=f"XJ{awarded_on.year}-{volunteer_no}", service_code="timebank.stars",
         service_name="星级志愿者评定", applicant_name=name, applicant_id_masked=id_masked, form_data={},
@@ -91,7 +91,7 @@ def statement_pdf(quanke, *, number: str, code: str, holder_name: str, holder_id
                   start: dt.date, end: dt.date, opening: dict, closing: dict, rows: list[list[str]],
                   notes: list[str]) -> bytes:
     """对账单: header facts, opening balances, one row per movement, closing balances."""
-    from .ledger import ACCOUNT_LABELS, fmt_minutes
+    from plugins.timebank.domain.ledger import ACCOUNT_LABELS, fmt_minutes
     font = cjk_font()
     base = ParagraphStyle("tb", fontName=font.name, fontSize=9.5, leading=13, wordWrap="CJK")
     title = ParagraphStyle("tbt", parent=base, fontSize=18, leading=26, alignment=1)
@@ -154,6 +154,6 @@ def statement_pdf(quanke, *, number: str, code: str, holder_name: str, holder_id
 
 
 def movement_row(at: dt.datetime, kind_label: str, account_label: str, amount: int, balance: int, memo: str):
-    from .ledger import fmt_minutes
+    from plugins.timebank.domain.ledger import fmt_minutes
     return [f"{local(at):%Y-%m-%d}", kind_label, account_label, ("+" if amount > 0 else "") + fmt_minutes(amount),
             fmt_minutes(balance), memo]

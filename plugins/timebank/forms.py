@@ -2,8 +2,8 @@
 from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from .catalog import CATEGORIES, DEFAULT_KINDS
-from .settings import DEFAULT_COMMUNITIES
+from plugins.timebank.domain.catalog import CATEGORIES, DEFAULT_KINDS
+from plugins.timebank.domain.settings import DEFAULT_COMMUNITIES
 
 COMMUNITIES = list(DEFAULT_COMMUNITIES)
 

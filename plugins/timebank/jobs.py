@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from core.api import Application
 
-from . import reports, stars, volunteers
-from .models import Volunteer
+from plugins.timebank.domain import reports, stars, volunteers
+from plugins.timebank.models import Volunteer
 
 log = logging.getLogger(__name__)
 

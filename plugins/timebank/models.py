@@ -7,7 +7,7 @@ The ledger is double-entry in whole minutes: a *journal* is one business operati
 *movements* sum to zero, and neither is ever updated or deleted (database triggers refuse
 it); a correction is a reversing journal. ``tb_accounts.balance`` is a cache of the sum of
 the account's movements, kept under the account's row lock and checked by
-:func:`plugins.timebank.ledger.verify`.
+:func:`plugins.timebank.domain.ledger.verify`.
 """
 from __future__ import annotations
 

@@ -4,40 +4,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.api import MaterialSpec, ServiceDef, hookimpl
-
-from . import models  # noqa: F401 - registers the plugin's tables
-from .checks import VOLUNTEER_ELIGIBLE
-from .documents import VOLUNTEER_CARD
-from .forms import VolunteerForm
+from core.api import hookimpl
+from plugins.timebank import models  # noqa: F401 - registers the plugin's tables
+from plugins.timebank.services import DEPARTMENT, SERVICE_CODE, VOLUNTEER  # noqa: F401 - declared there
 
 log = logging.getLogger(__name__)
 
-DEPARTMENT = ("timebank", "街道时间银行管理中心")
-SERVICE_CODE = "timebank.volunteer"
-
-VOLUNTEER = ServiceDef(
-    code=SERVICE_CODE,
-    name="时间银行志愿者认证",
-    department=DEPARTMENT[0],
-    form=VolunteerForm,
-    materials=(MaterialSpec("applicant_id", "申请人身份证明"),
-               MaterialSpec("photo", "本人近期照片", accepted_types=frozenset({"image/jpeg", "image/png"}),
-                   max_bytes=2 * 1024 * 1024, paper_ok=True)),
-    deadline_working_days=5,
-    channels=frozenset({"counter", "remote"}),
-    identity=frozenset({"sms"}),
-    checks=(VOLUNTEER_ELIGIBLE,),
-    certificate=VOLUNTEER_CARD,
-    keywords=("志愿者", "时间银行", "养老互助", "志愿服务"),
-    guide={
-        "legal_basis": "《志愿服务条例》、姚坊门时间银行章程",
-        "fee": "不收费", "collect": "所在社区便民服务站领取",
-        "conditions": "年满16周岁、本人自愿；认证后由社区时间银行管理员建立志愿者档案并开立时间账户",
-    },
-    example={"community": "C031", "categories": ["companionship", "errands"], "kinds": ["chat", "shopping"],
-             "skills": "会做饭，能陪老人聊天、代购药品", "availability": "周末全天"},
-)
 
 JOBS = [
     {"name": "timebank-stars", "func": "plugins.timebank.jobs.award_stars", "cron": "0 1 5 12 *"},
@@ -68,14 +40,14 @@ def register_jobs():
 
 @hookimpl
 def register_commands():
-    from .commands import timebank
+    from plugins.timebank.commands import timebank
     return [timebank]
 
 
 @hookimpl
 def register_blueprints():
-    from .api import bp as api_bp
-    from .views import bp
+    from plugins.timebank.api import bp as api_bp
+    from plugins.timebank.views import bp
     return [bp, api_bp]
 
 
@@ -94,8 +66,7 @@ def application_event(event, quanke):
 def check_config(quanke):
     """``quanke plugins --check``: the time-bank rules parse, the pages are installed."""
     from core.api import QuankeError, require_templates
-
-    from .settings import settings
+    from plugins.timebank.domain.settings import settings
     problems = []
     try:
         rules = settings(quanke)
@@ -117,22 +88,21 @@ def certificate_data(application, session):
         return None
     from sqlalchemy import select
 
-    from .models import Volunteer
+    from plugins.timebank.models import Volunteer
     number = session.scalar(select(Volunteer.number).where(Volunteer.applicant_id == application.applicant_id))
     return {"volunteer_no": number} if number else None
 
 
 @hookimpl
 def demo_data(quanke, scale):
-    from .demo import load
+    from plugins.timebank.demo import load
     return load(quanke, scale=scale)
 
 
 @hookimpl
 def menu_links(user):
     from core.api import Citizen
-
-    from .access import is_admin, is_social_worker
+    from plugins.timebank.domain.access import is_admin, is_social_worker
     if isinstance(user, Citizen):
         return [{"href": "/timebank/me", "label": "我的时间银行"}]
     if is_admin(user) or is_social_worker(user):
@@ -143,16 +113,16 @@ def menu_links(user):
 @hookimpl
 def dashboard_panels(quanke, user):
     """Time-bank administrators see what waits for them on their home page."""
-    from .access import is_admin
+    from plugins.timebank.domain.access import is_admin
     if not is_admin(user):
         return None
     if quanke is None:
         return None
     from sqlalchemy import func, select
 
-    from .access import admin_communities
-    from .models import ServiceRequest
-    from .settings import settings
+    from plugins.timebank.domain.access import admin_communities
+    from plugins.timebank.domain.settings import settings
+    from plugins.timebank.models import ServiceRequest
     with quanke.db.session() as session:
         scope = admin_communities(session, user, settings(quanke))
         stmt = select(func.count(ServiceRequest.id)).where(ServiceRequest.status == "open")

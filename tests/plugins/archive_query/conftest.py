@@ -13,8 +13,8 @@ from core.platform.models import Citizen
 from core.contract.host import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, SAMPLE_PLUGIN, World, migrated, seed_world
-from plugins.archive_query.categories import CATEGORIES
-from plugins.archive_query.importer import import_rows
+from plugins.archive_query.domain.categories import CATEGORIES
+from plugins.archive_query.domain.importer import import_rows
 
 SPOUSE_ID = valid_resident_id("32010619920815002")   # 女
 SPOUSE_NAME = "李晓梅"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from core.testing import check_plugin, runtime
 from plugins.archive_query import demo
 from plugins.archive_query.models import ArchiveRecord, ImportRun, RecordPerson
-from plugins.archive_query.store import records_for_person
+from plugins.archive_query.domain.store import records_for_person
 
 
 def test_plugin_passes_the_contract_with_every_plugin_loaded(sqlite_template, tmp_path):

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, text
 from core.platform.audit import AuditEvent
 from core.ops.demo import valid_resident_id
 from core.platform.errors import InvalidInput
-from plugins.archive_query.categories import CATEGORIES
+from plugins.archive_query.domain.categories import CATEGORIES
 from plugins.archive_query.commands import archive
-from plugins.archive_query.importer import import_csv
+from plugins.archive_query.domain.importer import import_csv
 from plugins.archive_query.models import ArchiveRecord, ImportRun, RecordPerson
-from plugins.archive_query.store import records_for_person
+from plugins.archive_query.domain.store import records_for_person
 
 HUSBAND = valid_resident_id("32010219800101003")
 WIFE = valid_resident_id("32010419820202004")

@@ -17,8 +17,8 @@ from core.ops.demo import valid_resident_id
 from core.contract.host import PluginHost
 from core.runtime import Quanke
 from core.testing import RUN_ID, migrated
-from plugins.archive_query.categories import CATEGORIES
-from plugins.archive_query.importer import import_rows
+from plugins.archive_query.domain.categories import CATEGORIES
+from plugins.archive_query.domain.importer import import_rows
 from plugins.archive_query.models import ArchiveRecord, RecordPerson
 
 HUSBAND = valid_resident_id("32011319700101003")

@@ -15,10 +15,10 @@ from core.acceptance.uploads import Upload
 from core.platform.models import Application, Decision, State
 from core.contract.services import CertificateContext
 from core.testing import snapshot
-from plugins.archive_query import autoapproval, settings
+from plugins.archive_query.domain import autoapproval, settings
 from plugins.archive_query.documents import CERTIFICATE
 from plugins.archive_query.models import AccessLog, QueryResult
-from plugins.archive_query.results import ResultNotReady, certificate_data
+from plugins.archive_query.domain.results import ResultNotReady, certificate_data
 
 SERVICE = "archive_query.query"
 from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded

@@ -240,7 +240,7 @@ def test_menu_links_follow_the_roles(web, aq):
 def test_verify_page_shows_each_result_documents_own_title(web, aq, people, archive, quanke):
     from core import acceptance
     from core.platform.models import Document
-    from plugins.archive_query import settings
+    from plugins.archive_query.domain import settings
     me = people.citizen
     archive.person("employment", me.id_number, me.name)
     settings.set_auto_approve(quanke, aq.lead, enabled=True, note="测试：自动审批")

@@ -14,8 +14,8 @@ from core.ops.demo import valid_resident_id
 from core.platform.models import Applicant, Citizen
 from core.testing import PASSWORD, seed_world
 from core.people.users import create_user
-from plugins.business_license import filing
-from plugins.business_license.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain import filing
+from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
 
 REG_PAPER = ["operator_id", "premises_proof"]
 FOOD_PAPER = ["operator_id", "food_commitment", "layout_plan"]
@@ -98,7 +98,7 @@ class Flow:
             return session.scalar(select(func.count()).select_from(model))
 
     def business(self, app_id: int):
-        from plugins.business_license.lookups import business_for_application
+        from plugins.business_license.domain.lookups import business_for_application
         with self.quanke.db.session() as session:
             return business_for_application(session, app_id)
 

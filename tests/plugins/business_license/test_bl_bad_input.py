@@ -6,8 +6,8 @@ from core import acceptance
 from core.ops.demo import valid_resident_id
 from core.platform.errors import InvalidInput
 from core.platform.models import Application, Material
-from plugins.business_license import filing
-from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain import filing
+from plugins.business_license.domain.lookups import FOOD_PERMIT, REGISTRATION
 
 
 def _state(flow):

@@ -6,8 +6,8 @@ from core.papers import issuance
 from core import acceptance
 from core.platform.errors import InvalidInput
 from core.platform.models import Application, Document
-from plugins.business_license.certdata import certificate_data
-from plugins.business_license.lookups import CHANGE, DEREGISTRATION, business_by_code
+from plugins.business_license.documents.certdata import certificate_data
+from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, business_by_code
 from plugins.business_license.models import BusinessChange, RegisteredBusiness
 
 
@@ -48,7 +48,7 @@ def test_change_of_name_and_premises_updates_the_register_and_supersedes_the_lic
     assert old.status == "superseded" and old.public()["replaced"]["by_number"] == new_licence.number
     assert _verify(flow, new_licence.verification_code).status == "valid"
     # The old name is free again, the new one is taken.
-    from plugins.business_license.lookups import name_clash
+    from plugins.business_license.domain.lookups import name_clash
     with flow.quanke.db.session() as session:
         assert name_clash(session, "悦来", "面食", "馆") is None
         assert name_clash(session, "悦来", "餐饮", "店").credit_code == code

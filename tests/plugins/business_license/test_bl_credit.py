@@ -10,7 +10,7 @@ from core.credit import Commitment
 from core.ops.demo import valid_resident_id
 from core.platform.errors import Forbidden, InvalidInput
 from core.platform.models import CheckEvidence
-from plugins.business_license.lookups import REGISTRATION
+from plugins.business_license.domain.lookups import REGISTRATION
 
 
 def _evidence(flow, app_id, code):

@@ -8,9 +8,9 @@ from core.approval import queues
 from core import acceptance, approval
 from core.platform.errors import Forbidden, InvalidState
 from core.platform.models import Application, Document
-from plugins.business_license import filing
-from plugins.business_license.certdata import certificate_data
-from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain import filing
+from plugins.business_license.documents.certdata import certificate_data
+from plugins.business_license.domain.lookups import FOOD_PERMIT, REGISTRATION
 from plugins.business_license.models import Bundle, FoodPermit
 
 PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]

@@ -7,8 +7,8 @@ from stdnum.cn import uscc
 
 from core import acceptance
 from core.platform.errors import Forbidden
-from plugins.business_license import codes, filing, supervision
-from plugins.business_license.lookups import REGISTRATION
+from plugins.business_license.domain import codes, filing, supervision
+from plugins.business_license.domain.lookups import REGISTRATION
 from plugins.business_license.models import RegisteredBusiness
 
 

@@ -4,7 +4,8 @@ from stdnum.cn import uscc
 
 from core import approval
 from core.testing import check_plugin
-from plugins.business_license import codes, demo, events, names
+from plugins.business_license.domain import codes, events, names
+from plugins.business_license import demo
 from plugins.business_license.models import RegisteredBusiness
 
 

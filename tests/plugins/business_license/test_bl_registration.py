@@ -9,9 +9,9 @@ from core.papers import issuance
 from core import acceptance
 from core.platform.models import Application, CheckEvidence, Document
 from core.contract.services import CertificateContext
-from plugins.business_license.certdata import certificate_data
+from plugins.business_license.documents.certdata import certificate_data
 from plugins.business_license.documents import LICENCE
-from plugins.business_license.lookups import REGISTRATION
+from plugins.business_license.domain.lookups import REGISTRATION
 
 
 def _pdf_text(data: bytes) -> str:
@@ -134,7 +134,7 @@ def _context(**form):
 
 
 def test_the_licence_is_one_landscape_page_even_with_every_scope():
-    from plugins.business_license.catalog import SCOPES
+    from plugins.business_license.domain.catalog import SCOPES
     pdf = LICENCE(_context(scopes=list(SCOPES)))
     reader = PdfReader(io.BytesIO(bytes(pdf)))
     box = reader.pages[0].mediabox

@@ -12,8 +12,8 @@ from core.credit import Commitment, CreditRecord
 from core.deadlines import add_working_days
 from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from core.platform.models import Document, OutboxMessage
-from plugins.business_license import filing, inspections, supervision
-from plugins.business_license.lookups import FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain import filing, inspections, supervision
+from plugins.business_license.domain.lookups import FOOD_PERMIT, REGISTRATION
 from plugins.business_license.models import FoodPermit, InspectionTask, RegisteredBusiness, SupervisionRecord
 
 PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]
@@ -181,7 +181,7 @@ def test_deregistration_cancels_open_tasks_and_the_permit(flow, bl_world):
     registration, permit = _licence_and_permit(flow, bl_world)
     supervision.daily_push(flow.quanke)
     code = flow.business(registration.id).credit_code
-    from plugins.business_license.lookups import DEREGISTRATION
+    from plugins.business_license.domain.lookups import DEREGISTRATION
     dereg = flow.decide(flow.file(DEREGISTRATION, {"credit_code": code, "reason": "closing", "settled": True}))
     with flow.quanke.db.session() as session:
         statuses = {t.kind: t.status for t in session.scalars(select(InspectionTask))}
@@ -210,7 +210,7 @@ def test_push_from_the_command_line(flow, bl_world):
 
 
 def test_menu_links_follow_the_roles(bl_world):
-    from plugins.business_license.web import menu_for
+    from plugins.business_license.views import menu_for
     counter = {link["label"] for link in menu_for(bl_world.counter)}
     approver = {link["label"] for link in menu_for(bl_world.approver)}
     assert "证照联办（执照+食品许可）" in counter and "批管同步·核查任务" not in counter

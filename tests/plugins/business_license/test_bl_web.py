@@ -5,7 +5,7 @@ import io
 import pytest
 
 from core.people import tokens
-from plugins.business_license import supervision
+from plugins.business_license.domain import supervision
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from core.platform.clock import today
 from core.platform.models import Application, Document, User
 from core.testing import PASSWORD, seed_world
 from core.people.users import create_user
-from plugins.legal_aid import roster
-from plugins.legal_aid.standards import load_bytes
+from plugins.legal_aid.domain import roster
+from plugins.legal_aid.domain.standards import load_bytes
 
 SERVICE = "legal_aid.application"
 STANDARDS = b"""area_code,effective_from,monthly_per_head,assets_per_head,source

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from core.platform.clock import today
 from core.platform.errors import Conflict, InvalidInput, InvalidState
-from plugins.legal_aid import decisions, roster
-from plugins.legal_aid.followup import sweep
+from plugins.legal_aid.domain import decisions, roster
+from plugins.legal_aid.domain.followup import sweep
 from plugins.legal_aid.models import Assignment, Lawyer, UrgentAid
 
 
@@ -169,7 +169,7 @@ def test_decisions_made_through_the_core_alone_are_followed_up(la):
 
 def test_the_sweep_catches_up_when_the_follow_up_job_was_lost(la, monkeypatch):
     from core import approval
-    from plugins.legal_aid import followup
+    from plugins.legal_aid.domain import followup
     monkeypatch.setattr(followup, "enqueue_follow_up", lambda quanke, app_id: None)  # the job is lost
     granted = la.accepted()
     approval.claim(la.quanke, la.w.approver, granted.id)

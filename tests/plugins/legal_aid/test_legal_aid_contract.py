@@ -15,7 +15,7 @@ def test_the_plugin_passes_the_contract(quanke):
 
 def test_command_job_departments_and_blueprints_are_registered(quanke, app):
     jobs = {j["name"]: j for j in quanke.jobs.schedule()}
-    assert jobs["legal-aid-follow-up"]["func"] == "plugins.legal_aid.followup.sweep"
+    assert jobs["legal-aid-follow-up"]["func"] == "plugins.legal_aid.domain.followup.sweep"
     assert quanke.plugins.departments["justice_bureau"] == "区司法局"
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert {"/legal-aid/cases", "/api/v1/legal_aid/cases", "/api/v1/legal_aid/stats"} <= rules

@@ -13,10 +13,10 @@ from core import acceptance
 from core.platform.clock import today
 from core.platform.errors import Forbidden, InvalidInput
 from core.platform.models import Application, CheckEvidence, Decision
-from plugins.legal_aid import decisions
-from plugins.legal_aid.deadlines import due_on
+from plugins.legal_aid.domain import decisions
+from plugins.legal_aid.domain.deadlines import due_on
 from plugins.legal_aid.models import Assignment
-from plugins.legal_aid.standards import load_bytes
+from plugins.legal_aid.domain.standards import load_bytes
 
 
 def pdf_text(quanke, document_id) -> str:
@@ -157,7 +157,7 @@ def test_missing_materials_are_listed_once_and_unanswered_notice_is_deemed_withd
     assert [g["code"] for g in notice.gaps] == ["applicant_id", "case_materials", "income_proof"]
     assert rules.withdraw_expired_corrections(la.quanke, day=notice.correction_due) == 0
     assert rules.withdraw_expired_corrections(la.quanke, day=notice.correction_due + dt.timedelta(days=1)) == 1
-    from plugins.legal_aid.queries import case_list
+    from plugins.legal_aid.domain.queries import case_list
     with la.quanke.db.session() as s:
         assert s.get(Application, app.id).state == "withdrawn"
         rows, total = case_list(la.quanke, s, status="deemed_withdrawn")

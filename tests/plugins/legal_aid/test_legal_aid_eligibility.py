@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from plugins.legal_aid.eligibility import (ELIGIBLE, INELIGIBLE, UNDETERMINED, Facts, HouseholdError,
+from plugins.legal_aid.domain.eligibility import (ELIGIBLE, INELIGIBLE, UNDETERMINED, Facts, HouseholdError,
                                            Member, Standard, assess, parse_household)
-from plugins.legal_aid.law import ART31, ART32, CATEGORIES, STATUSES
+from plugins.legal_aid.domain.law import ART31, ART32, CATEGORIES, STATUSES
 
 DAY = dt.date(2026, 11, 20)
 STANDARD = Standard("320000", dt.date(2025, 1, 1), Decimal("2490.00"), None, "test")

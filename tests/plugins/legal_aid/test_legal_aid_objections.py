@@ -9,9 +9,9 @@ from sqlalchemy import select
 from core.papers import issuance
 from core.platform.clock import today
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
-from plugins.legal_aid import decisions, objections, termination
+from plugins.legal_aid.domain import decisions, objections, termination
 from plugins.legal_aid.models import Assignment, Objection, Termination
-from plugins.legal_aid.status import case_status
+from plugins.legal_aid.domain.status import case_status
 
 
 def pdf_text(quanke, document_id) -> str:

@@ -2,7 +2,7 @@
 approver's queue page, and the same count as the case-by-case rule it replaces."""
 from sqlalchemy import event, select
 
-from plugins.legal_aid import decisions, queries, roster
+from plugins.legal_aid.domain import decisions, queries, roster
 from plugins.legal_aid.models import Lawyer
 
 

@@ -3,7 +3,7 @@ SQL there — JSON fields, EXISTS filters, row locks — must work on both datab
 import pytest
 
 from core.platform.clock import today
-from plugins.legal_aid import decisions, objections, queries, termination
+from plugins.legal_aid.domain import decisions, objections, queries, termination
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.ops.cli import main
 from core.platform.errors import InvalidInput
 from plugins.legal_aid.models import HardshipStandard
-from plugins.legal_aid.standards import load_bytes, standard_for
+from plugins.legal_aid.domain.standards import load_bytes, standard_for
 
 
 def _count(quanke) -> int:

@@ -10,7 +10,7 @@ from core.papers import issuance
 from core.platform.clock import today
 from core.credit import Commitment, CreditRecord, active_records
 from core.platform.errors import Forbidden, InvalidInput, InvalidState
-from plugins.legal_aid import decisions, termination
+from plugins.legal_aid.domain import decisions, termination
 from plugins.legal_aid.models import Assignment, Termination
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core.people import tokens
-from plugins.legal_aid import decisions
+from plugins.legal_aid.domain import decisions
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_the_applicant_objects_online(client, la):
 
 def test_dashboard_panel_counts_grants_waiting_for_a_lawyer(client, la):
     from sqlalchemy import select
-    from plugins.legal_aid import roster
+    from plugins.legal_aid.domain import roster
     from plugins.legal_aid.models import Lawyer
     with la.quanke.db.session() as s:
         for lawyer in s.scalars(select(Lawyer)):

@@ -12,9 +12,9 @@ from core.platform.clock import LOCAL_TZ
 from core.ops.demo import valid_resident_id
 from core.testing import seed_world
 
-from plugins.timebank import deposits, ledger, volunteers
+from plugins.timebank.domain import deposits, ledger, volunteers
 from plugins.timebank.models import Holder, Volunteer
-from plugins.timebank.settings import settings
+from plugins.timebank.domain.settings import settings
 
 _serial = itertools.count(1)
 
@@ -72,7 +72,7 @@ class TimeBank:
 
     def request(self, recipient: int, *, kind: str = "chat", days: int = -1, hour: int = 9, hours: int = 2,
                 planned: int = 90, payer: str = "recipient", community: str | None = None, by=None):
-        from plugins.timebank import requests
+        from plugins.timebank.domain import requests
         start, end = window(days, hour, hours)
         return requests.create(self.quanke, by or self.worker, recipient_id=recipient, kind=kind,
                                window_start=start, window_end=end, planned_minutes=planned,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.platform.errors import Conflict, InvalidInput
 
-from plugins.timebank import ledger, requests, supermarket, withdrawals
+from plugins.timebank.domain import ledger, requests, supermarket, withdrawals
 from plugins.timebank.models import Account, CashPayout, Journal, Movement
 
 pytestmark = pytest.mark.postgres
@@ -113,7 +113,7 @@ def test_the_single_statement_write_stores_what_the_orm_reads_back(pg_tb):
     tb = pg_tb
     h = tb.person()
     when = dt.datetime(2026, 10, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    from plugins.timebank import deposits
+    from plugins.timebank.domain import deposits
     journal_id = deposits.deposit_activity(tb.quanke, tb.admin, holder_id=h, minutes=50, community="C032",
                                            category="repairs", memo="修理“自行车”", at=when)
     with tb.quanke.db.session() as s:

@@ -8,7 +8,7 @@ from core.platform import audit
 from core.platform.errors import Conflict, InvalidInput, InvalidState
 from core.testing import check_plugin
 
-from plugins.timebank import ledger
+from plugins.timebank.domain import ledger
 from plugins.timebank.models import Journal, Movement
 
 
@@ -35,7 +35,7 @@ def test_split_adds_up_and_never_exceeds_the_percentages(tb, minutes):
 
 
 def test_split_follows_configuration(quanke):
-    from plugins.timebank.settings import settings
+    from plugins.timebank.domain.settings import settings
     quanke.config["TIMEBANK_SPLIT"] = (50, 30, 20)
     assert ledger.split_721(100, settings(quanke)) == {"service": 50, "goods": 30, "cash": 20}
     quanke.config["TIMEBANK_SPLIT"] = (50, 30, 30)
@@ -166,7 +166,7 @@ def test_parse_minutes_refuses_fractions_and_negatives(raw, code):
 def test_reversal_that_would_lift_stored_hours_over_the_cap_is_refused(tb):
     # Found by the property test: undoing a withdrawal gave the minutes back even when the
     # holder had since filled up to the cap.
-    from plugins.timebank import withdrawals
+    from plugins.timebank.domain import withdrawals
     tb.quanke.config["TIMEBANK_STORAGE_CAP_HOURS"] = 20
     h = tb.person()
     tb.deposit(h, 1200)

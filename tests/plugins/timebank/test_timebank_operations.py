@@ -12,8 +12,8 @@ from core.platform import audit
 from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from core.platform.models import OutboxMessage
 
-from plugins.timebank import (interbank, jobs, ledger, reports, requests, statements, supermarket, volunteers,
-                              withdrawals)
+from plugins.timebank.domain import interbank, ledger, reports, requests, statements, supermarket, volunteers, withdrawals
+from plugins.timebank import jobs
 from plugins.timebank.models import (Account, CashPayout, Goods, Holder, Journal, Movement, StarAward, Team,
                                      Volunteer)
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.platform.errors import QuankeError
 
-from plugins.timebank import ledger, requests, supermarket, volunteers, withdrawals
+from plugins.timebank.domain import ledger, requests, supermarket, volunteers, withdrawals
 from plugins.timebank.models import Account, Journal, Movement
 
 PEOPLE = 4

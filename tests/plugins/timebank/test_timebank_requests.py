@@ -10,7 +10,8 @@ from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from core.platform.models import Application, OutboxMessage
 from core.testing import file_at_counter
 
-from plugins.timebank import jobs, ledger, matching, requests
+from plugins.timebank import jobs
+from plugins.timebank.domain import ledger, matching, requests
 from plugins.timebank.models import Account, Movement, ServiceRequest, Volunteer
 
 
@@ -162,7 +163,7 @@ def test_who_may_confirm(tb, served):
         requests.confirm(tb.quanke, tb.citizen(vholder), request.id, 60)
     assert err.value.code == "provider_cannot_confirm"
     daughter = tb.person("女儿")
-    from plugins.timebank import volunteers
+    from plugins.timebank.domain import volunteers
     volunteers.add_relation(tb.quanke, tb.worker, holder_id=recipient, relative_id=daughter, relation="child",
                             evidence="户口簿")
     done = requests.confirm(tb.quanke, tb.citizen(daughter), request.id, 60)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.people import tokens
 from core.platform.models import User
 
-from plugins.timebank import requests
+from plugins.timebank.domain import requests
 from plugins.timebank.models import ServiceRequest
 
 

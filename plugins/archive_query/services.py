@@ -1,0 +1,46 @@
+"""The service this plugin declares (事项) and the department that approves.
+
+What the core needs to list, file, check, time and certify an application; the hook
+implementations in ``plugin.py`` return these."""
+from core.api import MaterialSpec, ServiceDef
+from plugins.archive_query import models  # noqa: F401 - registers the plugin's tables
+from plugins.archive_query.checks import QUERY_BASIS
+from plugins.archive_query.documents import CERTIFICATE
+from plugins.archive_query.domain.results import SERVICE_CODE
+from plugins.archive_query.forms import ArchiveQueryForm
+
+DEPARTMENT = ("archives", "区档案馆")
+
+QUERY = ServiceDef(
+    code=SERVICE_CODE,
+    name="档案查询（e站通）",
+    department=DEPARTMENT[0],
+    form=ArchiveQueryForm,
+    materials=(
+        MaterialSpec("applicant_id", "申请人身份证明", description="窗口核验身份证原件；网上申请上传身份证照片"),
+        MaterialSpec("power_of_attorney", "经公证的委托书", required=False,
+                     description="受托查询他人档案时提供"),
+        MaterialSpec("death_certificate", "死亡证明", required=False,
+                     description="查询已故亲属档案时提供"),
+        MaterialSpec("kinship_proof", "亲属关系证明", required=False,
+                     description="查询已故亲属档案时提供"),
+        MaterialSpec("investigation_letter", "法院或律师调查函", required=False,
+                     description="法院、律师调查时提供"),
+    ),
+    deadline_working_days=5,
+    channels=frozenset({"counter", "remote", "agent"}),
+    identity=frozenset({"face", "sms"}),
+    checks=(QUERY_BASIS,),
+    certificate=CERTIFICATE,
+    keywords=("查档", "档案", "婚姻档案", "退伍", "招工", "计生", "人事任免", "无档案记录证明"),
+    guide={
+        "legal_basis": "《中华人民共和国档案法》第二十八条；《档案馆档案利用办法》",
+        "fee": "不收费",
+        "collect": "任一便民服务中心（站）领取或在线下载，扫码验真",
+        "conditions": "本人查询本人档案；查询他人档案须提供经公证的委托书、死亡证明及亲属关系证明或调查函",
+        "result": "档案查询结果证明（只载明查询人有权获知的内容）或无档案记录证明",
+    },
+    example={"category": "marriage", "subject_name": "{name}",
+             "subject_id_number": "{id_number}", "basis": "self",
+             "purpose": "办理房产手续"},
+)

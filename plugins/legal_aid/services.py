@@ -1,0 +1,59 @@
+"""The service this plugin declares (事项) and the department that approves.
+
+What the core needs to list, file, check, time and certify an application; the hook
+implementations in ``plugin.py`` return these."""
+from __future__ import annotations
+
+from core.api import MaterialSpec, ServiceDef
+from plugins.legal_aid import models  # noqa: F401 - registers the plugin's tables
+from plugins.legal_aid.checks import ELIGIBILITY
+from plugins.legal_aid.documents import GRANT
+from plugins.legal_aid.domain.access import (
+    CENTRE,
+)
+from plugins.legal_aid.domain.deadlines import configured_counting
+from plugins.legal_aid.domain.law import COMMITMENT_TEXT, DECISION_DAYS, cite
+from plugins.legal_aid.domain.status import SERVICE
+from plugins.legal_aid.forms import LegalAidForm
+
+APPLICATION = ServiceDef(
+    code=SERVICE,
+    name="法律援助申请",
+    department=CENTRE,
+    form=LegalAidForm,
+    materials=(
+        MaterialSpec("applicant_id", "申请人身份证明"),
+        MaterialSpec("case_materials", "与所申请法律援助事项有关的材料"),
+        MaterialSpec("income_proof", "经济困难状况证明材料", required=False,
+                     description="因经济困难申请的，如实说明经济困难状况（" + cite("第四十一条") + "）"),
+        MaterialSpec("integrity_commitment", "经济困难状况个人诚信承诺书", required=False,
+                     alternative_to="income_proof",
+                     description="可以个人诚信承诺代替证明材料（" + cite("第四十一条") + "）"),
+        MaterialSpec("status_proof", "属于第四十二条规定人员的证明材料", required=False,
+                     description="有材料证明的，免予核查经济困难状况（" + cite("第四十二条") + "）"),
+        MaterialSpec("urgency_proof", "时效、期限即将届满或者需要立即保全的证明材料", required=False,
+                     description="申请先行提供法律援助时提交（" + cite("第四十四条") + "）"),
+    ),
+    # Art. 43: "七日内" — days, counted by the configured rule (default: calendar days, an end
+    # date on a holiday moving to the next working day).
+    deadline_working_days=DECISION_DAYS,
+    deadline_counting=configured_counting(),
+    channels=frozenset({"counter", "remote", "agent"}),
+    identity=frozenset({"face", "sms"}),
+    checks=(ELIGIBILITY,),
+    certificate=GRANT,
+    commitment=COMMITMENT_TEXT,
+    keywords=("法援", "法律援助", "律师", "讨薪", "工伤", "家暴", "赡养费"),
+    guide={
+        "legal_basis": cite("第三十一条至第三十四条、第四十一条至第四十四条、第四十八条、第四十九条"),
+        "fee": "免费",
+        "time_limit": "自收到申请之日起七日内作出决定；决定给予的，三日内指派律师（" + cite("第四十三条") + "）",
+        "collect": "决定书可到任一便民服务中心领取或邮寄，亦可扫码核验",
+        "objection": "对不予或终止法律援助的决定有异议的，可以向区司法局提出（" + cite("第四十九条") + "）",
+    },
+    example={"area_code": "320113", "category": "labour", "opposing_party": "某建筑劳务有限公司",
+             "matter": "在工地务工三个月，工资共计一万二千元至今未付。",
+             "incident_date": "2026-05-01",
+             "household": "本人,{name},1800\n配偶,王某某,1500\n子女,张某某,0",
+             "savings": "3000"},
+)
