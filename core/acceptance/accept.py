@@ -63,17 +63,20 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                                field="warn_reason")
         store_evidence(session, app, results, "acceptance", at)
         day = local_date(at)
-        write_columns(session, app, state=State.ACCEPTED.value, accepted_at=at, accepted_by_id=user.id,
-               centre_id=centre.id, warn_reason=warn_reason.strip() if warned else "",
-               receipt_no=next_receipt_no(session, centre, day),
-               deadline_working_days=service.deadline_working_days,
-               due_date=compute_due_date(quanke.calendar(session), day,
-                                         service.deadline_working_days,
-                                         counting=service.deadline_counting).due_date)
+        due = compute_due_date(quanke.calendar(session), day, service.deadline_working_days,
+                               counting=service.deadline_counting)
+        write_columns(session, app, state=State.ACCEPTED.value, accepted_at=at,
+                      accepted_by_id=user.id, centre_id=centre.id,
+                      warn_reason=warn_reason.strip() if warned else "",
+                      receipt_no=next_receipt_no(session, centre, day),
+                      deadline_working_days=service.deadline_working_days, due_date=due.due_date)
         set_committed_value(app, "centre", centre)
-        to_applicant = message_to_applicant(app, "accepted", "已受理",
-                                     f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
-                                     f"办结期限{app.due_date:%Y年%m月%d日}。")
+        # A due date on a year whose holidays are not published yet says so (暂定), here too.
+        provisional = "（暂定：节假日安排公布后可能调整）" if due.provisional else ""
+        to_applicant = message_to_applicant(
+            app, "accepted", "已受理",
+            f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
+            f"办结期限{app.due_date:%Y年%m月%d日}{provisional}。")
         outbox.add_many(session, [m for m in (to_applicant, message_to_department(
             app, "new_work", f"新受理件 {app.receipt_no} 待认领")) if m is not None])
         doc = issuance.record_document(session, app, "receipt", by_id=user.id, service=service, at=at,

@@ -10,11 +10,15 @@ Where the calendar comes from, for each day, in this order:
 2. the ``chinesecalendar`` package, which ships the State Council arrangements for the
    years it knows (1.11.0: 2004–2026) and raises ``NotImplementedError`` for other years;
 3. for a year ``chinesecalendar`` does not know:
-   - if the holiday file has at least one day of that year, the file is taken as that year's
-     arrangement and every day not in it counts by weekday (Mon–Fri work);
-   - otherwise the weekday-only fallback is used, the year is recorded in
-     :attr:`WorkCalendar.uncovered_years` and a WARNING is logged once per year and calendar,
-     so a missing arrangement shows up in the UI and the logs instead of crashing.
+   - if the holiday file holds that year's **whole** arrangement — every statutory holiday
+     of the year is in it as a day off — the file is that year's calendar and every day not
+     in it counts by weekday (Mon–Fri work);
+   - otherwise the year is **provisional** (暂定): the statutory holidays of the
+     《全国年节及纪念日放假办法》 (2024 revision, Art. 2; :mod:`core.deadlines.statutory`) are
+     days off, the rest counts by weekday, and make-up days (调休) are unknown until the State
+     Council publishes them. The year is recorded in :attr:`WorkCalendar.provisional_years`
+     and a WARNING is logged once per year and calendar; every due date counted through it
+     says so (receipt, SMS, approver page). Rows of a partial file still win for their days.
 
 Clock pauses (中止计时, e.g. while a correction or an expert review is pending): a working day
 ``d`` with ``pause.start < d <= pause.end`` is not counted — the day the clock stops still
@@ -50,28 +54,22 @@ from datetime import date
 from functools import lru_cache
 import chinese_calendar
 from sqlalchemy import select
+
+from core.deadlines.statutory import CITATION, statutory_holidays
 logger = logging.getLogger(__name__)
 
 
 KIND_WORKDAY = "workday"
-
-
 KIND_WEEKEND = "weekend"
-
-
 KIND_HOLIDAY = "holiday"
-
-
 KIND_MAKEUP = "makeup_workday"
 
-
 SOURCE_LIBRARY = "chinesecalendar"
-
-
 SOURCE_FILE = "holiday_file"
-
-
-SOURCE_FALLBACK = "weekday_fallback"
+#: A year nobody has published yet: the statute's holidays, weekdays otherwise (暂定).
+SOURCE_PROVISIONAL = "statutory_provisional"
+#: The 0.1 name of :data:`SOURCE_PROVISIONAL` (then weekdays only, without the holidays).
+SOURCE_FALLBACK = SOURCE_PROVISIONAL
 
 
 #: chinesecalendar's ``Holiday`` values are English; the screens and letters are Chinese.
@@ -120,7 +118,7 @@ class DayInfo:
     workday: bool
     kind: str     # "workday" | "weekend" | "holiday" | "makeup_workday" (调休上班)
     name: str     # holiday name in Chinese ("国庆节"), "" if none
-    source: str   # "chinesecalendar" | "holiday_file" | "weekday_fallback"
+    source: str   # "chinesecalendar" | "holiday_file" | "statutory_provisional"
 
 
 def _kind(day: date, workday: bool, name: str) -> str:
@@ -144,10 +142,23 @@ class WorkCalendar:
         self._overrides: dict[date, tuple[bool, str]] = {
             day: (bool(workday), name or "") for day, (workday, name) in (overrides or {}).items()
         }
-        self._override_years = frozenset(day.year for day in self._overrides)
-        #: Years counted Mon–Fri only because neither chinesecalendar nor a holiday file knows
-        #: them; the UI shows a warning for these.
-        self.uncovered_years: set[int] = set()
+        #: Years whose whole arrangement the overrides hold (see the module docstring).
+        self.official_file_years = frozenset(
+            year for year in {day.year for day in self._overrides}
+            if all(self._overrides.get(day, (True, ""))[0] is False
+                   for day in statutory_holidays(year)))
+        #: Years counted by the statute's holidays only (no published arrangement); every
+        #: due date through them is provisional.
+        self.provisional_years: set[int] = set()
+
+    @property
+    def uncovered_years(self) -> set[int]:
+        """The 0.1 name of :attr:`provisional_years`."""
+        return self.provisional_years
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether ``year`` has no published arrangement here (neither library nor whole file)."""
+        return not _library_covers(year) and year not in self.official_file_years
 
     @classmethod
     def from_session(cls, session) -> "WorkCalendar":
@@ -166,7 +177,7 @@ class WorkCalendar:
         if override is not None:
             workday, name = override
             return DayInfo(day, workday, _kind(day, workday, name), name, SOURCE_FILE)
-        if day.year in self._override_years and not _library_covers(day.year):
+        if day.year in self.official_file_years and not _library_covers(day.year):
             # The file is that year's arrangement: days it does not list are ordinary days.
             workday = not _is_weekend(day)
             return DayInfo(day, workday, _kind(day, workday, ""), "", SOURCE_FILE)
@@ -176,12 +187,20 @@ class WorkCalendar:
             # For a make-up workday chinesecalendar names the holiday it makes up for.
             name = HOLIDAY_NAMES_ZH.get(english, english) if english else ""
             return DayInfo(day, workday, _kind(day, workday, name), name, SOURCE_LIBRARY)
-        if day.year not in self.uncovered_years:
-            self.uncovered_years.add(day.year)
-            logger.warning("year %d not covered by chinesecalendar and no holiday file loaded; "
-                           "counting weekdays only", day.year)
-        workday = not _is_weekend(day)
-        return DayInfo(day, workday, _kind(day, workday, ""), "", SOURCE_FALLBACK)
+        if day.year not in self.provisional_years:
+            self.provisional_years.add(day.year)
+            logger.warning("year %d has no published holiday arrangement (chinesecalendar or a "
+                           "holiday file covering the whole year); counting the statutory "
+                           "holidays only, provisionally", day.year)
+        name = statutory_holidays(day.year).get(day, "")
+        workday = not name and not _is_weekend(day)
+        return DayInfo(day, workday, _kind(day, workday, name), name, SOURCE_PROVISIONAL)
 
     def is_workday(self, day: date) -> bool:
         return self.day_info(day).workday
+
+
+def provisional_warning(year: int) -> str:
+    """What a due date counted through a provisional year says, wherever it is shown."""
+    return (f"{year}年节假日安排尚未公布，期限暂按{CITATION}的法定节假日计算（不含调休），"
+            "公布后重新计算")

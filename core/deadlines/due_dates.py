@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 from core.platform.errors import InvalidInput
-from core.deadlines.calendar import DayInfo, KIND_MAKEUP, KIND_WEEKEND, SOURCE_FALLBACK, WorkCalendar, _WEEKDAYS_ZH, _zh_date
+from core.deadlines.calendar import (KIND_MAKEUP, KIND_WEEKEND, SOURCE_PROVISIONAL, _WEEKDAYS_ZH, DayInfo,
+                                     WorkCalendar, _zh_date, provisional_warning)
 logger = logging.getLogger(__name__)
 
 
@@ -41,6 +42,12 @@ class DueDateExplanation:
     counted_days: int = 0                 # working days counted so far (= total once due)
     counting: str = "working_days"        # or "calendar_days" (自然日)
     moved_from: date | None = None        # calendar days: the end date that fell on a holiday
+    provisional_years: tuple[int, ...] = ()  # counted through a year with no published arrangement
+
+    @property
+    def provisional(self) -> bool:
+        """The due date rests on a provisional calendar (暂定): it may move once published."""
+        return bool(self.provisional_years)
 
     @property
     def unit(self) -> str:
@@ -155,7 +162,7 @@ def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
             due = None
             break
         info = calendar.day_info(day)
-        if info.source == SOURCE_FALLBACK:
+        if info.source == SOURCE_PROVISIONAL:
             fallback_years.add(day.year)
         if not info.workday:
             skipped.append(info)
@@ -169,12 +176,12 @@ def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
     else:
         due = day
 
-    warnings = tuple(f"{year}年未载入节假日安排，按周一至周五计算" for year in sorted(fallback_years))
+    warnings = tuple(provisional_warning(year) for year in sorted(fallback_years))
     return DueDateExplanation(
         start=start, working_days=working_days, due_date=due, skipped=tuple(skipped),
         makeup_days=tuple(makeup), paused_days=tuple(paused_days), pauses=pauses,
         extension_days=extension_days, extension_reason=extension_reason,
-        warnings=warnings, counted_days=counted)
+        warnings=warnings, counted_days=counted, provisional_years=tuple(sorted(fallback_years)))
 
 
 def _calendar_due_date(calendar: WorkCalendar, start: date, days: int, *,
@@ -200,16 +207,25 @@ def _calendar_due_date(calendar: WorkCalendar, start: date, days: int, *,
         due = day
     moved_from = None
     skipped: list[DayInfo] = []
-    if due is not None and not calendar.is_workday(due):
-        moved_from = due
-        while not calendar.is_workday(due):
-            skipped.append(calendar.day_info(due))
-            due += dt.timedelta(days=1)
+    provisional: set[int] = set()
+    # Only the end date's day needs the calendar (moved off a holiday); its year decides
+    # whether the result is provisional, as in working-day counting.
+    while due is not None:
+        info = calendar.day_info(due)
+        if info.source == SOURCE_PROVISIONAL:
+            provisional.add(due.year)
+        if info.workday:
+            break
+        moved_from = moved_from or due
+        skipped.append(info)
+        due += dt.timedelta(days=1)
     return DueDateExplanation(
         start=start, working_days=days, due_date=due, skipped=tuple(skipped), makeup_days=(),
         paused_days=tuple(paused_days), pauses=pauses, extension_days=extension_days,
-        extension_reason=extension_reason, warnings=(), counted_days=counted,
-        counting="calendar_days", moved_from=moved_from)
+        extension_reason=extension_reason,
+        warnings=tuple(provisional_warning(year) for year in sorted(provisional)),
+        counted_days=counted, counting="calendar_days", moved_from=moved_from,
+        provisional_years=tuple(sorted(provisional)))
 
 
 def add_working_days(calendar: WorkCalendar, start: date, n: int) -> date:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -222,20 +222,46 @@ def test_datetime_is_refused(cal):
 
 # --- 2027: not in chinesecalendar 1.11.0 -------------------------------------------------
 
-def test_2027_without_holiday_file_counts_weekdays_and_warns(cal, caplog):
+def test_2027_without_holiday_file_counts_the_statutory_holidays_provisionally(cal, caplog):
+    """chinesecalendar 1.11 ends in 2026: 2027 comes from the 2024 Measures, Art. 2, and is
+    provisional (make-up days unknown) — 元旦 is not a working day."""
     caplog.set_level(logging.WARNING, logger="core.deadlines")
     exp = compute_due_date(cal, D(2026, 12, 30), 5)
-    # 12-31, then 2027-01-01 (a Friday, counted: no arrangement known), 01-04, 01-05, 01-06
-    assert exp.due_date == D(2027, 1, 6)
-    assert exp.warnings == ("2027年未载入节假日安排，按周一至周五计算",)
-    assert "注意：2027年未载入节假日安排，按周一至周五计算" in exp.lines()
-    assert cal.uncovered_years == {2027}
-    assert cal.day_info(D(2027, 1, 1)) == DayInfo(D(2027, 1, 1), True, "workday", "", "weekday_fallback")
+    # 12-31, (2027-01-01 元旦 off, weekend), 01-04, 01-05, 01-06, 01-07
+    assert exp.due_date == D(2027, 1, 7)
+    assert exp.provisional and exp.provisional_years == (2027,)
+    assert "《全国年节及纪念日放假办法》（2024年修订）第二条" in exp.warnings[0]
+    assert "注意：" + exp.warnings[0] in exp.lines()
+    assert cal.provisional_years == {2027} == cal.uncovered_years
+    assert cal.day_info(D(2027, 1, 1)) == DayInfo(D(2027, 1, 1), False, "holiday", "元旦",
+                                                  "statutory_provisional")
     assert cal.day_info(D(2027, 1, 2)).kind == "weekend"
     add_working_days(cal, D(2027, 3, 1), 30)  # more 2027 days: no second warning
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert messages == ["year 2027 not covered by chinesecalendar and no holiday file loaded; "
-                        "counting weekdays only"]
+    assert len(messages) == 1 and "2027" in messages[0]
+
+
+def test_2027_spring_festival_is_new_years_eve_to_the_third_day():
+    """春节 2027: 除夕 5 Feb to 初三 8 Feb (lunar calendar), then 清明, 端午, 中秋, 国庆."""
+    cal = WorkCalendar()
+    off = {d for d in (D(2027, 2, 4) + timedelta(days=i) for i in range(6)) if not cal.is_workday(d)}
+    assert off == {D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)}
+    assert cal.day_info(D(2027, 2, 5)).name == "春节"
+    assert {cal.day_info(d).name for d in (D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15),
+                                           D(2027, 10, 1))} == {"清明节", "端午节", "中秋节", "国庆节"}
+    assert cal.is_workday(D(2027, 5, 3))          # 劳动节 is 2 days (1-2 May) by statute
+    # 20 working days from Thu 2027-01-28: February loses 5th and 8th (weekdays of 春节)
+    exp = compute_due_date(cal, D(2027, 1, 28), 20)
+    assert exp.due_date == D(2027, 3, 1)
+    assert "跳过：2027年2月5日至2027年2月8日 春节" in exp.lines()
+
+
+def test_calendar_day_counting_also_says_provisional():
+    """法律援助法 counts days (日); the end moved off a holiday still rests on 2027's calendar."""
+    exp = compute_due_date(WorkCalendar(), D(2026, 12, 25), 7, counting="calendar_days")
+    assert exp.due_date == D(2027, 1, 4)          # 01-01 元旦 (Fri), weekend → Monday
+    assert exp.moved_from == D(2027, 1, 1) and exp.provisional_years == (2027,)
+    assert exp.warnings and "尚未公布" in exp.warnings[0]
 
 
 def test_covered_years_give_no_warning(cal, caplog):
@@ -260,19 +286,38 @@ HOLIDAYS_2027_CSV = """date,type,name
 """
 
 
-def test_2027_with_holiday_file(db, tmp_path, caplog):
-    caplog.set_level(logging.WARNING, logger="core.deadlines")
+def test_a_partial_holiday_file_leaves_2027_provisional(db, tmp_path):
+    """One file with some rows does not make a year official: its rows win, the rest of the
+    year is still the statute's (provisional)."""
     path = tmp_path / "holidays-2027.csv"
     path.write_text(HOLIDAYS_2027_CSV, encoding="utf-8")
     with db.session() as s:
         assert load_holiday_file(s, path) == 10
     with db.session() as s:
         cal = WorkCalendar.from_session(s)
+    assert cal.day_info(D(2027, 10, 5)) == DayInfo(D(2027, 10, 5), False, "holiday", "国庆节", "holiday_file")
+    assert cal.day_info(D(2027, 9, 26)).kind == "makeup_workday"    # Sunday worked, from the file
+    assert cal.day_info(D(2027, 2, 5)).source == "statutory_provisional"   # 春节 not in the file
+    assert compute_due_date(cal, D(2027, 9, 24), 8).provisional
 
+
+def test_2027_with_a_whole_year_holiday_file(db, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="core.deadlines")
+    from core.deadlines.statutory import statutory_holidays
+    rows = "".join(f"{d.isoformat()},holiday,{n}\n" for d, n in sorted(statutory_holidays(2027).items())
+                   if not HOLIDAYS_2027_CSV.count(d.isoformat()))
+    path = tmp_path / "holidays-2027.csv"
+    path.write_text(HOLIDAYS_2027_CSV + rows, encoding="utf-8")
+    with db.session() as s:
+        load_holiday_file(s, path)
+    with db.session() as s:
+        cal = WorkCalendar.from_session(s)
+
+    assert 2027 in cal.official_file_years
     assert cal.day_info(D(2027, 1, 1)) == DayInfo(D(2027, 1, 1), False, "holiday", "元旦", "holiday_file")
     assert cal.day_info(D(2027, 10, 2)).kind == "holiday"           # Saturday in the block
     assert cal.day_info(D(2027, 9, 26)).kind == "makeup_workday"    # Sunday worked
-    # days the file does not list count by weekday, still attributed to the file
+    # days the file does not list count by weekday, attributed to the file
     assert cal.day_info(D(2027, 3, 1)) == DayInfo(D(2027, 3, 1), True, "workday", "", "holiday_file")
     assert cal.day_info(D(2027, 3, 6)).kind == "weekend"
 
@@ -283,10 +328,10 @@ def test_2027_with_holiday_file(db, tmp_path, caplog):
     assert exp.due_date == D(2027, 10, 11)
     assert [i.day for i in exp.makeup_days] == [D(2027, 9, 26), D(2027, 10, 9)]
     assert "跳过：2027年10月1日至2027年10月7日 国庆节" in exp.lines()
-    assert exp.warnings == () and cal.uncovered_years == set()
+    assert exp.warnings == () and not exp.provisional and cal.provisional_years == set()
     assert not caplog.records
-    # for contrast, the weekday fallback would have said 10-06
-    assert add_working_days(WorkCalendar(), D(2027, 9, 24), 8) == D(2027, 10, 6)
+    # for contrast, the statute alone (1-3 Oct off, no make-up days known) says 10-07
+    assert add_working_days(WorkCalendar(), D(2027, 9, 24), 8) == D(2027, 10, 7)
 
 
 def test_override_wins_over_chinesecalendar():
@@ -385,3 +430,20 @@ def test_calendar_days_move_an_end_on_a_holiday_to_the_next_working_day():
     assert "法定时限：7日（自然日" in text and "期满日2025年10月3日为节假日" in text
     plain = compute_due_date(cal, date(2025, 11, 3), 7, counting="calendar_days")
     assert plain.due_date == date(2025, 11, 10) and plain.moved_from is None
+
+
+def test_an_acceptance_in_late_december_tells_the_applicant_the_due_date_is_provisional(world):
+    """The SMS carries the provisional note when the due date falls in an unpublished year."""
+    from sqlalchemy import select
+
+    from core import acceptance
+    from core.platform.models import OutboxMessage
+    from core.testing import file_at_counter
+    app = file_at_counter(world)
+    at = datetime(2026, 12, 28, 2, 0, tzinfo=__import__("datetime").timezone.utc)
+    accepted = acceptance.accept(world.quanke, world.acceptor, app.id, at=at)
+    assert accepted.due_date.year == 2027
+    with world.quanke.db.session() as s:
+        bodies = s.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.application_id == app.id, OutboxMessage.recipient_kind == "applicant")).all()
+    assert any("暂定" in body for body in bodies), bodies
