@@ -50,7 +50,9 @@ def register_departments() -> "list[tuple[str, str]] | None":
 
     Called once at start-up, before services are validated. The same code declared by two
     plugins is fine when the names agree (a department is shared, not owned). ``None`` means
-    none. Departments are written to the database by ``quanke db upgrade``/``demo-data``.
+    none. Departments (codes and names, the names shown on certificates) are written to the
+    database by ``quanke db upgrade``, at start (web app, worker) and by ``demo-data``;
+    ``quanke plugins --check`` reports a declared department the database lacks.
     """
 
 

@@ -47,6 +47,7 @@ class PluginInfo:
     origin: str            # "built-in" or the distribution name
     version: str
     services: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)   # codes it declares (register_departments)
     enabled: bool = True
     error: str = ""
 
@@ -184,6 +185,7 @@ class PluginHost:
                                   f"部门 {code} 的名称 {name!r} 与已声明的 {known!r} 不一致")
                     break
                 self.departments[code] = name
+                self.infos[plugin].departments.append(code)
         owners: dict[str, str] = {}
         for plugin, answer in self._call_each("register_services"):
             info = self.infos[plugin]
