@@ -111,6 +111,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
         if key.isupper() and key not in quanke.config:
             app.config[key] = value
     app.extensions["quanke"] = quanke
+    from core.contract.departments import sync_at_start
+    sync_at_start(quanke)   # declared departments in the database before the first request
     app.url_map.converters["int"] = DatabaseId
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")),
                                      *[FileSystemLoader(d) for d in _plugin_template_dirs(quanke)]])

@@ -33,7 +33,7 @@ def preview_checks(quanke, app_id: int) -> list[tuple[str, str, CheckResult]]:
         app = load_application(session, app_id, lock=False)
         service = quanke.service(app.service_code)
         return run_checks(quanke, session, service, app.applicant, app.form_data,
-                          material_statuses(app), phase="acceptance")
+                          material_statuses(app), phase="acceptance", application=app)
 
 
 def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
@@ -52,7 +52,7 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
             raise InvalidInput(f"材料不齐全，不能受理：缺少{names}。请出具一次性补正告知书",
                                code="materials_missing", details={"missing": missing})
         results = run_checks(quanke, session, service, app.applicant, app.form_data, statuses,
-                             phase="acceptance", at=at)
+                             phase="acceptance", at=at, application=app)
         blocked = [r for _, _, r in results if r.outcome is Outcome.BLOCK]
         if blocked:
             raise Forbidden("核查未通过，不能受理：" + "；".join(r for b in blocked for r in b.reasons),

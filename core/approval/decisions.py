@@ -35,7 +35,7 @@ def _decision_checks(quanke, session: Session, app: Application):
     at = utcnow()
     service = quanke.service(app.service_code)
     results = run_checks(quanke, session, service, app.applicant, app.form_data,
-                         material_statuses(app), phase="decision", at=at)
+                         material_statuses(app), phase="decision", at=at, application=app)
     store_evidence(session, app, results, "decision", at)
     session.flush()
     session.refresh(app, ["evidence"])

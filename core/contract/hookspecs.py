@@ -40,7 +40,9 @@ def register_services() -> "list[ServiceDef] | None":
     ``None`` or an empty list means the plugin offers no service (it may still add checks,
     pages or jobs). Service codes must be unique across all plugins, the department must be
     one the core knows (see :func:`register_departments`), and the form and materials must be
-    valid; otherwise start-up stops with an error naming this plugin.
+    valid; otherwise start-up stops with an error naming this plugin. A bare ``ServiceDef``
+    (not in a list) is such an error too (:mod:`core.contract.answers` checks the shape of
+    every registration hook's answer at start-up).
     """
 
 
@@ -50,7 +52,9 @@ def register_departments() -> "list[tuple[str, str]] | None":
 
     Called once at start-up, before services are validated. The same code declared by two
     plugins is fine when the names agree (a department is shared, not owned). ``None`` means
-    none. Departments are written to the database by ``quanke db upgrade``/``demo-data``.
+    none. Departments (codes and names, the names shown on certificates) are written to the
+    database by ``quanke db upgrade``, at start (web app, worker) and by ``demo-data``;
+    ``quanke plugins --check`` reports a declared department the database lacks.
     """
 
 

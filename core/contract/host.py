@@ -17,6 +17,7 @@ from typing import Iterable
 import pluggy
 
 from core.contract import hookspecs
+from core.contract.answers import REGISTRATION_HOOKS, answer_problems
 from core.platform.errors import NotFound, PluginError
 from core.contract.certificate_fields import certificate_field_problems
 from core.contract.services import ServiceDef, validate_service
@@ -47,6 +48,7 @@ class PluginInfo:
     origin: str            # "built-in" or the distribution name
     version: str
     services: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)   # codes it declares (register_departments)
     enabled: bool = True
     error: str = ""
 
@@ -175,8 +177,17 @@ class PluginHost:
             self.services.pop(code, None)
         info.services = []
 
+    def _shaped(self, hook_name: str):
+        """:meth:`_call_each`, disabling a plugin whose answer has the wrong shape."""
+        for plugin, answer in self._call_each(hook_name):
+            problems = answer_problems(hook_name, answer)
+            if problems:
+                self._disable(self.infos[plugin], "；".join(problems))
+                continue
+            yield plugin, answer
+
     def _collect(self) -> None:
-        for plugin, answer in self._call_each("register_departments"):
+        for plugin, answer in self._shaped("register_departments"):
             for code, name in answer or ():
                 known = self.departments.get(code)
                 if known and known != name:
@@ -184,8 +195,9 @@ class PluginHost:
                                   f"部门 {code} 的名称 {name!r} 与已声明的 {known!r} 不一致")
                     break
                 self.departments[code] = name
+                self.infos[plugin].departments.append(code)
         owners: dict[str, str] = {}
-        for plugin, answer in self._call_each("register_services"):
+        for plugin, answer in self._shaped("register_services"):
             info = self.infos[plugin]
             problems: list[str] = []
             declared: list[ServiceDef] = []
@@ -204,6 +216,10 @@ class PluginHost:
                 owners[service.code] = plugin
                 self.services[service.code] = service
                 info.services.append(service.code)
+        for hook_name in REGISTRATION_HOOKS:   # the rest are called later: check them now
+            if hook_name not in ("register_departments", "register_services"):
+                for _ in self._shaped(hook_name):
+                    pass
 
     # -- queries -------------------------------------------------------------------------------
 

@@ -75,6 +75,12 @@ class CheckContext:
     materials: dict[str, str]  # material code -> status ("paper", "scan", "missing", ...)
     now: dt.datetime
     phase: str  # "acceptance" or "decision"
+    # The application being checked (fields with defaults: the compatibility policy). Dates are
+    # aware UTC; an age or duration rule "at the application date" reads ``filed_at``, not ``now``.
+    application_id: int | None = None      # read-only: look it up, never change it from a check
+    application_no: str = ""               # 申请编号
+    filed_at: dt.datetime | None = None    # 申请（收件）日期: when it was submitted
+    accepted_at: dt.datetime | None = None  # 受理日期: the acceptance itself at phase "acceptance"
 
 
 @dataclass(frozen=True)

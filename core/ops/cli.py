@@ -117,8 +117,10 @@ def worker(ctx, burst, cron):
     """Run an rq worker with the scheduler (后台任务进程)."""
     from core.ops.worker import run_worker
     from core.platform.logs import configure_logging
+    from core.contract.departments import sync_at_start
     quanke = command_runtime(ctx)
     configure_logging(quanke.config)
+    sync_at_start(quanke)
     run_worker(quanke, burst=burst, with_cron=cron)
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import selectinload
 from tqdm import tqdm
 
 from core import acceptance, approval
+from core.contract.departments import sync_departments  # noqa: F401 - kept importable here
 from core.people import applicants
 from core.people.users import create_user
 from core.people.passwords import DEMO_PASSWORD
 from core.platform.errors import QuankeError
-from core.platform.models import Centre, CentreService, Citizen, Department, User
+from core.platform.models import Centre, CentreService, Citizen, User
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +63,6 @@ CITIZENS = [
     ("13800000002", "李四", valid_resident_id("32010219880512432")),
     ("13800000003", "王芳", valid_resident_id("32010419951201002")),
 ]
-
-
-def sync_departments(quanke, session) -> int:
-    """Write the departments plugins declare; returns how many were added."""
-    existing = {d.code: d for d in session.scalars(select(Department))}
-    added = 0
-    for code, name in quanke.plugins.departments.items():
-        if code in existing:
-            existing[code].name = name
-        else:
-            session.add(Department(code=code, name=name))
-            added += 1
-    session.flush()
-    return added
 
 
 def _authorised(level: str, service) -> bool:

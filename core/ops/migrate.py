@@ -26,11 +26,15 @@ def alembic_config(quanke) -> Config:
 
 
 def upgrade(quanke, revision: str = "heads") -> None:
+    """Apply migrations, then write the departments plugins declare (a fresh instance needs
+    them before ``quanke user create … --role approver:<部门>``)."""
     # No transaction yet: env.py begins it (after turning SQLite's foreign keys off).
     with quanke.db.engine.connect() as connection:
         cfg = alembic_config(quanke)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+    from core.contract.departments import sync_at_start
+    sync_at_start(quanke)
 
 
 def downgrade(quanke, revision: str) -> None:

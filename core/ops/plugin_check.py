@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from core.contract.certificate_fields import certificate_field_problems
+from core.contract.departments import missing_departments
 from core.contract.health import (
     CORE,
     HealthReport,
@@ -136,6 +137,8 @@ def check(quanke) -> HealthReport:
             report.plugins[CORE].notes.extend(
                 f"{p}（已在配置中停用的插件：{', '.join(switched_off)}）" for p in unknown)
             problems = [p for p in problems if p not in unknown]
+        add(plugin, problems)
+    for plugin, problems in missing_departments(quanke).items():  # none before core_0001
         add(plugin, problems)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecations are reported by hook_problems

@@ -15,16 +15,21 @@ log = logging.getLogger(__name__)
 
 def run_checks(quanke, session: Session, service: ServiceDef, applicant: Applicant,
                form_data: dict, materials: dict[str, str], *, phase: str,
-               at: dt.datetime | None = None) -> list[tuple[str, str, CheckResult]]:
+               at: dt.datetime | None = None, application: Application | None = None
+               ) -> list[tuple[str, str, CheckResult]]:
     """Run the service's checks plus those other plugins add; nothing is written.
 
-    Returns ``(code, name, result)`` triples. A check that raises is reported as a block,
-    since credit review must reach a conclusion before acceptance.
+    ``application`` gives the checks its id, number, filing and acceptance dates
+    (:class:`CheckContext`); at acceptance the acceptance date is ``at``. Returns ``(code, name,
+    result)`` triples. A check that raises is reported as a block, since credit review must
+    reach a conclusion before acceptance.
     """
     checks = list(service.checks) + quanke.plugins.collect(
         "extra_checks", service=service, applicant=applicant)
+    at = at or utcnow()
     ctx = CheckContext(session=session, service=service, applicant=applicant,
-                       form_data=form_data, materials=materials, now=at or utcnow(), phase=phase)
+                       form_data=form_data, materials=materials, now=at, phase=phase,
+                       **_application_fields(application, phase, at))
     out = []
     for check in checks:
         try:
@@ -36,6 +41,14 @@ def run_checks(quanke, session: Session, service: ServiceDef, applicant: Applica
             result = CheckResult.block(f"核查“{check.name}”出错，暂时无法得出结论：{type(exc).__name__}")
         out.append((check.code, check.name, result))
     return out
+
+
+def _application_fields(app: Application | None, phase: str, at: dt.datetime) -> dict:
+    if app is None:
+        return {}
+    return {"application_id": app.id, "application_no": app.number or "",
+            "filed_at": app.submitted_at or app.created_at,
+            "accepted_at": at if phase == "acceptance" else app.accepted_at}
 
 
 _INSERT_EVIDENCE = insert(CheckEvidence.__table__)

@@ -59,8 +59,38 @@ WRONG_SIGNATURE = good(code="kit.sig").replace("def register_services():",
 
 IMPORT_ERROR = "import kit_dependency_that_is_not_installed  # noqa: F401\n" + good(code="kit.imp")
 
+BARE_SERVICE = good(code="kit.bare").replace("return [SERVICE]", "return SERVICE")
+ONE_DEPARTMENT_PAIR = good(code="kit.pair").replace('return [("kit_dept", "测试部门")]',
+                                                    'return ("kit_dept", "测试部门")')
+SERVICE_NAME_NOT_DEF = good(code="kit.name").replace("return [SERVICE]", 'return ["kit.name"]')
+MIGRATIONS_AS_LIST = good(code="kit.mig") + """
+
+@hookimpl
+def register_migrations():
+    return ["versions"]
+"""
+JOB_WITHOUT_SCHEDULE = good(code="kit.job") + """
+
+@hookimpl
+def register_jobs():
+    return [{"name": "kit-sweep", "func": "kit.jobs.sweep"}]
+"""
+BLUEPRINT_NAME = good(code="kit.bp") + """
+
+@hookimpl
+def register_blueprints():
+    return ["kit_pages"]
+"""
+
 #: case → (plugin source, words the error must contain)
 CASES = {
+    "bare_service_def": (BARE_SERVICE, ["register_services 应返回列表", "return [SERVICE]"]),
+    "one_department_pair": (ONE_DEPARTMENT_PAIR, ["register_departments 应返回 [(编码, 名称)] 列表",
+                                                  "return [('kit_dept', '测试部门')]"]),
+    "service_code_not_service_def": (SERVICE_NAME_NOT_DEF, ["第 1 项不是 ServiceDef（是 str）"]),
+    "migrations_as_list": (MIGRATIONS_AS_LIST, ["register_migrations 应返回 versions 目录的路径"]),
+    "job_without_schedule": (JOB_WITHOUT_SCHEDULE, ["任务 kit-sweep 须有 cron 或 interval 之一"]),
+    "blueprint_name_not_blueprint": (BLUEPRINT_NAME, ["register_blueprints 返回的第 1 项不是 Flask 蓝图"]),
     "material_without_name": (good(code="kit.noname", material=""), ["kit.noname", "缺少名称"]),
     "wrong_hook_signature": (WRONG_SIGNATURE, ["钩子签名错误", "unexpected_argument"]),
     "import_error": (IMPORT_ERROR, ["导入失败", "kit_dependency_that_is_not_installed"]),
@@ -136,6 +166,25 @@ def test_cli_names_the_plugin_and_the_problem(fake_dists, tmp_path):
     check = runner.invoke(main, ["plugins", "--check"], env=_env(tmp_path))
     assert check.exit_code == 1
     assert "✗ broken  9.9" in check.output and "钩子签名错误" in check.output
+
+
+@pytest.mark.parametrize("source", [BARE_SERVICE, ONE_DEPARTMENT_PAIR], ids=["service", "department"])
+def test_a_wrong_answer_shape_names_the_plugin_in_every_command(fake_dists, tmp_path, source):
+    """It used to be a TypeError/ValueError traceback from the host, naming nobody."""
+    fake_dists.add("broken", source)
+    runner = CliRunner()
+    strict = runner.invoke(main, ["db", "upgrade"], env=_env(tmp_path))
+    assert strict.exit_code != 0 and "插件 broken: register_" in strict.output, strict.output
+    assert not isinstance(strict.exception, (TypeError, ValueError))
+    lenient = _env(tmp_path, QUANKE_PLUGINS_STRICT="false")
+    assert runner.invoke(main, ["db", "upgrade"], env=lenient).exit_code == 0
+    listing = runner.invoke(main, ["plugins"], env=lenient)
+    assert listing.exit_code == 0 and "停用：register_" in listing.output
+
+
+def test_every_built_in_answer_has_the_right_shape():
+    host = PluginHost(strict=True)  # built-in plugins and the installed example, nothing disabled
+    assert all(info.enabled for info in host.plugins()), [i.error for i in host.plugins()]
 
 
 def _certificate(fields_source):

@@ -238,3 +238,50 @@ def _register_again(specs):
     host = PluginHost(default_plugins=(), load_entry_points=False)
     host.pm.add_hookspecs(specs)
     host.pm.register(_module("old_again", menu_items=lambda user: []), name="old_again")
+
+
+DECLARES_DEPARTMENT = """
+from core import hookimpl
+
+
+@hookimpl
+def register_departments():
+    return [("kit_committee", "测试社区居委会")]
+"""
+
+
+def test_declared_department_reaches_the_database_on_upgrade_and_at_start(fake_dists, tmp_path):
+    """A fresh production instance: ``db upgrade`` then an approver of the plugin's department."""
+    fake_dists.add("kitdept", DECLARES_DEPARTMENT)
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "QUANKE_INSTANCE_PATH": str(tmp_path)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    created = runner.invoke(main, ["user", "create", "juwei", "--name", "居委审批", "--role",
+                                   "approver:kit_committee"], env=env,
+                            input="long-password-1\nlong-password-1\n")
+    assert created.exit_code == 0, created.output
+    assert "已创建用户 juwei" in created.output
+    assert runner.invoke(main, ["plugins", "--check"], env=env).exit_code == 0
+
+    # a database that lost the row (or was migrated before the plugin was installed)
+    from sqlalchemy import delete, select, update
+
+    from core.platform.models import Department
+    quanke = Quanke({"DATABASE_URL": env["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path),
+                     "PLUGINS_STRICT": False})
+    with quanke.db.session() as session:
+        session.execute(update(Department).where(Department.code == "archives").values(name="旧名称"))
+        session.execute(delete(Department).where(Department.code == "kit_committee"))
+    check = runner.invoke(main, ["plugins", "--check"], env=env)
+    assert check.exit_code == 1
+    lines = check.output.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("✗ kitdept")))
+    assert lines[at + 1].strip().startswith("- 部门 kit_committee（测试社区居委会）未写入数据库")
+    # start-up (the web app, as gunicorn builds it) writes it back, with the declared names
+    from web import create_app
+    create_app(quanke=quanke)
+    with quanke.db.session() as session:
+        names = dict(session.execute(select(Department.code, Department.name)).all())
+    quanke.close()
+    assert names["kit_committee"] == "测试社区居委会" and names["archives"] == "区档案馆"
+    assert runner.invoke(main, ["plugins", "--check"], env=env).exit_code == 0
