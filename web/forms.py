@@ -24,7 +24,7 @@ class PhoneForm(FlaskForm):
 class CodeForm(FlaskForm):
     phone = HiddenField()
     code = StringField(_l("短信验证码"), validators=[DataRequired(_l("请填写验证码")),
-                                                Regexp(r"^\s*\d{6}\s*$", message=_l("请输入6位数字验证码"))],
+                                                Regexp(r"^\s*[0-9]{6}\s*$", message=_l("请输入6位数字验证码"))],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True})
 
 
@@ -39,7 +39,7 @@ class ApplicantForm(FlaskForm):
     id_number = StringField(_l("证件号码"), validators=[DataRequired(_l("请填写证件号码")), Length(max=32)],
                             render_kw={"autocomplete": "off", "spellcheck": "false"})
     name = StringField(_l("姓名/名称"), validators=[Optional(), Length(max=128)])
-    phone = StringField(_l("手机号码"), validators=[Optional(), Regexp(r"^1\d{10}$", message=_l("手机号码应为11位数字"))])
+    phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])
 
 
 class ProfileForm(FlaskForm):

@@ -23,15 +23,15 @@ def deliver(quanke, actor: Actor, app_id: int, *, method: str = "pickup",
         delivery = Delivery(application_id=app.id, method=method, centre_id=user.centre_id,
                             staff_id=user.id)
         if method == "pickup":
-            number = (recipient_id_number or "").strip().upper()
-            if not number:
+            if not (recipient_id_number or "").strip():
                 raise InvalidInput("请核验领取人身份证件", code="identity_check_required",
                                    field="recipient_id_number")
+            from core.platform.identifiers import ascii_resident_id, validate_resident_id
+            number = ascii_resident_id(recipient_id_number)
             if app.applicant.kind == "person" and number != app.applicant.id_number:
                 raise Forbidden("领取人身份与申请人不一致", code="recipient_mismatch")
             if app.applicant.kind == "enterprise":
-                from core.platform.identifiers import validate_resident_id
-                validate_resident_id(number)
+                number = validate_resident_id(number).number
             delivery.recipient_name = (recipient_name or app.applicant.name).strip()
             delivery.recipient_id_number, delivery.identity_checked = number, True
         elif method == "courier":

@@ -6,15 +6,24 @@ from sqlalchemy.orm import Session
 
 from core.platform import audit
 from core.platform.errors import InvalidInput
-from core.platform.identifiers import validate_credit_code, validate_resident_id
+from core.platform.identifiers import (ascii_resident_id, normalise_phone, to_ascii, validate_credit_code,
+                                       validate_resident_id)
 from core.platform.models import Applicant
 
 KINDS = {"person": "自然人", "enterprise": "法人/企业"}
 
 
+def stored_number(kind: str, id_number: str) -> str:
+    """The number as it is stored (ASCII, upper case): :class:`InvalidInput` for any other character."""
+    if kind == "enterprise":
+        return to_ascii(id_number, allowed="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", code="invalid_credit_code",
+                        field="id_number", message="统一社会信用代码只能包含数字和大写字母（请勿使用全角或其他文字的字符）")
+    return ascii_resident_id(id_number)
+
+
 def find(session: Session, kind: str, id_number: str) -> Applicant | None:
     return session.scalar(select(Applicant).where(Applicant.kind == kind,
-                                                  Applicant.id_number == id_number.strip().upper()))
+                                                  Applicant.id_number == stored_number(kind, id_number)))
 
 
 def register(session: Session, *, kind: str, id_number: str, name: str, phone: str = "",
@@ -35,9 +44,7 @@ def register(session: Session, *, kind: str, id_number: str, name: str, phone: s
         raise InvalidInput("请填写申请人姓名或名称", code="name_required", field="name")
     if len(name) > 128:
         raise InvalidInput("姓名或名称过长", code="name_too_long", field="name")
-    phone = (phone or "").strip()
-    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
-        raise InvalidInput("手机号码应为11位数字", code="invalid_phone", field="phone")
+    phone = normalise_phone(phone) if (phone or "").strip() else ""
     existing = find(session, kind, number)
     if existing is not None:
         if existing.name != name:

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.platform.clock import now
 from core.platform.db import Base, UTCDateTime
+from core.platform import identifiers
 from core.platform.errors import Conflict, Forbidden, InvalidInput
 from core.platform.models import Citizen
 
 CODE_TTL = dt.timedelta(minutes=5)
 RESEND_AFTER = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 5
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class SmsCode(Base):
@@ -41,12 +42,8 @@ class SmsCode(Base):
 
 
 def normalise_phone(raw: str) -> str:
-    phone = re.sub(r"[\s-]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not PHONE_RE.match(phone):
-        raise InvalidInput("请输入11位手机号码", code="invalid_phone", field="phone")
-    return phone
+    """ASCII digits only (NFKC first): see :func:`core.platform.identifiers.normalise_phone`."""
+    return identifiers.normalise_phone(raw)
 
 
 def _hash(secret_key: str, phone: str, code: str) -> str:
@@ -108,7 +105,7 @@ def verify_code(quanke, session: Session, phone: str, code: str, *, purpose: str
     at = at or now()
     phone = normalise_phone(phone)
     code = (code or "").strip()
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         raise InvalidInput("请输入6位数字验证码", code="invalid_sms_code", field="code")
     stmt = (select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose,
                                   SmsCode.used_at.is_(None))

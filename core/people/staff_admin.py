@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from core.platform import audit
+from core.platform import audit, identifiers
 from core.platform.errors import Forbidden, InvalidInput, NotFound
 from core.platform.models import Centre, CentreService, Role, RoleGrant, User
 from core.people.passwords import check_password
@@ -40,7 +40,7 @@ def update_user(session: Session, actor, user_id: int, *, name: str, centre_code
                               for g in user.grants)}
     user.name, user.active, user.centre_id = name, bool(active), centre.id if centre else None
     if phone is not None:
-        user.phone = phone.strip()[:20]
+        user.phone = identifiers.normalise_phone(phone) if phone.strip() else ""
     wanted = {(r.value, d) for r, d in parsed}
     user.grants = [g for g in user.grants if (g.role, g.department_code) in wanted]
     have = {(g.role, g.department_code) for g in user.grants}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from stdnum.cn import ric, uscc
@@ -18,6 +19,47 @@ from core.platform.errors import InvalidInput
 
 #: An ID already in its compact form (what ``ric.compact`` would return unchanged).
 _COMPACT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_SEPARATORS = re.compile(r"[\s\-]")
+_PHONE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def to_ascii(raw: str, *, allowed: str, message: str, code: str, field: str) -> str:
+    """One identifier in ASCII: NFKC (full-width ``３`` and superscript ``³`` become ``3``),
+    separators (spaces, hyphens) dropped, upper case; any character left outside ``allowed``
+    (an Arabic-Indic ``٣``, a letter, a control character) is refused with ``message``.
+
+    Every check and every stored number works on this form only, so one person has one
+    number: look-alike digits can neither pass a checksum as a second identity nor reach
+    a library that would crash on them.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = _SEPARATORS.sub("", text).upper()
+    if not text.isascii() or any(ch not in allowed for ch in text):
+        raise InvalidInput(message, code=code, field=field)
+    return text
+
+
+_DIGITS = "0123456789"
+_USCC_ALPHABET = _DIGITS + "ABCDEFGHJKLMNPQRTUWXY"
+
+
+def ascii_resident_id(raw: str) -> str:
+    """A resident ID in its stored form (ASCII 0-9 and X), or :class:`InvalidInput`."""
+    if raw and _COMPACT_ID.fullmatch(raw):
+        return raw
+    return to_ascii(raw, allowed=_DIGITS + "X", code="invalid_resident_id", field="id_number",
+                    message="身份证号码前17位应为数字，最后一位为数字或X（只用0-9和X，不用其他文字的数字）")
+
+
+def normalise_phone(raw: str, *, field: str = "phone") -> str:
+    """An 11-digit mainland mobile number in ASCII (``+86`` dropped), or :class:`InvalidInput`."""
+    phone = to_ascii(raw, allowed=_DIGITS + "+", code="invalid_phone", field=field,
+                     message="请输入11位手机号码（只用数字0-9）")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not _PHONE.fullmatch(phone):
+        raise InvalidInput("请输入11位手机号码", code="invalid_phone", field=field)
+    return phone
 
 
 @dataclass(frozen=True)
@@ -37,17 +79,14 @@ def validate_resident_id(raw: str, *, today: dt.date | None = None,
     ``with_place=False`` skips the place lookup (only ever a warning, and most of the cost)
     for bulk imports.
     """
-    raw = raw or ""
-    # ric.compact maps every character through a Unicode table (most of the cost of a
-    # well-formed ID in bulk imports): skip it when there is nothing to compact.
-    number = raw if _COMPACT_ID.fullmatch(raw) else ric.compact(raw)
+    number = ascii_resident_id(raw)
     field_name = "id_number"
     if not number:
         raise InvalidInput("请填写身份证号码", code="invalid_resident_id", field=field_name)
     if len(number) != 18:
         raise InvalidInput(f"身份证号码应为18位，当前为{len(number)}位", code="invalid_resident_id",
                            field=field_name)
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _COMPACT_ID.fullmatch(number):
         raise InvalidInput("身份证号码前17位应为数字，最后一位为数字或X", code="invalid_resident_id",
                            field=field_name)
     try:  # what ric.get_birth_date does, without compacting the number again
@@ -76,8 +115,10 @@ def validate_resident_id(raw: str, *, today: dt.date | None = None,
 def validate_credit_code(raw: str) -> str:
     """Validate a unified social credit code; return it compacted (upper case)."""
     field_name = "id_number"
+    number = to_ascii(raw, allowed=_USCC_ALPHABET + "IOZSV", code="invalid_credit_code", field=field_name,
+                      message="统一社会信用代码只能包含数字和大写字母（请勿使用全角或其他文字的字符）")
     try:
-        return uscc.validate(raw or "")
+        return uscc.validate(number)
     except InvalidLength:
         raise InvalidInput("统一社会信用代码应为18位", code="invalid_credit_code", field=field_name) from None
     except InvalidFormat:
