@@ -133,7 +133,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     from .ops import bp as ops_bp; app.register_blueprint(ops_bp)  # noqa: E702 - /readyz, /metrics, 503 on a lost database
     for blueprint in quanke.plugins.collect("register_blueprints"):
         app.register_blueprint(blueprint)
-    from . import limits, security
+    from . import inputs as request_inputs, limits, security
+    request_inputs.init_app(app)  # core.platform.inputs on every request: control characters, JSON depth
     security.init_app(app, quanke)           # request IDs, security headers, lock-out panel
     limits.init_app(app, quanke)      # after every blueprint: limits wrap views by endpoint
 

@@ -13,6 +13,7 @@ from flask import abort, current_app, g, request
 from flask_login import LoginManager, current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from core.platform import inputs
 from core.platform.models import Citizen, Role, User
 
 login_manager = LoginManager()
@@ -92,7 +93,7 @@ def quanke():
 
 def load_identity(key: str):
     kind, _, raw = (key or "").partition(":")
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
+    if inputs.try_id(raw) is None:
         return None
     with quanke().db.session() as session:
         if kind == "u":
