@@ -404,3 +404,75 @@ def _match(concrete: str, pattern: str) -> bool:
         return False
     return all(y == "*" or x == y or ("*" in y and x.startswith(y.split("*")[0]) and x.endswith(y.split("*")[-1]))
                for x, y in zip(a, b))
+
+
+# -- segregation of duties: the applicant's side never decides (issue 23 #3) -----------------------
+
+def _filed_by_acceptor(world, *, claimed=False, approved=False):
+    """Filed at the counter by ``acceptor`` (counter + approver + lead), accepted by ``counter``;
+    optionally claimed / approved by ``acceptor`` as rows from before the rule."""
+    from core import acceptance
+    q = world.quanke
+    app = file_at_counter(world, by="acceptor")
+    acceptance.accept(q, world.counter, app.id)
+    if claimed or approved:
+        with q.db.session() as s:
+            row = s.get(Application, app.id)
+            row.state, row.claimed_by_id = ("approved" if approved else "in_review"), world.acceptor.id
+            if approved:
+                row.decided_by_id = world.acceptor.id
+    return app
+
+
+def _handled_by_acceptor(world):
+    """Filed and accepted by ``counter``, but ``acceptor`` returned it for correction once."""
+    from core import acceptance
+    q = world.quanke
+    app = file_at_counter(world, paper=[])
+    acceptance.return_for_correction(q, world.acceptor, app.id)
+    acceptance.attach_material(q, world.counter, app.id, paper=["id_proof"])
+    acceptance.resubmit(q, world.counter, app.id)
+    acceptance.accept(q, world.counter, app.id)
+    return app
+
+
+SEGREGATION = [
+    ("claim, filer", lambda w: _filed_by_acceptor(w), "acceptor", "post", "/api/v1/applications/{app}/claim", {}),
+    ("claim, filer, page", lambda w: _filed_by_acceptor(w), "acceptor", "form", "/approvals/applications/{app}/claim", {}),
+    ("claim, returned it", _handled_by_acceptor, "acceptor", "post", "/api/v1/applications/{app}/claim", {}),
+    ("assign to the filer", lambda w: _filed_by_acceptor(w), "lead", "post", "/api/v1/applications/{app}/assign",
+     {"approver_id": "{acceptor}"}),
+    ("approve, filer", lambda w: _filed_by_acceptor(w, claimed=True), "acceptor", "post",
+     "/api/v1/applications/{app}/approve", {}),
+    ("reject, filer, page", lambda w: _filed_by_acceptor(w, claimed=True), "acceptor", "form",
+     "/approvals/applications/{app}/reject", {"reasons": "不符合条件"}),
+    ("issue, filer", lambda w: _filed_by_acceptor(w, approved=True), "acceptor", "post",
+     "/api/v1/applications/{app}/issue", {}),
+]
+
+
+@pytest.mark.parametrize("case", SEGREGATION, ids=[c[0] for c in SEGREGATION])
+def test_the_applicant_side_never_decides(case, web, world, api_tokens):
+    _name, make, who, how, path, data = case
+    app = make(world)
+    q = world.quanke
+    path = path.format(app=app.id)
+    data = {k: (world.acceptor.id if v == "{acceptor}" else v) for k, v in data.items()}
+    before = snapshot(q, app.id)
+    client = web.test_client()
+    if how == "form":
+        sign_in(client, f"u:{world.users[who].id}")
+        r = Browser(client).post(path, data, follow_redirects=True)
+        assert "受审分离" in r.get_data(as_text=True)
+    else:
+        r = client.post(path, json=data, headers={"Authorization": f"Bearer {api_tokens[who]}"})
+        assert r.status_code == 403 and r.get_json()["error"] == "segregation_of_duties", r.get_json()
+    assert snapshot(q, app.id) == before
+
+
+def test_an_approver_who_never_touched_it_still_claims(web, world, api_tokens):
+    app = _filed_by_acceptor(world)
+    r = web.test_client().post(f"/api/v1/applications/{app.id}/claim",
+                               headers={"Authorization": f"Bearer {api_tokens['approver']}"})
+    assert r.status_code == 200
+
