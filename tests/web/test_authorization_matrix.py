@@ -476,3 +476,75 @@ def test_an_approver_who_never_touched_it_still_claims(web, world, api_tokens):
                                headers={"Authorization": f"Bearer {api_tokens['approver']}"})
     assert r.status_code == 200
 
+
+# -- the pick-up centre only hands over (issue 23 #1) -----------------------------------------------
+
+def _picked_up_elsewhere(world, state="submitted"):
+    """Filed by ``counter`` (centre) with the other centre (``counter_b``'s) as pick-up centre."""
+    from core import acceptance, approval
+    q = world.quanke
+    with q.db.session() as s:
+        applicant = s.get(Citizen, world.citizen.id).applicant
+        form = q.service("sample.permit").example_for(applicant.name, applicant.id_number)
+    paper = [] if state == "correction_requested" else ["id_proof"]
+    app = acceptance.file_application(q, world.counter, service_code="sample.permit",
+                                      applicant_id=world.citizen.applicant_id, form_data=form, paper=paper,
+                                      consent=True, consent_text="申请人当面同意",
+                                      pickup_centre_id=world.other_centre.id)
+    if state == "issued":
+        acceptance.accept(q, world.counter, app.id)
+        approval.claim(q, world.approver, app.id)
+        approval.approve(q, world.approver, app.id)
+        with q.db.session() as s:
+            approved = s.get(Application, app.id).state == "approved"
+        if approved:          # a service without automatic issuing
+            approval.issue(q, world.approver, app.id)
+    return app
+
+
+PICKUP = [
+    ("post", "/api/v1/applications/{app}/accept", {}),
+    ("post", "/api/v1/applications/{app}/return", {"defects": {"id_proof": "模糊"}}),
+    ("post", "/api/v1/applications/{app}/refuse", {"reasons": "不属于受理范围"}),
+    ("post", "/api/v1/applications/{app}/materials", {"paper": ["photo"]}),
+    ("post", "/api/v1/applications/{app}/withdraw", {"reason": "申请人要求"}),
+    ("form", "/counter/applications/{app}/accept", {}),
+    ("form", "/counter/applications/{app}/return", {"defect-id_proof": "1", "reason-id_proof": "模糊"}),
+    ("form", "/counter/applications/{app}/refuse", {"reasons": "不属于受理范围"}),
+    ("form", "/counter/applications/{app}/materials", {"mat-photo": "paper"}),
+    ("form", "/counter/applications/{app}/withdraw", {"reason": "申请人要求"}),
+]
+
+
+@pytest.mark.parametrize("case", PICKUP, ids=[f"{c[0]} {c[1]}" for c in PICKUP])
+def test_the_pickup_centre_cannot_act_for_the_applicant(case, web, world, api_tokens):
+    how, path, data = case
+    q = world.quanke
+    app = _picked_up_elsewhere(world)
+    path = path.format(app=app.id)
+    before = snapshot(q, app.id)
+    client = web.test_client()
+    if how == "form":
+        sign_in(client, f"u:{world.users['counter_b'].id}")
+        r = Browser(client).post(path, data, content_type="multipart/form-data", follow_redirects=True)
+        assert r.status_code in (200, 403) and "领取中心只能" in r.get_data(as_text=True)
+    else:
+        r = client.post(path, json=data, headers={"Authorization": f"Bearer {api_tokens['counter_b']}"})
+        assert r.status_code == 403 and r.get_json()["error"] == "not_receiving_centre", r.get_json()
+    assert snapshot(q, app.id) == before
+    with q.db.session() as s:
+        assert s.get(Application, app.id).centre_id == world.centre.id
+
+
+def test_the_pickup_centre_hands_over(web, world, api_tokens):
+    q = world.quanke
+    app = _picked_up_elsewhere(world, "issued")
+    with q.db.session() as s:
+        number = s.get(Citizen, world.citizen.id).applicant.id_number
+    r = web.test_client().post(f"/api/v1/applications/{app.id}/deliver",
+                               json={"method": "pickup", "recipient_id_number": number},
+                               headers={"Authorization": f"Bearer {api_tokens['counter_b']}"})
+    assert r.status_code == 200, r.get_json()
+    with q.db.session() as s:
+        assert s.get(Application, app.id).state == "delivered"
+        assert s.get(Application, app.id).centre_id == world.centre.id
