@@ -321,6 +321,20 @@ def get_applicant(applicant_id: int):
     return jsonify(out)
 
 
+@bp.post("/api/v1/applicants/<int:applicant_id>/phone")
+def change_applicant_phone(applicant_id: int):
+    """A new phone for a person, at the counter, ID re-checked (core.people.applicants.change_phone)."""
+    user = need(Role.COUNTER)
+    data = body()
+    with quanke().db.session() as db:
+        person = applicant_store.change_phone(db, applicant_id=applicant_id, user=db.get(User, user.id),
+                                              id_number=s(data, "id_number", max_len=64),
+                                              phone=s(data, "phone", max_len=20))
+        out = applicant_json(person)
+        out["id_number"] = mask_id(person.id_number)
+    return jsonify(out)
+
+
 # -- applications ----------------------------------------------------------------------------------
 
 @bp.get("/api/v1/applications")
