@@ -178,6 +178,9 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         last = session.get("seen")
         if isinstance(last, (int, float)) and now - last > int(limit) * 60:
             kind = current_user.kind
+            from core.people.users import end_sessions
+            with quanke.db.session() as db:   # a copy of the idle cookie ends with it
+                end_sessions(db.get(type(current_user.model), current_user.model.id))
             logout_user()
             lang = session.get("lang")
             session.clear()
