@@ -119,6 +119,8 @@ ERROR_NAMES = {
     "invalid_input": _l("输入有误"),
     "invalid_json": _l("请求体应为 JSON 对象"),
     "not_receiving_centre": _l("只有接收该申请的服务中心可以办理；领取中心只能核验身份、办理领取"),
+    "metrics_token_missing": _l("生产环境必须设置 QUANKE_METRICS_TOKEN"),
+    "dev_sender_in_production": _l("生产环境不能使用开发用的短信或通知发送器"),
     "json_too_deep": _l("JSON 嵌套过深"),
     "control_characters": _l("输入中含有不可见的控制字符（如 NUL），请删除后重试"),
     "invalid_kind_code": _l("服务内容编码须为英文字母开头的字母、数字或下划线（最长32位）"),
