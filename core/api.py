@@ -28,6 +28,7 @@ from core.platform.models import (Applicant, Application, Centre, CheckEvidence,
 from core.platform.audit import AuditEvent
 from core.platform.audit import record as record_audit
 from core.platform.audit import record_view
+from core.platform.inputs import check_text, parse_date, parse_id, parse_int
 from core.platform.identifiers import (age_on, mask_id, mask_name, validate_credit_code,
                                        validate_resident_id)
 from core.platform.actors import SYSTEM, actor_key
@@ -86,7 +87,7 @@ __all__ = [
     "Applicant", "Application", "Centre", "CheckEvidence", "Citizen", "Decision", "Department",
     "Document", "Material", "MaterialStatus", "Role", "State", "User", "AuditEvent",
     "record_audit", "record_view", "age_on", "mask_id", "mask_name", "validate_credit_code",
-    "validate_resident_id", "SYSTEM", "actor_key",
+    "validate_resident_id", "SYSTEM", "actor_key", "parse_int", "parse_id", "parse_date", "check_text",
     # workflow
     "accept", "attach_material", "deliver", "file_application", "material_statuses",
     "missing_materials", "preview_checks", "record_identity_step", "refuse", "resubmit",

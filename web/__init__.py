@@ -135,7 +135,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     from .ops import bp as ops_bp; app.register_blueprint(ops_bp)  # noqa: E702 - /readyz, /metrics, 503 on a lost database
     for blueprint in quanke.plugins.collect("register_blueprints"):
         app.register_blueprint(blueprint)
-    from . import limits, security
+    from . import inputs as request_inputs, limits, security
+    request_inputs.init_app(app)  # core.platform.inputs on every request: control characters, JSON depth
     security.init_app(app, quanke)           # request IDs, security headers, lock-out panel
     limits.init_app(app, quanke)      # after every blueprint: limits wrap views by endpoint
 
@@ -179,6 +180,9 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         last = session.get("seen")
         if isinstance(last, (int, float)) and now - last > int(limit) * 60:
             kind = current_user.kind
+            from core.people.users import end_sessions
+            with quanke.db.session() as db:   # a copy of the idle cookie ends with it
+                end_sessions(db.get(type(current_user.model), current_user.model.id))
             logout_user()
             lang = session.get("lang")
             session.clear()

@@ -12,13 +12,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from core.platform import audit
+from core.platform import audit, inputs
 from core.acceptance import ratings
 from core.people import staff_admin, tokens
 from core.ops import stats as statistics
 from core.platform.audit import AuditEvent
 from core.platform.clock import today
-from core.platform.errors import QuankeError
+from core.platform.errors import InvalidInput, QuankeError
 from core.platform.models import Application, Centre, DEPARTMENT_ROLES, Role, User
 from core.people.users import create_user
 
@@ -229,13 +229,9 @@ def follow_up_close(item_id: int):
 def _range() -> tuple[dt.date, dt.date]:
     end, start = today(), today() - dt.timedelta(days=29)
     try:
-        if request.args.get("end"):
-            end = dt.date.fromisoformat(request.args["end"])
-        if request.args.get("start"):
-            start = dt.date.fromisoformat(request.args["start"])
-        else:
-            start = end - dt.timedelta(days=29)
-    except ValueError:
+        end = inputs.parse_date(request.args.get("end"), field="end", default=end)
+        start = inputs.parse_date(request.args.get("start"), field="start", default=end - dt.timedelta(days=29))
+    except InvalidInput:
         flash(_("日期格式应为 YYYY-MM-DD"), "error")
         end, start = today(), today() - dt.timedelta(days=29)
     if start > end:
@@ -315,7 +311,7 @@ def audit_log():
         stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
         if f["application"]:
             value = f["application"]
-            app_id = db_id(value) if value.isdigit() else db.scalar(select(Application.id).where(
+            app_id = db_id(value) if db_id(value) else db.scalar(select(Application.id).where(
                 or_(Application.number == value.upper(), Application.receipt_no == value.upper())))
             stmt = stmt.where(AuditEvent.application_id == (app_id or -1))
         if f["subject"]:

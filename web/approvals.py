@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.approval import queues
 from core import approval
+from core.platform import inputs
 from core.platform.errors import QuankeError
 from core.platform.models import Centre, Role, RoleGrant, User
 
@@ -190,10 +191,15 @@ def resume(app_id: int):
 @staff_required(Role.DEPT_LEAD)
 def extend(app_id: int):
     raw = request.form.get("days", "")
-    days = int(raw) if raw.strip().isdigit() and len(raw.strip()) <= 6 else 0
     reason = request.form.get("reason", "")
-    return _act(app_id, lambda: approval.extend(quanke(), actor(), app_id, days=days, reason=reason),
-                _("已延长办理期限"))
+
+    def run():
+        try:
+            days = inputs.parse_int(raw, field="days", lo=-1000, hi=1000, default=0)
+        except QuankeError:
+            days = 0          # core.approval.extend says what the number must be (延长天数…)
+        return approval.extend(quanke(), actor(), app_id, days=days, reason=reason)
+    return _act(app_id, run, _("已延长办理期限"))
 
 
 @bp.post("/applications/<int:app_id>/issue")

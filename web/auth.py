@@ -12,6 +12,7 @@ from core.people import lockout, sms_login as sms
 from core.platform.errors import QuankeError
 from core.platform.models import Citizen, User
 from core.people.staff_admin import change_own_password
+from core.people.users import end_sessions
 from core.people.users import hash_password, verify_password
 
 from .forms import CodeForm, LoginForm, PasswordChangeForm, PhoneForm
@@ -66,6 +67,9 @@ def login():
 @bp.post("/logout")
 def logout():
     kind = current_user.kind if current_user.is_authenticated else "staff"
+    if current_user.is_authenticated:   # every copy of this session's cookie ends here too
+        with quanke().db.session() as db:
+            end_sessions(db.get(type(current_user.model), current_user.model.id))
     logout_user()
     _fresh_session()
     flash(_("已安全退出"), "success")
@@ -119,8 +123,11 @@ def account():
     if form.validate_on_submit():
         try:
             with quanke().db.session() as db:
-                change_own_password(db, current_user.model, form.old_password.data,
-                                    form.new_password.data)
+                fresh = change_own_password(db, current_user.model, form.old_password.data,
+                                            form.new_password.data)
+                identity = StaffIdentity(fresh)
+                identity.get_id()          # (read the new version inside the session)
+            login_user(identity)           # this browser stays signed in; every other session ended
             flash(_("密码已修改"), "success")
             return redirect(url_for("auth.account"))
         except QuankeError as exc:

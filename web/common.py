@@ -13,7 +13,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.platform import audit
+from core.platform import audit, inputs
 from core.acceptance import uploads as material_store
 from core import acceptance, approval, deadlines
 from core.papers import issuance
@@ -89,7 +89,7 @@ def form_rows(service, data: dict) -> list[tuple[str, str]]:
 
 
 def _actor_names(db: Session, keys: set[str]) -> dict[str, str]:
-    ids = [int(k.split(":", 1)[1]) for k in keys if k.startswith("user:") and k.split(":", 1)[1].isdigit()]
+    ids = [int(k.split(":", 1)[1]) for k in keys if k.startswith("user:") and inputs.try_id(k.split(":", 1)[1])]
     names = {}
     if ids:
         for uid, name, username in db.execute(select(User.id, User.name, User.username)

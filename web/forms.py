@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from core.people.passwords import MIN_LENGTH
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -30,7 +31,7 @@ class CodeForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     old_password = PasswordField(_l("原密码"), validators=[DataRequired(_l("请填写原密码"))])
-    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码")), Length(8, 256, _l("新密码至少8位"))])
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码")), Length(MIN_LENGTH, 256, _l("新密码至少%(n)s位", n=MIN_LENGTH))])
 
 
 class ApplicantForm(FlaskForm):
@@ -69,7 +70,7 @@ class AppointmentForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64)])
-    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(8, 256, _l("密码至少8位"))])
+    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(MIN_LENGTH, 256, _l("密码至少%(n)s位", n=MIN_LENGTH))])
     centre = SelectField(_l("所属中心"), validators=[Optional()])
     roles = SelectMultipleField(_l("角色"), validators=[DataRequired(_l("请至少选择一个角色"))])
     phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from core.platform.clock import local
 from core.platform.errors import QuankeError
+from core.platform import inputs
 from core.platform.identifiers import mask_id, mask_name, mask_phone
 from core.platform.models import State
 
@@ -84,13 +85,11 @@ def flash_error(exc: QuankeError) -> None:
 
 
 def page_args(default_per_page: int = 20, max_per_page: int = 100) -> tuple[int, int]:
-    def _int(name, default):
-        try:
-            return int(request.args.get(name, default))
-        except (TypeError, ValueError):
-            return default
-    page = min(max(_int("page", 1), 1), 100_000)
-    per_page = min(max(_int("per_page", default_per_page), 1), max_per_page)
+    """``page`` / ``per_page`` of a page's query string (core.platform.inputs: ASCII, bounded)."""
+    page = inputs.parse_int(request.args.get("page"), field="page", lo=1, hi=100_000, default=1,
+                            code="invalid_pagination")
+    per_page = inputs.parse_int(request.args.get("per_page"), field="per_page", lo=1, hi=max_per_page,
+                                default=default_per_page, code="invalid_pagination")
     return page, per_page
 
 
@@ -99,11 +98,7 @@ MAX_ID = 2**31 - 1
 
 def db_id(raw) -> int | None:
     """A database id typed by someone (form, query string): digits, 1 … 2**31-1, else None."""
-    raw = (raw or "").strip() if isinstance(raw, str) else ""
-    if not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_ID else None
+    return inputs.try_id(raw.strip() if isinstance(raw, str) else None)
 
 
 def new_key() -> str:

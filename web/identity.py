@@ -1,5 +1,10 @@
-"""Who is signed in: staff (``u:<id>``) and citizens (``c:<id>``) share one Flask-Login
-session, wrapped so views always know which kind they have.
+"""Who is signed in: staff (``u:<id>:<version>``) and citizens (``c:<id>:<version>``) share
+one Flask-Login session, wrapped so views always know which kind they have.
+
+The session is a signed cookie held by the browser, so it cannot be deleted on the server;
+instead it carries the account's ``session_version`` and is refused once the version in the
+database has moved on (logout, password change, role change, deactivation:
+:func:`core.people.users.end_sessions`). A copied cookie stops working then.
 
 Views pass ``current_user.model`` (a :class:`core.platform.models.User` or
 :class:`core.platform.models.Citizen`) to :mod:`core.workflow`, which re-checks roles itself; the
@@ -13,6 +18,8 @@ from flask import abort, current_app, g, request
 from flask_login import LoginManager, current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from core.platform import inputs
+from core.platform.errors import InvalidInput
 from core.platform.models import Citizen, Role, User
 
 login_manager = LoginManager()
@@ -50,7 +57,7 @@ class StaffIdentity(Identity):
     kind = "staff"
 
     def get_id(self) -> str:
-        return f"u:{self.model.id}"
+        return f"u:{self.model.id}:{self.model.session_version or 0}"
 
     @property
     def is_active(self) -> bool:
@@ -72,7 +79,7 @@ class CitizenIdentity(Identity):
     is_active = True
 
     def get_id(self) -> str:
-        return f"c:{self.model.id}"
+        return f"c:{self.model.id}:{self.model.session_version or 0}"
 
     @property
     def display_name(self) -> str:
@@ -91,17 +98,26 @@ def quanke():
 
 
 def load_identity(key: str):
-    kind, _, raw = (key or "").partition(":")
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
+    kind, _, rest = (key or "").partition(":")
+    raw, _, version = rest.partition(":")
+    if inputs.try_id(raw) is None:
+        return None
+    try:  # sessions from before versions carry none: version 0, ended by the first bump
+        version_no = inputs.parse_int(version, field="version", lo=0, default=0)
+    except InvalidInput:
         return None
     with quanke().db.session() as session:
         if kind == "u":
             user = session.get(User, int(raw), options=[selectinload(User.grants),
                                                        joinedload(User.centre)])
-            return StaffIdentity(user) if user is not None and user.active else None
+            if user is None or not user.active or (user.session_version or 0) != version_no:
+                return None
+            return StaffIdentity(user)
         if kind == "c":
             citizen = session.get(Citizen, int(raw), options=[joinedload(Citizen.applicant)])
-            return CitizenIdentity(citizen) if citizen is not None else None
+            if citizen is None or (citizen.session_version or 0) != version_no:
+                return None
+            return CitizenIdentity(citizen)
     return None
 
 

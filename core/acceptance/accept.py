@@ -15,7 +15,7 @@ from core.deadlines import add_working_days, compute_due_date
 from core.platform.errors import Forbidden, InvalidInput
 from core.platform.models import (Application, Centre, CentreService, Citizen, Decision, Department, Material, MaterialStatus, Role, RoleGrant, State, User)
 from core.contract.services import CheckResult, Outcome
-from core.acceptance.powers import require_counter
+from core.acceptance.powers import require_counter, require_receiving_centre
 from core.acceptance.receipts import next_receipt_no
 from core.contract.materials import material_statuses, missing_materials
 from core.platform.actors import Actor
@@ -116,6 +116,7 @@ def _acceptance_context(session: Session, actor: Actor, app: Application):
     active, counter, centre, department_name, has_receipt = row
     if not counter:
         raise Forbidden("只有全科社工可以受理", code="forbidden_role")
+    require_receiving_centre(app, centre.id if centre is not None else actor.centre_id, "受理")
     if centre is None:
         raise Forbidden("本中心未获授权受理该事项", code="centre_not_authorised")
     return centre, department_name, has_receipt

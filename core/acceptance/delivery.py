@@ -18,7 +18,7 @@ def deliver(quanke, actor: Actor, app_id: int, *, method: str = "pickup",
             tracking_no: str = "") -> Application:
     """Deliver (送达): handover at any centre with the recipient's identity re-checked, or courier."""
     def body(session, app, who):
-        user = require_counter(session, who, app, "办理送达", authorised=False)
+        user = require_counter(session, who, app, "办理送达", authorised=False, receiving=False)
         require_state(app, "deliver")
         delivery = Delivery(application_id=app.id, method=method, centre_id=user.centre_id,
                             staff_id=user.id)

@@ -4,7 +4,7 @@ import logging
 from core.platform.clock import now as utcnow
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from core.platform.models import (Application, Role, State, User)
-from core.approval.powers import require_approver
+from core.approval.powers import handled_for_applicant, require_approver
 from core.platform.actors import Actor
 from core.statemachine.guards import require_staff
 from core.statemachine.states import require_state
@@ -51,8 +51,8 @@ def assign(quanke, actor: Actor, app_id: int, *, approver_id: int) -> Applicatio
         if target is None or not target.active or not target.has_role(Role.APPROVER, app.department_code):
             raise InvalidInput("被分派人不是该部门的审批人员", code="invalid_assignee",
                                field="approver_id")
-        if target.id == app.accepted_by_id:
-            raise Forbidden("不能分派给该申请的受理人（受审分离）", code="segregation_of_duties")
+        if handled_for_applicant(app, target):
+            raise Forbidden("不能分派给办理过该申请受理环节的人员（受审分离）", code="segregation_of_duties")
         previous = app.claimed_by_id
         app.state, app.claimed_by_id, app.claimed_at = State.IN_REVIEW.value, target.id, utcnow()
         return {"assignee": target.id, "previous": previous}

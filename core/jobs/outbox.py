@@ -7,7 +7,6 @@ pluggable, the console sender prints for development.
 from __future__ import annotations
 
 import logging
-import sys
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -47,9 +46,15 @@ class ConsoleSender:
         self.stream = stream
 
     def send(self, message: OutboxMessage) -> None:
-        stream = self.stream or sys.stderr
-        print(f"[通知 {message.channel} → {message.recipient_kind}:{message.recipient}] "
-              f"{message.subject}：{message.body}", file=stream, flush=True)
+        from core.platform.identifiers import mask_phone
+        recipient = message.recipient or ""
+        if message.channel == "sms" or recipient.isdigit():
+            recipient = mask_phone(recipient)
+        line = f"[通知 {message.channel} → {message.recipient_kind}:{recipient}] {message.subject}：{message.body}"
+        if self.stream is not None:
+            self.stream.write(line + "\n")
+        else:
+            log.info("%s", line)
 
 
 SENDERS = {"console": ConsoleSender}

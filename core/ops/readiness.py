@@ -9,6 +9,7 @@ certificates (``quanke serve --production``, gunicorn's ``on_starting``).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -127,7 +128,28 @@ def check_production(quanke) -> dict:
             "生产检查要求 QUANKE_ENV=production（否则缺少的印章会被开发 CA 自动生成）。",
             code="not_production")
     from core.papers.issuance import check_seals
-    return check_seals(quanke)
+    seals = check_seals(quanke)
+    if not metrics_token(quanke) or metrics_token(quanke) == "change-me":
+        raise ProductionConfigError(
+            "生产环境必须设置 QUANKE_METRICS_TOKEN（/metrics 的访问令牌，随机生成），否则任何人都能读取运营指标。",
+            code="metrics_token_missing")
+    for key, dev in (("SMS_SENDER", DEV_SENDERS), ("NOTIFICATION_SENDER", DEV_SENDERS)):
+        if str(quanke.config.get(key) or "console").strip() in dev:
+            raise ProductionConfigError(
+                f"生产环境不能使用开发用的 {key}={quanke.config.get(key) or 'console'}（会把手机号和验证码写进日志、"
+                f"不会真正发出短信）。请设置 QUANKE_{key} 为短信网关的发送器。",
+                code="dev_sender_in_production")
+    return seals
+
+
+#: Senders for development only: they print (console) or keep messages in memory (tests).
+DEV_SENDERS = frozenset({"console", "memory", ""})
+
+
+def metrics_token(quanke=None) -> str:
+    """The ``/metrics`` (and detailed ``/readyz``) token: ``QUANKE_METRICS_TOKEN``."""
+    configured = quanke.config.get("METRICS_TOKEN") if quanke is not None else None
+    return str(configured or os.environ.get("QUANKE_METRICS_TOKEN") or "")
 
 
 def refuse_unless_production_ready(quanke) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
-import sys
 
 from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -21,6 +21,8 @@ from core.platform.db import Base, UTCDateTime
 from core.platform import identifiers
 from core.platform.errors import Conflict, Forbidden, InvalidInput
 from core.platform.models import Citizen
+
+log = logging.getLogger(__name__)
 
 CODE_TTL = dt.timedelta(minutes=5)
 RESEND_AFTER = dt.timedelta(seconds=60)
@@ -51,10 +53,21 @@ def _hash(secret_key: str, phone: str, code: str) -> str:
 
 
 class ConsoleSmsSender:
-    """Development sender: prints the code to the server console."""
+    """Development sender: logs that a message went out, with the phone and any code masked
+    (logs are read by more people than the phone's owner; production refuses this sender)."""
 
     def send(self, phone: str, text: str) -> None:
-        print(f"[短信 → {phone}] {text}", file=sys.stderr, flush=True)
+        log.info("[短信 → %s] %s", identifiers.mask_phone(phone), mask_secrets(text))
+
+
+_CODE = re.compile(r"(?<![0-9])[0-9]{4,8}(?![0-9])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def mask_secrets(text: str) -> str:
+    """Phones as ``138****5678`` and verification codes (4–8 digits) as ``******``."""
+    text = _PHONE_IN_TEXT.sub(lambda m: identifiers.mask_phone(m.group(0)), text or "")
+    return _CODE.sub(lambda m: "*" * len(m.group(0)), text)
 
 
 class MemorySmsSender:

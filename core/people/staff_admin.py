@@ -11,7 +11,7 @@ from core.platform import audit, identifiers
 from core.platform.errors import Forbidden, InvalidInput, NotFound
 from core.platform.models import Centre, CentreService, Role, RoleGrant, User
 from core.people.passwords import check_password
-from core.people.users import hash_password, parse_role, resolve_grants
+from core.people.users import end_sessions, hash_password, parse_role, resolve_grants
 
 
 def require_sys_admin(actor) -> User:
@@ -49,6 +49,8 @@ def update_user(session: Session, actor, user_id: int, *, name: str, centre_code
     session.flush()
     after = {"name": user.name, "centre_id": user.centre_id, "active": user.active,
              "roles": sorted(f"{r}:{d}" if d else r for r, d in wanted)}
+    if after["roles"] != before["roles"] or (before["active"] and not user.active):
+        end_sessions(user)              # role change or deactivation: sign in again
     audit.record(session, actor=f"user:{admin.id}", action="user_updated", object_type="user",
                  object_id=user.id, data={"before": before, "after": after})
     return user
@@ -61,6 +63,7 @@ def set_password(session: Session, actor, user_id: int, password: str) -> User:
         raise NotFound("用户不存在", code="user_not_found")
     check_password(password, username=user.username, phone=user.phone or "")
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record(session, actor=f"user:{admin.id}", action="password_reset", object_type="user",
                  object_id=user.id)
     return user
@@ -99,6 +102,7 @@ def change_own_password(session: Session, user: User, old: str, new: str) -> Use
         raise InvalidInput("原密码不正确", code="wrong_password", field="old_password")
     check_password(new, username=fresh.username, phone=fresh.phone or "", field="new_password")
     fresh.password_hash = hash_password(new)
+    end_sessions(fresh)      # every other session of this user ends; the web signs this one in again
     audit.record(session, actor=f"user:{fresh.id}", action="password_changed", object_type="user",
                  object_id=fresh.id)
     return fresh

@@ -16,6 +16,12 @@ _hasher = PasswordHasher()
 MIN_PASSWORD = MIN_LENGTH  # kept for callers that name it
 
 
+def end_sessions(account) -> None:
+    """End every signed-in session of a staff member or a citizen (``session_version`` + 1):
+    the web stores the version in the session and refuses a session whose version is old."""
+    account.session_version = (account.session_version or 0) + 1
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

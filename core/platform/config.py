@@ -26,7 +26,8 @@ DEFAULTS: dict = {
     "BASE_URL": "http://127.0.0.1:5000",
     "CORRECTION_WORKING_DAYS": 5,       # time to answer a one-time correction notice
     "MAX_EXTENSION_WORKING_DAYS": 10,
-    "NOTIFICATION_SENDER": "console",
+    "NOTIFICATION_SENDER": "console",   # production refuses console (core.ops.readiness.check_production)
+    "METRICS_TOKEN": None,              # /metrics and a detailed /readyz need it; production requires it
     "JOB_RETRY_INTERVALS": None,
     "LOG_FORMAT": None,                 # "json" / "text"; None → json in production (core.platform.logs)
     "LOG_LEVEL": "INFO",

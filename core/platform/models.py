@@ -127,6 +127,9 @@ class User(Base):
     phone: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    #: In every signed-in session; bumped on logout, password change, role change and
+    #: deactivation, which ends every session (a copied cookie stops working).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     centre: Mapped[Centre | None] = relationship()
     grants: Mapped[list["RoleGrant"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -177,6 +180,7 @@ class Citizen(Base):
     name: Mapped[str] = mapped_column(String(64), default="")
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # as User's
 
     applicant: Mapped[Applicant | None] = relationship()
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from core.api import InvalidInput, NotFound, QuankeError, Upload, record_view
+from core.api import InvalidInput, NotFound, QuankeError, Upload, parse_date, parse_int, record_view
 from core.api import today as local_today
 
 from plugins.business_license.domain import catalog, filing, inspections, lookups, supervision
@@ -237,22 +237,13 @@ def _feed_args():
     user = api_user()
     require(user, is_supervisor(user), "查看监管推送数据")
     args = request.args
-    since = None
-    if args.get("since"):
-        try:
-            since = dt.date.fromisoformat(args["since"])
-        except ValueError:
-            raise InvalidInput("since 应为日期 YYYY-MM-DD", code="invalid_field", field="since") from None
-    after = args.get("after_id", "0")
-    if not after.isdigit():
-        raise InvalidInput("after_id 应为非负整数", code="invalid_field", field="after_id")
-    limit = args.get("limit", "500")
-    if not limit.isdigit() or not 1 <= int(limit) <= 5000:
-        raise InvalidInput("limit 应为1至5000", code="invalid_field", field="limit")
+    since = parse_date(args.get("since"), field="since")
+    after = parse_int(args.get("after_id"), field="after_id", lo=0, default=0)
+    limit = parse_int(args.get("limit"), field="limit", lo=1, hi=5000, default=500)
     street = args.get("street") or None
     if street and street not in catalog.STREETS:
         raise InvalidInput(f"街道“{street}”不存在", code="invalid_field", field="street")
-    return {"since": since, "after_id": int(after), "limit": int(limit), "street": street}
+    return {"since": since, "after_id": after, "limit": limit, "street": street}
 
 
 @bp.get("/supervision")

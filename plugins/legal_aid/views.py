@@ -211,7 +211,7 @@ def assign(app_id: int):
     user = need(access.is_centre)
     form = AssignForm()
     raw = request.form.get("lawyer_id", "")
-    lawyer_id = int(raw) if raw.isdigit() else None
+    lawyer_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(app_id)

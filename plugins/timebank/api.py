@@ -13,7 +13,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import LOCAL_TZ, Forbidden, InvalidInput, NotFound, user_for_token
+from core.api import LOCAL_TZ, Forbidden, InvalidInput, NotFound, parse_int, user_for_token
 
 from plugins.timebank.domain import access, interbank, ledger, matching, reports, statements, withdrawals
 from plugins.timebank.domain import requests as reqs
@@ -127,9 +127,7 @@ def get_holder(holder_id: int):
 
 @bp.get("/holders/<int:holder_id>/movements")
 def get_movements(holder_id: int):
-    days = request.args.get("days", "90")
-    if not days.isdigit() or not 1 <= int(days) <= 366:
-        raise InvalidInput("days 应为1至366", code="invalid_days", field="days")
+    days = parse_int(request.args.get("days"), field="days", lo=1, hi=366, default=90, code="invalid_days")
     end = dt.datetime.now(LOCAL_TZ) + dt.timedelta(minutes=1)
     with quanke().db.session() as s:
         _visible_holder(s, holder_id)

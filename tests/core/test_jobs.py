@@ -21,13 +21,15 @@ def _outbox(quanke):
         return s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 
-def test_inline_jobs_send_the_outbox_after_commit(world, capfd):
+def test_inline_jobs_send_the_outbox_after_commit(world, caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="core.jobs.outbox")
     app = drive_to(world, "accepted")
     messages = _outbox(world.quanke)
     to_applicant = [m for m in messages if m.recipient_kind == "applicant"]
     assert to_applicant and all(m.sent_at is not None for m in to_applicant)
     assert app.receipt_no in to_applicant[-1].body
-    assert "已受理" in capfd.readouterr().err
+    assert "已受理" in caplog.text
 
 
 def test_a_refused_transition_writes_no_notification(world):

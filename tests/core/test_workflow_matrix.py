@@ -12,6 +12,7 @@ STATES = ["draft", "submitted", "correction_requested", "not_accepted", "accepte
 ROLES = ["citizen", "other_citizen", *WORLD_STAFF]
 COUNTERS = {"counter", "counter_b", "acceptor"}          # at centres authorised for the service
 ALL_COUNTERS = COUNTERS | {"counter_unauth"}             # incl. a station not authorised
+RECEIVING = {"counter", "acceptor"}                       # at the centre the application was filed at
 APPROVERS = {"approver", "approver2", "lead"}            # approvers of the department (not the acceptor)
 RUNNING = {"accepted", "accepted+paused", "in_review", "in_review+paused"}
 
@@ -45,10 +46,10 @@ def expected(action: str, state: str, role: str) -> bool:
     base = state.split("+")[0]
     if action == "submit":
         return state == "draft" and role == "citizen"
-    if action in ("accept", "return", "refuse"):
-        return state == "submitted" and role in COUNTERS
+    if action in ("accept", "return", "refuse"):      # the receiving centre only (issue 23 #1)
+        return state == "submitted" and role in RECEIVING
     if action == "resubmit":
-        return state == "correction_requested" and role in COUNTERS | {"citizen"}
+        return state == "correction_requested" and role in RECEIVING | {"citizen"}
     if action == "claim":
         return state == "accepted" and role in APPROVERS
     if action == "release":   # claimed by `approver`; a paused one may be handed back too
@@ -65,7 +66,7 @@ def expected(action: str, state: str, role: str) -> bool:
         if state == "draft":
             return role == "citizen"
         return base in ("submitted", "correction_requested", "accepted", "in_review") and (
-            role == "citizen" or role in ALL_COUNTERS)
+            role == "citizen" or role in RECEIVING)
     if action == "pause":
         if state == "accepted":
             return role in APPROVERS

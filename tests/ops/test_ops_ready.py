@@ -32,9 +32,9 @@ def test_healthz_stays(client):
 
 def test_readyz_is_503_when_migrations_are_not_current(tmp_path):
     from web import create_app
-    quanke = runtime(f"sqlite:///{tmp_path}/empty.db", tmp_path)   # never migrated
+    quanke = runtime(f"sqlite:///{tmp_path}/empty.db", tmp_path, METRICS_TOKEN="t0ken")   # never migrated
     try:
-        response = create_app(quanke=quanke).test_client().get("/readyz")
+        response = create_app(quanke=quanke).test_client().get("/readyz", headers={"Authorization": "Bearer t0ken"})
         assert response.status_code == 503
         checks = response.get_json()["checks"]
         assert checks["database"]["ok"] and not checks["migrations"]["ok"]
@@ -91,7 +91,9 @@ def test_a_lost_database_is_a_clean_503_not_a_500(quanke):
 # -- production start-up -------------------------------------------------------------------------
 
 def _prod(tmp_path, **config):
-    base = {"ENV": "production", "SECRET_KEY": STRONG_SECRET, "SEAL_DIR": str(tmp_path / "seals")}
+    base = {"ENV": "production", "SECRET_KEY": STRONG_SECRET, "SEAL_DIR": str(tmp_path / "seals"),
+            "METRICS_TOKEN": "metrics-" + "x" * 24, "SMS_SENDER": "gateway.sms:Sender",
+            "NOTIFICATION_SENDER": "gateway"}
     base.update(config)
     return runtime(f"sqlite:///{tmp_path}/p.db", tmp_path, **base)
 

@@ -60,6 +60,7 @@ HTML = [
     E("GET", "/counter/", FILERS), E("GET", "/counter/applicant", FILERS),
     E("POST", "/counter/applicant", FILERS, data={"kind": "person", "id_number": "1"}),
     E("GET", "/counter/applicants/{applicant}", FILERS), E("GET", "/counter/services?q=x", FILERS),
+    E("POST", "/counter/applicants/{applicant}/phone", COUNTERS, data={"id_number": "{id_number}", "phone": "13900000002"}),
     E("GET", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"}),
     E("POST", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"},
       data={"f-purpose": "矩阵测试", "mat-id_proof": "paper", "consent": "y"}, changes="count"),
@@ -154,6 +155,8 @@ API = [
     E("GET", "/api/v1/applicants?id_number=1", FILERS, api=True),
     E("POST", "/api/v1/applicants", FILERS, api=True, data={"kind": "person", "id_number": "{id_number}", "name": "测试citizen"}),
     E("GET", "/api/v1/applicants/{applicant}", FILERS, api=True),
+    E("POST", "/api/v1/applicants/{applicant}/phone", COUNTERS, api=True,
+      data={"id_number": "{id_number}", "phone": "13900000001"}),
     E("GET", "/api/v1/applications", STAFF, api=True),
     E("POST", "/api/v1/applications", {"counter", "counter_b", "acceptor", "agent"}, api=True, changes="count",
       data={"service_code": "sample.permit", "applicant_id": "{applicant}", "form_data": {"purpose": "接口矩阵"},
@@ -404,3 +407,147 @@ def _match(concrete: str, pattern: str) -> bool:
         return False
     return all(y == "*" or x == y or ("*" in y and x.startswith(y.split("*")[0]) and x.endswith(y.split("*")[-1]))
                for x, y in zip(a, b))
+
+
+# -- segregation of duties: the applicant's side never decides (issue 23 #3) -----------------------
+
+def _filed_by_acceptor(world, *, claimed=False, approved=False):
+    """Filed at the counter by ``acceptor`` (counter + approver + lead), accepted by ``counter``;
+    optionally claimed / approved by ``acceptor`` as rows from before the rule."""
+    from core import acceptance
+    q = world.quanke
+    app = file_at_counter(world, by="acceptor")
+    acceptance.accept(q, world.counter, app.id)
+    if claimed or approved:
+        with q.db.session() as s:
+            row = s.get(Application, app.id)
+            row.state, row.claimed_by_id = ("approved" if approved else "in_review"), world.acceptor.id
+            if approved:
+                row.decided_by_id = world.acceptor.id
+    return app
+
+
+def _handled_by_acceptor(world):
+    """Filed and accepted by ``counter``, but ``acceptor`` returned it for correction once."""
+    from core import acceptance
+    q = world.quanke
+    app = file_at_counter(world, paper=[])
+    acceptance.return_for_correction(q, world.acceptor, app.id)
+    acceptance.attach_material(q, world.counter, app.id, paper=["id_proof"])
+    acceptance.resubmit(q, world.counter, app.id)
+    acceptance.accept(q, world.counter, app.id)
+    return app
+
+
+SEGREGATION = [
+    ("claim, filer", lambda w: _filed_by_acceptor(w), "acceptor", "post", "/api/v1/applications/{app}/claim", {}),
+    ("claim, filer, page", lambda w: _filed_by_acceptor(w), "acceptor", "form", "/approvals/applications/{app}/claim", {}),
+    ("claim, returned it", _handled_by_acceptor, "acceptor", "post", "/api/v1/applications/{app}/claim", {}),
+    ("assign to the filer", lambda w: _filed_by_acceptor(w), "lead", "post", "/api/v1/applications/{app}/assign",
+     {"approver_id": "{acceptor}"}),
+    ("approve, filer", lambda w: _filed_by_acceptor(w, claimed=True), "acceptor", "post",
+     "/api/v1/applications/{app}/approve", {}),
+    ("reject, filer, page", lambda w: _filed_by_acceptor(w, claimed=True), "acceptor", "form",
+     "/approvals/applications/{app}/reject", {"reasons": "不符合条件"}),
+    ("issue, filer", lambda w: _filed_by_acceptor(w, approved=True), "acceptor", "post",
+     "/api/v1/applications/{app}/issue", {}),
+]
+
+
+@pytest.mark.parametrize("case", SEGREGATION, ids=[c[0] for c in SEGREGATION])
+def test_the_applicant_side_never_decides(case, web, world, api_tokens):
+    _name, make, who, how, path, data = case
+    app = make(world)
+    q = world.quanke
+    path = path.format(app=app.id)
+    data = {k: (world.acceptor.id if v == "{acceptor}" else v) for k, v in data.items()}
+    before = snapshot(q, app.id)
+    client = web.test_client()
+    if how == "form":
+        sign_in(client, f"u:{world.users[who].id}")
+        r = Browser(client).post(path, data, follow_redirects=True)
+        assert "受审分离" in r.get_data(as_text=True)
+    else:
+        r = client.post(path, json=data, headers={"Authorization": f"Bearer {api_tokens[who]}"})
+        assert r.status_code == 403 and r.get_json()["error"] == "segregation_of_duties", r.get_json()
+    assert snapshot(q, app.id) == before
+
+
+def test_an_approver_who_never_touched_it_still_claims(web, world, api_tokens):
+    app = _filed_by_acceptor(world)
+    r = web.test_client().post(f"/api/v1/applications/{app.id}/claim",
+                               headers={"Authorization": f"Bearer {api_tokens['approver']}"})
+    assert r.status_code == 200
+
+
+# -- the pick-up centre only hands over (issue 23 #1) -----------------------------------------------
+
+def _picked_up_elsewhere(world, state="submitted"):
+    """Filed by ``counter`` (centre) with the other centre (``counter_b``'s) as pick-up centre."""
+    from core import acceptance, approval
+    q = world.quanke
+    with q.db.session() as s:
+        applicant = s.get(Citizen, world.citizen.id).applicant
+        form = q.service("sample.permit").example_for(applicant.name, applicant.id_number)
+    paper = [] if state == "correction_requested" else ["id_proof"]
+    app = acceptance.file_application(q, world.counter, service_code="sample.permit",
+                                      applicant_id=world.citizen.applicant_id, form_data=form, paper=paper,
+                                      consent=True, consent_text="申请人当面同意",
+                                      pickup_centre_id=world.other_centre.id)
+    if state == "issued":
+        acceptance.accept(q, world.counter, app.id)
+        approval.claim(q, world.approver, app.id)
+        approval.approve(q, world.approver, app.id)
+        with q.db.session() as s:
+            approved = s.get(Application, app.id).state == "approved"
+        if approved:          # a service without automatic issuing
+            approval.issue(q, world.approver, app.id)
+    return app
+
+
+PICKUP = [
+    ("post", "/api/v1/applications/{app}/accept", {}),
+    ("post", "/api/v1/applications/{app}/return", {"defects": {"id_proof": "模糊"}}),
+    ("post", "/api/v1/applications/{app}/refuse", {"reasons": "不属于受理范围"}),
+    ("post", "/api/v1/applications/{app}/materials", {"paper": ["photo"]}),
+    ("post", "/api/v1/applications/{app}/withdraw", {"reason": "申请人要求"}),
+    ("form", "/counter/applications/{app}/accept", {}),
+    ("form", "/counter/applications/{app}/return", {"defect-id_proof": "1", "reason-id_proof": "模糊"}),
+    ("form", "/counter/applications/{app}/refuse", {"reasons": "不属于受理范围"}),
+    ("form", "/counter/applications/{app}/materials", {"mat-photo": "paper"}),
+    ("form", "/counter/applications/{app}/withdraw", {"reason": "申请人要求"}),
+]
+
+
+@pytest.mark.parametrize("case", PICKUP, ids=[f"{c[0]} {c[1]}" for c in PICKUP])
+def test_the_pickup_centre_cannot_act_for_the_applicant(case, web, world, api_tokens):
+    how, path, data = case
+    q = world.quanke
+    app = _picked_up_elsewhere(world)
+    path = path.format(app=app.id)
+    before = snapshot(q, app.id)
+    client = web.test_client()
+    if how == "form":
+        sign_in(client, f"u:{world.users['counter_b'].id}")
+        r = Browser(client).post(path, data, content_type="multipart/form-data", follow_redirects=True)
+        assert r.status_code in (200, 403) and "领取中心只能" in r.get_data(as_text=True)
+    else:
+        r = client.post(path, json=data, headers={"Authorization": f"Bearer {api_tokens['counter_b']}"})
+        assert r.status_code == 403 and r.get_json()["error"] == "not_receiving_centre", r.get_json()
+    assert snapshot(q, app.id) == before
+    with q.db.session() as s:
+        assert s.get(Application, app.id).centre_id == world.centre.id
+
+
+def test_the_pickup_centre_hands_over(web, world, api_tokens):
+    q = world.quanke
+    app = _picked_up_elsewhere(world, "issued")
+    with q.db.session() as s:
+        number = s.get(Citizen, world.citizen.id).applicant.id_number
+    r = web.test_client().post(f"/api/v1/applications/{app.id}/deliver",
+                               json={"method": "pickup", "recipient_id_number": number},
+                               headers={"Authorization": f"Bearer {api_tokens['counter_b']}"})
+    assert r.status_code == 200, r.get_json()
+    with q.db.session() as s:
+        assert s.get(Application, app.id).state == "delivered"
+        assert s.get(Application, app.id).centre_id == world.centre.id

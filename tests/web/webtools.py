@@ -43,7 +43,15 @@ class Browser:
 
 
 def sign_in(client, key: str) -> None:
-    """Sign in through the Flask-Login session (``u:<id>`` staff, ``c:<id>`` citizens)."""
+    """Sign in through the Flask-Login session (``u:<id>`` staff, ``c:<id>`` citizens), with
+    the account's current session version (web.identity refuses an old one)."""
+    kind, _, raw = key.partition(":")
+    if raw.isdigit():
+        from core.platform.models import Citizen, User
+        with client.application.extensions["quanke"].db.session() as db:
+            account = db.get(User if kind == "u" else Citizen, int(raw))
+            if account is not None:
+                key = f"{kind}:{raw}:{account.session_version or 0}"
     with client.session_transaction() as session:
         session["_user_id"] = key
         session["_fresh"] = True

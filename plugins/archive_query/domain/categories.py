@@ -193,7 +193,7 @@ def clean_fields(cat: Category, raw: dict[str, str], today_: dt.date | None = No
         if spec.kind == "date":
             out[spec.name] = parse_date(value, spec.label, today_).isoformat()
         elif spec.kind == "int":
-            if not value.isdigit() or int(value) > 50:
+            if not (value.isascii() and value.isdigit()) or int(value) > 50:
                 raise ValueError(f"{spec.label}“{value}”应为0至50的整数")
             out[spec.name] = int(value)
         elif spec.kind == "choice":

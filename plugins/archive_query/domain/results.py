@@ -27,7 +27,7 @@ class ResultNotReady(InvalidState):
 
 def _who(session: Session, actor: str):
     kind, _, raw = (actor or "").partition(":")
-    if kind == "user" and raw.isdigit():
+    if kind == "user" and raw.isascii() and raw.isdigit() and len(raw) <= 9:
         user = session.get(User, int(raw))
         if user is not None:
             return user

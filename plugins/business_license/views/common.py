@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 from flask_login import current_user
 
-from core.api import Forbidden, Role, User, user_for_token
+from core.api import Forbidden, InvalidInput, Role, User, parse_int, user_for_token
 
 from plugins.business_license.domain.catalog import FOOD_SAFETY, MARKET_REGULATION
 
@@ -59,6 +59,8 @@ def json_error(code: str, message: str, status: int, **extra):
 
 def page_args() -> tuple[int, int]:
     def number(key, default, high):
-        raw = request.args.get(key, "")
-        return min(max(int(raw), 1), high) if raw.isdigit() else default
+        try:
+            return parse_int(request.args.get(key), field=key, lo=1, hi=high, default=default)
+        except InvalidInput:
+            return default
     return number("page", 1, 10_000), number("per_page", 20, 100)

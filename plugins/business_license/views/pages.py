@@ -166,7 +166,7 @@ def inspection_tasks(user):
     quanke = runtime()
     if request.method == "POST":
         task_id = request.form.get("task_id", "")
-        if not task_id.isdigit():
+        if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 9):
             abort(400)
         try:
             inspections.record_result(quanke, user, int(task_id), outcome=request.form.get("outcome", ""),

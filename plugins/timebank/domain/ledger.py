@@ -97,6 +97,8 @@ def parse_minutes(raw, *, field: str = "minutes", what: str = "时长") -> int:
             raw = int(raw)
         return require_minutes(raw, field=field, what=what)
     value = str(raw or "").strip()
+    if not value.isascii():
+        raise InvalidInput(f"{what}只能用数字0-9填写", code="minutes_invalid", field=field)
     if not value:
         raise InvalidInput(f"请填写{what}（分钟）", code="minutes_required", field=field)
     if value.startswith("-"):

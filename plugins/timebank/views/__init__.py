@@ -30,6 +30,7 @@ from core.api import (
     LOCAL_TZ,
     Citizen,
     InvalidInput,
+    parse_int,
     QuankeError,
     User,
     local,
@@ -102,9 +103,7 @@ def form_int(name: str, what: str, *, required: bool = True) -> int | None:
     raw = (request.form.get(name) or "").strip()
     if not raw and not required:
         return None
-    if not raw.lstrip("-").isdigit():
-        raise InvalidInput(f"{what}必须是整数", code="not_integer", field=name)
-    return int(raw)
+    return parse_int(raw, field=name, code="not_integer", what=what)
 
 
 def form_date(name: str, what: str) -> dt.date:

@@ -177,7 +177,7 @@ def admin_request(request_id: int):
 @staff_required
 def admin_propose(request_id: int):
     def run():
-        ids = [int(v) for v in request.form.getlist("volunteer_ids") if v.isdigit()]
+        ids = [int(v) for v in request.form.getlist("volunteer_ids") if v.isascii() and v.isdigit() and len(v) <= 9]
         with quanke().db.session() as s:
             ranking = matching.rank(s, s.get(ServiceRequest, request_id))
         return len(reqs.propose(quanke(), me(), request_id, ids, ranking=ranking))
@@ -401,7 +401,7 @@ def admin_teams():
     if request.method == "POST":
         def run():
             members = [int(v) for v in (request.form.get("member_ids") or "").replace("，", ",").split(",")
-                       if v.strip().isdigit()]
+                       if v.strip().isascii() and v.strip().isdigit() and len(v.strip()) <= 9]
             return volunteers.create_team(quanke(), me(), name=request.form.get("name", ""),
                                           community=request.form.get("community", ""),
                                           leader_id=form_int("leader_id", "负责人志愿者编号（ID）"),
