@@ -218,8 +218,7 @@ class PluginHost:
                 info.services.append(service.code)
         for hook_name in REGISTRATION_HOOKS:   # the rest are called later: check them now
             if hook_name not in ("register_departments", "register_services"):
-                for _ in self._shaped(hook_name):
-                    pass
+                list(self._shaped(hook_name))  # validating the answers is the point
 
     # -- queries -------------------------------------------------------------------------------
 
