@@ -16,6 +16,7 @@ from core import __version__, hookimpl
 # -- declarations (声明) --------------------------------------------------------------------
 from core.contract.services import (CertificateContext, Check, CheckContext, CheckResult,
                                     MaterialSpec, Outcome, ServiceDef)
+from core.contract.legal_clock import Citation, LegalClock, licensing_clock
 from core.contract.plugin_settings import package_dir, require_settings, require_templates, setting
 from core.contract.host import PluginHost
 from core.runtime import Quanke
@@ -79,7 +80,7 @@ __all__ = [
     "__version__", "hookimpl",
     # declarations and the plugin host
     "CertificateContext", "Check", "CheckContext", "CheckResult", "MaterialSpec", "Outcome",
-    "ServiceDef", "PluginHost", "Quanke", "setting", "require_settings", "require_templates",
+    "ServiceDef", "LegalClock", "Citation", "licensing_clock", "PluginHost", "Quanke", "setting", "require_settings", "require_templates",
     "package_dir",
     # platform
     "Conflict", "Forbidden", "InvalidInput", "InvalidState", "NotFound", "QuankeError",

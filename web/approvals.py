@@ -115,7 +115,6 @@ def application(app_id: int):
         return render_template("approvals/application.html", is_approver=is_approver,
                                is_lead=is_lead, assignees=assignees,
                                can_reveal=may_reveal(who, app, db), show_scans=True,
-                               max_extension=quanke().config["MAX_EXTENSION_WORKING_DAYS"],
                                **info)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.platform import audit, inputs
 from core.acceptance import uploads as material_store
 from core import acceptance, approval, deadlines
+from core.deadlines.explain import clock_of, notice_window_end
 from core.papers import issuance
 from core.platform import actors
 from core.platform.audit import AuditEvent
@@ -138,6 +139,8 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
     statuses = acceptance.material_statuses(app)
     missing = acceptance.missing_materials(service, statuses)
     explanation = deadlines.due_date_explanation(q, db, app)
+    clock = clock_of(q, app)
+    notice_window = notice_window_end(q, db, clock, app) if app.state == "submitted" else None
     decisions = db.scalars(select(Decision).where(Decision.application_id == app.id)
                            .order_by(Decision.id)).all()
     last_return = next((d for d in reversed(decisions) if d.kind == "return"), None)
@@ -157,6 +160,7 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
         "materials": mats, "missing": [(c, names.get(c, c)) for c in missing],
         "evidence": list(app.evidence), "changes": approval.evidence_changes(app),
         "due_lines": explanation.lines() if explanation else [],
+        "clock": clock, "notice_window": notice_window,
         "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,
         "last_return": last_return, "deliveries": deliveries, "centre": centre,
         "pickup_centre": pickup_centre, "documents": documents(db, app.id), "revealed": reveal,

@@ -12,7 +12,8 @@ from core.papers import issuance
 from core.jobs import outbox
 from core.platform.clock import local_date, now as utcnow
 from core.deadlines import add_working_days, compute_due_date
-from core.platform.errors import Forbidden, InvalidInput
+from core.deadlines.explain import clock_of, notice_window_end, received_on
+from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from core.platform.models import (Application, Centre, CentreService, Citizen, Decision, Department, Material, MaterialStatus, Role, RoleGrant, State, User)
 from core.contract.services import CheckResult, Outcome
 from core.acceptance.powers import require_counter, require_receiving_centre
@@ -63,13 +64,17 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                                field="warn_reason")
         store_evidence(session, app, results, "acceptance", at)
         day = local_date(at)
-        due = compute_due_date(quanke.calendar(session), day, service.deadline_working_days,
-                               counting=service.deadline_counting)
+        clock = clock_of(quanke, app)
+        # A clock that starts on receipt (法律援助法第四十三条) counts from the day the system
+        # recorded the application as received, not from today.
+        start = received_on(app) if clock.starts == "receipt" else day
+        due = compute_due_date(quanke.calendar(session), start, clock.days, counting=clock.counting)
         write_columns(session, app, state=State.ACCEPTED.value, accepted_at=at,
                       accepted_by_id=user.id, centre_id=centre.id,
                       warn_reason=warn_reason.strip() if warned else "",
                       receipt_no=next_receipt_no(session, centre, day),
-                      deadline_working_days=service.deadline_working_days, due_date=due.due_date)
+                      deadline_working_days=clock.days, due_date=due.due_date,
+                      clock_rule=app.clock_rule or clock.to_record())
         set_committed_value(app, "centre", centre)
         # A due date on a year whose holidays are not published yet says so (暂定), here too.
         provisional = "（暂定：节假日安排公布后可能调整）" if due.provisional else ""
@@ -133,6 +138,14 @@ def return_for_correction(quanke, actor: Actor, app_id: int, *,
         require_counter(session, who, app, "出具补正告知")
         require_state(app, "return")
         service = quanke.service(app.service_code)
+        clock = clock_of(quanke, app)
+        window_ends = notice_window_end(quanke, session, clock, app)
+        if window_ends is not None and local_date(at) > window_ends:
+            raise InvalidState(
+                f"收到申请材料已超过{clock.notice_within_days}个工作日（告知期限至{window_ends:%Y年%m月%d日}），"
+                f"不能再出具补正告知书；依{clock.notice_basis}，本申请视为自收到材料之日起受理",
+                code="notice_window_passed",
+                details={"window_ends": window_ends.isoformat(), "basis": str(clock.notice_basis)})
         gaps = []
         for code in missing_materials(service, material_statuses(app)):
             gaps.append({"code": code, "name": service.material(code).name,
@@ -151,14 +164,19 @@ def return_for_correction(quanke, actor: Actor, app_id: int, *,
                                           note=reason))
         if not gaps and not note.strip():
             raise InvalidInput("没有需要补正的内容，请直接受理", code="nothing_to_correct")
-        due = add_working_days(quanke.calendar(session), local_date(at),
-                               int(quanke.config["CORRECTION_WORKING_DAYS"]))
+        # The period to answer is the one the notice sets (CORRECTION_WORKING_DAYS) unless the
+        # statute fixes its own; only where the statute says so does missing it withdraw.
+        days = clock.withdrawal_days if clock.withdrawal_days is not None \
+            else int(quanke.config["CORRECTION_WORKING_DAYS"])
+        due = add_working_days(quanke.calendar(session), local_date(at), days)
         session.add(Decision(application_id=app.id, kind="return", reasons=note.strip(),
                              gaps=gaps, correction_due=due, by_id=who.id, at=at))
         app.state = State.CORRECTION_REQUESTED.value
         items = "；".join(f"{g['name']}（{g['reason']}）" for g in gaps)
+        consequence = (f"逾期未补正的，视为撤回申请（{clock.withdrawal_basis}）。"
+                       if clock.deemed_withdrawn else "")
         notified = notify_applicant(session, app, "correction_requested", "需补正材料",
-                                     f"需一次性补正：{items}。请于{due:%Y年%m月%d日}前补正。")
+                                     f"需一次性补正：{items}。请于{due:%Y年%m月%d日}前补正。{consequence}")
         doc = issuance.record_document(session, app, "correction_notice", by_id=who.id,
                                        service=service, at=at)
         return {"gaps": gaps, "correction_due": due.isoformat(), "document": doc.number,

@@ -62,7 +62,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                           department_code=service.department, applicant_id=applicant.id,
                           applicant=applicant, form_data=clean_form,
                           idempotency_key=idempotency_key, created_at=at,
-                          pickup_centre_id=pickup_centre_id, delivery_method=delivery_method)
+                          pickup_centre_id=pickup_centre_id, delivery_method=delivery_method,
+                          clock_rule=service.legal_clock.to_record())
         if isinstance(who, Citizen):
             if "remote" not in service.channels:
                 raise Forbidden("该事项不支持网上申请，请到窗口办理", code="channel_not_allowed")

@@ -5,7 +5,8 @@
   from ``accepted`` to ``approved``/``rejected`` as the system, audited with the rule's name,
   and still appears in the department's queue as done.
 * :func:`withdraw_expired_corrections` — an application whose one-time correction notice was
-  not answered in time is deemed withdrawn (视为撤回), e.g. Legal Aid Law Art. 43.
+  not answered in time is deemed withdrawn (视为撤回) where the service's statute says so
+  (``LegalClock.deemed_withdrawn``, e.g. Legal Aid Law Art. 43); elsewhere it waits.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from core.deadlines.explain import clock_of
 from core.papers import issuance
 from core.platform.clock import now as utcnow, today
 from core.platform.errors import InvalidInput, InvalidState
@@ -61,17 +63,24 @@ def withdraw_expired_corrections(quanke, *, day: str | dt.date | None = None) ->
                 .where(Application.state == State.CORRECTION_REQUESTED.value,
                        Decision.kind == "return").order_by(Decision.id)):
             latest[decision.application_id] = decision.correction_due
-    expired = [app_id for app_id, due in latest.items() if due and due < day]
+        # Only where the statute attaches withdrawal to silence (法律援助法第四十三条); elsewhere
+        # the application waits for its corrections and the overdue sweep reminds.
+        withdrawing = {app.id for app in session.scalars(
+            select(Application).where(Application.id.in_(list(latest))))
+            if clock_of(quanke, app).deemed_withdrawn}
+    expired = [app_id for app_id, due in latest.items()
+               if due and due < day and app_id in withdrawing]
     done = 0
     for app_id in expired:
         def body(session, app, _who, due=latest[app_id]):
             if app.state != State.CORRECTION_REQUESTED.value:
                 raise InvalidState("申请已不在待补正状态", code="invalid_state")
-            app.state = State.WITHDRAWN.value
+            basis = clock_of(quanke, app).withdrawal_basis
+            app.state, app.deemed = State.WITHDRAWN.value, "withdrawn"
             notified = _notify_applicant(session, app, "deemed_withdrawn", "视为撤回",
-                                         f"未在{due:%Y年%m月%d日}前补正材料，视为撤回申请。")
+                                         f"未在{due:%Y年%m月%d日}前补正材料，依{basis}视为撤回申请。")
             return {"reason": "逾期未补正，视为撤回", "correction_due": due.isoformat(),
-                    "_notify": notified}
+                    "basis": str(basis), "_notify": notified}
         try:
             _transition(quanke, SYSTEM, app_id, "withdraw", body)
             done += 1

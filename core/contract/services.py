@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import wtforms
 
+from core.contract.legal_clock import LegalClock, licensing_clock, validate_clock
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlalchemy.orm import Session
 
@@ -154,6 +156,11 @@ class ServiceDef:
     #: How the time limit is counted: "working_days" (工作日, the default) or
     #: "calendar_days" (自然日; an end date on a holiday moves to the next working day).
     deadline_counting: str = "working_days"
+    #: The statute's clock (法定时限规则: start, extension, pause, notice window, deemed
+    #: outcomes, each cited). Without one the service gets the Administrative Licensing
+    #: Law's clock with ``deadline_working_days`` as its promised limit; with one, the
+    #: clock's ``days`` and ``counting`` win and the two fields above mirror them.
+    clock: LegalClock | None = None
     channels: frozenset[str] = frozenset({"counter"})
     identity: frozenset[str] = frozenset()
     checks: tuple[Check, ...] = ()
@@ -167,6 +174,19 @@ class ServiceDef:
     #: Whether community stations (not only street and district centres) may accept it.
     community: bool = True
     plugin: str = ""  # filled in by the core: the plugin that declared it
+
+    def __post_init__(self):
+        if isinstance(self.clock, LegalClock):
+            # frozen: mirror the clock into the 0.1 fields templates and plugins still read
+            object.__setattr__(self, "deadline_working_days", self.clock.days)
+            object.__setattr__(self, "deadline_counting", self.clock.counting)
+
+    @property
+    def legal_clock(self) -> LegalClock:
+        """The clock this service runs on: its own, or the Licensing Law's default."""
+        if self.clock is not None:
+            return self.clock
+        return licensing_clock(self.deadline_working_days, self.deadline_counting)
 
     def example_for(self, name: str, id_number: str) -> dict:
         return {k: v.format(name=name, id_number=id_number) if isinstance(v, str) else v
@@ -197,6 +217,8 @@ def validate_service(service: ServiceDef, departments: set[str] | None = None) -
         problems.append(f"事项 {service.code} 的办理时限必须是非负整数")
     if service.deadline_counting not in ("working_days", "calendar_days"):
         problems.append(f"事项 {service.code} 的时限计算方式 {service.deadline_counting!r} 未知")
+    if service.clock is not None:
+        problems.extend(validate_clock(service.code, service.clock))
     bad_channels = set(service.channels) - CHANNELS
     if bad_channels or not service.channels:
         problems.append(f"事项 {service.code} 的渠道 {sorted(bad_channels) or '为空'} 不合法")

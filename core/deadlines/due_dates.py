@@ -43,6 +43,8 @@ class DueDateExplanation:
     counting: str = "working_days"        # or "calendar_days" (自然日)
     moved_from: date | None = None        # calendar days: the end date that fell on a holiday
     provisional_years: tuple[int, ...] = ()  # counted through a year with no published arrangement
+    start_label: str = "受理日期"          # or "收到申请日期" for a clock that starts at receipt
+    basis: tuple[str, ...] = ()           # the articles that set the numbers above (法律依据)
 
     @property
     def provisional(self) -> bool:
@@ -59,7 +61,7 @@ class DueDateExplanation:
 
     def lines(self) -> list[str]:
         """Chinese sentences explaining the computation step by step."""
-        out = [f"受理日期：{_zh_date(self.start)}（不计入）",
+        out = [f"{self.start_label}：{_zh_date(self.start)}（不计入）",
                f"法定时限：{self.working_days}{self.unit}"
                + ("（自然日，期满日为节假日的顺延至下一工作日）" if self.counting == "calendar_days" else "")]
         out.extend(f"跳过：{text}" for text in _skipped_ranges(self.skipped))
@@ -82,6 +84,7 @@ class DueDateExplanation:
             reason = f"（原因：{self.extension_reason}）" if self.extension_reason else ""
             out.append(f"延长：{self.extension_days}{self.unit}{reason}")
         out.extend(f"注意：{text}" for text in self.warnings)
+        out.extend(f"依据：{text}" for text in self.basis)
         if self.due_date is None:
             remaining = self.total_days - self.counted_days
             out.append(f"办结期限：暂停计时中，已计{self.counted_days}{self.unit}，"
@@ -125,16 +128,19 @@ def _check_days(value, what: str) -> int:
 
 def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
                      pauses: Sequence[Pause] = (), extension_days: int = 0,
-                     extension_reason: str = "", counting: str = "working_days") -> DueDateExplanation:
+                     extension_reason: str = "", counting: str = "working_days",
+                     start_label: str = "受理日期", basis: Sequence[str] = ()) -> DueDateExplanation:
     """Count ``working_days + extension_days`` working days after ``start``, not counting
     working days inside a pause, and explain the result.
 
     With ``counting="calendar_days"`` every day counts (a law that says "7日"), and an end
     date that is not a working day moves to the next working day.
     """
+    labels = {"start_label": start_label, "basis": tuple(basis)}
     if counting == "calendar_days":
         return _calendar_due_date(calendar, start, working_days, pauses=tuple(pauses),
-                                  extension_days=extension_days, extension_reason=extension_reason)
+                                  extension_days=extension_days, extension_reason=extension_reason,
+                                  labels=labels)
     if counting != "working_days":
         raise InvalidInput(f"未知的时限计算方式：{counting}", code="invalid_deadline")
     _check_days(working_days, "法定时限")
@@ -181,12 +187,13 @@ def compute_due_date(calendar: WorkCalendar, start: date, working_days: int, *,
         start=start, working_days=working_days, due_date=due, skipped=tuple(skipped),
         makeup_days=tuple(makeup), paused_days=tuple(paused_days), pauses=pauses,
         extension_days=extension_days, extension_reason=extension_reason,
-        warnings=warnings, counted_days=counted, provisional_years=tuple(sorted(fallback_years)))
+        warnings=warnings, counted_days=counted, provisional_years=tuple(sorted(fallback_years)),
+        **labels)
 
 
 def _calendar_due_date(calendar: WorkCalendar, start: date, days: int, *,
                        pauses: tuple[Pause, ...], extension_days: int,
-                       extension_reason: str) -> DueDateExplanation:
+                       extension_reason: str, labels: dict) -> DueDateExplanation:
     _check_days(days, "法定时限")
     _check_days(extension_days, "延长天数")
     total, counted, day = days + extension_days, 0, start
@@ -225,7 +232,7 @@ def _calendar_due_date(calendar: WorkCalendar, start: date, days: int, *,
         extension_reason=extension_reason,
         warnings=tuple(provisional_warning(year) for year in sorted(provisional)),
         counted_days=counted, counting="calendar_days", moved_from=moved_from,
-        provisional_years=tuple(sorted(provisional)))
+        provisional_years=tuple(sorted(provisional)), **labels)
 
 
 def add_working_days(calendar: WorkCalendar, start: date, n: int) -> date:

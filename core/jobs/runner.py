@@ -33,6 +33,8 @@ CORE_SCHEDULE = [
     {"name": "outbox-dispatch", "func": "core.jobs.outbox.dispatch_pending", "interval": 60},
     {"name": "expired-corrections", "func": "core.approval.rules.withdraw_expired_corrections",
      "cron": "15 0 * * *"},
+    {"name": "deemed-acceptance", "func": "core.acceptance.deemed.deem_accepted_unnoticed",
+     "cron": "10 0 * * *"},
     {"name": "purge-face-photos", "func": "core.identity.enrolment.purge_expired_photos",
      "cron": "30 0 * * *"},
     {"name": "recover-face-checks", "func": "core.identity.verification.recover_stale_checks",

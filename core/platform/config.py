@@ -25,7 +25,7 @@ DEFAULTS: dict = {
     "HOLIDAY_FILE": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "CORRECTION_WORKING_DAYS": 5,       # time to answer a one-time correction notice
-    "MAX_EXTENSION_WORKING_DAYS": 10,
+    "MAX_EXTENSION_WORKING_DAYS": 10,  # unused since 0.2: each service's statute sets it (LegalClock)
     "NOTIFICATION_SENDER": "console",   # production refuses console (core.ops.readiness.check_production)
     "METRICS_TOKEN": None,              # /metrics and a detailed /readyz need it; production requires it
     "JOB_RETRY_INTERVALS": None,

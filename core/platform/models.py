@@ -236,6 +236,11 @@ class Application(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_since: Mapped[dt.date | None] = mapped_column(Date)
     identity_passed: Mapped[list] = mapped_column(JSON, default=list)  # remote steps passed
+    #: The service's legal clock (LegalClock.to_record()) as it stood when the application was
+    #: received; NULL = the service's current declaration (applications from before 0.2).
+    clock_rule: Mapped[dict | None] = mapped_column(JSON)
+    #: An outcome the law attaches to inaction (视为受理 "accepted", 视为撤回 "withdrawn").
+    deemed: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     applicant: Mapped[Applicant] = relationship(lazy="joined")
     centre: Mapped[Centre | None] = relationship(foreign_keys=[centre_id])

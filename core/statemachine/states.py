@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 ACTION_FROM_STATES: dict[str, frozenset[State]] = {
     "submit": frozenset({State.DRAFT}),
     "accept": frozenset({State.SUBMITTED}),
+    "deem_accept": frozenset({State.SUBMITTED}),
     "return": frozenset({State.SUBMITTED}),
     "refuse": frozenset({State.SUBMITTED}),
     "resubmit": frozenset({State.CORRECTION_REQUESTED}),
@@ -33,7 +34,7 @@ ACTION_FROM_STATES: dict[str, frozenset[State]] = {
 
 
 ACTION_LABELS = {
-    "file": "登记申请", "submit": "提交", "accept": "受理", "return": "一次性告知补正",
+    "file": "登记申请", "submit": "提交", "accept": "受理", "deem_accept": "视为受理", "return": "一次性告知补正",
     "refuse": "不予受理", "resubmit": "补正后重新提交", "claim": "认领", "release": "退回待认领",
     "assign": "分派", "approve": "批准", "reject": "不予批准", "issue": "出证", "deliver": "送达",
     "withdraw": "撤回", "pause": "中止计时", "resume": "恢复计时", "extend": "延长期限",

@@ -2,7 +2,7 @@
 
 What the core needs to list, file, check, time and certify an application; the hook
 implementations in ``plugin.py`` return these."""
-from core.api import MaterialSpec, ServiceDef
+from core.api import Citation, LegalClock, MaterialSpec, ServiceDef
 from plugins.archive_query import models  # noqa: F401 - registers the plugin's tables
 from plugins.archive_query.checks import QUERY_BASIS
 from plugins.archive_query.documents import CERTIFICATE
@@ -27,7 +27,12 @@ QUERY = ServiceDef(
         MaterialSpec("investigation_letter", "法院或律师调查函", required=False,
                      description="法院、律师调查时提供"),
     ),
-    deadline_working_days=5,
+    clock=LegalClock(
+        days=5, basis=Citation.silent("《档案法》《档案馆档案利用办法》未规定办理时限；5个工作日为本中心承诺时限"),
+        extension_days=0, extension_basis=Citation.silent("法律未规定延长；承诺时限内未办结的超期督办"),
+        pauses=False, pause_basis=Citation.silent("法律未规定中止计时"),
+        notice_within_days=None, deemed_accepted=False,
+        notice_basis=Citation.silent("档案查询不是行政许可，法律未规定补正告知期限，不发生视为受理")),
     channels=frozenset({"counter", "remote", "agent"}),
     identity=frozenset({"face", "sms"}),
     checks=(QUERY_BASIS,),

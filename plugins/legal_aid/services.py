@@ -4,7 +4,7 @@ What the core needs to list, file, check, time and certify an application; the h
 implementations in ``plugin.py`` return these."""
 from __future__ import annotations
 
-from core.api import MaterialSpec, ServiceDef
+from core.api import Citation, LegalClock, MaterialSpec, ServiceDef
 from plugins.legal_aid import models  # noqa: F401 - registers the plugin's tables
 from plugins.legal_aid.checks import ELIGIBILITY
 from plugins.legal_aid.documents import GRANT
@@ -15,6 +15,21 @@ from plugins.legal_aid.domain.deadlines import configured_counting
 from plugins.legal_aid.domain.law import COMMITMENT_TEXT, DECISION_DAYS, cite
 from plugins.legal_aid.domain.status import SERVICE
 from plugins.legal_aid.forms import LegalAidForm
+
+LAW_NAME = "中华人民共和国法律援助法"
+#: Art. 43: decide "自收到申请之日起七日内" — from receipt, in days (counted by the configured
+#: rule; default calendar days, an end on a holiday moving on); the law provides no extension
+#: and no pause, sets no window for its one-time request for materials (so nothing is deemed
+#: accepted), and deems an application withdrawn when the materials are not supplied.
+CLOCK = LegalClock(
+    days=DECISION_DAYS, counting=configured_counting(), starts="receipt",
+    basis=Citation(LAW_NAME, "第四十三条", "自收到法律援助申请之日起七日内进行审查，作出是否给予法律援助的决定"),
+    extension_days=0, extension_basis=Citation.silent("《法律援助法》未规定延长审查期限"),
+    pauses=False, pause_basis=Citation.silent("《法律援助法》未规定中止审查期限"),
+    notice_within_days=None, deemed_accepted=False,
+    notice_basis=Citation(LAW_NAME, "第四十三条", "材料不齐全的，应当一次性告知；法律未规定告知期限"),
+    deemed_withdrawn=True,
+    withdrawal_basis=Citation(LAW_NAME, "第四十三条", "申请人未按要求补充材料或者作出说明的，视为撤回申请"))
 
 APPLICATION = ServiceDef(
     code=SERVICE,
@@ -34,10 +49,7 @@ APPLICATION = ServiceDef(
         MaterialSpec("urgency_proof", "时效、期限即将届满或者需要立即保全的证明材料", required=False,
                      description="申请先行提供法律援助时提交（" + cite("第四十四条") + "）"),
     ),
-    # Art. 43: "七日内" — days, counted by the configured rule (default: calendar days, an end
-    # date on a holiday moving to the next working day).
-    deadline_working_days=DECISION_DAYS,
-    deadline_counting=configured_counting(),
+    clock=CLOCK,
     channels=frozenset({"counter", "remote", "agent"}),
     identity=frozenset({"face", "sms"}),
     checks=(ELIGIBILITY,),

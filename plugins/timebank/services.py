@@ -4,7 +4,7 @@ What the core needs to list, file, check, time and certify an application; the h
 implementations in ``plugin.py`` return these."""
 from __future__ import annotations
 
-from core.api import MaterialSpec, ServiceDef
+from core.api import Citation, LegalClock, MaterialSpec, ServiceDef
 from plugins.timebank import models  # noqa: F401 - registers the plugin's tables
 from plugins.timebank.checks import VOLUNTEER_ELIGIBLE
 from plugins.timebank.documents import VOLUNTEER_CARD
@@ -21,7 +21,12 @@ VOLUNTEER = ServiceDef(
     materials=(MaterialSpec("applicant_id", "申请人身份证明"),
                MaterialSpec("photo", "本人近期照片", accepted_types=frozenset({"image/jpeg", "image/png"}),
                    max_bytes=2 * 1024 * 1024, paper_ok=True)),
-    deadline_working_days=5,
+    clock=LegalClock(
+        days=5, basis=Citation.silent("《志愿服务条例》未规定认证时限；5个工作日为时间银行章程承诺时限"),
+        extension_days=0, extension_basis=Citation.silent("章程未规定延长"),
+        pauses=False, pause_basis=Citation.silent("章程未规定中止计时"),
+        notice_within_days=None, deemed_accepted=False,
+        notice_basis=Citation.silent("志愿者认证不是行政许可，不发生视为受理")),
     channels=frozenset({"counter", "remote"}),
     identity=frozenset({"sms"}),
     checks=(VOLUNTEER_ELIGIBLE,),

@@ -27,6 +27,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import create_engine, func, select, text
 
+from core.contract.legal_clock import LegalClock
 from core.platform import audit
 from core.platform.models import Application, Decision, OutboxMessage
 from core.testing import REDIS_TEST_URL, drive_to, runtime, seed_world, truncate_all
@@ -66,12 +67,17 @@ def _children(pid):
     return found
 
 
+WITHDRAWING_CLOCK = LegalClock(deemed_withdrawn=True)
+
+
 def _two_expired_corrections(quanke):
     world = seed_world(quanke)
     apps = [drive_to(world, "correction_requested") for _ in range(2)]
     with quanke.db.session() as s:
         for decision in s.scalars(select(Decision).where(Decision.kind == "return")):
             decision.correction_due = dt.date(2026, 1, 5)
+        for app in apps:  # a service whose statute deems silence a withdrawal (法律援助法第四十三条)
+            s.get(Application, app.id).clock_rule = WITHDRAWING_CLOCK.to_record()
     return [a.id for a in apps]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.papers import issuance
 from core.approval import rules
+from core.deadlines import due_date_explanation
 from core import acceptance
 from core.platform.clock import today
 from core.platform.errors import Forbidden, InvalidInput
@@ -139,12 +140,19 @@ def test_seven_day_limit_counted_in_calendar_days_moving_off_holidays(la):
     assert due_on(calendar, dt.date(2026, 11, 2), 7, "working_days") == dt.date(2026, 11, 11)
 
 
-def test_core_accept_counts_the_seven_days_as_configured(la):
-    """Accepted on 2026-09-28: seven calendar days end on 10-05, inside National Day → 10-08."""
+def test_core_accept_counts_the_seven_days_from_receipt(la):
+    """Received 2026-09-28, accepted the next day: seven calendar days from *receipt*
+    (Art. 43) end on 10-05, inside National Day → 10-08."""
     app = la.file()
-    at = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
+    with la.quanke.db.session() as s:   # the system recorded the receipt on 09-28
+        s.get(Application, app.id).submitted_at = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 9, 29, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Beijing
     accepted = acceptance.accept(la.quanke, la.w.counter, app.id, warn_reason="测试", at=at)
     assert accepted.due_date == dt.date(2026, 10, 8)
+    with la.quanke.db.session() as s:
+        lines = due_date_explanation(la.quanke, s, s.get(Application, app.id)).lines()
+    assert lines[0] == "收到申请日期：2026年9月28日（不计入）"
+    assert any("法律援助法》第四十三条" in line for line in lines)
 
 
 def test_missing_materials_are_listed_once_and_unanswered_notice_is_deemed_withdrawn(la):
