@@ -81,7 +81,7 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
         to_applicant = message_to_applicant(
             app, "accepted", "已受理",
             f"已于{local_date(at):%Y年%m月%d日}受理，受理编号{app.receipt_no}，"
-            f"办结期限{app.due_date:%Y年%m月%d日}{provisional}。")
+            f"办结期限{app.due_date:%Y年%m月%d日}{provisional}（{clock.basis.short}）。")
         outbox.add_many(session, [m for m in (to_applicant, message_to_department(
             app, "new_work", f"新受理件 {app.receipt_no} 待认领")) if m is not None])
         doc = issuance.record_document(session, app, "receipt", by_id=user.id, service=service, at=at,
