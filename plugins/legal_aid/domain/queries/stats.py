@@ -1,4 +1,4 @@
-"""Read-only lists and statistics for the legal-aid centre (案件列表、统计).
+"""Statistics of the legal-aid centre (统计).
 
 Statistics cover applications accepted (or, when never accepted, filed) in a date range of
 local days: by category, outcome and decision path; time to decide against the 7-day limit
@@ -11,24 +11,21 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.api import (
-    LOCAL_TZ,
-    Applicant,
-    Application,
-    AuditEvent,
-    CheckEvidence,
-    State,
-    local_date,
-    mask_name,
-)
-
+from core.api import LOCAL_TZ, Application, AuditEvent, CheckEvidence, State, local_date
 from plugins.legal_aid.domain.deadlines import due_on
-from plugins.legal_aid.domain.law import CATEGORIES, DECISION_DAYS
-from plugins.legal_aid.models import Assignment, Lawyer, Objection, Termination, UrgentAid
-from plugins.legal_aid.domain.status import GRANTED_STATES, LABELS, PENDING_STATES, SERVICE, application_ids, bulk_statuses
+from plugins.legal_aid.domain.law import DECISION_DAYS
+from plugins.legal_aid.domain.queries.cases import category_label
+from plugins.legal_aid.domain.status import (
+    GRANTED_STATES,
+    LABELS,
+    SERVICE,
+    application_ids,
+    bulk_statuses,
+)
+from plugins.legal_aid.models import Assignment, Lawyer, Objection, UrgentAid
 
 DECIDED_STATES = GRANTED_STATES + (State.REJECTED.value,)
 TIME_BUCKETS = (("1日内", 1), ("2-3日", 3), ("4-7日", 7), ("超过7日", None))
@@ -41,97 +38,6 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
     return lo, hi
 
-
-def _deemed():
-    return exists().where(AuditEvent.application_id == Application.id, AuditEvent.action == "withdraw",
-                          AuditEvent.actor == "system")
-
-
-def status_condition(code: str):
-    """SQL for a case status of :func:`.status.case_status` (list filter)."""
-    terminated = exists().where(Termination.application_id == Application.id, Termination.status == "in_force")
-    urgent = exists().where(UrgentAid.application_id == Application.id, UrgentAid.status == "in_force")
-    corrected = exists().where(Objection.application_id == Application.id, Objection.against == "refusal",
-                               Objection.status == "corrected", Objection.corrected_at.is_not(None))
-    return {
-        "pending": and_(Application.state.in_(PENDING_STATES), not_(urgent)),
-        "urgent": and_(Application.state.in_(PENDING_STATES), urgent, not_(terminated)),
-        "granted": and_(Application.state.in_(GRANTED_STATES), not_(terminated)),
-        "granted_on_correction": and_(Application.state == State.REJECTED.value, corrected, not_(terminated)),
-        "refused": and_(Application.state == State.REJECTED.value, not_(corrected)),
-        "terminated": terminated,
-        "withdrawn": and_(Application.state == State.WITHDRAWN.value, not_(_deemed())),
-        "deemed_withdrawn": and_(Application.state == State.WITHDRAWN.value, _deemed()),
-        "not_accepted": Application.state == State.NOT_ACCEPTED.value,
-    }.get(code)
-
-
-def category_label(code: str) -> str:
-    category = CATEGORIES.get(code or "")
-    return f"{category.label}（{category.article}）" if category else (code or "—")
-
-
-@dataclass
-class CaseRow:
-    id: int
-    number: str
-    receipt_no: str | None
-    applicant: str
-    category: str
-    opposing_party: str
-    status: str
-    status_label: str
-    accepted_on: dt.date | None
-    decide_by: dt.date | None
-    decided_on: dt.date | None
-    lawyer: str
-    urgent: bool
-    objection_pending: bool
-
-
-def case_list(quanke, session: Session, *, status: str = "", category: str = "", q: str = "",
-              page: int = 1, per_page: int = 20) -> tuple[list[CaseRow], int]:
-    stmt = (select(Application).join(Applicant, Applicant.id == Application.applicant_id)
-            .where(Application.service_code == SERVICE, Application.state != State.DRAFT.value))
-    condition = status_condition(status) if status else None
-    if condition is not None:
-        stmt = stmt.where(condition)
-    if category:
-        stmt = stmt.where(Application.form_data["category"].as_string() == category)
-    if q.strip():
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Application.number.ilike(like), Application.receipt_no.ilike(like),
-                              Applicant.name.ilike(like)))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    apps = session.scalars(stmt.order_by(Application.created_at.desc(), Application.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page)).unique().all()
-    ids = [a.id for a in apps]
-    lawyers = {a.application_id: a.lawyer.name for a in session.scalars(
-        select(Assignment).where(Assignment.application_id.in_(ids), Assignment.status == "active"))}
-    urgent = set(session.scalars(select(UrgentAid.application_id).where(UrgentAid.application_id.in_(ids))))
-    pending_obj = set(session.scalars(select(Objection.application_id).where(
-        Objection.application_id.in_(ids), Objection.status == "pending")))
-    deemed = set(session.scalars(select(AuditEvent.application_id).where(
-        AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
-    codes = bulk_statuses(session, list(apps), deemed)
-    calendar = quanke.calendar(session)
-    counting = quanke.service(SERVICE).deadline_counting
-    rows = []
-    for app in apps:
-        code = codes[app.id]
-        accepted = local_date(app.accepted_at) if app.accepted_at else None
-        rows.append(CaseRow(
-            id=app.id, number=app.number, receipt_no=app.receipt_no, applicant=mask_name(app.applicant.name),
-            category=category_label((app.form_data or {}).get("category")),
-            opposing_party=(app.form_data or {}).get("opposing_party", ""), status=code,
-            status_label=LABELS.get(code, code), accepted_on=accepted,
-            decide_by=due_on(calendar, accepted, DECISION_DAYS, counting) if accepted else None,
-            decided_on=local_date(app.decided_at) if app.decided_at else None,
-            lawyer=lawyers.get(app.id, ""), urgent=app.id in urgent, objection_pending=app.id in pending_obj))
-    return rows, int(total or 0)
-
-
-# -- statistics -------------------------------------------------------------------------------
 
 @dataclass
 class LegalAidStats:
@@ -280,51 +186,3 @@ def _objections(session: Session, ids: set[int]) -> dict:
             late += 1
     return {"pending": counts["pending"], "upheld": counts["upheld"], "corrected": counts["corrected"],
             "late": late}
-
-
-def _waiting_for_lawyer_filter():
-    """Granted cases (incl. a refusal corrected after an objection) with no active lawyer and
-    no termination in force: what ``aid_in_force == "granted"`` and no assignment mean, as SQL."""
-    corrected = exists().where(Objection.application_id == Application.id, Objection.against == "refusal",
-                               Objection.status == "corrected", Objection.corrected_at.is_not(None))
-    active = exists().where(Assignment.application_id == Application.id, Assignment.status == "active")
-    terminated = exists().where(Termination.application_id == Application.id,
-                                Termination.status == "in_force")
-    granted = or_(Application.state.in_(GRANTED_STATES),
-                  and_(Application.state == State.REJECTED.value, corrected))
-    return and_(Application.service_code == SERVICE, granted, not_(active), not_(terminated))
-
-
-def count_waiting_for_lawyer(session: Session) -> int:
-    """How many granted cases wait for a lawyer: one query (the dashboard panel)."""
-    return session.scalar(select(func.count(Application.id)).where(_waiting_for_lawyer_filter())) or 0
-
-
-def waiting_for_lawyer(quanke, session: Session) -> list[dict]:
-    """Granted cases with no lawyer yet, with their 3-day limit (for the centre's attention).
-
-    Three queries whatever the number of cases: the cases, the corrections that granted
-    refused ones (their limit runs from the correction), and the calendar (cached)."""
-    from plugins.legal_aid.domain.followup import counting
-    from plugins.legal_aid.domain.law import ASSIGNMENT_DAYS
-    rows = session.execute(select(Application.id, Application.number, Application.state,
-                                  Application.decided_at)
-                           .where(_waiting_for_lawyer_filter()).order_by(Application.id)).all()
-    refused = [r.id for r in rows if r.state == State.REJECTED.value]
-    corrected_at: dict[int, dt.datetime] = {}
-    if refused:
-        for app_id, moment in session.execute(
-                select(Objection.application_id, Objection.corrected_at)
-                .where(Objection.application_id.in_(refused), Objection.against == "refusal",
-                       Objection.status == "corrected", Objection.corrected_at.is_not(None))
-                .order_by(Objection.id)):
-            corrected_at[app_id] = moment      # the newest correction wins (ordered by id)
-    calendar = quanke.calendar(session) if rows else None
-    mode = counting(quanke) if rows else None
-    out = []
-    for row in rows:
-        moment = corrected_at.get(row.id) if row.state == State.REJECTED.value else row.decided_at
-        start = local_date(moment) if moment else None
-        due = due_on(calendar, start, ASSIGNMENT_DAYS, mode) if start else None
-        out.append({"id": row.id, "number": row.number, "due_on": due})
-    return out
