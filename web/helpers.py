@@ -79,9 +79,11 @@ def flash_error(exc: QuankeError) -> None:
     flash(error_text(exc), "error")
     fields = (exc.details or {}).get("fields") if isinstance(exc.details, dict) else None
     if fields:
+        # the label the user sees on the form, never the field's code (premises_proof: …)
+        labels = exc.details.get("labels") or {}
         for name, messages in fields.items():
             for message in messages:
-                flash(f"{name}: {message}", "error")
+                flash(f"{labels[name]}：{message}" if name in labels else message, "error")
 
 
 def page_args(default_per_page: int = 20, max_per_page: int = 100) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from core.platform.models import (Application, Centre, CentreService, Citizen, D
 from core.contract.services import CheckResult, Outcome
 from core.acceptance.powers import require_counter, require_receiving_centre
 from core.acceptance.receipts import next_receipt_no
+from core.acceptance.validation import material_gaps
 from core.contract.materials import material_statuses, missing_materials
 from core.platform.actors import Actor
 from core.statemachine.checks import run_checks, store_evidence
@@ -48,8 +49,11 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
         service = quanke.service(app.service_code)
         statuses = material_statuses(app)
         missing = missing_materials(service, statuses)
+        reasons = material_gaps(quanke, session, app)
+        missing += [c for c in reasons if c not in missing]
         if missing:
-            names = "、".join(service.material(c).name for c in missing)
+            names = "、".join(service.material(c).name
+                             + (f"（{'；'.join(reasons[c])}）" if c in reasons else "") for c in missing)
             raise InvalidInput(f"材料不齐全，不能受理：缺少{names}。请出具一次性补正告知书",
                                code="materials_missing", details={"missing": missing})
         results = run_checks(quanke, session, service, app.applicant, app.form_data, statuses,
@@ -150,6 +154,13 @@ def return_for_correction(quanke, actor: Actor, app_id: int, *,
         for code in missing_materials(service, material_statuses(app)):
             gaps.append({"code": code, "name": service.material(code).name,
                          "reason": defects.pop(code, "") or "未提交"})
+        for code, reasons in material_gaps(quanke, session, app).items():
+            listed = next((g for g in gaps if g["code"] == code), None)
+            if listed is None:
+                gaps.append({"code": code, "name": service.material(code).name,
+                             "reason": defects.pop(code, "") or "；".join(reasons)})
+            elif listed["reason"] == "未提交":   # the plugin knows better what to hand in
+                listed["reason"] = "；".join(reasons)
         for code, reason in defects.items():
             try:
                 spec = service.material(code)

@@ -32,8 +32,10 @@ def validate_form(service: ServiceDef, form_data) -> dict:
     """Validate application data with the service's own form; returns the cleaned data."""
     form = service.form(formdata=to_formdata(form_data))
     if not form.validate():
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        labels = {k: str(form[k].label.text) for k in errors if k in form}
         raise InvalidInput("申请表填写有误，请按提示修改", code="invalid_form",
-                           details={"fields": {k: [str(m) for m in v] for k, v in form.errors.items()}})
+                           details={"fields": errors, "labels": labels})
     return {k: _jsonable(v) for k, v in form.data.items() if k not in ("csrf_token", "submit")}
 
 

@@ -8,6 +8,7 @@ and assisted filing, portal, API) so that no channel accepts what another refuse
 """
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 from core.platform.errors import InvalidInput
@@ -33,17 +34,60 @@ def validate_application(quanke, session, *, service, applicant, form_data: dict
     (``invalid_form``, the same shape as a form error: ``details["fields"]``) when any refuses.
 
     ``phase`` is ``"file"`` (filed and submitted at once: counter, agent, API), ``"draft"`` (a
-    citizen's draft being saved: materials may still follow) or ``"submit"`` (a draft being
-    submitted). ``materials`` are the codes of the materials provided. Nothing is saved when
+    citizen's draft being saved: materials may still follow), ``"submit"`` (a draft being
+    submitted) or ``"accept"`` (the counter about to accept: only missing materials count).
+    Answers keyed by one of the service's material codes are missing materials, not errors:
+    they never refuse the filing, they block acceptance and fill the one-time notice. ``materials`` are the codes of the materials provided. Nothing is saved when
     this raises.
     """
+    errors, _gaps = _answers(quanke, session, service=service, applicant=applicant,
+                             form_data=form_data, materials=materials, phase=phase)
+    if errors:
+        raise InvalidInput(FORM_ERROR, code="invalid_form", field=next(iter(errors)),
+                           details={"fields": errors, "labels": field_labels(service, errors)})
+
+
+def _answers(quanke, session, *, service, applicant, form_data, materials, phase):
+    """The plugins' answers split into wrong data (field errors) and materials not there yet
+    (keyed by a material code of the service): the latter never refuse a filing — the citizen
+    at the counter without a material gets the one-time notice listing it (一次性告知)."""
     answers = quanke.hook.validate_application(
         service=service, applicant=applicant, form_data=dict(form_data or {}),
         materials=frozenset(materials), phase=phase, session=session)
     errors = field_errors(answers)
-    if errors:
-        raise InvalidInput(FORM_ERROR, code="invalid_form", field=next(iter(errors)),
-                           details={"fields": errors})
+    # a name that is a form field is about the data, even if a material shares it
+    codes = {spec.code for spec in service.materials} - _form_fields(service.form)
+    gaps = {code: messages for code, messages in errors.items() if code in codes}
+    return {k: v for k, v in errors.items() if k not in codes}, gaps
+
+
+@functools.lru_cache(maxsize=256)
+def _form_fields(form_class) -> frozenset[str]:
+    try:
+        return frozenset(name for name, _ in form_class(meta={"csrf": False})._fields.items())
+    except Exception:  # noqa: BLE001 - a form that needs arguments
+        return frozenset()
+
+
+def field_labels(service, errors: dict) -> dict[str, str]:
+    """Field code → the form's label, so a message names what the user sees, not the code."""
+    try:
+        form = service.form(meta={"csrf": False})
+    except Exception:  # noqa: BLE001 - a form that needs arguments: codes stay as they are
+        return {}
+    return {name: str(form[name].label.text) for name in errors if name in form}
+
+
+def material_gaps(quanke, session, app) -> dict[str, list[str]]:
+    """Materials a plugin says this application still lacks (e.g. a new premises proof for a
+    change of premises), material code → reasons; the data itself is not judged here."""
+    from core.platform.models import MaterialStatus
+    provided = {m.code for m in app.materials
+                if m.status in (MaterialStatus.PAPER.value, MaterialStatus.SCAN.value)}
+    _errors, gaps = _answers(quanke, session, service=quanke.service(app.service_code),
+                             applicant=app.applicant, form_data=app.form_data,
+                             materials=provided, phase="accept")
+    return gaps
 
 
 def check_new(quanke, session, service, applicant, form_data: dict, paper: Iterable[str],

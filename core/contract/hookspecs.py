@@ -121,16 +121,22 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
     service's form validated the data and before anything is saved: when an application is
     filed at a counter, by an agent, in assisted filing or through the API (``phase="file"``),
     when a citizen saves a draft on the portal (``phase="draft"``: materials may still
-    follow, so do not require them yet) and when a draft is submitted (``phase="submit"``,
-    everything handed in). Arguments:
+    follow, so do not require them yet), when a draft is submitted (``phase="submit"``,
+    everything handed in) and when a counter is about to accept it or issues the one-time
+    correction notice (``phase="accept"``). Arguments:
     the :class:`core.contract.services.ServiceDef`, the :class:`core.platform.models.Applicant`, the cleaned
     ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
     what only the database knows (a name already registered, a commitment path closed).
 
     Return ``{field: message or [messages]}`` for what is wrong (Chinese, shown on the
     field); ``None`` or ``{}`` means nothing to object to. Answer only for your own services.
-    Any answer stops the filing with ``invalid_form`` (nothing saved); rules that may change
-    while an application is handled belong in checks (:class:`core.contract.services.Check`) too.
+    An answer keyed by a form field stops the filing with ``invalid_form`` (nothing saved;
+    the message is shown with the field's label). An answer keyed by one of the service's
+    **material codes** says that material is still missing (e.g. a change of premises needs
+    the new premises proof): the filing goes ahead, acceptance is refused until it is handed
+    in, and the one-time correction notice lists it with your message (一次性告知). Rules
+    that may change while an application is handled belong in checks
+    (:class:`core.contract.services.Check`) too.
     """
 
 

@@ -143,3 +143,28 @@ def test_a_long_list_says_its_count_stops_at_the_cap(api, world, monkeypatch):
     capped = api("counter", "get", "/api/v1/applications?per_page=1&page=3").get_json()
     assert capped["total"] == 2 and capped["total_capped"] is True
     assert len(capped["items"]) == 1                 # paging itself is not limited
+
+
+def test_form_errors_name_the_field_by_its_label(api, world):
+    body = {"service_code": "sample.permit", "applicant_id": world.citizen.applicant_id,
+            "form_data": {"purpose": ""}, "paper": ["id_proof"], "consent": True}
+    r = api("counter", "post", "/api/v1/applications", json=body)
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_form"
+    details = r.get_json()["details"]
+    assert details["fields"]["purpose"] == ["请填写用途"]
+    assert details["labels"]["purpose"] == "用途"       # what the form shows, for any client
+
+
+def test_flashed_form_errors_use_labels_not_codes(web):
+    from flask import get_flashed_messages
+
+    from core.platform.errors import InvalidInput
+    from web.helpers import flash_error
+    with web.test_request_context("/"):
+        flash_error(InvalidInput("申请表填写有误", code="invalid_form",
+                                 details={"fields": {"premises_proof": ["请提交经营场所使用证明"],
+                                                     "trade_name": ["字号已被登记"]},
+                                          "labels": {"trade_name": "字号"}}))
+        shown = get_flashed_messages()
+    assert shown == ["申请表填写有误", "请提交经营场所使用证明", "字号：字号已被登记"]
+    assert not any("premises_proof" in m or "trade_name" in m for m in shown)

@@ -97,9 +97,20 @@ def test_operator_must_be_the_applicant(flow):
     assert "经营者须为申请人本人" in fields["operator_id_number"][0]
 
 
-def test_no_premises_proof_and_no_commitment(flow):
-    fields = _fields(flow, flow.registration_form(), paper=["operator_id"])
-    assert "住所（经营场所）承诺书" in fields["premises_proof"][0]
+def test_no_premises_proof_is_recorded_then_listed_in_the_one_time_notice(flow):
+    """The citizen is at the counter without the premises proof: the counter records the
+    application, cannot accept it, and the one-time notice lists the gap (一次性告知)."""
+    app = flow.file(REGISTRATION, flow.registration_form(), paper=["operator_id"])
+    assert app.state == "submitted"
+    with pytest.raises(InvalidInput) as err:
+        acceptance.accept(flow.quanke, flow.world.counter, app.id, warn_reason="已核实")
+    assert err.value.code == "materials_missing" and "经营场所使用证明" in err.value.message
+    returned = acceptance.return_for_correction(flow.quanke, flow.world.counter, app.id)
+    with flow.quanke.db.session() as session:
+        gaps = session.get(Application, app.id).decisions[-1].gaps
+    assert returned.state == "correction_requested"
+    assert [(g["code"], g["name"]) for g in gaps] == [("premises_proof", "经营场所使用证明")]
+    assert "承诺书代替" in gaps[0]["reason"]
 
 
 def test_food_permit_without_a_registered_business_or_bundle(flow):

@@ -92,21 +92,25 @@ def test_a_broken_commitment_in_three_years_closes_the_commitment_path(flow, bl_
                                              form_data=flow.registration_form(trade_name="旺来"),
                                              paper=["operator_id", "premises_commitment"], consent=True)
     _broken_commitment(flow, applicant)
-    # Filing refuses at once, on the commitment field, through the plugin and the core alike ...
-    with pytest.raises(InvalidInput) as err:
-        flow.file(REGISTRATION, flow.registration_form(),
-                  paper=["operator_id", "premises_commitment"])
-    assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
-    with pytest.raises(InvalidInput) as err:
-        acceptance.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
-                                  applicant_id=applicant.id, form_data=flow.registration_form(),
-                                  paper=["operator_id", "premises_commitment"], consent=True)
-    assert "三年内不得适用告知承诺制" in err.value.details["fields"]["premises_commitment"][0]
+    # Filed now, through the plugin and the core alike, the commitment no longer stands in for
+    # the premises proof: acceptance is refused naming the proof, and the one-time notice lists it.
+    for filed in (flow.file(REGISTRATION, flow.registration_form(trade_name="兴来"),
+                            paper=["operator_id", "premises_commitment"]),
+                  acceptance.file_application(flow.quanke, bl_world.counter, service_code=REGISTRATION,
+                                              applicant_id=applicant.id,
+                                              form_data=flow.registration_form(trade_name="福来"),
+                                              paper=["operator_id", "premises_commitment"], consent=True)):
+        with pytest.raises(InvalidInput) as err:
+            acceptance.accept(flow.quanke, bl_world.counter, filed.id)
+        assert err.value.code == "materials_missing"
+        assert "经营场所使用证明（" in err.value.message and "三年内不得适用告知承诺制" in err.value.message
+        returned = acceptance.return_for_correction(flow.quanke, bl_world.counter, filed.id)
+        assert returned.state == "correction_requested"
     # ... and an application filed before the commitment was found broken is blocked at
-    # acceptance by the check, with evidence.
-    with pytest.raises(Forbidden) as err:
+    # acceptance the same way: the proof is missing, and why.
+    with pytest.raises(InvalidInput) as err:
         acceptance.accept(flow.quanke, bl_world.counter, filed_before.id)
-    assert "三年内不得适用告知承诺制" in err.value.message
+    assert err.value.code == "materials_missing" and "三年内不得适用告知承诺制" in err.value.message
     # With the proof instead of the commitment it is accepted:
     proof = flow.file(REGISTRATION, flow.registration_form(trade_name="聚福"),
                       paper=["operator_id", "premises_proof"])

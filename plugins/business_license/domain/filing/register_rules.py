@@ -74,8 +74,8 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
                 errors["premises_proof"] = ["请提交经营场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
                 closed = _commitment_closed(session, applicant)
-                if closed:
-                    errors["premises_commitment"] = [closed + "，请提交经营场所使用证明"]
+                if closed:  # the commitment no longer stands in: the proof is what is missing
+                    errors["premises_proof"] = [closed + "，请提交经营场所使用证明"]
     elif service_code == lookups.CHANGE:
         business = _owned(session, clean, applicant, errors)
         if business is not None and clean.get("change_name"):
@@ -88,8 +88,8 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
                 errors["premises_proof"] = ["变更经营场所须提交新场所使用证明，或签署住所（经营场所）承诺书代替"]
             else:
                 closed = _commitment_closed(session, applicant)
-                if closed:
-                    errors["premises_commitment"] = [closed + "，请提交经营场所使用证明"]
+                if closed:  # the commitment no longer stands in: the proof is what is missing
+                    errors["premises_proof"] = [closed + "，请提交经营场所使用证明"]
     elif service_code == lookups.DEREGISTRATION:
         _owned(session, clean, applicant, errors)
     elif service_code == lookups.FOOD_PERMIT:
