@@ -248,7 +248,8 @@ def test_font_override_and_clear_error_when_missing(monkeypatch):
     with pytest.raises(FontMissing) as err:
         cjk_font("/nonexistent/font.ttc")
     assert err.value.code == "font_missing"
-    monkeypatch.setattr(documents, "FONT_CANDIDATES", (("/nonexistent/uming.ttc", 0),))
+    # cjk_font looks the candidates up where it lives, in core.papers.documents.fonts
+    monkeypatch.setattr(documents.fonts, "FONT_CANDIDATES", (("/nonexistent/uming.ttc", 0),))
     with pytest.raises(FontMissing) as err:
         cjk_font()
     assert "fonts-arphic-uming" in err.value.message

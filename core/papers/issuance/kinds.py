@@ -1,0 +1,24 @@
+"""The kinds of document issued for applications: labels, which are sealed, number suffixes,
+the decision each is written from.
+"""
+from __future__ import annotations
+
+#: Document kinds and their Chinese labels.
+KINDS: dict[str, str] = {
+    "receipt": "受理回执",
+    "correction_notice": "一次性补正告知书",
+    "refusal_notice": "不予受理通知书",
+    "decision_approve": "准予行政许可决定书",
+    "decision_reject": "不予行政许可决定书",
+    "certificate": "证照",
+}
+#: Kinds that carry the issuing department's electronic seal.
+SEALED_KINDS = frozenset({"decision_approve", "decision_reject", "certificate"})
+#: Suffix of the document number per kind (the receipt uses the 受理编号 itself).
+_NUMBER_CODES = {"correction_notice": "BZ", "refusal_notice": "BSL", "decision_approve": "ZY",
+                 "decision_reject": "BY", "certificate": "ZZ"}
+#: The Decision row each kind is written from.
+_DECISION_KINDS = {"correction_notice": "return", "refusal_notice": "refuse",
+                   "decision_approve": "approve", "decision_reject": "reject"}
+
+CORRECTION_CONSEQUENCE = "逾期未补正的，视为放弃本次申请；您仍可重新提出申请。"

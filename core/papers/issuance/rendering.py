@@ -1,0 +1,203 @@
+"""Rendering a document from the database state: plan in one short transaction, render and
+seal outside it, store content-addressed and record in another; idempotent.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.papers.issuance.kinds import _DECISION_KINDS, CORRECTION_CONSEQUENCE, SEALED_KINDS
+from core.papers.issuance.seals import _production, seal_passphrase
+from core.papers.issuance.storage import _read_stored, _write_stored
+from core.papers.issuance.summary import _department_name
+from core.papers.issuance.verification import verification_url
+from core.platform.clock import local_date
+from core.platform.errors import InvalidInput, InvalidState, NotFound
+from core.platform.identifiers import mask_id
+from core.platform.models import Application, Decision, Document, MaterialStatus, User
+
+#: The package's logger: records keep the name they had before issuance became a package.
+log = logging.getLogger(__package__)
+
+
+@dataclass
+class _Plan:
+    """Everything needed to render one document, gathered in a short transaction."""
+
+    make: Callable[[], bytes]
+    sealed: bool
+    department_code: str
+    department_name: str
+    sha256: str
+    storage_key: str
+
+
+def _decision(session: Session, doc: Document) -> Decision | None:
+    kind = _DECISION_KINDS.get(doc.kind)
+    if kind is None:
+        return None
+    stmt = (select(Decision).where(Decision.application_id == doc.application_id,
+                                   Decision.kind == kind)
+            .order_by(Decision.at.desc(), Decision.id.desc()))
+    found = session.scalars(stmt.where(Decision.at <= doc.issued_at).limit(1)).first()
+    return found or session.scalars(stmt.limit(1)).first()
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _plan(quanke, session: Session, doc: Document) -> _Plan:
+    from core.contract.materials import material_statuses
+    from core.contract.services import CertificateContext
+    from core.deadlines.explain import due_date_explanation
+    from core.papers import documents as pdf
+
+    app = session.get(Application, doc.application_id)
+    if app is None:
+        raise NotFound("文书对应的申请不存在", code="application_not_found")
+    service = quanke.service(app.service_code)
+    issuer = session.get(User, doc.issued_by_id) if doc.issued_by_id else None
+    if issuer is None and doc.kind == "certificate" and app.decided_by_id:
+        issuer = session.get(User, app.decided_by_id)
+    centre = app.centre or (issuer.centre if issuer is not None else None)
+    department_name = _department_name(session, app.department_code)
+    header = pdf.DocumentHeader(
+        number=doc.number, issued_at=doc.issued_at, centre_name=centre.name if centre else "",
+        staff_name=issuer.name if issuer else "", verification_code=doc.verification_code,
+        verification_url=verification_url(quanke, doc.verification_code),
+        department_name=department_name)
+    applicant = app.applicant
+    party = dict(service_name=service.name, applicant_name=applicant.name,
+                 applicant_id_masked=mask_id(applicant.id_number))
+    decision = _decision(session, doc)
+    kind = doc.kind
+
+    if kind == "receipt":
+        how = {MaterialStatus.PAPER.value: "纸质", MaterialStatus.SCAN.value: "电子"}
+        materials = []
+        for code, status in material_statuses(app).items():
+            if status in how:
+                try:
+                    name = service.material(code).name
+                except KeyError:
+                    name = code
+                materials.append((name, how[status]))
+        explanation = due_date_explanation(quanke, session, app)
+        lines = [line for line in (explanation.lines() if explanation else [])
+                 if not line.startswith("办结期限")]
+        collect = service.guide.get("collect") if isinstance(service.guide, dict) else ""
+        if app.delivery_method == "courier":
+            collect = "办结后邮寄送达" + (f"（{collect}）" if collect else "")
+        elif not collect:
+            collect = "可凭本回执和身份证件到任一便民服务中心领取"
+        make = lambda: pdf.render_receipt(header, **party, materials=materials,  # noqa: E731
+                                          due_date=app.due_date, due_explanation=lines,
+                                          collect_info=collect)
+    elif kind == "correction_notice":
+        gaps = [(g.get("name") or g.get("code", ""), g.get("reason") or "未提交")
+                for g in (decision.gaps if decision else [])]
+        if decision is not None and decision.reasons.strip():
+            gaps.append(("其他需补正事项", decision.reasons.strip()))
+        deadline = (decision.correction_due if decision and decision.correction_due
+                    else local_date(doc.issued_at))
+        make = lambda: pdf.render_correction_notice(  # noqa: E731
+            header, **party, gaps=gaps, correction_deadline=deadline,
+            consequence=CORRECTION_CONSEQUENCE)
+    elif kind == "refusal_notice":
+        reasons = _lines(decision.reasons if decision else "")
+        make = lambda: pdf.render_refusal_notice(header, **party, reasons=reasons)  # noqa: E731
+    elif kind in ("decision_approve", "decision_reject"):
+        reasons = _lines(decision.reasons if decision else "")
+        approved = kind == "decision_approve"
+        make = lambda: pdf.render_decision_letter(header, approved=approved, **party,  # noqa: E731
+                                                  reasons=reasons)
+    elif kind == "certificate":
+        if service.certificate is None:
+            raise InvalidState(f"事项“{service.name}”没有证照", code="no_certificate")
+        ctx = CertificateContext(
+            application_no=app.number, service_code=service.code, service_name=service.name,
+            applicant_name=applicant.name, applicant_id_masked=mask_id(applicant.id_number),
+            form_data=dict(app.form_data or {}), department_code=app.department_code,
+            department_name=department_name, centre_name=header.centre_name,
+            decided_at=app.decided_at or doc.issued_at, verification_code=doc.verification_code,
+            verification_url=header.verification_url,
+            extra={"certificate_no": doc.number, "staff_name": header.staff_name,
+                   "document_version": doc.version})
+        # The service's plugin adds what only it knows (a credit code, the records found …);
+        # an exception here fails the rendering, and the job is retried.
+        for extra in quanke.hook.certificate_data(application=app, session=session):
+            if extra:
+                ctx.extra.update(extra)
+        make = lambda: service.certificate(ctx)  # noqa: E731
+    else:  # pragma: no cover - KINDS is closed
+        raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind")
+    return _Plan(make, kind in SEALED_KINDS, app.department_code, department_name,
+                 doc.sha256 or "", doc.storage_key or "")
+
+
+def _produce(quanke, plan: _Plan) -> bytes:
+    data = bytes(plan.make())
+    if plan.sealed:
+        from core.papers.seal import department_signer, sign_pdf
+        signer = department_signer(quanke.config["SEAL_DIR"], plan.department_code,
+                                   seal_passphrase(quanke), production=_production(quanke),
+                                   department_name=plan.department_name)
+        data = sign_pdf(data, signer, reason="电子印章", location=plan.department_name)
+    return data
+
+
+def render(quanke, document_id: int) -> bytes:
+    """The document's PDF: the stored bytes when present, else rendered (and sealed for
+    certificates and decision letters), stored content-addressed and recorded on the row.
+
+    The database is read in one short transaction and written in another; rendering and
+    sealing happen in between, outside any lock. When two workers render at once the first
+    to record wins and the other returns the winner's bytes.
+    """
+    with quanke.db.session() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound("文书不存在", code="document_not_found")
+        stored = _read_stored(quanke, doc.sha256, doc.storage_key)
+        if stored is not None:
+            return stored
+        plan = _plan(quanke, session, doc)
+    data = _produce(quanke, plan)
+    sha256, key = _write_stored(quanke, data)
+    with quanke.db.session() as session:
+        result = session.execute(
+            update(Document).where(Document.id == document_id, Document.sha256 == plan.sha256)
+            .values(sha256=sha256, storage_key=key, signed=plan.sealed))
+        if result.rowcount == 0:  # someone else recorded a rendering first
+            doc = session.get(Document, document_id)
+            winner = _read_stored(quanke, doc.sha256, doc.storage_key) if doc else None
+            if winner is not None:
+                return winner
+    return data
+
+
+def pdf_bytes(quanke, document_id: int) -> bytes:
+    """Stored bytes of a document, rendering it first when needed."""
+    return render(quanke, document_id)
+
+
+def render_document(quanke, *, document_id: int) -> str:
+    """Job (``core.papers.issuance.render_document``): render and store one document; idempotent.
+
+    Returns the sha256 of the stored PDF. Text the font cannot draw is not retried (it never
+    gets better by waiting): it is logged and reported as ``"glyph_missing"``.
+    """
+    try:
+        data = render(quanke, document_id)
+    except InvalidInput as exc:
+        if exc.code != "glyph_missing":
+            raise
+        log.error("document %s cannot be rendered: %s", document_id, exc.message)
+        return "glyph_missing"
+    return hashlib.sha256(data).hexdigest()
