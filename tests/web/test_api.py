@@ -134,12 +134,12 @@ def test_tickets_stats_audit_follow_ups(api, world):
 
 
 def test_a_long_list_says_its_count_stops_at_the_cap(api, world, monkeypatch):
-    import web.api
+    import web.api.plumbing
     for _ in range(3):
         drive_to(world, "submitted")
     full = api("counter", "get", "/api/v1/applications?per_page=1").get_json()
     assert full["total"] == 3 and full["total_capped"] is False
-    monkeypatch.setattr(web.api, "COUNT_CAP", 2)     # a district's million, in miniature
+    monkeypatch.setattr(web.api.plumbing, "COUNT_CAP", 2)  # a district's million, in miniature
     capped = api("counter", "get", "/api/v1/applications?per_page=1&page=3").get_json()
     assert capped["total"] == 2 and capped["total_capped"] is True
     assert len(capped["items"]) == 1                 # paging itself is not limited

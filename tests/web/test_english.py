@@ -79,7 +79,7 @@ def test_every_error_code_has_english():
     catalog = _catalog()
     missing = [f"{code} ({where})" for code, where in sorted(error_codes().items())
                if code not in ERROR_NAMES]
-    assert not missing, "error codes without an entry in web/error_names.py: " + ", ".join(missing)
+    assert not missing, "error codes without an entry in web/error_names/ (the module of the code's owner): " + ", ".join(missing)
     untranslated = [f"{code}: {ERROR_NAMES[code]._args[0]}" for code in sorted(ERROR_NAMES)
                     if not (catalog.get(ERROR_NAMES[code]._args[0]) and catalog.get(ERROR_NAMES[code]._args[0]).string)]
     assert not untranslated, "no English in messages.po for: " + "; ".join(untranslated)

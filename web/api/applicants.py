@@ -1,0 +1,70 @@
+"""Applicants (申请人): finding, registering and reading a person or an enterprise, and a new
+phone number checked at the counter."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from core.people import applicants as applicant_store
+from core.platform import actors
+from core.platform.errors import InvalidInput, NotFound
+from core.platform.identifiers import mask_id, mask_name
+from core.platform.models import Applicant, Role, User
+
+from ..helpers import quanke
+from .plumbing import body, bp, need, s
+from .shapes import applicant_json
+
+
+@bp.get("/api/v1/applicants")
+def find_applicant():
+    need(Role.COUNTER, Role.AGENT)
+    kind = request.args.get("kind", "person")
+    number = (request.args.get("id_number") or "").strip()[:64]
+    if kind not in ("person", "enterprise"):
+        raise InvalidInput("kind 只能是 person 或 enterprise", code="invalid_applicant_kind", field="kind")
+    if not number:
+        raise InvalidInput("请提供 id_number", code="invalid_field", field="id_number")
+    with quanke().db.session() as db:
+        person = applicant_store.find(db, kind, number)
+        items = [applicant_json(person)] if person else []
+    return jsonify({"items": items, "page": 1, "per_page": 1, "total": len(items)})
+
+
+@bp.post("/api/v1/applicants")
+def register_applicant():
+    user = need(Role.COUNTER, Role.AGENT)
+    data = body()
+    kind = s(data, "kind", max_len=16, default="person")
+    with quanke().db.session() as db:
+        person, warnings = applicant_store.register(
+            db, kind=kind, id_number=s(data, "id_number", max_len=64), name=s(data, "name", max_len=200),
+            phone=s(data, "phone", max_len=20), actor=actors.actor_key(user))
+        out = applicant_json(person) | {"warnings": warnings}
+    return jsonify(out), 201
+
+
+@bp.get("/api/v1/applicants/<int:applicant_id>")
+def get_applicant(applicant_id: int):
+    need(Role.COUNTER, Role.AGENT)
+    with quanke().db.session() as db:
+        person = db.get(Applicant, applicant_id)
+        if person is None:
+            raise NotFound("申请人不存在", code="applicant_not_found")
+        out = applicant_json(person)
+        out["id_number"] = mask_id(person.id_number)
+        out["name"] = mask_name(person.name)
+    return jsonify(out)
+
+
+@bp.post("/api/v1/applicants/<int:applicant_id>/phone")
+def change_applicant_phone(applicant_id: int):
+    """A new phone for a person, at the counter, ID re-checked (core.people.applicants.change_phone)."""
+    user = need(Role.COUNTER)
+    data = body()
+    with quanke().db.session() as db:
+        person = applicant_store.change_phone(db, applicant_id=applicant_id, user=db.get(User, user.id),
+                                              id_number=s(data, "id_number", max_len=64),
+                                              phone=s(data, "phone", max_len=20))
+        out = applicant_json(person)
+        out["id_number"] = mask_id(person.id_number)
+    return jsonify(out)

@@ -1,0 +1,46 @@
+"""English names of the error codes of remote identity (core.identity): face checks, reference
+photos, the SMS step and the e-signature."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+NAMES = {
+    "applicant_required": _l("请指定登记人像的申请人"),
+    "commitment_changed": _l("承诺书内容已更新，请重新阅读后签署"),
+    "commitment_not_signed": _l("尚未签署承诺书"),
+    "csv_columns_missing": _l("CSV 文件缺少必需的列"),
+    "esign_already_passed": _l("承诺书已签署"),
+    "face_already_passed": _l("人脸核验已通过，无需重复核验"),
+    "face_check_in_progress": _l("上一次核验还在进行，请稍候"),
+    "face_check_not_found": _l("核验记录不存在"),
+    "face_engine_missing": _l("未安装人脸识别引擎"),
+    "face_required_first": _l("请先完成人脸核验，再签署承诺书"),
+    "file_too_large": _l("文件过大"),
+    "identity_config_invalid": _l("人脸比对阈值配置错误：须满足 0 < FACE_MATCH_DISTANCE ≤ FACE_REVIEW_DISTANCE"),
+    "identity_error": _l("身份核验失败"),
+    "invalid_image": _l("无法识别的图片，请重新拍摄"),
+    "invalid_mode": _l("未知的核验方式"),
+    "invalid_photo_source": _l("登记照片来源只能是证件照片或现场拍摄"),
+    "invalid_purpose": _l("未知的验证码用途"),
+    "no_frames": _l("没有收到摄像头画面"),
+    "not_a_person": _l("只能为自然人登记人像"),
+    "not_in_review": _l("该核验不需要人工核验或已处理"),
+    "one_photo_only": _l("请上传一张本人照片"),
+    "phone_missing": _l("没有登记手机号码，请到便民服务中心更新"),
+    "photo_deleted": _l("登记照片已按保存期限删除，仅保留人脸特征值"),
+    "photo_dir_missing": _l("照片目录不存在：…"),
+    "photo_missing": _l("缺少照片文件名"),
+    "photo_outside_dir": _l("照片路径不在照片目录内：…"),
+    "real_name_required": _l("请先完成实名认证，再进行人脸核验"),
+    "reference_not_found": _l("人像登记不存在"),
+    "signature_blank": _l("签名为空，请在框内签名"),
+    "signature_invalid": _l("签名无法辨认，请重新签名"),
+    "signature_missing": _l("请先签名"),
+    "signature_too_large": _l("签名图片太大"),
+    "sms_already_passed": _l("手机号码已验证，无需重复验证"),
+    "sms_hourly_limit": _l("验证码发送过于频繁，请1小时后再试"),
+    "sms_sender_unknown": _l("短信发送通道…未注册"),
+    "too_many_attempts": _l("尝试次数过多，请稍后再试"),
+    "too_many_frames": _l("摄像头画面过多"),
+    "typed_name_mismatch": _l("请输入与证件一致的姓名"),
+}
