@@ -32,6 +32,8 @@ class Quanke:
         )
         self.jobs = JobRunner(self)
         self._calendar = None
+        #: Why the HOLIDAY_FILE setting could not be loaded at start (None: loaded or unset).
+        self.holiday_file_error: str | None = None
 
     def calendar(self, session):
         """The working-day calendar, cached briefly (holiday files change rarely)."""

@@ -113,6 +113,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     app.extensions["quanke"] = quanke
     from core.contract.departments import sync_at_start
     sync_at_start(quanke)   # declared departments in the database before the first request
+    from core.ops.holidays import load_configured_holidays
+    load_configured_holidays(quanke)   # HOLIDAY_FILE: the official arrangement, before any due date
     app.url_map.converters["int"] = DatabaseId
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")),
                                      *[FileSystemLoader(d) for d in _plugin_template_dirs(quanke)]])

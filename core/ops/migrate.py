@@ -35,6 +35,9 @@ def upgrade(quanke, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
     from core.contract.departments import sync_at_start
     sync_at_start(quanke)
+    if revision == "heads":   # the tables the recomputation reads are all there
+        from core.ops.holidays import load_configured_holidays
+        load_configured_holidays(quanke)
 
 
 def downgrade(quanke, revision: str) -> None:

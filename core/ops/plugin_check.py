@@ -140,6 +140,11 @@ def check(quanke) -> HealthReport:
         add(plugin, problems)
     for plugin, problems in missing_departments(quanke).items():  # none before core_0001
         add(plugin, problems)
+    try:
+        from core.ops.readiness import calendar_warnings_now
+        report.plugins[CORE].notes.extend(calendar_warnings_now(quanke))
+    except Exception:  # noqa: BLE001 - no database: reported by the migration check
+        pass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecations are reported by hook_problems
         answers = call_each(host, "check_config", quanke=quanke)

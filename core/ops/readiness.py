@@ -86,6 +86,23 @@ def check_migrations(quanke) -> str:
     return f"{len(current)} heads"
 
 
+def calendar_warnings_now(quanke) -> list[str]:
+    """The calendar's warnings today (provisional years ahead, a HOLIDAY_FILE that failed)."""
+    from core.deadlines.calendar_status import calendar_warnings
+    from core.platform.clock import today
+    with quanke.db.session() as session:
+        warnings = calendar_warnings(quanke.calendar(session), today())
+    if getattr(quanke, "holiday_file_error", None):
+        warnings.insert(0, f"配置的节假日文件 HOLIDAY_FILE 未能载入：{quanke.holiday_file_error}")
+    return warnings
+
+
+def check_calendar(quanke) -> dict | None:
+    # A warning, not a failure: taking every web process out of service would not help.
+    warnings = calendar_warnings_now(quanke)
+    return {"warnings": warnings} if warnings else None
+
+
 def readiness(quanke) -> Readiness:
     """Database, Redis (when configured) and migrations; each check timed, none raising."""
     result = Readiness()
@@ -94,6 +111,7 @@ def readiness(quanke) -> Readiness:
         result.checks["redis"] = _timed(lambda: check_redis(quanke))
     if result.checks["database"]["ok"]:
         result.checks["migrations"] = _timed(lambda: check_migrations(quanke))
+        result.checks["calendar"] = _timed(lambda: check_calendar(quanke))
     else:
         result.checks["migrations"] = {"ok": False, "error": "skipped",
                                        "message": "database unreachable"}

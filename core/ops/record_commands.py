@@ -79,14 +79,35 @@ def calendar():
 @click.pass_context
 def calendar_load(ctx, path):
     """Load a holiday file (CSV date,type,name) for years chinesecalendar lacks."""
-    from core.deadlines import load_holiday_file
+    from tqdm import tqdm
+
+    from core.ops.holidays import apply_holiday_file
     quanke = command_runtime(ctx)
+
+    def progress(items):
+        return tqdm(items, desc="重新计算办结期限", unit="件", disable=not items)
     try:
-        with quanke.db.session() as session:
-            count = load_holiday_file(session, path)
+        result = apply_holiday_file(quanke, path, progress=progress)
     except QuankeError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"已载入 {count} 天的节假日安排")
+    click.echo(f"已载入 {result.days} 天的节假日安排")
+    if result.official_years:
+        years = "、".join(f"{y}年" for y in result.official_years)
+        click.echo(f"{years}的安排已完整载入，不再是暂定；{len(result.moved)} 件在办申请的办结期限已调整并通知申请人：")
+        for row in result.moved:
+            click.echo(f"  {row['number']}  {row['before']} → {row['after']}")
+
+
+@calendar.command("provisional")
+@click.pass_context
+def calendar_provisional(ctx):
+    """List running applications whose due date rests on a provisional year (暂定)."""
+    from core.approval.provisional import provisional_applications
+    quanke = command_runtime(ctx)
+    rows = provisional_applications(quanke)
+    for row in rows:
+        click.echo(f"{row.number}  {row.due_date}  暂定年份：{'、'.join(map(str, row.years))}")
+    click.echo(f"共 {len(rows)} 件在办申请的办结期限为暂定")
 
 
 # -- audit ------------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ def worker(ctx, burst, cron):
     quanke = command_runtime(ctx)
     configure_logging(quanke.config)
     sync_at_start(quanke)
+    from core.ops.holidays import load_configured_holidays
+    load_configured_holidays(quanke)
     run_worker(quanke, burst=burst, with_cron=cron)
 
 

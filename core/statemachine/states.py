@@ -39,7 +39,7 @@ ACTION_LABELS = {
     "assign": "分派", "approve": "批准", "reject": "不予批准", "issue": "出证", "deliver": "送达",
     "withdraw": "撤回", "pause": "中止计时", "resume": "恢复计时", "extend": "延长期限",
     "mark_overdue": "标记超期", "recheck": "重新核查", "attach_material": "补充材料",
-    "identity_step": "身份核验",
+    "identity_step": "身份核验", "recompute_due": "重新计算期限",
 }
 
 

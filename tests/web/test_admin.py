@@ -106,3 +106,12 @@ def test_audit_log_search_and_verify(as_user, world):
     broken = auditor.text("/admin/audit?verify=1")
     assert "审计链被破坏" in broken
     assert as_user("sys_admin").get("/admin/audit").status_code == 403
+
+
+def test_admin_home_warns_while_next_year_is_provisional(as_user, monkeypatch):
+    import datetime as dt
+    monkeypatch.setattr("core.platform.clock.today", lambda moment=None: dt.date(2026, 11, 2))
+    page = as_user("sys_admin").text("/admin/stats")
+    assert 'data-testid="calendar-warning"' in page and "2027年的节假日安排尚未载入" in page
+    monkeypatch.setattr("core.platform.clock.today", lambda moment=None: dt.date(2026, 10, 30))
+    assert "节假日安排尚未载入" not in as_user("sys_admin").text("/admin/stats")

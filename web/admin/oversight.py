@@ -104,7 +104,11 @@ def stats():
         "satisfaction": charts.hbar([(labels[level], n) for level, n in result.satisfaction],
                                     title=_("满意度评价"), colors=list(charts.SATISFACTION)),
     }
+    from core.ops.readiness import calendar_warnings_now
+    calendar_warnings = calendar_warnings_now(quanke()) if current_user.has_any(
+        Role.SYS_ADMIN, Role.CENTRE_ADMIN) else []
     return render_template("admin/stats.html", s=result, figures=figures,
+                           calendar_warnings=calendar_warnings,
                            good_rate=(good * 100 // ratings_total) if ratings_total else None,
                            ratings_total=ratings_total,
                            overdue_total=sum(n for _, n in result.overdue),
