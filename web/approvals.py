@@ -111,7 +111,7 @@ def application(app_id: int):
         dept = app.department_code
         is_approver = who.has_role(Role.APPROVER, dept)
         is_lead = who.has_role(Role.DEPT_LEAD, dept)
-        assignees = approvers_of(db, dept) if is_lead else []
+        assignees = approvers_of(db, dept) if (is_lead or is_approver) else []
         return render_template("approvals/application.html", is_approver=is_approver,
                                is_lead=is_lead, assignees=assignees,
                                can_reveal=may_reveal(who, app, db), show_scans=True,
@@ -131,7 +131,10 @@ def claim(app_id: int):
 @bp.post("/applications/<int:app_id>/release")
 @staff_required(*APPROVER_ROLES)
 def release(app_id: int):
-    return _act(app_id, lambda: approval.release(quanke(), actor(), app_id), _("已退回待认领"))
+    to_user = db_id(request.form.get("to_user_id")) if request.form.get("to_user_id") else None
+    note = request.form.get("note", "")
+    return _act(app_id, lambda: approval.release(quanke(), actor(), app_id, to_user_id=to_user, note=note),
+                _("已转交指定的审批人员") if to_user else _("已退回部门队列待认领"))
 
 
 @bp.post("/applications/<int:app_id>/assign")

@@ -161,12 +161,30 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
         "evidence": list(app.evidence), "changes": approval.evidence_changes(app),
         "due_lines": explanation.lines() if explanation else [],
         "clock": clock, "notice_window": notice_window,
+        **_first_contact(db, app, who),
         "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,
         "last_return": last_return, "deliveries": deliveries, "centre": centre,
         "pickup_centre": pickup_centre, "documents": documents(db, app.id), "revealed": reveal,
         "user_names": user_names, "rating": rating_for(db, app.id),
         "department": q.plugins.departments.get(app.department_code, app.department_code),
     }
+
+
+def _first_contact(db: Session, app: Application, who) -> dict:
+    """首问负责: who owns the case, and whom the viewer may hand it to."""
+    from core.acceptance import first_contact
+    from core.platform.models import Department
+    owner = first_contact.owner_label(db, app.owner_id, app.owner_department)
+    may = isinstance(who, User) and first_contact.may_hand_over(
+        who, app.owner_id, app.owner_department, app.centre_id)
+    people, departments = [], []
+    if may:
+        people = db.scalars(select(User).where(User.active.is_(True), User.id != who.id,
+                                               User.centre_id == (app.centre_id or who.centre_id))
+                            .order_by(User.name).limit(200)).all()
+        departments = db.scalars(select(Department).order_by(Department.code)).all()
+    return {"owner": owner, "may_hand_over": may, "handover_people": people,
+            "handover_departments": departments}
 
 
 @bp.get("/materials/<int:material_id>")

@@ -178,7 +178,11 @@ def spec(server: str = "", app=None) -> dict:
         "/api/v1/applications/{app_id}/refuse": _action("不予受理", {"reasons": STR}, ["reasons"]),
         "/api/v1/applications/{app_id}/resubmit": _action("补正后重新提交"),
         "/api/v1/applications/{app_id}/claim": _action("认领（排他）"),
-        "/api/v1/applications/{app_id}/release": _action("退回待认领"),
+        "/api/v1/applications/{app_id}/release": _action("退回待认领或转交指定审批人员（首问负责：写明接手人）",
+                                                        {"to_user_id": {"type": "integer"}, "note": STR}),
+        "/api/v1/applications/{app_id}/hand-over": _action(
+            "移交（首问负责）：指定接手的人员或部门队列，写明说明",
+            {"to_user_id": {"type": "integer"}, "to_department": STR, "note": STR}, ["note"]),
         "/api/v1/applications/{app_id}/assign": _action("分派（部门负责人）", {"approver_id": {"type": "integer"}}, ["approver_id"]),
         "/api/v1/applications/{app_id}/approve": _action("批准（issue=true 同时出证）", {"reasons": STR, "issue": {"type": "boolean"}}),
         "/api/v1/applications/{app_id}/reject": _action("不予批准", {"reasons": STR}, ["reasons"]),
@@ -206,6 +210,13 @@ def spec(server: str = "", app=None) -> dict:
                            {"name": "centre_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                            *_page_params()],
             "responses": {"200": {"description": "队列", **_json(_paged(APP))}, **_errors(400, 401, 403)}}},
+        "/api/v1/enquiries": {"post": {
+            "summary": "登记咨询（首问负责）：当场答复，或移交人员/部门", "tags": ["queue tickets"],
+            "requestBody": {"required": True, **_json({"type": "object", "required": ["question"], "properties": {
+                "question": STR, "answer": STR, "to_user_id": {"type": "integer"}, "to_department": STR,
+                "note": STR, "service_code": STR}})},
+            "responses": {"201": {"description": "已登记", **_json({"type": "object"})},
+                          **_errors(400, 401, 403)}}},
         "/api/v1/tickets": {
             "get": {"summary": "本中心等候号码", "tags": ["queue tickets"],
                     "responses": {"200": {"description": "等候", **_json({"type": "object"})}, **_errors(401, 403)}},

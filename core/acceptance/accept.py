@@ -18,6 +18,7 @@ from core.platform.models import (Application, Centre, CentreService, Citizen, D
 from core.contract.services import CheckResult, Outcome
 from core.acceptance.powers import require_counter, require_receiving_centre
 from core.acceptance.receipts import next_receipt_no
+from core.acceptance.first_contact import take_first_contact
 from core.acceptance.validation import material_gaps
 from core.contract.materials import material_statuses, missing_materials
 from core.platform.actors import Actor
@@ -78,7 +79,9 @@ def accept(quanke, actor: Actor, app_id: int, *, warn_reason: str = "",
                       warn_reason=warn_reason.strip() if warned else "",
                       receipt_no=next_receipt_no(session, centre, day),
                       deadline_working_days=clock.days, due_date=due.due_date,
-                      clock_rule=app.clock_rule or clock.to_record())
+                      clock_rule=app.clock_rule or clock.to_record(),
+                      **({"owner_id": user.id} if app.owner_id is None and app.owner_department is None
+                         else {}))
         set_committed_value(app, "centre", centre)
         # A due date on a year whose holidays are not published yet says so (暂定), here too.
         provisional = "（暂定：节假日安排公布后可能调整）" if due.provisional else ""
@@ -141,6 +144,7 @@ def return_for_correction(quanke, actor: Actor, app_id: int, *,
     def body(session, app, who):
         require_counter(session, who, app, "出具补正告知")
         require_state(app, "return")
+        take_first_contact(app, who)
         service = quanke.service(app.service_code)
         clock = clock_of(quanke, app)
         window_ends = notice_window_end(quanke, session, clock, app)
@@ -200,6 +204,7 @@ def refuse(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -
     def body(session, app, who):
         require_counter(session, who, app, "作出不予受理")
         require_state(app, "refuse")
+        take_first_contact(app, who)
         text = written_reasons(reasons, "不予受理的理由")
         session.add(Decision(application_id=app.id, kind="refuse", reasons=text, by_id=who.id))
         app.state = State.NOT_ACCEPTED.value

@@ -84,6 +84,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                 app.centre_id = centre.id
             app.channel, app.state = channel, State.SUBMITTED.value
             app.filed_by_id, app.on_behalf = who.id, True
+            app.owner_id = who.id   # 首问负责: whoever first received it owns it
             app.consent_text = consent_text or "申请人同意由工作人员代为填报"
             app.consent_at = at
             app.submitted_at = at

@@ -27,8 +27,11 @@ def claim(quanke, actor: Actor, app_id: int) -> Application:
     return transition(quanke, actor, app_id, "claim", body)
 
 
-def release(quanke, actor: Actor, app_id: int) -> Application:
-    """Release (退回待认领) a claimed application back to the department queue."""
+def release(quanke, actor: Actor, app_id: int, *, to_user_id: int | None = None,
+            note: str = "") -> Application:
+    """Release (退回待认领) a claimed application, naming who takes it next (首问负责: never
+    to nobody): a named approver of the department (``to_user_id``), or the department's
+    queue, which the audit records as the next owner."""
     def body(session, app, who):
         require_state(app, "release")
         user = require_staff(who, "退回")
@@ -37,9 +40,27 @@ def release(quanke, actor: Actor, app_id: int) -> Application:
         else:
             require_approver(who, app, "退回")
         previous = app.claimed_by_id
+        text = (note or "").strip()[:1000]
+        if to_user_id is not None:
+            target = _assignable(session, app, to_user_id)
+            if target.id == previous:
+                raise InvalidInput("接手人与当前认领人相同", code="same_owner", field="to_user_id")
+            app.state, app.claimed_by_id, app.claimed_at = State.IN_REVIEW.value, target.id, utcnow()
+            return {"released_from": previous, "next_owner": target.name, "to_user_id": target.id,
+                    "note": text}
         app.state, app.claimed_by_id, app.claimed_at = State.ACCEPTED.value, None, None
-        return {"released_from": previous}
+        return {"released_from": previous, "next_owner": f"部门队列 {app.department_code}",
+                "to_department": app.department_code, "note": text}
     return transition(quanke, actor, app_id, "release", body)
+
+
+def _assignable(session, app: Application, user_id: int) -> User:
+    target = session.get(User, user_id)
+    if target is None or not target.active or not target.has_role(Role.APPROVER, app.department_code):
+        raise InvalidInput("被分派人不是该部门的审批人员", code="invalid_assignee", field="approver_id")
+    if handled_for_applicant(app, target):
+        raise Forbidden("不能分派给办理过该申请受理环节的人员（受审分离）", code="segregation_of_duties")
+    return target
 
 
 def assign(quanke, actor: Actor, app_id: int, *, approver_id: int) -> Application:
@@ -47,12 +68,7 @@ def assign(quanke, actor: Actor, app_id: int, *, approver_id: int) -> Applicatio
     def body(session, app, who):
         require_approver(who, app, "分派", lead=True)
         require_state(app, "assign")
-        target = session.get(User, approver_id)
-        if target is None or not target.active or not target.has_role(Role.APPROVER, app.department_code):
-            raise InvalidInput("被分派人不是该部门的审批人员", code="invalid_assignee",
-                               field="approver_id")
-        if handled_for_applicant(app, target):
-            raise Forbidden("不能分派给办理过该申请受理环节的人员（受审分离）", code="segregation_of_duties")
+        target = _assignable(session, app, approver_id)
         previous = app.claimed_by_id
         app.state, app.claimed_by_id, app.claimed_at = State.IN_REVIEW.value, target.id, utcnow()
         return {"assignee": target.id, "previous": previous}

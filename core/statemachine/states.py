@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "withdraw": "撤回", "pause": "中止计时", "resume": "恢复计时", "extend": "延长期限",
     "mark_overdue": "标记超期", "recheck": "重新核查", "attach_material": "补充材料",
     "identity_step": "身份核验", "recompute_due": "重新计算期限",
+    "hand_over": "移交（首问负责）",
 }
 
 

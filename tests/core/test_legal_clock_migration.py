@@ -1,5 +1,6 @@
 """Applications from before 0.2 get their statute's clock rule from each plugin's data
-migration: on a copy of the demo district, on PostgreSQL and SQLite."""
+migration, and their first-contact owner from core_0008: on a copy of the demo district, on
+PostgreSQL and SQLite."""
 from __future__ import annotations
 
 from sqlalchemy import func, null, select, update
@@ -34,3 +35,16 @@ def test_existing_applications_get_their_clock_rule(any_quanke):
     licence = by_service["business_license.individual"]
     assert licence["days"] == 3 and licence["extension_days"] == 3
     assert licence["basis"]["article"] == "第十九条"
+
+
+def test_existing_applications_get_their_first_contact_owner(any_quanke):
+    quanke = any_quanke
+    demo.load_demo(quanke)
+    migrate.downgrade(quanke, "core_0007")      # as before 首问负责: no owner column at all
+    migrate.upgrade(quanke)
+    with quanke.db.session() as s:
+        rows = s.execute(select(Application.filed_by_id, Application.accepted_by_id,
+                                Application.owner_id)).all()
+    assert rows and migrate.is_current(quanke)
+    assert all(owner == (filed or accepted) for filed, accepted, owner in rows)
+    assert any(owner is not None for _f, _a, owner in rows)

@@ -91,6 +91,11 @@ HTML = [
     E("GET", "/approvals/applications/{app}", DEPT | {"auditor", "centre_admin"}, state="accepted"),
     E("POST", "/approvals/applications/{app}/claim", {"approver", "approver2", "lead"}, state="accepted", changes="app"),
     E("POST", "/approvals/applications/{app}/release", {"approver", "lead"}, state="in_review", changes="app"),
+    # 首问负责: the owner (the worker who filed it), or the centre's admin, hands a case over by name
+    E("POST", "/applications/{app}/hand-over", {"counter", "centre_admin"}, state="accepted",
+      data={"to_department": "sample_dept", "note": "转部门办理"}, changes="app"),
+    E("POST", "/counter/enquiries", FILERS, data={"question": "办营业执照要带什么", "answer": "身份证和场地证明"}),
+    E("POST", "/counter/enquiries/999999/answer", set(), data={"answer": "已答复"}),  # owner only: test_first_contact
     E("POST", "/approvals/applications/{app}/assign", {"lead"}, state="accepted",
       data={"approver_id": "{approver2}"}, changes="app"),
     E("POST", "/approvals/applications/{app}/approve", {"approver"}, state="in_review", changes="app"),
@@ -180,6 +185,9 @@ API = [
       data={"reason": "申请人要求"}, changes="app"),
     E("POST", "/api/v1/applications/{app}/claim", {"approver", "approver2", "lead"}, state="accepted", api=True, changes="app"),
     E("POST", "/api/v1/applications/{app}/release", {"approver", "lead"}, state="in_review", api=True, changes="app"),
+    E("POST", "/api/v1/applications/{app}/hand-over", {"counter", "centre_admin"}, state="accepted",
+      api=True, data={"to_department": "sample_dept", "note": "转部门办理"}, changes="app"),
+    E("POST", "/api/v1/enquiries", FILERS, api=True, data={"question": "办营业执照要带什么", "answer": "身份证"}),
     E("POST", "/api/v1/applications/{app}/assign", {"lead"}, state="accepted", api=True,
       data={"approver_id": "{approver2}"}, changes="app"),
     E("POST", "/api/v1/applications/{app}/approve", {"approver"}, state="in_review", api=True, changes="app"),

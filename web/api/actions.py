@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from core import acceptance, approval
-from core.acceptance import ratings
+from core.acceptance import first_contact, ratings
 from core.platform.errors import InvalidInput
 from core.platform.models import Application
 
@@ -69,7 +69,35 @@ def claim(app_id: int):
 
 @bp.post("/api/v1/applications/<int:app_id>/release")
 def release(app_id: int):
-    return _action(app_id, lambda: approval.release(quanke(), me(), app_id))
+    data = body()
+    to_user = i(data, "to_user_id", lo=1, hi=2**31 - 1) if data.get("to_user_id") is not None else None
+    note = s(data, "note") if data.get("note") is not None else ""
+    return _action(app_id, lambda: approval.release(quanke(), me(), app_id, to_user_id=to_user, note=note))
+
+
+@bp.post("/api/v1/applications/<int:app_id>/hand-over")
+def hand_over(app_id: int):
+    """首问负责: name the next owner (a staff member or a department queue) with a note."""
+    data = body()
+    to_user = i(data, "to_user_id", lo=1, hi=2**31 - 1) if data.get("to_user_id") is not None else None
+    department = s(data, "to_department") if data.get("to_department") is not None else None
+    return _action(app_id, lambda: first_contact.hand_over(
+        quanke(), me(), app_id, to_user_id=to_user, to_department=department, note=s(data, "note")))
+
+
+@bp.post("/api/v1/enquiries")
+def record_enquiry():
+    """A counter enquiry (咨询) with its answer or its handover."""
+    data = body()
+    to_user = i(data, "to_user_id", lo=1, hi=2**31 - 1) if data.get("to_user_id") is not None else None
+    optional = {k: s(data, k) for k in ("answer", "to_department", "note", "service_code")
+                if data.get(k) is not None}
+    with quanke().db.session() as db:
+        enquiry = first_contact.record_enquiry(quanke(), db, me(), question=s(data, "question"),
+                                               to_user_id=to_user, **optional)
+        out = {"id": enquiry.id, "state": enquiry.state, "received_by_id": enquiry.received_by_id,
+               "owner": first_contact.owner_label(db, enquiry.owner_id, enquiry.owner_department)}
+    return jsonify(out), 201
 
 
 @bp.post("/api/v1/applications/<int:app_id>/assign")

@@ -37,6 +37,8 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
         "submitted_at": iso(app.submitted_at), "accepted_at": iso(app.accepted_at),
         "decided_at": iso(app.decided_at), "due_date": iso(app.due_date), "overdue": app.overdue,
         "paused": app.paused, "claimed_by_id": app.claimed_by_id,
+        # 首问负责: who owns the case now (a person or a department queue)
+        "owner": {"user_id": app.owner_id, "department": app.owner_department},
     }
     if detail:
         out["form_data"] = app.form_data

@@ -8,14 +8,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core import acceptance
-from core.acceptance import catalog, tickets
+from core.acceptance import catalog, first_contact, tickets
 from core.approval import queues
 from core.people import applicants
 from core.platform import actors
 from core.platform.clock import today
 from core.platform.errors import QuankeError
 from core.platform.identifiers import validate_credit_code, validate_resident_id
-from core.platform.models import Applicant, Application, Role, User
+from core.platform.models import Applicant, Application, Department, Role, User
 
 from ..forms import ApplicantForm
 from ..helpers import db_id, flash_error, new_key, quanke
@@ -32,8 +32,16 @@ def home():
         current = tickets.current_for(db, user) if user.centre_id else None
         waiting = tickets.waiting(db, user.centre_id) if user.centre_id else []
         appointments = tickets.appointments_for_centre(db, user.centre_id) if user.centre_id else []
+        mine = first_contact.first_contacts(db, user)
+        owners = {e.id: first_contact.owner_label(db, e.owner_id, e.owner_department)
+                  for e in mine.enquiries}
+        departments = db.scalars(select(Department).order_by(Department.code)).all()
+        colleagues = db.scalars(select(User).where(User.active.is_(True), User.id != user.id,
+                                                   User.centre_id == user.centre_id)
+                                .order_by(User.name).limit(200)).all() if user.centre_id else []
         return render_template("counter/home.html", work=work, current=current, waiting=waiting,
-                               appointments=appointments, form=ApplicantForm())
+                               appointments=appointments, form=ApplicantForm(), mine=mine,
+                               enquiry_owners=owners, departments=departments, colleagues=colleagues)
 
 
 @bp.get("/validate-id")

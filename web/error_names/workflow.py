@@ -6,6 +6,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 NAMES = {
+    "already_answered": _l("该咨询已答复"),
+    "answer_or_handover_required": _l("请填写答复，或指定移交的人员或部门"),
+    "enquiry_not_found": _l("咨询记录不存在"),
+    "invalid_next_owner": _l("接手的人员或部门无效"),
+    "next_owner_required": _l("请指定接手的人员或部门（二者选一）"),
+    "not_owner": _l("只有首问负责人（或本中心管理员）可以移交"),
+    "same_owner": _l("接手人与当前负责人相同"),
+    "text_required": _l("请填写必填内容"),
+    "text_too_long": _l("内容超过字数上限"),
     "already_booked": _l("您当天已有预约，如需改约请先取消"),
     "already_claimed": _l("该申请已被他人认领"),
     "already_closed": _l("该回访事项已办结"),

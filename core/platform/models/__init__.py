@@ -7,8 +7,8 @@ their own tables on :class:`core.platform.db.Base`.
 Every model is imported from here (Alembic's env and the rest of the core rely on it: importing
 this package registers every core table on ``Base.metadata``). The modules: ``enums`` (roles,
 states, levels, material statuses), ``organisation`` (departments, centres, staff, calendar),
-``applications`` (applicants, applications and what they gather) and ``results`` (documents,
-deliveries, outbox).
+``applications`` (applicants, applications and what they gather), ``enquiries`` (counter
+enquiries) and ``results`` (documents, deliveries, outbox).
 """
 from core.platform.models.applications import (
     Applicant,
@@ -30,6 +30,7 @@ from core.platform.models.enums import (
     Role,
     State,
 )
+from core.platform.models.enquiries import Enquiry
 from core.platform.models.organisation import (
     CalendarDay,
     Centre,
@@ -42,5 +43,5 @@ from core.platform.models.results import Delivery, Document, OutboxMessage
 
 __all__ = ["Applicant", "Application", "CalendarDay", "Centre", "CentreLevel", "CentreService",
            "CheckEvidence", "Citizen", "ClockPause", "DEPARTMENT_ROLES", "Decision", "Delivery",
-           "Department", "Document", "FINAL_STATES", "Material", "MaterialStatus", "OutboxMessage",
+           "Department", "Document", "Enquiry", "FINAL_STATES", "Material", "MaterialStatus", "OutboxMessage",
            "ROLE_LABELS", "ReceiptSequence", "Role", "RoleGrant", "STATE_LABELS", "State", "User"]

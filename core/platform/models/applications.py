@@ -108,6 +108,10 @@ class Application(Base):
     #: The service's legal clock (LegalClock.to_record()) as it stood when the application was
     #: received; NULL = the service's current declaration (applications from before 0.2).
     clock_rule: Mapped[dict | None] = mapped_column(JSON)
+    #: 首问负责制: the person who owns the case now — whoever first received it, until they
+    #: hand it over by name to a person (owner_id) or a department queue (owner_department).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_department: Mapped[str | None] = mapped_column(String(64))
     #: An outcome the law attaches to inaction (视为受理 "accepted", 视为撤回 "withdrawn").
     deemed: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
