@@ -40,7 +40,6 @@ def provisional_applications(quanke, *, years: Iterable[int] | None = None) -> l
     wanted = set(years) if years is not None else None
     out = []
     with quanke.db.session() as session:
-        calendar = quanke.calendar(session)
         apps = session.scalars(select(Application).where(Application.state.in_(RUNNING),
                                                          Application.accepted_at.is_not(None))
                                .order_by(Application.id)).unique().all()
