@@ -174,3 +174,22 @@ def test_legal_aid_unanswered_notice_withdraws_licensing_does_not(any_quanke):
     with quanke.db.session() as s:
         assert s.get(Application, aid.id).state == "withdrawn"
         assert s.get(Application, licence.id).state == "correction_requested"
+
+
+def test_receipt_cites_the_article_that_set_the_limit(any_quanke):
+    import io
+
+    from pypdf import PdfReader
+
+    from core.papers import issuance
+    from core.platform.models import Document
+    world = seed_world(any_quanke)
+    quanke = world.quanke
+    app = _file(world, quanke.service("legal_aid.application").legal_clock, at("2026-12-03"))
+    acceptance.accept(quanke, world.acceptor, app.id, warn_reason="已核实", at=at("2026-12-04"))
+    with quanke.db.session() as s:
+        doc_id = s.scalars(select(Document.id).where(Document.application_id == app.id,
+                                                     Document.kind == "receipt")).one()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(issuance.pdf_bytes(quanke, doc_id))).pages)
+    flat = "".join(text.split())
+    assert "收到申请日期" in flat and "法律援助法》第四十三条" in flat
