@@ -9,12 +9,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from core.api import InvalidInput, validate_resident_id
 
+from plugins.archive_query.domain.basis import INVESTIGATORS, RELATION_LABELS, RELATIONS, relation_error
 from plugins.archive_query.domain.categories import CHOICES
 
 BASES = [("self", "本人查询"), ("attorney", "受托查询（附经公证的委托书）"),
          ("deceased_relative", "查询已故亲属档案（附死亡证明及亲属关系证明）"),
-         ("investigation", "法院/律师调查（附调查函）")]
+         ("investigation", "法院/律师调查（附调查函；律师另附法院或案件文书）")]
 BASIS_LABELS = dict(BASES)
+NOT_APPLICABLE = ("", "（不适用）")
 
 
 def resident_id(form, field):
@@ -36,6 +38,41 @@ class ArchiveQueryForm(Form):
                         invalid_choice_message="查询依据无效，请选择本人查询、受托查询、已故亲属或调查函")
     purpose = TextAreaField("查询用途", validators=[DataRequired("请填写查询用途"),
                                                 Length(2, 200, "查询用途应为2至200字")])
+    # Asked only for some bases; the inline validators below say when. ``default=""`` so that
+    # an application without them (API, older clients) reads as "not given", not as a bad choice.
+    relation = SelectField("申请人是已故当事人的（近亲属关系）", choices=[NOT_APPLICABLE] + RELATIONS,
+                           default="", validate_choice=False)
+    investigator = SelectField("调查人", choices=[NOT_APPLICABLE] + INVESTIGATORS, default="",
+                               invalid_choice_message="调查人只能是人民法院或律师")
+    case_number = StringField("案号", default="", validators=[
+        Length(max=60, message="案号最多60字")])
+
+    def validate_relation(self, field):
+        """近亲属 only (民法典 Art. 1045), and only where the basis is a deceased relative."""
+        value = (field.data or "").strip()
+        if self.basis.data != "deceased_relative":
+            if value:
+                raise ValidationError("只有查询已故亲属档案时才选择亲属关系")
+            return
+        if not value:
+            raise ValidationError("查询已故亲属档案，请选择申请人与档案当事人的近亲属关系")
+        if value not in RELATION_LABELS:
+            raise ValidationError(relation_error(value))
+
+    def validate_investigator(self, field):
+        if self.basis.data != "investigation":
+            if field.data:
+                raise ValidationError("只有法院或律师调查时才选择调查人")
+        elif not field.data:
+            raise ValidationError("法院或律师调查，请选择调查人是人民法院还是律师")
+
+    def validate_case_number(self, field):
+        field.data = (field.data or "").strip()
+        if self.investigator.data == "lawyer" and self.basis.data == "investigation":
+            if not field.data:
+                raise ValidationError("律师调查须填写案号（立案通知书、法院调查令或委托代理合同上载明的案号）")
+        elif field.data:
+            raise ValidationError("只有律师调查时才填写案号")
 
 
 # -- staff pages (Flask-WTF: CSRF) ----------------------------------------------------------------

@@ -56,6 +56,18 @@ def application_event(event, quanke):
 
 
 @hookimpl
+def validate_application(service, form_data, materials, phase):
+    """The materials the chosen basis still needs, keyed by material code: the core lists them
+    on the one-time correction notice and refuses acceptance until they are in (a lawyer's
+    letter without a court or case document, a kinship proof not yet handed in …). A portal
+    draft may get its materials later, so nothing is asked of it yet."""
+    if service.code != SERVICE_CODE or phase == "draft":
+        return None
+    from plugins.archive_query.domain.basis import material_gaps
+    return material_gaps(form_data, materials) or None
+
+
+@hookimpl
 def certificate_data(application, session):
     from plugins.archive_query.domain.results import certificate_data as data
     return data(application, session)

@@ -45,6 +45,11 @@ class Category:
     roles: tuple[PersonRole, ...]
     fields: tuple[FieldSpec, ...]
     issuing_example: str = ""
+    #: The result certificate names every person of the record in full, as the record has
+    #: them: a marriage record proves a relation between two people, and a certificate with
+    #: one spouse masked proves nothing in a property or inheritance matter. Lists and the
+    #: public verification page stay masked.
+    certificate_names_everyone: bool = False
 
     @property
     def person_columns(self) -> list[str]:
@@ -94,6 +99,7 @@ CATEGORIES: dict[str, Category] = {c.code: c for c in (
             REMARKS,
         ),
         issuing_example="玄武区民政局婚姻登记处",
+        certificate_names_everyone=True,
     ),
     Category(
         "employment", "招工档案",

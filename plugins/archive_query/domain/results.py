@@ -1,7 +1,8 @@
 """The result of an archive query application, frozen at decision time.
 
 When an application is approved, :func:`take_result` looks the subject's records up once,
-keeps only what the requester may see (public fields; other persons masked), logs that look
+keeps only what the requester may see (public fields; other persons masked, except on a
+marriage record, whose certificate names both spouses — see ``store.result_view``), logs that look
 against the application (who decided, why: the application and its stated purpose) and
 stores it. The certificate is rendered from that stored result, so re-rendering or
 regenerating it years later shows what was found then — and never looks again unlogged.
@@ -16,7 +17,7 @@ from core.api import Application, InvalidState, State, User
 
 from plugins.archive_query.domain.access import log_empty_search, log_looks
 from plugins.archive_query.models import QueryResult
-from plugins.archive_query.domain.store import records_for_person, requester_view
+from plugins.archive_query.domain.store import records_for_person, result_view
 
 SERVICE_CODE = "archive_query.query"
 
@@ -58,7 +59,7 @@ def take_result(quanke, application_id: int, *, actor: str) -> QueryResult | Non
                              channel="certificate", purpose=purpose, application_id=app.id)
         result = QueryResult(application_id=app.id, category=category, subject_id_number=subject,
                              basis=form.get("basis", ""),
-                             records=[requester_view(r, subject) for r in records],
+                             records=[result_view(r, subject) for r in records],
                              taken_by=actor or "system")
         session.add(result)
         try:

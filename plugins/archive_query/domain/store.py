@@ -125,12 +125,25 @@ def requester_view(record: ArchiveRecord, subject_id_number: str) -> dict:
     return out
 
 
+def result_view(record: ArchiveRecord, subject_id_number: str) -> dict:
+    """What a query result keeps for its certificate: the requester view, except that a
+    category whose certificate names everyone (marriage: both spouses) keeps every person's
+    name and resident ID as the record has them. Only the certificate reads it."""
+    out = requester_view(record, subject_id_number)
+    cat = CATEGORIES[record.category]
+    if cat.certificate_names_everyone:
+        out["persons"] = [{"role_label": cat.role_label(p.role), "name": p.name,
+                           "id_number": p.id_number, "is_subject": p.id_number == subject_id_number}
+                          for p in record.persons]
+    return out
+
+
 def describe(view: dict) -> str:
-    """One line for a certificate: reference, date, issuer, fields, persons."""
+    """One line for a certificate: reference, date, issuer, fields (the certificate gives
+    each person of the record a row of its own)."""
     parts = [f"{COMMON_LABELS['fonds_no']}{view['fonds_no']} {COMMON_LABELS['file_no']}{view['file_no']}"
              + (f" {COMMON_LABELS['item_no']}{view['item_no']}" if view.get("item_no") else ""),
              f"{COMMON_LABELS['record_date']}：{view['record_date']}",
              f"{COMMON_LABELS['issuing_body']}：{view['issuing_body']}"]
     parts += [f"{f['label']}：{f['value']}" for f in view["fields"]]
-    parts += [f"{p['role_label']}：{p['name']}（{p['id_number']}）" for p in view["persons"]]
     return "；".join(parts)
