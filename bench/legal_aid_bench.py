@@ -134,7 +134,7 @@ def main() -> None:
         base = statistics.median(timed(baseline, 300))
 
         standard = Standard("320000", dt.date(2025, 1, 1), Decimal("2490"))
-        facts = Facts(category="labour", has_agent=False, application_date=today(), income_evidence="proof",
+        facts = Facts(category="labour", has_agent=False, received_on=today(), income_evidence="proof",
                       members=(Member("本人", "甲", Decimal("1800")), Member("配偶", "乙", Decimal("1500"))))
         n = 20_000
         t = time.perf_counter()
@@ -144,7 +144,7 @@ def main() -> None:
 
         target = acceptance.file_application(
             quanke, world.counter, service_code=SERVICE, applicant_id=world.citizen.applicant_id,
-            form_data={"area_code": "320113", "category": "labour", "opposing_party": "对方公司17",
+            form_data={"category": "labour", "opposing_party": "对方公司17",
                        "matter": "务工工资被拖欠三个月，共计一万二千元。", "incident_date": "2026-05-01",
                        "household": "本人,测试citizen,1800", "savings": "0"},
             paper=["applicant_id", "case_materials", "income_proof"], consent=True)
@@ -158,7 +158,7 @@ def main() -> None:
         for _ in range(args.decisions):
             app = acceptance.file_application(
                 quanke, world.counter, service_code=SERVICE, applicant_id=world.citizen.applicant_id,
-                form_data={"area_code": "320113", "category": "labour", "opposing_party": "对方公司17",
+                form_data={"category": "labour", "opposing_party": "对方公司17",
                            "matter": "务工工资被拖欠三个月，共计一万二千元。", "incident_date": "2026-05-01",
                            "household": "本人,测试citizen,1800", "savings": "0"},
                 paper=["applicant_id", "case_materials", "income_proof"], consent=True)

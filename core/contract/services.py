@@ -83,6 +83,9 @@ class CheckContext:
     application_no: str = ""               # 申请编号
     filed_at: dt.datetime | None = None    # 申请（收件）日期: when it was submitted
     accepted_at: dt.datetime | None = None  # 受理日期: the acceptance itself at phase "acceptance"
+    #: The deployment's configuration (read-only), so a check can read its plugin's settings
+    #: with ``core.api.setting(ctx, NAME)`` the way the rest of the plugin does.
+    config: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ def run_checks(quanke, session: Session, service: ServiceDef, applicant: Applica
     at = at or utcnow()
     ctx = CheckContext(session=session, service=service, applicant=applicant,
                        form_data=form_data, materials=materials, now=at, phase=phase,
+                       config=getattr(quanke, "config", None) or {},
                        **_application_fields(application, phase, at))
     out = []
     for check in checks:

@@ -1,4 +1,5 @@
-"""Demonstration data: a lawyer roster, Jiangsu's standards and a few decided cases.
+"""Demonstration data: a lawyer roster, Jiangsu's standards and a few decided cases (one of
+them a court's notification, Art. 25).
 
 Idempotent: the roster and standards are added once (by licence number / area and date);
 the cases only when no legal-aid case has been decided yet.
@@ -9,7 +10,7 @@ import logging
 
 from sqlalchemy import select
 
-from core.api import Application, Citizen, Role, User, accept, file_application, today
+from core.api import Application, Citizen, Role, User, accept, file_application
 
 from plugins.legal_aid.domain import roster
 from plugins.legal_aid.domain.access import CENTRE
@@ -69,7 +70,6 @@ def _cases(quanke) -> int:
             return 0
         people = [(c.applicant_id, c.applicant.name) for c in citizens]
     service = quanke.service(SERVICE)
-    day = today().isoformat()
     samples = [
         ({"category": "labour", "opposing_party": "某建筑劳务有限公司", "status": "migrant_worker",
           "matter": "在栖霞区某工地务工四个月，工资一万六千元被拖欠。"}, ["status_proof"], True),
@@ -78,12 +78,16 @@ def _cases(quanke) -> int:
         ({"category": "maintenance", "opposing_party": "王某某",
           "household": "本人,{name},6000\n配偶,陈某,5800", "matter": "请求子女给付赡养费，子女拒不支付。"},
          ["integrity_commitment"], False),
+        # an organ's notification (Art. 25): registered for the court, no means test
+        ({"category": "notification", "notifying_organ_kind": "court", "notifying_organ": "南京市栖霞区人民法院",
+          "criminal_case_no": "（2026）苏0113刑初100号", "notification_ground": "minor", "opposing_party": "",
+          "matter": "被告人涉嫌盗窃罪一案，审判时未满十八周岁，没有委托辩护人，法院通知指派律师。"},
+         ["notification_letter"], True),
     ]
     created = 0
     for i, (extra, paper, grant) in enumerate(samples):
         applicant_id, name = people[i % len(people)]
-        form = {**service.example_for(name, ""), **{k: v.format(name=name) for k, v in extra.items()},
-                "application_date": day}
+        form = {**service.example_for(name, ""), **{k: v.format(name=name) for k, v in extra.items()}}
         try:
             app = file_application(
                 quanke, counter, service_code=SERVICE, applicant_id=applicant_id, form_data=form,

@@ -6,7 +6,7 @@
 * ``la_urgent_aid`` — aid given before the decision (Art. 44);
 * ``la_objections`` — objections to a refusal or termination, decided by the justice bureau
   (Art. 49);
-* ``la_terminations`` — terminations of aid (Art. 48).
+* ``la_terminations`` — terminations of aid (Art. 48, items 1–8).
 
 The application itself, its decision and its documents are the core's; these rows refer to
 it by ``application_id``. Every change to them is audited in the same transaction.
@@ -107,6 +107,8 @@ class Termination(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reason: Mapped[str] = mapped_column(String(24))
     facts: Mapped[str] = mapped_column(Text)
+    #: Art. 48(1)(8) "法律法规规定的其他情形": the law or regulation relied on ("" otherwise).
+    basis: Mapped[str] = mapped_column(String(200), default="", server_default="")
     found_on: Mapped[dt.date] = mapped_column(Date)
     decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -21,7 +21,6 @@ from plugins.legal_aid.services import APPLICATION  # noqa: F401 - declared ther
 log = logging.getLogger(__name__)
 
 
-
 @hookimpl
 def register_departments():
     return list(DEPARTMENTS)
@@ -30,6 +29,27 @@ def register_departments():
 @hookimpl
 def register_services():
     return [APPLICATION]
+
+
+@hookimpl
+def validate_application(service, form_data, materials, phase):
+    """A notification (Art. 25, 28) comes from the court, procuratorate or police and is
+    registered by staff on the organ's behalf, with the organ's letter; never online."""
+    if service.code != SERVICE:
+        return None
+    from plugins.legal_aid.domain.notifications import notification_answers
+    return notification_answers(form_data, materials, phase)
+
+
+@hookimpl
+def check_config(quanke):
+    """The centre → area settings (the means test's area) and the retired counting setting."""
+    from core.api import require_templates
+    from plugins.legal_aid.domain.deadlines import counting_problems
+    from plugins.legal_aid.domain.receipt import config_problems
+    with quanke.db.session() as session:
+        problems = config_problems(quanke, session)
+    return problems + counting_problems(quanke) + require_templates(__package__, "legal_aid/guide.html")
 
 
 @hookimpl

@@ -82,5 +82,5 @@ def terminate(app_id: int):
     user = need(access.is_centre)
     data = body()
     termination.terminate(quanke(), user, app_id, reason=text(data, "reason"), facts=text(data, "facts"),
-                          found_on=day(data, "found_on"))
+                          found_on=day(data, "found_on"), basis=text(data, "basis"))
     return _case(app_id, 201)

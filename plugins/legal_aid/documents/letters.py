@@ -10,11 +10,10 @@ legal-aid decisions have their own letters:
 * ``la_objection``   法律援助异议审查决定书 — the bureau's decision, with the rights of
                      administrative review and litigation when it upholds (Art. 49).
 
-A letter is a :class:`core.platform.models.Document` row written in the transaction of the decision
-(so its number and verification code exist as soon as the decision does), then rendered by
-the job :func:`render_letter` (idempotent, retried): the core's certificate frame, sealed
-with the issuing department's seal and stored where :func:`core.papers.issuance.pdf_bytes` finds it,
-so the core's document download and verification pages serve it unchanged.
+A letter is a :class:`core.platform.models.Document` row written in the decision's transaction
+(its number and verification code exist as soon as the decision does), then rendered by the
+job :func:`render_letter` (idempotent, retried): the core's certificate frame, the issuing
+department's seal, stored where :func:`core.papers.issuance.pdf_bytes` serves it.
 """
 from __future__ import annotations
 
@@ -178,7 +177,8 @@ def _termination_rows(session: Session, app: Application, doc: Document) -> list
         raise NotFound("终止决定不存在", code="termination_not_found")
     rows = _party_rows(app)
     rows[0] = ("受援人", app.applicant.name)
-    rows += [("终止理由", TERMINATION_REASONS[term.reason]), ("查明事实", term.facts),
+    rows += [("终止理由", TERMINATION_REASONS[term.reason])] + ([("依据", term.basis)] if term.basis else [])
+    rows += [("查明事实", term.facts),
              ("发现日期", f"{term.found_on:%Y年%m月%d日}"),
              ("决定", "根据" + cite("第四十八条第一款") + "的规定，决定自本决定作出之日起终止法律援助。")]
     if term.reason == "fraud":

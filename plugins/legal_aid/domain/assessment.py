@@ -1,7 +1,10 @@
-"""From an application (form data, materials, applicant) to the facts :func:`assess` needs.
+"""From an application (form data, materials, applicant, where and when it was received) to
+the facts :func:`assess` needs.
 
 Shared by the check (acceptance and decision), the case pages and the decision actions, so
-all of them see exactly the same assessment.
+all of them see exactly the same assessment. The day of receipt and the area are the
+system's (:mod:`.receipt`); values an applicant typed into old applications
+(``application_date``, ``area_code``) are kept in their form data but never used.
 """
 from __future__ import annotations
 
@@ -10,21 +13,15 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-from core.api import InvalidInput, validate_resident_id
+from core.api import InvalidInput, material_statuses, validate_resident_id
 
 from plugins.legal_aid.domain.eligibility import Eligibility, Facts, HouseholdError, age_on, assess, parse_household
+from plugins.legal_aid.domain.receipt import Area, area_of_centre, received_on
 from plugins.legal_aid.domain.standards import standard_for
 
 RECEIVED = ("paper", "scan")
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
+#: What applicants of 0.1 typed and the system no longer takes from them.
+LEGACY_FIELDS = ("application_date", "area_code")
 
 
 def birth_date_of(applicant) -> dt.date | None:
@@ -47,10 +44,13 @@ def income_evidence(materials: dict[str, str]) -> str | None:
     return None
 
 
-def facts_from(form_data: dict, materials: dict[str, str], applicant, *,
-               fallback_day: dt.date) -> Facts:
+def _text(data: dict, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+def facts_from(form_data: dict, materials: dict[str, str], applicant, *, day: dt.date,
+               area: Area) -> Facts:
     data = form_data or {}
-    day = _date(data.get("application_date")) or fallback_day
     try:
         members = parse_household(data.get("household") or "")
     except HouseholdError:
@@ -60,26 +60,31 @@ def facts_from(form_data: dict, materials: dict[str, str], applicant, *,
     except InvalidOperation:
         savings = Decimal("0")
     return Facts(
-        category=str(data.get("category") or ""), has_agent=bool(data.get("has_agent")),
-        application_date=day, members=members, savings=savings,
-        status=str(data.get("status") or ""),
-        status_proved=materials.get("status_proof") in RECEIVED,
-        age=age_on(birth_date_of(applicant), day),
-        injury_kind=str(data.get("injury_kind") or ""),
-        retrial_ordered=bool(data.get("retrial_ordered")),
-        other_basis=str(data.get("other_basis") or ""),
-        income_evidence=income_evidence(materials))
+        category=_text(data, "category"), has_agent=bool(data.get("has_agent")),
+        received_on=day, members=members, savings=savings, status=_text(data, "status"),
+        status_proved=materials.get("status_proof") in RECEIVED, status_basis=_text(data, "status_basis"),
+        age=age_on(birth_date_of(applicant), day), injury_kind=_text(data, "injury_kind"),
+        retrial_ordered=bool(data.get("retrial_ordered")), other_basis=_text(data, "other_basis"),
+        income_evidence=income_evidence(materials), area_code=area.code, area_source=area.source,
+        criminal_reason=_text(data, "criminal_reason"), criminal_reason_note=_text(data, "criminal_reason_note"),
+        notifying_organ_kind=_text(data, "notifying_organ_kind"), notifying_organ=_text(data, "notifying_organ"),
+        criminal_case_no=_text(data, "criminal_case_no"), notification_ground=_text(data, "notification_ground"))
 
 
 def assess_with(session: Session, form_data: dict, materials: dict[str, str], applicant, *,
-                fallback_day: dt.date) -> tuple[Facts, Eligibility]:
-    facts = facts_from(form_data, materials, applicant, fallback_day=fallback_day)
-    standard = standard_for(session, str((form_data or {}).get("area_code") or ""), facts.application_date)
+                day: dt.date, area: Area) -> tuple[Facts, Eligibility]:
+    facts = facts_from(form_data, materials, applicant, day=day, area=area)
+    standard = standard_for(session, area.code, day) if area.code else None
     return facts, assess(facts, standard)
 
 
-def assess_application(session: Session, app) -> tuple[Facts, Eligibility]:
-    from core.api import local_date, material_statuses
-    fallback = local_date(app.submitted_at or app.created_at)
+def assess_application(holder, session: Session, app) -> tuple[Facts, Eligibility]:
+    """``holder`` is the runtime (or anything with its ``config``): it maps centres to areas."""
+    area = area_of_centre(holder, session, app.centre_id)
     return assess_with(session, app.form_data, material_statuses(app), app.applicant,
-                       fallback_day=fallback)
+                       day=received_on(app), area=area)
+
+
+def legacy_values(form_data: dict) -> dict[str, str]:
+    """What an applicant typed under 0.1 (shown, marked as not used)."""
+    return {k: str(form_data[k]) for k in LEGACY_FIELDS if (form_data or {}).get(k)}

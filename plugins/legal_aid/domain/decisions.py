@@ -58,11 +58,17 @@ def decide(quanke, actor, app_id: int, *, grant: bool, reasons: str = "") -> App
         app = load(session, app_id)
         if app.state not in (State.ACCEPTED.value, State.IN_REVIEW.value):
             raise InvalidState(f"申请当前状态为“{State(app.state).label}”，不能作出决定", code="invalid_state")
-        _facts, result = assess_application(session, app)
+        _facts, result = assess_application(quanke, session, app)
         state = app.state
     if grant and not result.eligible:
         raise Forbidden("不符合给予法律援助的条件：" + "；".join(result.reasons), code="not_eligible",
                         details={"reasons": list(result.reasons)})
+    if not grant and result.eligible and result.path == "notification":
+        raise Forbidden("办案机关通知指派律师的，法律援助机构应当在收到通知之日起三日内指派律师，不作不予法律援助的决定（"
+                        + cite("第二十五条、第三十六条") + "）；通知有误的，请与通知机关联系", code="notification_must_be_assigned")
+    if grant and result.path == "art24_other" and not reasons.strip():
+        raise InvalidInput("法律未规定“其他原因”的审查标准，因其他原因给予法律援助的，须写明认定的理由（"
+                           + cite("第二十四条") + "）", code="grant_reasons_required", field="reasons")
     if not grant and result.eligible and not reasons.strip():
         raise InvalidInput("申请符合法律援助条件，如决定不予法律援助，须写明理由（" + cite("第四十三条第一款") + "）",
                            code="reasons_required", field="reasons")
@@ -137,7 +143,7 @@ def assign_now(quanke, actor, app_id: int, *, lawyer_id: int | None = None):
     empty when aid was granted)."""
     user = require_centre(actor, "指派法律援助人员")
     from plugins.legal_aid.domain.deadlines import due_on
-    from plugins.legal_aid.domain.followup import counting, decided_on
+    from plugins.legal_aid.domain.followup import assignment_start, counting
     from plugins.legal_aid.domain.law import ASSIGNMENT_DAYS
     with quanke.db.session() as session:
         app = load(session, app_id)
@@ -145,8 +151,7 @@ def assign_now(quanke, actor, app_id: int, *, lawyer_id: int | None = None):
             raise InvalidState("只有已给予法律援助的案件可以指派", code="aid_not_in_force")
         if roster.active_assignment(session, app.id) is not None:
             raise Conflict("该案件已有承办律师，如需更换请改派", code="already_assigned")
-        start = decided_on(session, app)
+        start, why = assignment_start(session, app)
         due = due_on(quanke.calendar(session), start, ASSIGNMENT_DAYS, counting(quanke)) if start else None
-        return roster.assign(session, app, kind="grant", actor=actor_key(user), due_on=due,
-                             reason="决定给予法律援助后指派（" + cite("第四十三条第一款") + "）",
+        return roster.assign(session, app, kind="grant", actor=actor_key(user), due_on=due, reason=why,
                              lawyer_id=lawyer_id)

@@ -2,12 +2,16 @@
 
 The order of the rules is the law's:
 
-1. the matter is covered (Art. 31, 32, 33) and the applicant has no agent (Art. 31, 33);
-2. Art. 32 matters: no economic test at all;
-3. Art. 42 statuses, proved by a material: hardship presumed, not examined;
-4. otherwise the means test (Art. 34): household monthly income per head not above the
-   local standard in force on the application date; the income is proved by material or by
-   a personal integrity commitment (Art. 41).
+1. the matter is covered (Arts. 24, 25, 28, 29, 31–33) and the applicant has no agent;
+2. a notification by the court, procuratorate or police (Arts. 25, 28): no application and
+   no economic test — a lawyer is assigned (Art. 36);
+3. Art. 32 matters (items 1–5): no economic test at all;
+4. Art. 24 "其他原因": the statute sets no test; the centre judges it (:mod:`.criminal`);
+5. Art. 42 statuses (items 1–4), proved by a material: hardship presumed, not examined;
+6. otherwise the means test (Art. 34): household monthly income per head not above the
+   standard of the receiving centre's area in force on the day the application was received
+   (both set by the system, never typed); the income is proved by material or by a personal
+   integrity commitment (Art. 41).
 
 Every reason names its article. :func:`assess` never raises for bad facts: it returns
 ``ineligible`` or ``undetermined`` with the reason, so the counter and the centre see why.
@@ -15,103 +19,34 @@ Every reason names its article. :func:`assess` never raises for bad facts: it re
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from plugins.legal_aid.domain.law import CATEGORIES, ELDERLY_AGE, INJURY_KINDS, MINOR_AGE, STATUSES, cite
+from plugins.legal_aid.domain import criminal
+from plugins.legal_aid.domain.household import (  # noqa: F401 - re-exported for the callers
+    CENT,
+    MAX_AMOUNT,
+    MAX_MEMBERS,
+    SELF,
+    HouseholdError,
+    Member,
+    age_on,
+    format_household,
+    parse_amount,
+    parse_household,
+)
+from plugins.legal_aid.domain.law import (
+    CATEGORIES,
+    ELDERLY_AGE,
+    INJURY_KINDS,
+    MINOR_AGE,
+    NOTIFICATION,
+    STATUSES,
+    STATUSES_NEEDING_BASIS,
+    cite,
+)
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED = "eligible", "ineligible", "undetermined"
-MAX_MEMBERS = 30
-MAX_AMOUNT = Decimal("10000000")
-CENT = Decimal("0.01")
-SELF = "本人"
-
-
-# -- household --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Member:
-    relation: str
-    name: str
-    monthly_income: Decimal
-
-
-class HouseholdError(ValueError):
-    """The household lines are wrong; ``errors`` has one Chinese sentence per problem."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("；".join(errors))
-        self.errors = errors
-
-
-_SPLIT = re.compile(r"[,，、\s]+")  # no thousands separators in amounts
-
-
-def parse_amount(raw: str, what: str) -> Decimal:
-    """A non-negative amount of yuan with at most two decimals; ValueError in Chinese."""
-    text = (raw or "").strip().replace("元", "").replace("，", "").replace(",", "")
-    if not text:
-        raise ValueError(f"缺少{what}")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{what}“{raw.strip()}”不是有效金额") from None
-    if not value.is_finite():
-        raise ValueError(f"{what}“{raw.strip()}”不是有效金额")
-    if value < 0:
-        raise ValueError(f"{what}不能为负数")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"{what}超过{MAX_AMOUNT}元，请核对")
-    if value != value.quantize(CENT):
-        raise ValueError(f"{what}最多保留两位小数")
-    return value.quantize(CENT)
-
-
-def parse_household(text: str) -> tuple[Member, ...]:
-    """One member a line: ``关系,姓名,月收入`` (commas, 、 or tabs). The applicant is the
-    line whose relation is ``本人``. Raises :class:`HouseholdError` listing every bad line."""
-    errors: list[str] = []
-    members: list[Member] = []
-    lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), 1) if line.strip()]
-    if not lines:
-        raise HouseholdError(["家庭成员至少1人（含申请人本人），每行填写“关系,姓名,月收入”"])
-    if len(lines) > MAX_MEMBERS:
-        raise HouseholdError([f"家庭成员最多{MAX_MEMBERS}人"])
-    for number, line in lines:
-        parts = [p for p in _SPLIT.split(line) if p != ""]
-        if len(parts) == 2 and not re.search(r"\d", parts[1]):
-            errors.append(f"第{number}行：缺少月收入（无收入请填0）")
-            continue
-        if len(parts) != 3:
-            errors.append(f"第{number}行：应为“关系,姓名,月收入”三项")
-            continue
-        relation, name, income = parts
-        if len(relation) > 10 or len(name) > 30:
-            errors.append(f"第{number}行：关系或姓名过长")
-            continue
-        try:
-            amount = parse_amount(income, "月收入")
-        except ValueError as exc:
-            errors.append(f"第{number}行：{exc}")
-            continue
-        members.append(Member(relation, name, amount))
-    selves = [m for m in members if m.relation == SELF]
-    if not errors and len(selves) != 1:
-        errors.append("家庭成员中须有且只有一行关系为“本人”（申请人本人）")
-    if errors:
-        raise HouseholdError(errors)
-    return tuple(members)
-
-
-def format_household(members: tuple[Member, ...]) -> str:
-    return "\n".join(f"{m.relation},{m.name},{m.monthly_income}" for m in members)
-
-
-def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
-    if birth_date is None:
-        return None
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 # -- the local standard -----------------------------------------------------------------------
@@ -147,20 +82,29 @@ class Standard:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the applicant declared and proved, on the application date."""
+    """What the applicant declared and proved; the day and area the system recorded."""
 
     category: str
     has_agent: bool
-    application_date: dt.date
+    received_on: dt.date               # 收到申请之日: the system's receipt date (Art. 43)
     members: tuple[Member, ...] = ()
     savings: Decimal = Decimal("0")
     status: str = ""                   # an Art. 42 status code, "" for none
     status_proved: bool = False        # the Art. 42 proof material was received
-    age: int | None = None             # the applicant's age on the application date
+    status_basis: str = ""             # the provision for Art. 42(4) "其他人员"
+    age: int | None = None             # the applicant's age on the day of receipt
     injury_kind: str = ""
     retrial_ordered: bool = False
-    other_basis: str = ""
+    other_basis: str = ""              # the provision for an "other" category or ground
     income_evidence: str | None = None  # "proof", "commitment" (Art. 41) or None
+    area_code: str = ""                # whose standard applies: the receiving centre's area
+    area_source: str = ""              # "centre" (mapped) or "default" (the district's)
+    criminal_reason: str = ""          # Art. 24: "hardship" or "other"
+    criminal_reason_note: str = ""
+    notifying_organ_kind: str = ""     # Art. 25: court / procuratorate / police
+    notifying_organ: str = ""          # its name, e.g. 南京市栖霞区人民法院
+    criminal_case_no: str = ""         # the organ's case or letter number
+    notification_ground: str = ""      # an Art. 25 / 28 ground code
 
 
 @dataclass(frozen=True)
@@ -179,8 +123,13 @@ class Eligibility:
     def as_evidence(self, facts: Facts) -> dict:
         """What the decision records: the path, the figures and the standard used."""
         total = sum((m.monthly_income for m in facts.members), Decimal("0"))
+        notified = CATEGORIES.get(facts.category) is not None and CATEGORIES[facts.category].kind == NOTIFICATION
         return {"outcome": self.outcome, "path": self.path, "category": facts.category,
-                "application_date": facts.application_date.isoformat(),
+                "received_on": facts.received_on.isoformat(),
+                "area_code": facts.area_code, "area_source": facts.area_source,
+                "notification": {"organ_kind": facts.notifying_organ_kind, "organ": facts.notifying_organ,
+                                 "case_no": facts.criminal_case_no, "ground": facts.notification_ground,
+                                 } if notified else None,
                 "household_size": len(facts.members), "household_income": str(total),
                 "per_head": None if self.per_head is None else str(self.per_head),
                 "status": facts.status, "income_evidence": facts.income_evidence,
@@ -194,13 +143,20 @@ def _no(reasons: list[str], why: str, outcome: str = INELIGIBLE, **kw) -> Eligib
 
 def _coverage(facts: Facts) -> str | None:
     """Why a covered category is still not covered on these facts, or None."""
-    if facts.category == "other_statutory" and not facts.other_basis.strip():
-        return f"须写明规定该事项可以申请法律援助的法律、法规、规章（{cite('第三十一条第（九）项')}）"
+    category = CATEGORIES[facts.category]
+    if category.needs_basis and not facts.other_basis.strip():
+        if category.means_tested:
+            return f"须写明规定该事项可以申请法律援助的法律、法规、规章（{category.citation}）"
+        return f"须写明规定该情形不受经济困难条件限制的法律、法规、规章（{category.citation}）"
     if facts.category == "petition_retrial" and not facts.retrial_ordered:
         return ("申诉、申请再审的，须人民法院已决定、裁定再审或者人民检察院已提出抗诉"
                 f"（{cite('第三十三条')}）")
     if facts.category == "injury" and facts.injury_kind not in INJURY_KINDS:
         return f"须说明属于工伤、交通、食品药品安全或者医疗事故中的哪一种（{cite('第三十一条第（七）项')}）"
+    if category.kind == NOTIFICATION:
+        return criminal.notification_problem(facts)
+    if facts.category == "criminal_defence":
+        return criminal.defence_reason_problem(facts)
     return None
 
 
@@ -218,11 +174,13 @@ def _status_problem(facts: Facts) -> str | None:
             facts.category == "labour" or (facts.category == "injury" and facts.injury_kind == "work")):
         return ("进城务工人员免予核查仅适用于申请支付劳动报酬或者请求工伤事故人身损害赔偿"
                 f"（{cite(status.item)}）")
+    if facts.status in STATUSES_NEEDING_BASIS and not facts.status_basis.strip():
+        return f"申请人称属于“{status.label}”，须写明规定免予核查的法律、法规、规章（{cite(status.item)}）"
     return None
 
 
 def assess(facts: Facts, standard: Standard | None) -> Eligibility:
-    """Decide eligibility from the facts and the standard in force on the application date."""
+    """Decide eligibility from the facts and the standard in force on the day of receipt."""
     category = CATEGORIES.get(facts.category)
     if category is None:
         return _no([], "申请事项不属于法律援助的范围（" + cite("第三十一条、第三十二条、第三十三条") + "）")
@@ -231,10 +189,16 @@ def assess(facts: Facts, standard: Standard | None) -> Eligibility:
     if problem:
         return _no(reasons, problem)
     if facts.has_agent:
-        return _no(reasons, f"申请人已委托代理人，不符合“没有委托代理人”的条件（{cite('第三十一条、第三十三条')}）")
+        whom, article = criminal.agent_rule(category)
+        return _no(reasons, f"申请人已委托{whom}，不符合“没有委托{whom}”的条件（{article}）")
+    if category.kind == NOTIFICATION:
+        return Eligibility(ELIGIBLE, "notification", tuple(reasons) + criminal.notification_reasons(facts))
     if not category.means_tested:
+        basis = f"（{facts.other_basis.strip()}）" if category.needs_basis else ""
         return Eligibility(ELIGIBLE, "art32", tuple(reasons + [
-            f"属于{category.article}规定的情形，不受经济困难条件的限制（{cite('第三十二条')}）"]))
+            f"属于{category.article}规定的情形{basis}，不受经济困难条件的限制（{cite('第三十二条')}）"]))
+    if facts.category == "criminal_defence" and facts.criminal_reason == "other":
+        return Eligibility(ELIGIBLE, "art24_other", tuple(reasons) + criminal.other_reason_finding(facts))
     notes: list[str] = []
     if facts.status:
         if facts.status not in STATUSES:
@@ -243,8 +207,9 @@ def assess(facts: Facts, standard: Standard | None) -> Eligibility:
             problem = _status_problem(facts)
             if problem is None:
                 status = STATUSES[facts.status]
+                basis = f"（{facts.status_basis.strip()}）" if facts.status in STATUSES_NEEDING_BASIS else ""
                 return Eligibility(ELIGIBLE, "art42", tuple(reasons + [
-                    f"申请人有材料证明属于“{status.label}”，免予核查经济困难状况（{cite(status.item)}）"]))
+                    f"申请人有材料证明属于“{status.label}”{basis}，免予核查经济困难状况（{cite(status.item)}）"]))
             notes.append(problem)
     reasons += notes
     return _means_test(facts, standard, reasons, tuple(notes))
@@ -252,8 +217,12 @@ def assess(facts: Facts, standard: Standard | None) -> Eligibility:
 
 def _means_test(facts: Facts, standard: Standard | None, reasons: list[str],
                 notes: tuple[str, ...]) -> Eligibility:
+    if facts.area_source == "invalid":
+        return _no(reasons, "受理中心所在地区的配置无效，无法确定适用哪一地区的经济困难标准，请系统管理员核对"
+                   f"法律援助的地区设置（{cite('第三十四条')}）", UNDETERMINED, path="means_test", notes=notes)
     if standard is None:
-        return _no(reasons, f"未载入申请日（{facts.application_date:%Y年%m月%d日}）适用的当地经济困难标准，"
+        area = f"{facts.area_code}地区" if facts.area_code else "当地"
+        return _no(reasons, f"未载入收到申请之日（{facts.received_on:%Y年%m月%d日}）{area}适用的经济困难标准，"
                    f"无法进行经济困难审查（{cite('第三十四条')}）", UNDETERMINED, path="means_test",
                    notes=notes)
     if facts.income_evidence not in ("proof", "commitment"):

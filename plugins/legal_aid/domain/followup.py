@@ -39,6 +39,7 @@ from core.api import now as utcnow
 from plugins.legal_aid.domain import roster
 from plugins.legal_aid.domain.deadlines import due_on
 from plugins.legal_aid.domain.law import ASSIGNMENT_DAYS, COMMITMENT_TEXT, cite
+from plugins.legal_aid.domain.notifications import is_notification, notice_received_on
 from plugins.legal_aid.documents.letters import enqueue_render, record_letter, replace_core_letter
 from plugins.legal_aid.models import Assignment, Objection, Termination, UrgentAid
 from plugins.legal_aid.domain.status import GRANTED_STATES, SERVICE, aid_in_force, correction_granted, is_granted
@@ -129,6 +130,14 @@ def decided_on(session, app: Application):
     return local_date(moment) if moment else None
 
 
+def assignment_start(session, app: Application):
+    """Day 0 of the three days to assign a lawyer, and the rule: from the decision to grant
+    (Art. 43), or for an organ's notification from its receipt (Art. 36)."""
+    if is_notification(app.form_data):
+        return notice_received_on(app), "收到通知后指派（" + cite("第三十六条") + "）"
+    return decided_on(session, app), "决定给予法律援助后指派（" + cite("第四十三条第一款") + "）"
+
+
 def ensure_assignment(quanke, application_id: int, *, kind: str = "grant", actor: str = "system") -> bool:
     """A granted case without a lawyer gets one (Art. 43: within 3 days of the decision)."""
     with quanke.db.session() as session:
@@ -145,11 +154,10 @@ def ensure_assignment(quanke, application_id: int, *, kind: str = "grant", actor
                                "basis": cite("第四十三条、第四十四条")})
         if current is not None:
             return False
-        start = decided_on(session, app)
+        start, why = assignment_start(session, app)
         due = due_on(quanke.calendar(session), start, ASSIGNMENT_DAYS, counting(quanke)) if start else None
         try:
-            roster.assign(session, app, kind=kind, actor=actor, due_on=due,
-                          reason="决定给予法律援助后指派（" + cite("第四十三条第一款") + "）")
+            roster.assign(session, app, kind=kind, actor=actor, due_on=due, reason=why)
         except Conflict as exc:
             log.warning("legal aid %s waits for a lawyer: %s", app.number, exc.message)
             return False

@@ -1,4 +1,6 @@
-"""Terminating aid (终止法律援助, Art. 48), only for the reasons the law lists, with a letter.
+"""Terminating aid (终止法律援助, Art. 48), only for the reasons the law lists (items 1–8 of
+its first paragraph; item 8, "法律法规规定的其他情形", with the provision written down), with
+a letter.
 
 Dishonest conduct (Art. 48(1) deception, (2) concealment or false evidence) breaks a signed
 integrity commitment (Art. 41), which the core turns into a credit record; obtaining aid by
@@ -25,7 +27,7 @@ from plugins.legal_aid.domain import roster
 from plugins.legal_aid.domain.access import CENTRE, require_centre
 from plugins.legal_aid.domain.decisions import load
 from plugins.legal_aid.domain.followup import ensure_commitment
-from plugins.legal_aid.domain.law import DISHONEST_REASONS, TERMINATION_REASONS, cite
+from plugins.legal_aid.domain.law import DISHONEST_REASONS, TERMINATION_NEEDS_BASIS, TERMINATION_REASONS, cite
 from plugins.legal_aid.documents.letters import enqueue_render, record_letter
 from plugins.legal_aid.models import Termination, UrgentAid
 from plugins.legal_aid.domain.status import SERVICE, aid_in_force
@@ -58,12 +60,20 @@ def _credit_record(session, app, term: Termination, actor: str) -> int | None:
     return record.id
 
 
-def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: dt.date) -> Termination:
-    """Terminate aid in force (granted, or urgent aid before the decision)."""
+def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: dt.date,
+              basis: str = "") -> Termination:
+    """Terminate aid in force (granted, or urgent aid before the decision). ``basis`` names
+    the law or regulation for Art. 48(1)(8) "法律法规规定的其他情形" (required there only)."""
     user = require_centre(actor, "作出终止法律援助的决定")
     if reason not in TERMINATION_REASONS:
         raise InvalidInput("终止理由不在" + cite("第四十八条") + "规定的情形之内，不能终止法律援助",
                            code="invalid_termination_reason", field="reason")
+    basis = basis.strip() if isinstance(basis, str) and reason in TERMINATION_NEEDS_BASIS else ""
+    if reason in TERMINATION_NEEDS_BASIS and not basis:
+        raise InvalidInput("以“法律法规规定的其他情形”终止的，须写明所依据的法律法规及条文（"
+                           + cite("第四十八条第一款第（八）项") + "）", code="termination_basis_required", field="basis")
+    if len(basis) > 200:
+        raise InvalidInput("依据过长（最多200字）", code="invalid_field", field="basis")
     facts = (facts or "").strip() if isinstance(facts, str) else ""
     if not facts:
         raise InvalidInput("请写明查明的事实", code="facts_required", field="facts")
@@ -80,7 +90,7 @@ def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: 
         in_force = aid_in_force(session, app)
         if in_force is None:
             raise InvalidState("该案件没有正在提供的法律援助，不能终止", code="aid_not_in_force")
-        term = Termination(application_id=app.id, reason=reason, facts=facts, found_on=found_on,
+        term = Termination(application_id=app.id, reason=reason, facts=facts, basis=basis, found_on=found_on,
                            decided_by_id=user.id)
         session.add(term)
         session.flush()
@@ -95,7 +105,7 @@ def terminate(quanke, actor, app_id: int, *, reason: str, facts: str, found_on: 
         term.document_id = doc.id
         record_audit(session, actor=actor_name, action="la_aid_terminated", object_type="la_termination",
                      object_id=term.id, application_id=app.id, subject=app.applicant.id_number,
-                     data={"reason": reason, "facts": facts, "found_on": found_on.isoformat(),
+                     data={"reason": reason, "facts": facts, "provision": basis, "found_on": found_on.isoformat(),
                            "aid": in_force, "credit_record": term.credit_record_id,
                            "document": doc.number, "basis": cite("第四十八条")})
         doc_id = doc.id

@@ -133,7 +133,7 @@ def terminate(app_id: int):
         return _back(app_id)
     try:
         termination.terminate(quanke(), user, app_id, reason=form.reason.data, facts=form.facts.data,
-                              found_on=form.found_on.data)
+                              found_on=form.found_on.data, basis=form.basis.data or "")
         flash("已作出终止法律援助的决定，决定书已出具（第四十八条）", "success")
     except QuankeError as exc:
         fail(exc)

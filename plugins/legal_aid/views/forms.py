@@ -29,7 +29,8 @@ from plugins.legal_aid.domain.law import TERMINATION_REASONS, URGENT_REASONS
 class DecideForm(FlaskForm):
     grant = RadioField("决定", choices=[SelectChoice("yes", "给予法律援助"), SelectChoice("no", "不予法律援助")],
                        validators=[InputRequired("请选择决定")])
-    reasons = TextAreaField("理由（不予法律援助时必填，将写入决定书）", validators=[Optional(), Length(max=4000)])
+    reasons = TextAreaField("理由（不予法律援助时必填；以第二十四条“其他原因”给予时也须写明；将写入决定书）",
+                            validators=[Optional(), Length(max=4000)])
 
 
 class UrgentForm(FlaskForm):
@@ -47,6 +48,7 @@ class AssignForm(FlaskForm):
 
 class TerminateForm(FlaskForm):
     reason = SelectField("终止理由（第四十八条）", choices=[SelectChoice(k, v) for k, v in TERMINATION_REASONS.items()])
+    basis = StringField("所依据的法律法规及条文（选“其他情形”时必填）", validators=[Optional(), Length(max=200)])
     facts = TextAreaField("查明的事实", validators=[DataRequired("请写明查明的事实"), Length(max=4000)])
     found_on = DateField("发现日期", default=today, validators=[DataRequired("请填写发现日期")])
 

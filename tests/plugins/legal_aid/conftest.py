@@ -9,7 +9,6 @@ from sqlalchemy import func, select, text
 
 from core import acceptance
 from core.platform.audit import AuditEvent
-from core.platform.clock import today
 from core.platform.models import Application, Document, User
 from core.testing import PASSWORD, seed_world
 from core.people.users import create_user
@@ -28,10 +27,21 @@ LAWYERS = [("甲律师", "13201201010000011", "甲律师事务所"),
 
 def form(**overrides) -> dict:
     """A valid application: a labour claim, three people earning 3300 a month in all."""
-    data = {"area_code": "320113", "category": "labour", "opposing_party": "某建筑劳务有限公司",
+    data = {"category": "labour", "opposing_party": "某建筑劳务有限公司",
             "matter": "在工地务工三个月，工资共计一万二千元至今未付。", "incident_date": "2026-05-01",
-            "household": "本人,测试citizen,1800\n配偶,王某某,1500\n子女,张某某,0", "savings": "3000",
-            "application_date": today().isoformat()}
+            "household": "本人,测试citizen,1800\n配偶,王某某,1500\n子女,张某某,0", "savings": "3000"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+NOTICE_PAPER = ("applicant_id", "case_materials", "notification_letter")
+
+
+def notice(**overrides) -> dict:
+    """A court's notification for a minor defendant (Art. 25(1)(1)): no household, no savings."""
+    data = {"category": "notification", "notifying_organ_kind": "court", "notifying_organ": "南京市栖霞区人民法院",
+            "criminal_case_no": "（2026）苏0113刑初100号", "notification_ground": "minor",
+            "matter": "被告人涉嫌盗窃罪，审判时未满十八周岁，没有委托辩护人。"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -48,14 +58,24 @@ class LA:
     def quanke(self):
         return self.w.quanke
 
-    def file(self, paper=("applicant_id", "case_materials", "income_proof"), **overrides) -> Application:
+    def file(self, paper=("applicant_id", "case_materials", "income_proof"), by="counter",
+             data=None, **overrides) -> Application:
         return acceptance.file_application(
-            self.quanke, self.w.counter, service_code=SERVICE, applicant_id=self.w.citizen.applicant_id,
-            form_data=form(**overrides), paper=list(paper), consent=True, consent_text="申请人当面同意")
+            self.quanke, self.w.users[by], service_code=SERVICE, applicant_id=self.w.citizen.applicant_id,
+            form_data=data if data is not None else form(**overrides), paper=list(paper), consent=True,
+            consent_text="申请人当面同意")
 
-    def accepted(self, paper=("applicant_id", "case_materials", "income_proof"), **overrides) -> Application:
-        app = self.file(paper=paper, **overrides)
-        return acceptance.accept(self.quanke, self.w.counter, app.id, warn_reason="测试：受理后审查")
+    def accepted(self, paper=("applicant_id", "case_materials", "income_proof"), by="counter",
+                 **overrides) -> Application:
+        app = self.file(paper=paper, by=by, **overrides)
+        return acceptance.accept(self.quanke, self.w.users[by], app.id, warn_reason="测试：受理后审查")
+
+    notice = staticmethod(notice)
+
+    def notified(self, paper=NOTICE_PAPER, **overrides) -> Application:
+        """A court's notification (Art. 25) registered at the counter and accepted."""
+        app = self.file(paper=paper, data=notice(**overrides))
+        return acceptance.accept(self.quanke, self.w.counter, app.id, warn_reason="测试：通知辩护")
 
     def count(self, model) -> int:
         with self.quanke.db.session() as s:

@@ -31,7 +31,12 @@ def test_demo_data_is_idempotent(quanke):
                   s.scalar(select(func.count(Assignment.id))),
                   s.scalar(select(func.count(Application.id)).where(
                       Application.service_code == "legal_aid.application", Application.decided_at.is_not(None))))
-    assert counts[0] == len(demo.LAWYERS) and counts[1] == 2 and counts[2] >= 2 and counts[3] == 3
+    assert counts[0] == len(demo.LAWYERS) and counts[1] == 2 and counts[2] >= 3 and counts[3] == 4
+    with quanke.db.session() as s:   # one of them is a court's notification, granted and assigned
+        notified = s.scalars(select(Application).where(Application.service_code == "legal_aid.application",
+                                                      Application.form_data["category"].as_string() == "notification")).one()
+        assert notified.state == "issued" and s.scalar(select(func.count(Assignment.id)).where(
+            Assignment.application_id == notified.id)) == 1
     assert demo.load(quanke) == 0
     with quanke.db.session() as s:
         assert s.scalar(select(func.count(Lawyer.id))) == counts[0]

@@ -113,15 +113,26 @@ def test_only_the_centre_decides(la):
         decisions.decide(la.quanke, la.bureau, app.id, grant=True)
 
 
+def received(la, app, day: dt.date):
+    """Pretend the system recorded the receipt on ``day`` (10:00 in Beijing)."""
+    with la.quanke.db.session() as s:
+        s.get(Application, app.id).submitted_at = dt.datetime.combine(
+            day, dt.time(2, 0), tzinfo=dt.timezone.utc)
+    return app
+
+
 def test_means_test_on_the_day_a_new_standard_takes_effect(la):
-    """A lower standard from a recent day: an application dated the day before uses the old
-    one (eligible), one dated that day the new one (not eligible); each decision records it."""
+    """A lower standard from a recent day: an application *received* the day before uses the
+    old one (eligible), one received that day the new one (not eligible); each decision
+    records it. The day is the system's receipt, never a date anyone typed."""
     effective = today() - dt.timedelta(days=5)
     with la.quanke.db.session() as s:
         load_bytes(s, f"area_code,effective_from,monthly_per_head\n320000,{effective.isoformat()},1000\n".encode(),
                    filename="new.csv", actor="test")
-    before = la.accepted(application_date=(effective - dt.timedelta(days=1)).isoformat())
-    on = la.accepted(application_date=effective.isoformat())
+    before = received(la, la.file(), effective - dt.timedelta(days=1))
+    on = received(la, la.file(), effective)
+    for app in (before, on):
+        acceptance.accept(la.quanke, la.w.counter, app.id, warn_reason="测试")
     decisions.decide(la.quanke, la.w.approver, before.id, grant=True)
     with pytest.raises(Forbidden):
         decisions.decide(la.quanke, la.w.approver, on.id, grant=True)
@@ -129,6 +140,7 @@ def test_means_test_on_the_day_a_new_standard_takes_effect(la):
     assert decision_evidence(la, before.id).list_version == "320000@2025-01-01:2490.00"
     refused = decision_evidence(la, on.id)
     assert refused.list_version == f"320000@{effective.isoformat()}:1000.00" and refused.outcome == "block"
+    assert refused.matched["received_on"] == effective.isoformat()
 
 
 def test_seven_day_limit_counted_in_calendar_days_moving_off_holidays(la):
@@ -137,7 +149,6 @@ def test_seven_day_limit_counted_in_calendar_days_moving_off_holidays(la):
     # 2026-09-28 + 7 days = 2026-10-05, inside the National Day holiday → the next working day
     assert due_on(calendar, dt.date(2026, 9, 28), 7) == dt.date(2026, 10, 8)
     assert due_on(calendar, dt.date(2026, 11, 2), 7) == dt.date(2026, 11, 9)       # a Monday: as is
-    assert due_on(calendar, dt.date(2026, 11, 2), 7, "working_days") == dt.date(2026, 11, 11)
 
 
 def test_core_accept_counts_the_seven_days_from_receipt(la):

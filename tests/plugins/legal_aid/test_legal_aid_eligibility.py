@@ -20,7 +20,7 @@ def household(*incomes) -> tuple[Member, ...]:
 
 
 def facts(**kw) -> Facts:
-    base = dict(category="labour", has_agent=False, application_date=DAY, members=household(1000, 1000),
+    base = dict(category="labour", has_agent=False, received_on=DAY, members=household(1000, 1000),
                 income_evidence="proof", age=40)
     base.update(kw)
     return Facts(**base)
@@ -59,7 +59,8 @@ def test_art33_retrial_is_covered_only_once_a_retrial_was_ordered_and_is_means_t
 @pytest.mark.parametrize("category", [c.code for c in ART32])
 def test_art32_cases_have_no_economic_test(category):
     # a rich household, no income evidence and no standard loaded: still eligible
-    result = assess(facts(category=category, members=household(50000, 40000), income_evidence=None), None)
+    extra = {"other_basis": "《江苏省法律援助条例》第十一条"} if CATEGORIES[category].needs_basis else {}
+    result = assess(facts(category=category, members=household(50000, 40000), income_evidence=None, **extra), None)
     assert result.outcome == ELIGIBLE and result.path == "art32"
     assert "不受经济困难条件的限制" in result.reasons[-1] and "第三十二条" in result.reasons[-1]
 
@@ -81,8 +82,9 @@ AGES = {"minor": 16, "elderly": 70}
 
 @pytest.mark.parametrize("status", list(STATUSES))
 def test_art42_status_proved_presumes_hardship(status):
+    basis = {"status_basis": "《江苏省法律援助条例》第十九条"} if status == "other_statutory" else {}
     result = assess(facts(status=status, status_proved=True, age=AGES.get(status, 40),
-                          members=household(20000, 20000), income_evidence=None), None)
+                          members=household(20000, 20000), income_evidence=None, **basis), None)
     assert result.outcome == ELIGIBLE and result.path == "art42"
     assert STATUSES[status].item in result.reasons[-1] and "免予核查" in result.reasons[-1]
 
@@ -172,3 +174,20 @@ def test_every_bad_line_is_reported_at_once():
     with pytest.raises(HouseholdError) as err:
         parse_household("本人,张三,-1\n配偶,李四\n子女,王五,x")
     assert [e[:3] for e in err.value.errors] == ["第1行", "第2行", "第3行"]
+
+
+# -- the "other" items: Art. 32(5), Art. 42(4) need the provision relied on --------------------
+
+def test_art32_item5_is_exempt_only_with_the_provision_named():
+    named = assess(facts(category="other_no_means_test", other_basis="《江苏省法律援助条例》第十一条",
+                         members=household(50000), income_evidence=None), None)
+    assert named.eligible and named.path == "art32" and "第三十二条第（五）项" in named.reasons[-1]
+    assert "《江苏省法律援助条例》第十一条" in named.reasons[-1]
+    unnamed = assess(facts(category="other_no_means_test"), None)
+    assert unnamed.outcome == INELIGIBLE and "第三十二条第（五）项" in unnamed.reasons[-1]
+
+
+def test_art42_item4_presumes_hardship_only_with_the_provision_named():
+    unnamed = assess(facts(status="other_statutory", status_proved=True, members=household(9000)), STANDARD)
+    assert unnamed.path == "means_test" and unnamed.outcome == INELIGIBLE
+    assert any("第四十二条第（四）项" in r and "须写明" in r for r in unnamed.reasons)

@@ -57,12 +57,23 @@ def test_unknown_category(la):
 def test_dates_in_the_future(la):
     tomorrow = (today() + dt.timedelta(days=1)).isoformat()
     assert "事由发生日期不能晚于今天" in _refused(la, incident_date=tomorrow)["incident_date"]
-    assert "申请日期不能晚于今天" in _refused(la, application_date=tomorrow)["application_date"]
 
 
-def test_a_long_backdated_application_date(la):
-    fields = _refused(la, application_date=(today() - dt.timedelta(days=31)).isoformat())
-    assert "30日" in fields["application_date"][0]
+@pytest.mark.parametrize("field,value,code", [
+    ("application_date", (today() - dt.timedelta(days=30)).isoformat(), "receipt_date_not_allowed"),
+    ("application_date", today().isoformat(), "receipt_date_not_allowed"),
+    ("area_code", "320113", "area_code_not_allowed"),
+])
+def test_the_receipt_date_and_area_cannot_be_typed(la, field, value, code):
+    """An API client back-dating the application (or picking the area whose standard applies)
+    gets a clear Chinese error with a stable code, and nothing is saved."""
+    before, audit_before = la.count(Application), la.audit_count()
+    with pytest.raises(InvalidInput) as err:
+        la.file(**{field: value})
+    assert err.value.code == code and err.value.field == field
+    assert "系统" in err.value.message or "服务中心" in err.value.message
+    assert "第四十三条" in err.value.message or "第三十四条" in err.value.message
+    assert la.count(Application) == before and la.audit_count() == audit_before
 
 
 def test_injury_needs_its_kind_and_urgency_needs_its_reason(la):
@@ -73,13 +84,31 @@ def test_injury_needs_its_kind_and_urgency_needs_its_reason(la):
     assert "不足7日" in fields["urgent_deadline"][0] and "第四十四条" in fields["urgent_deadline"][0]
 
 
-def test_bad_opposing_party_id_and_area_code(la):
+def test_bad_opposing_party_id(la):
     assert "证件号码无效" in _refused(la, opposing_party_id="123")["opposing_party_id"][0]
-    assert "6位" in _refused(la, area_code="3201")["area_code"][0]
+
+
+def test_an_art32_matter_needs_no_household_but_a_means_tested_one_does(la):
+    app = la.file(category="abuse_victim", household="", savings="")
+    assert app.state == "submitted"
+    fields = _refused(la, household="", savings="")
+    assert "家庭成员" in fields["household"][0] and "家庭存款" in fields["savings"][0]
+
+
+def test_art32_item5_needs_the_provision(la):
+    fields = _refused(la, category="other_no_means_test")
+    assert "第三十二条第（五）项" in fields["other_basis"][0]
 
 
 def test_good_application_is_filed_with_the_household_as_written(la):
     app = la.file(household="本人,测试citizen,1800\n配偶，王某某，1500.50", injury_kind="")
     assert app.state == "submitted"
     assert app.form_data["household"].splitlines()[1] == "配偶，王某某，1500.50"
-    assert app.form_data["application_date"] == today().isoformat()
+    # the day of receipt and the area are the system's, not part of what was typed
+    assert "application_date" not in app.form_data and "area_code" not in app.form_data
+    assert app.submitted_at is not None
+
+
+def test_art42_item4_needs_the_provision(la):
+    fields = _refused(la, status="other_statutory")
+    assert "第四十二条第（四）项" in fields["status_basis"][0]

@@ -32,3 +32,38 @@ def test_grant_refusal_objection_termination_and_statistics_on_postgres(la_pg):
     assert sum(l["total"] for l in stats.lawyers) == 3
     paths = dict(stats.by_path)
     assert paths["第三十二条（免经济审查）"] == 1 and paths["经济困难审查（第三十四条）"] == 2
+
+
+def test_notification_criminal_application_and_centre_area_on_postgres(la_pg):
+    """The new paths on PostgreSQL: a court's notification (no means test, lawyer within three
+    days of receipt), an Art. 24 application measured against the receiving centre's area,
+    and the statistics and lists that read them (JSON category filter, receipt dates)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from core.platform.models import CheckEvidence
+    from plugins.legal_aid.domain.standards import load_bytes
+    from plugins.legal_aid.models import Assignment
+    la = la_pg
+    la.quanke.config["LEGAL_AID_CENTRE_AREAS"] = "T01=320115"
+    with la.quanke.db.session() as s:
+        load_bytes(s, b"area_code,effective_from,monthly_per_head\n320115,2025-01-01,1000\n",
+                   filename="low.csv", actor="test")
+    notified = la.notified()
+    decisions.decide(la.quanke, la.w.approver, notified.id, grant=True)
+    defence = la.accepted(category="criminal_defence", criminal_reason="hardship", opposing_party="",
+                          household="本人,测试citizen,900")
+    decisions.decide(la.quanke, la.w.approver, defence.id, grant=True)
+    with la.quanke.db.session() as s:
+        assignment = s.scalars(select(Assignment).where(Assignment.application_id == notified.id)).one()
+        evidence = s.scalars(select(CheckEvidence.matched).where(
+            CheckEvidence.application_id == defence.id, CheckEvidence.phase == "decision")).one()
+        stats = queries.compute(la.quanke, s, today(), today())
+        rows, total = queries.case_list(la.quanke, s, category="notification")
+    assert assignment.due_on >= today() + dt.timedelta(days=3) and "第三十六条" in assignment.reason
+    assert evidence["area_code"] == "320115" and evidence["standard"]["area_code"] == "320115"
+    assert (total, rows[0].id) == (1, notified.id)
+    paths = dict(stats.by_path)
+    assert paths["通知指派（第二十五条、第二十八条）"] == 1 and paths["经济困难审查（第三十四条）"] == 1
+    assert stats.decision_time["decided"] == 2 and stats.decision_time["late"] == 0

@@ -94,3 +94,36 @@ def test_only_the_centre_terminates(la):
     app = granted(la)
     with pytest.raises(Forbidden):
         termination.terminate(la.quanke, la.w.counter, app.id, reason="case_ended", facts="x", found_on=today())
+
+
+ITEMS = {"fraud": "（一）", "concealment": "（二）", "illegal_use": "（三）", "no_longer_eligible": "（四）",
+         "case_ended": "（五）", "own_lawyer": "（六）", "applicant_request": "（七）", "other_statutory": "（八）"}
+
+
+def test_the_termination_reasons_are_exactly_the_eight_items_of_art48():
+    from plugins.legal_aid.domain.law import TERMINATION_REASONS
+    assert set(TERMINATION_REASONS) == set(ITEMS)
+    for code, item in ITEMS.items():
+        assert f"第四十八条第一款第{item}项" in TERMINATION_REASONS[code]
+
+
+@pytest.mark.parametrize("reason", list(ITEMS))
+def test_every_art48_item_terminates_aid_with_a_letter_citing_it(la, reason):
+    app = granted(la)
+    basis = "《刑事诉讼法》第十六条" if reason == "other_statutory" else ""
+    termination.terminate(la.quanke, la.w.approver, app.id, reason=reason, facts="经核实的事实", found_on=today(),
+                          basis=basis)
+    text = pdf_text(la.quanke, la.documents(app.id, "la_termination")[0].id)
+    assert f"第四十八条第一款第{ITEMS[reason]}项" in text
+    if basis:
+        assert basis in text
+
+
+def test_item8_needs_the_law_it_relies_on(la):
+    app = granted(la)
+    before = la.audit_count()
+    with pytest.raises(InvalidInput) as err:
+        termination.terminate(la.quanke, la.w.approver, app.id, reason="other_statutory", facts="依法终止",
+                              found_on=today())
+    assert err.value.code == "termination_basis_required" and "第（八）项" in err.value.message
+    assert la.count(Termination) == 0 and la.audit_count() == before

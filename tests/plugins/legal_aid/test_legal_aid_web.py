@@ -163,3 +163,41 @@ def test_dashboard_panel_counts_grants_waiting_for_a_lawyer(client, la):
         counter_panels = la.quanke.plugins.collect("dashboard_panels", quanke=la.quanke, user=la.w.counter)
     assert all("法律援助" not in p["title"] for p in counter_panels)
     assert panels[0]["value"] == 1 and "第四十三条" in panels[0]["title"]
+
+
+def test_the_service_guide_says_seven_calendar_days_wherever_it_is_shown(client, la):
+    """Art. 43 says 七日: the portal guide (the core's clock summary, the plugin's guide and
+    its time-limit line) shows 7日, never 7个工作日."""
+    service = la.quanke.service("legal_aid.application")
+    assert "7日内" in service.legal_clock.summary() and "工作日" not in service.legal_clock.summary()
+    assert "7日内（自然日）" in service.guide["time_limit"] and "工作日" not in service.guide["time_limit"]
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"c:{la.w.citizen.id}"
+        sess["_fresh"] = True
+    html = client.get("/portal/services/legal_aid.application").get_data(as_text=True)
+    assert "自收到申请之日起7日内" in html and "7日内（自然日" in html
+    assert "7个工作日" not in html and "七个工作日" not in html
+    assert "第二十五条" in html and "通知辩护" in html   # the guide covers criminal legal aid
+
+
+
+
+def test_an_api_client_back_dating_an_application_gets_a_stable_error(client, la):
+    """The core's REST API: application_date in form_data → 400 receipt_date_not_allowed, no row."""
+    from core.platform.models import Application
+    form = {"category": "labour", "opposing_party": "某公司", "matter": "工资被拖欠三个月，共一万二千元。",
+            "incident_date": "2026-05-01", "household": "本人,测试citizen,1800", "savings": "0",
+            "application_date": "2026-01-01"}
+    body = {"service_code": "legal_aid.application", "applicant_id": la.w.citizen.applicant_id,
+            "form_data": form, "paper": ["applicant_id", "case_materials", "income_proof"], "consent": True}
+    before = la.count(Application)
+    r = client.post("/api/v1/applications", json=body, headers=token_for(la, la.w.counter))
+    assert r.status_code == 400 and r.get_json()["error"] == "receipt_date_not_allowed"
+    assert "系统" in r.get_json()["message"] and "第四十三条" in r.get_json()["message"]
+    form.pop("application_date")
+    r = client.post("/api/v1/applications", json={**body, "form_data": {**form, "area_code": "110101"}},
+                    headers=token_for(la, la.w.counter))
+    assert r.status_code == 400 and r.get_json()["error"] == "area_code_not_allowed"
+    assert la.count(Application) == before
+    ok = client.post("/api/v1/applications", json={**body, "form_data": form}, headers=token_for(la, la.w.counter))
+    assert ok.status_code == 201

@@ -1,5 +1,5 @@
 """The case list: a case status as SQL (the list filter), category labels, and one page of
-cases with their status, decision limit (Art. 43), lawyer, urgent aid and pending objection."""
+cases with their status, decision limit (Art. 43: seven days from receipt), lawyer, urgent aid and pending objection."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from core.api import Applicant, Application, AuditEvent, State, local_date, mask_name
-from plugins.legal_aid.domain.deadlines import due_on
+from plugins.legal_aid.domain.deadlines import COUNTING, due_on
 from plugins.legal_aid.domain.law import CATEGORIES, DECISION_DAYS
 from plugins.legal_aid.domain.status import (
     GRANTED_STATES,
@@ -94,17 +94,19 @@ def case_list(quanke, session: Session, *, status: str = "", category: str = "",
         AuditEvent.application_id.in_(ids), AuditEvent.action == "withdraw", AuditEvent.actor == "system")))
     codes = bulk_statuses(session, list(apps), deemed)
     calendar = quanke.calendar(session)
-    counting = quanke.service(SERVICE).deadline_counting
     rows = []
     for app in apps:
         code = codes[app.id]
         accepted = local_date(app.accepted_at) if app.accepted_at else None
+        # Art. 43: seven days from receipt (the day the system recorded), not from acceptance
+        received = local_date(app.submitted_at or app.created_at)
+        counting = (app.clock_rule or {}).get("counting") or COUNTING
         rows.append(CaseRow(
             id=app.id, number=app.number, receipt_no=app.receipt_no, applicant=mask_name(app.applicant.name),
             category=category_label((app.form_data or {}).get("category")),
             opposing_party=(app.form_data or {}).get("opposing_party", ""), status=code,
             status_label=LABELS.get(code, code), accepted_on=accepted,
-            decide_by=due_on(calendar, accepted, DECISION_DAYS, counting) if accepted else None,
+            decide_by=due_on(calendar, received, DECISION_DAYS, counting) if accepted else None,
             decided_on=local_date(app.decided_at) if app.decided_at else None,
             lawyer=lawyers.get(app.id, ""), urgent=app.id in urgent, objection_pending=app.id in pending_obj))
     return rows, int(total or 0)

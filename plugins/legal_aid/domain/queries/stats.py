@@ -1,8 +1,8 @@
 """Statistics of the legal-aid centre (统计).
 
 Statistics cover applications accepted (or, when never accepted, filed) in a date range of
-local days: by category, outcome and decision path; time to decide against the 7-day limit
-(Art. 43); lawyer caseload and assignments against the 3-day limit; objections (Art. 49).
+local days: by category, outcome and decision path; time to decide, from receipt, against the
+7-day limit (Art. 43); lawyer caseload and assignments against the 3-day limit; objections (Art. 49).
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from plugins.legal_aid.models import Assignment, Lawyer, Objection, UrgentAid
 DECIDED_STATES = GRANTED_STATES + (State.REJECTED.value,)
 TIME_BUCKETS = (("1日内", 1), ("2-3日", 3), ("4-7日", 7), ("超过7日", None))
 PATH_LABELS = {"art32": "第三十二条（免经济审查）", "art42": "第四十二条（免予核查）",
-               "means_test": "经济困难审查（第三十四条）", None: "—"}
+               "means_test": "经济困难审查（第三十四条）", "notification": "通知指派（第二十五条、第二十八条）",
+               "art24_other": "第二十四条其他原因（机构认定）", None: "—"}
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -82,6 +83,7 @@ class _Row:
     category: str | None
     accepted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    received_at: dt.datetime | None   # submitted_at, else created_at: day 0 of Art. 43
 
 
 def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidStats:
@@ -90,7 +92,8 @@ def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidS
     # Plain columns, not ORM objects: statistics read thousands of rows.
     apps = [_Row(*row) for row in session.execute(select(
         Application.id, Application.state, Application.form_data["category"].as_string(),
-        Application.accepted_at, Application.decided_at).where(
+        Application.accepted_at, Application.decided_at,
+        func.coalesce(Application.submitted_at, Application.created_at)).where(
         Application.service_code == SERVICE, Application.state != State.DRAFT.value,
         moment >= lo, moment < hi))]
     ids = [a.id for a in apps]
@@ -122,24 +125,31 @@ def compute(quanke, session: Session, start: dt.date, end: dt.date) -> LegalAidS
     return out
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # coalesce() over UTCDateTime columns comes back naive on SQLite: it is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 def _decision_time(quanke, session: Session, apps) -> dict:
     calendar = quanke.calendar(session)
     counting = quanke.service(SERVICE).deadline_counting
     days, on_time, late, buckets = [], 0, 0, Counter()
-    limits: dict[dt.date, dt.date] = {}  # many cases share an acceptance day
+    limits: dict[dt.date, dt.date] = {}  # many cases share a day of receipt
     for app in apps:
         if app.state not in DECIDED_STATES or not (app.accepted_at and app.decided_at):
             continue
-        elapsed = (app.decided_at - app.accepted_at).total_seconds() / 86400
+        # Art. 43 counts from receipt, so the time to decide does too.
+        received_at = _aware(app.received_at or app.accepted_at)
+        elapsed = (_aware(app.decided_at) - received_at).total_seconds() / 86400
         days.append(elapsed)
-        accepted = local_date(app.accepted_at)
-        if accepted not in limits:
-            limits[accepted] = due_on(calendar, accepted, DECISION_DAYS, counting)
-        if local_date(app.decided_at) <= limits[accepted]:
+        received = local_date(received_at)
+        if received not in limits:
+            limits[received] = due_on(calendar, received, DECISION_DAYS, counting)
+        if local_date(app.decided_at) <= limits[received]:
             on_time += 1
         else:
             late += 1
-        whole = (local_date(app.decided_at) - local_date(app.accepted_at)).days
+        whole = (local_date(app.decided_at) - received).days
         for label, upper in TIME_BUCKETS:
             if upper is None or whole <= upper:
                 buckets[label] += 1

@@ -1,4 +1,5 @@
-"""Granted cases still waiting for a lawyer (Art. 43: within 3 days of the grant): how many,
+"""Granted cases still waiting for a lawyer (Art. 43: within 3 days of the grant; Art. 36:
+of an organ's notification): how many,
 for the dashboard panel, and which, with their limit, for the centre's attention."""
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def waiting_for_lawyer(quanke, session: Session) -> list[dict]:
     from plugins.legal_aid.domain.followup import counting
     from plugins.legal_aid.domain.law import ASSIGNMENT_DAYS
     rows = session.execute(select(Application.id, Application.number, Application.state,
-                                  Application.decided_at)
+                                  Application.decided_at, Application.form_data["category"].as_string(),
+                                  func.coalesce(Application.submitted_at, Application.created_at))
                            .where(_waiting_for_lawyer_filter()).order_by(Application.id)).all()
     refused = [r.id for r in rows if r.state == State.REJECTED.value]
     corrected_at: dict[int, dt.datetime] = {}
@@ -54,8 +56,12 @@ def waiting_for_lawyer(quanke, session: Session) -> list[dict]:
     mode = counting(quanke) if rows else None
     out = []
     for row in rows:
-        moment = corrected_at.get(row.id) if row.state == State.REJECTED.value else row.decided_at
+        app_id, number, state, decided_at, category, received_at = row
+        if category == "notification":     # Art. 36: three days from receiving the notice
+            moment = received_at
+        else:                               # Art. 43: three days from the grant
+            moment = corrected_at.get(app_id) if state == State.REJECTED.value else decided_at
         start = local_date(moment) if moment else None
         due = due_on(calendar, start, ASSIGNMENT_DAYS, mode) if start else None
-        out.append({"id": row.id, "number": row.number, "due_on": due})
+        out.append({"id": app_id, "number": number, "due_on": due})
     return out
