@@ -7,6 +7,18 @@ from flask_babel import lazy_gettext as _l
 
 NAMES = {
     "already_booked": _l("您当天已有预约，如需改约请先取消"),
+    # ratings: subjects and appeals (申诉复核)
+    "already_appealed": _l("该评价已申诉过，每条评价只能申诉一次"),
+    "appeal_already_decided": _l("该申诉已复核"),
+    "appeal_not_found": _l("申诉不存在"),
+    "appeal_reasons_required": _l("请写明申诉理由"),
+    "appeal_reasons_too_long": _l("理由过长（最多2000字）"),
+    "decision_reasons_required": _l("请写明复核意见"),
+    "not_appealable": _l("该评价不能申诉"),
+    "not_rated_staff": _l("只有被评价的工作人员本人可以申诉"),
+    "own_appeal": _l("不能复核本人提出的申诉"),
+    "rating_not_found": _l("评价不存在"),
+    "unknown_rating_subject": _l("未知的评价对象"),
     "already_claimed": _l("该申请已被他人认领"),
     "already_closed": _l("该回访事项已办结"),
     "already_extended": _l("办理期限只能延长一次"),
