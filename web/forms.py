@@ -85,6 +85,13 @@ class FollowUpForm(FlaskForm):
     resolution = TextAreaField(_l("回访整改情况"), validators=[DataRequired(_l("请填写回访整改情况")), Length(max=4000)])
 
 
+class AppealDecisionForm(FlaskForm):
+    decision = RadioField(_l("复核结论"), choices=[("uphold", _l("申诉成立（该评价不计入满意度统计）")),
+                                               ("reject", _l("申诉不成立"))],
+                          validators=[InputRequired(_l("请选择复核结论"))])
+    reasons = TextAreaField(_l("复核意见"), validators=[DataRequired(_l("请写明复核意见")), Length(max=2000)])
+
+
 class ExtendForm(FlaskForm):
     days = IntegerField(_l("延长工作日数"), validators=[InputRequired(_l("请填写天数")), NumberRange(1, 60)])
     reason = TextAreaField(_l("延长理由"), validators=[DataRequired(_l("请填写延长理由")), Length(max=4000)])

@@ -77,6 +77,7 @@ def menu_for(identity) -> list[dict]:
         if identity.has_any(Role.COUNTER):
             items.append(_item("counter.queue", _("叫号")))
             items.append(_item("counter.pickup", _("取件交付")))
+            items.append(_item("counter.my_ratings", _("我的评价")))
             items.append(_item("remote_identity.reviews", _("视频核验")))
         if identity.has_any(Role.APPROVER, Role.DEPT_LEAD):
             from core.approval.queues import departments_for
@@ -95,6 +96,8 @@ def menu_for(identity) -> list[dict]:
             items.append({"heading": _("其他")})
         if identity.has_any(Role.CENTRE_ADMIN, Role.SYS_ADMIN):
             items.append(_item("admin.follow_ups", _("差评回访")))
+        if identity.has_any(Role.CENTRE_ADMIN):
+            items.append(_item("admin.appeals", _("评价申诉")))
         if identity.has_any(Role.SYS_ADMIN, Role.CENTRE_ADMIN, Role.AUDITOR):
             items.append(_item("admin.stats", _("统计分析")))
         if identity.has_any(Role.SYS_ADMIN):

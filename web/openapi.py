@@ -196,12 +196,6 @@ def spec(server: str = "", app=None) -> dict:
             "method": {"type": "string", "enum": ["pickup", "courier"]}, "recipient_name": STR,
             "recipient_id_number": STR, "tracking_no": STR}),
         "/api/v1/applications/{app_id}/withdraw": _action("撤回（窗口代办须写明原因）", {"reason": STR}),
-        "/api/v1/applications/{app_id}/rating": {"post": {
-            "summary": "好差评（评价屏）", "tags": ["applications"], "parameters": [APP_ID],
-            "requestBody": {"required": True, **_json({"type": "object", "required": ["level"],
-                                                       "properties": {"level": {"type": "integer", "minimum": 1, "maximum": 5},
-                                                                      "comment": STR}})},
-            "responses": {"201": {"description": "评价", **_json({"type": "object"})}, **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/queues/{department}": {"get": {
             "summary": "部门审批队列：超期优先，其次期限最近", "tags": ["queues"],
             "parameters": [{"name": "department", "in": "path", "required": True, "schema": STR},
@@ -233,14 +227,6 @@ def spec(server: str = "", app=None) -> dict:
             "parameters": [{"name": "start", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"}}],
             "responses": {"200": {"description": "统计", **_json({"type": "object"})}, **_errors(400, 401, 403)}}},
-        "/api/v1/follow-ups": {"get": {
-            "summary": "差评回访事项（中心管理员）", "tags": ["admin"],
-            "responses": {"200": {"description": "回访事项", **_json({"type": "object"})}, **_errors(401, 403)}}},
-        "/api/v1/follow-ups/{item_id}/close": {"post": {
-            "summary": "办结回访事项", "tags": ["admin"],
-            "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
-            "requestBody": {"required": True, **_json({"type": "object", "required": ["resolution"], "properties": {"resolution": STR}})},
-            "responses": {"200": {"description": "已办结", **_json({"type": "object"})}, **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/audit": {"get": {
             "summary": "审计日志查询（审计人员）", "tags": ["audit"],
             "parameters": [{"name": "application", "in": "query", "schema": STR},
@@ -251,6 +237,8 @@ def spec(server: str = "", app=None) -> dict:
             "summary": "校验审计哈希链", "tags": ["audit"],
             "responses": {"200": {"description": "校验结果", **_json({"type": "object"})}, **_errors(401, 403)}}},
     }
+    from .openapi_ratings import rating_paths
+    paths.update(rating_paths())
     if app is not None:
         paths.update(plugin_paths(app, set(paths)))
     return {

@@ -29,6 +29,9 @@ class Stats:
     durations: list[tuple[str, int]] = field(default_factory=list)
     overdue: list[tuple[str, int]] = field(default_factory=list)
     satisfaction: list[tuple[int, int]] = field(default_factory=list)
+    #: Ratings of the range left out of ``satisfaction`` because an appeal against them was
+    #: upheld (申诉成立) — shown next to the figures, so nobody wonders where they went.
+    satisfaction_excluded: int = 0
     by_state: list[tuple[str, int]] = field(default_factory=list)
     total: int = 0
 
@@ -40,6 +43,7 @@ class Stats:
                             ("satisfaction", self.satisfaction), ("by_state", self.by_state)):
             for key, value in items:
                 yield name, str(key), value
+        yield "satisfaction_excluded", "appeal_upheld", self.satisfaction_excluded
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -63,7 +67,7 @@ def _hours(session: Session, later, earlier):
 
 def compute(session: Session, start: dt.date, end: dt.date, *, centre_id: int | None = None,
             service_names: dict[str, str] | None = None) -> Stats:
-    from core.acceptance.ratings import Rating
+    from core.acceptance.ratings import COUNTED, Rating
     names = service_names or {}
     lo, hi = _bounds(start, end)
     out = Stats(start, end)
@@ -107,9 +111,11 @@ def compute(session: Session, start: dt.date, end: dt.date, *, centre_id: int | 
     rwhere = [Rating.at >= lo, Rating.at < hi]
     if centre_id:
         rwhere.append(Rating.centre_id == centre_id)
-    rows = dict(session.execute(select(Rating.level, func.count()).where(*rwhere)
+    rows = dict(session.execute(select(Rating.level, func.count()).where(*rwhere, Rating.status == COUNTED)
                                 .group_by(Rating.level)).all())
     out.satisfaction = [(level, rows.get(level, 0)) for level in (5, 4, 3, 2, 1)]
+    out.satisfaction_excluded = session.scalar(select(func.count()).select_from(Rating)
+                                               .where(*rwhere, Rating.status != COUNTED))
     out.by_state = [(s, n) for s, n in session.execute(
         select(Application.state, func.count()).where(*where).group_by(Application.state)
         .order_by(Application.state)).all()]

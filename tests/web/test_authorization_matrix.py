@@ -84,6 +84,10 @@ HTML = [
     E("GET", "/counter/queue", COUNTERS), E("POST", "/counter/queue/call", COUNTERS),
     E("POST", "/counter/queue/{ticket}/finish", T01_COUNTER),
     E("POST", "/counter/appointments/{appointment}/check-in", T01_COUNTER),
+    E("GET", "/counter/tickets/{done_ticket}/rate", T01_COUNTER),
+    E("POST", "/counter/tickets/{done_ticket}/rate", T01_COUNTER, data={"level": "5"}),
+    E("GET", "/counter/ratings", COUNTERS),
+    E("POST", "/counter/ratings/{rating}/appeal", {"counter"}, data={"reasons": "评价的是隔壁窗口"}),
     # approvals
     E("GET", "/approvals/", APPROVER_ROLE), E("GET", "/approvals/sample_dept", DEPT),
     E("POST", "/approvals/sample_dept/assign", {"lead"}, state="accepted",
@@ -133,6 +137,7 @@ HTML = [
     E("GET", "/portal/appointments", CITIZENS),
     E("POST", "/portal/appointments", CITIZENS, data={"centre": "T01", "day": "{workday}", "slot": "15:00"}),
     E("POST", "/portal/appointments/{appointment}/cancel", {"citizen"}),
+    E("POST", "/portal/tickets/{done_ticket}/rate", {"citizen"}, data={"level": "4"}),
     # admin
     E("GET", "/admin/users", {"sys_admin"}), E("GET", "/admin/users/new", {"sys_admin"}),
     E("POST", "/admin/users/new", {"sys_admin"},
@@ -145,6 +150,8 @@ HTML = [
     E("POST", "/admin/centres/{centre}", {"sys_admin"}, data={"service": "sample.permit"}),
     E("GET", "/admin/follow-ups", {"centre_admin", "sys_admin"}),
     E("POST", "/admin/follow-ups/{follow_up}/close", {"centre_admin", "sys_admin"}, data={"resolution": "已回访"}),
+    E("GET", "/admin/appeals", {"centre_admin"}),
+    E("POST", "/admin/appeals/{appeal}/decide", {"centre_admin"}, data={"decision": "reject", "reasons": "评价属实"}),
     E("GET", "/admin/stats", {"sys_admin", "centre_admin", "auditor"}),
     E("GET", "/admin/stats.csv", {"sys_admin", "centre_admin", "auditor"}),
     E("GET", "/admin/audit", {"auditor"}),
@@ -206,6 +213,11 @@ API = [
     E("GET", "/api/v1/queues/sample_dept", DEPT, api=True),
     E("GET", "/api/v1/tickets", COUNTERS, api=True), E("POST", "/api/v1/tickets", COUNTERS, api=True),
     E("POST", "/api/v1/tickets/call", COUNTERS, api=True),
+    E("POST", "/api/v1/tickets/{done_ticket}/rating", T01_COUNTER, api=True, data={"level": 5}),
+    E("GET", "/api/v1/ratings/mine", COUNTERS, api=True),
+    E("POST", "/api/v1/ratings/{rating}/appeal", {"counter"}, api=True, data={"reasons": "评价的是隔壁窗口"}),
+    E("GET", "/api/v1/appeals", {"centre_admin"}, api=True),
+    E("POST", "/api/v1/appeals/{appeal}/decide", {"centre_admin"}, api=True, data={"uphold": False, "reasons": "评价属实"}),
     E("GET", "/api/v1/stats", {"sys_admin", "centre_admin", "auditor"}, api=True),
     E("GET", "/api/v1/follow-ups", {"centre_admin", "sys_admin"}, api=True),
     E("POST", "/api/v1/follow-ups/{follow_up}/close", {"centre_admin", "sys_admin"}, api=True,
@@ -214,6 +226,10 @@ API = [
 ]
 
 from core.testing import TINY_PNG as PNG  # a real image: uploads are re-encoded
+
+#: The objects an endpoint's path or data may name ({app}, {ticket}, …): see Objects.make_*.
+PLACEHOLDERS = ("app", "applicant", "ticket", "done_ticket", "appointment", "follow_up", "rating",
+                "appeal", "user", "centre", "token", "material", "document")
 
 
 class Objects:
@@ -253,6 +269,32 @@ class Objects:
             s.add(appointment)
             s.flush()
             return appointment.id
+
+    def make_done_ticket(self, _):
+        """A number of world.citizen's appointment at T01, served by ``counter``."""
+        from core.platform.clock import now
+        with self.q.db.session() as s:
+            booked = tickets.Appointment(citizen_id=self.world.citizen.id, centre_id=self.world.centre.id,
+                                         day=today(), slot="16:00", status="checked_in")
+            s.add(booked)
+            s.flush()
+            ticket = tickets.take_ticket(s, s.get(type(self.world.centre), self.world.centre.id),
+                                         kind="appointment", appointment=booked)
+            ticket.status, ticket.called_by_id, ticket.finished_at = "done", self.world.counter.id, now()
+            return ticket.id
+
+    def make_rating(self, _):
+        """A bad rating naming ``counter`` (rated on its second screen)."""
+        from core.platform.models import User
+        app_id = drive_to(self.world, "accepted").id
+        with self.q.db.session() as s:
+            return ratings.rate(self.q, s, s.get(User, self.world.counter.id), app_id, level=1).id
+
+    def make_appeal(self, _):
+        from core.platform.models import User
+        rating_id = self.make_rating(None)
+        with self.q.db.session() as s:
+            return ratings.file_appeal(s, s.get(User, self.world.counter.id), rating_id, reasons="误评").id
 
     def make_follow_up(self, _):
         app_id = drive_to(self.world, "accepted").id
@@ -323,8 +365,7 @@ def test_matrix(entry: E, web, world, api_tokens):
     q = world.quanke
     problems = []
     for role in ROLES:
-        names = {n for n in ("app", "applicant", "ticket", "appointment", "follow_up", "user", "centre",
-                             "token", "material", "document") if "{" + n + "}" in entry.path + str(entry.data)}
+        names = {n for n in PLACEHOLDERS if "{" + n + "}" in entry.path + str(entry.data)}
         values = {n: objects.get(n, entry.state if n == "app" else None) for n in names}
         app_id = values.get("app")
         values.update(approver2=world.approver2.id, workday=next_workday())

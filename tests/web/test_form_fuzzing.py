@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from core.platform.models import Citizen
 from webtools import Browser, sign_in
 
-from test_authorization_matrix import HTML, PNG, ROLES, STAFF, Objects, fill, next_workday
+from test_authorization_matrix import HTML, PLACEHOLDERS, PNG, ROLES, STAFF, Objects, fill, next_workday
 
 HOSTILE = ["' OR '1'='1", "1; DROP TABLE applications;--", "<script>alert(1)</script>",
            "\"><img src=x onerror=alert(1)>", "{{7*7}}", "${7*7}", "../../etc/passwd", "\x00",
@@ -25,8 +25,7 @@ FORMS = [e for e in HTML if e.method == "POST" and e.path != "/logout"]
 
 
 def _post(web, world, objects, entry, role, overrides: dict):
-    names = {n for n in ("app", "applicant", "ticket", "appointment", "follow_up", "user", "centre", "token",
-                         "material", "document") if "{" + n + "}" in entry.path + str(entry.data)}
+    names = {n for n in PLACEHOLDERS if "{" + n + "}" in entry.path + str(entry.data)}
     values = {n: objects.get(n, entry.state if n == "app" else None) for n in names}
     values.update(approver2=world.approver2.id, workday=next_workday())
     with world.quanke.db.session() as s:

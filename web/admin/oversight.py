@@ -1,5 +1,5 @@
-"""What centre administrators and auditors look at: follow-ups of bad ratings (回访),
-statistics (as charts and as CSV) and the audit log."""
+"""What centre administrators and auditors look at: follow-ups of bad ratings (回访), appeals
+of ratings (申诉复核), statistics (as charts and as CSV) and the audit log."""
 from __future__ import annotations
 
 import csv
@@ -20,7 +20,7 @@ from core.platform.errors import InvalidInput, QuankeError
 from core.platform.models import Application, Role, User
 
 from .. import charts
-from ..forms import FollowUpForm
+from ..forms import AppealDecisionForm, FollowUpForm
 from ..helpers import db_id, department_name, flash_error, page_args, quanke
 from ..identity import staff_required
 from .blueprint import bp
@@ -32,9 +32,10 @@ from .blueprint import bp
 def follow_ups():
     status = request.args.get("status", "open")
     with quanke().db.session() as db:
-        rows = ratings.follow_ups(db, current_user.model, status=status if status in ("open", "closed") else None)
+        items = ratings.follow_ups(db, current_user.model, status=status if status in ("open", "closed") else None)
+        rows = [(f, ratings.describe(db, f.rating), ratings.rater_of(db, f.rating)) for f in items]
         return render_template("admin/follow_ups.html", rows=rows, status=status, form=FollowUpForm(),
-                               today=today())
+                               today=today(), basis=ratings.FOLLOW_UP_BASIS)
 
 
 @bp.post("/follow-ups/<int:item_id>/close")
@@ -46,11 +47,52 @@ def follow_up_close(item_id: int):
         return redirect(url_for("admin.follow_ups"))
     try:
         with quanke().db.session() as db:
-            ratings.close_follow_up(db, current_user.model, item_id, resolution=form.resolution.data)
-        flash(_("回访事项已办结"), "success")
+            item = ratings.close_follow_up(db, current_user.model, item_id, resolution=form.resolution.data)
+            told = item.told == "sms"
+        flash(_("回访事项已办结，已短信告知评价人") if told else
+              _("回访事项已办结；评价人未留手机号，未能告知"), "success")
     except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
         flash_error(exc)
     return redirect(url_for("admin.follow_ups"))
+
+
+# -- appeals of ratings (申诉复核) -------------------------------------------------------------------
+
+@bp.get("/appeals")
+@staff_required(Role.CENTRE_ADMIN)
+def appeals():
+    status = request.args.get("status", "pending")
+    with quanke().db.session() as db:
+        items = ratings.appeal_queue(db, current_user.model,
+                                status=status if status in ratings.APPEAL_STATUSES else None)
+        names = dict(db.execute(select(User.id, User.name).where(
+            User.id.in_({a.filed_by_id for a in items} or {-1}))).all())
+        rows = [(a, ratings.describe(db, a.rating), names.get(a.filed_by_id, "")) for a in items]
+        return render_template("admin/appeals.html", rows=rows, status=status, form=AppealDecisionForm(),
+                               basis=ratings.APPEAL_BASIS)
+
+
+@bp.post("/appeals/<int:item_id>/decide")
+@staff_required(Role.CENTRE_ADMIN)
+def appeal_decide(item_id: int):
+    form = AppealDecisionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("admin.appeals"))
+    uphold = form.decision.data == "uphold"
+    try:
+        with quanke().db.session() as db:
+            ratings.decide_appeal(db, current_user.model, item_id, uphold=uphold, reasons=form.reasons.data)
+        flash(_("申诉成立，该评价不再计入满意度统计") if uphold else _("已驳回申诉"), "success")
+    except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash_error(exc)
+    return redirect(url_for("admin.appeals"))
 
 
 # -- statistics ------------------------------------------------------------------------------------
@@ -110,7 +152,7 @@ def stats():
     return render_template("admin/stats.html", s=result, figures=figures,
                            calendar_warnings=calendar_warnings,
                            good_rate=(good * 100 // ratings_total) if ratings_total else None,
-                           ratings_total=ratings_total,
+                           ratings_total=ratings_total, excluded=result.satisfaction_excluded,
                            overdue_total=sum(n for _, n in result.overdue),
                            scoped=_scope() is not None)
 

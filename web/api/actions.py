@@ -1,5 +1,6 @@
-"""Workflow actions on one application (accept, return, claim, approve, issue, deliver, …) and
-the applicant's rating; each answers the application's summary."""
+"""Workflow actions on one application (accept, return, claim, approve, issue, deliver, …),
+each answering the application's summary; and the citizen's rating of an application or of a
+served queue number (the counter's second screen)."""
 from __future__ import annotations
 
 from flask import jsonify
@@ -11,7 +12,7 @@ from core.platform.models import Application
 
 from ..helpers import quanke
 from .plumbing import b, body, bp, i, me, s, strs, uploads_from
-from .shapes import after, application_json, check_visible
+from .shapes import after, application_json, check_visible, rating_json
 
 
 def _action(app_id: int, fn, status: int = 200):
@@ -174,5 +175,16 @@ def rate(app_id: int):
     check_visible(app_id)
     with quanke().db.session() as db:
         rating = ratings.rate(quanke(), db, me(), app_id, level=level, comment=comment)
-        out = {"id": rating.id, "level": rating.level, "label": rating.label, "comment": rating.comment}
+        out = rating_json(rating)
+    return jsonify(out), 201
+
+
+@bp.post("/api/v1/tickets/<int:ticket_id>/rating")
+def rate_ticket(ticket_id: int):
+    data = body()
+    level, comment = i(data, "level", required=True, lo=-100, hi=100), s(data, "comment", max_len=2000)
+    with quanke().db.session() as db:
+        rating = ratings.rate_subject(quanke(), db, me(), kind="ticket", subject_id=ticket_id,
+                                      level=level, comment=comment)
+        out = rating_json(rating)
     return jsonify(out), 201

@@ -82,3 +82,19 @@ def check_visible(app_id: int) -> None:
 def applicant_json(person: Applicant) -> dict:
     return {"id": person.id, "kind": person.kind, "name": person.name,
             "id_number": person.id_number, "phone": mask_phone(person.phone)}
+
+
+def rating_json(rating) -> dict:
+    """A rating: its subject (kind and id), level, comment and whether it counts."""
+    return {"id": rating.id, "kind": rating.kind, "subject_id": rating.subject_id,
+            "level": rating.level, "label": rating.label, "comment": rating.comment,
+            "channel": rating.channel, "at": iso(rating.at), "status": rating.status,
+            "follow_up": rating.follow_up.id if rating.follow_up else None,
+            "appeal": appeal_json(rating.appeal) if rating.appeal else None}
+
+
+def appeal_json(appeal) -> dict:
+    return {"id": appeal.id, "rating_id": appeal.rating_id, "status": appeal.status,
+            "reasons": appeal.reasons, "filed_at": iso(appeal.filed_at),
+            "decision_reasons": appeal.decision_reasons,
+            "decided_at": iso(appeal.decided_at) if appeal.decided_at else None}

@@ -1,4 +1,5 @@
-"""Statistics, rating follow-ups (回访) and the audit trail with its hash-chain check."""
+"""Statistics, rating follow-ups (回访), the rated worker's appeals (申诉复核) and the audit
+trail with its hash-chain check."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,8 @@ from core.platform.errors import InvalidInput
 from core.platform.models import Application, Role, User
 
 from ..helpers import db_id, quanke
-from .plumbing import body, bp, capped_count, iso, me, need, page_params, paged, s
+from .plumbing import b, body, bp, capped_count, iso, me, need, page_params, paged, s
+from .shapes import appeal_json, rating_json
 
 
 def _date_arg(name: str, default: dt.date) -> dt.date:
@@ -37,7 +39,9 @@ def get_stats():
                     "by_service": result.by_service, "by_centre": result.by_centre,
                     "by_day": [[iso(d), n] for d, n in result.by_day],
                     "decision_time": result.durations, "overdue_by_department": result.overdue,
-                    "satisfaction": result.satisfaction, "by_state": result.by_state})
+                    "satisfaction": result.satisfaction,
+                    "satisfaction_excluded_by_appeal": result.satisfaction_excluded,
+                    "by_state": result.by_state})
 
 
 @bp.get("/api/v1/follow-ups")
@@ -46,7 +50,10 @@ def list_follow_ups():
         rows = ratings.follow_ups(db, me(), status=None)
         items = [{"id": f.id, "application_id": f.application_id, "due_date": iso(f.due_date),
                   "status": f.status, "level": f.rating.level, "comment": f.rating.comment,
-                  "resolution": f.resolution} for f in rows]
+                  "kind": f.rating.kind, "subject_id": f.rating.subject_id,
+                  "subject": ratings.describe(db, f.rating),
+                  "rater_reachable": ratings.rater_of(db, f.rating) is not None,
+                  "resolution": f.resolution, "told": f.told or None} for f in rows]
     return jsonify({"items": items})
 
 
@@ -55,7 +62,47 @@ def close_follow_up(item_id: int):
     resolution = s(body(), "resolution")
     with quanke().db.session() as db:
         item = ratings.close_follow_up(db, me(), item_id, resolution=resolution)
-        return jsonify({"id": item.id, "status": item.status})
+        return jsonify({"id": item.id, "status": item.status, "told": item.told})
+
+
+@bp.get("/api/v1/ratings/mine")
+def my_ratings():
+    need(Role.COUNTER)
+    with quanke().db.session() as db:
+        items = [rating_json(r) | {"subject": ratings.describe(db, r)}
+                 for r in ratings.ratings_of_staff(db, me())]
+    return jsonify({"items": items})
+
+
+@bp.post("/api/v1/ratings/<int:item_id>/appeal")
+def appeal_rating(item_id: int):
+    reasons = s(body(), "reasons", max_len=ratings.APPEAL_REASONS_MAX)
+    with quanke().db.session() as db:
+        appeal = ratings.file_appeal(db, me(), item_id, reasons=reasons)
+        return jsonify(appeal_json(appeal)), 201
+
+
+@bp.get("/api/v1/appeals")
+def list_appeals():
+    status = request.args.get("status", "pending")
+    if status not in (*ratings.APPEAL_STATUSES, "all"):
+        raise InvalidInput("status 只能是 pending、upheld、rejected 或 all", code="invalid_field", field="status")
+    with quanke().db.session() as db:
+        rows = ratings.appeal_queue(db, me(), status=None if status == "all" else status)
+        items = [appeal_json(a) | {"rating": rating_json(a.rating) | {"subject": ratings.describe(db, a.rating)},
+                                   "filed_by_id": a.filed_by_id} for a in rows]
+    return jsonify({"items": items})
+
+
+@bp.post("/api/v1/appeals/<int:item_id>/decide")
+def decide_appeal(item_id: int):
+    data = body()
+    if "uphold" not in data:
+        raise InvalidInput("缺少 uphold（true 为申诉成立，false 为不成立）", code="invalid_field", field="uphold")
+    uphold, reasons = b(data, "uphold"), s(data, "reasons", max_len=ratings.APPEAL_REASONS_MAX)
+    with quanke().db.session() as db:
+        appeal = ratings.decide_appeal(db, me(), item_id, uphold=uphold, reasons=reasons)
+        return jsonify(appeal_json(appeal) | {"rating": rating_json(appeal.rating)})
 
 
 @bp.get("/api/v1/audit")

@@ -6,11 +6,12 @@ results at any centre; call queue numbers; the citizen rates on the second scree
 
 Where it lives: :mod:`.blueprint` (the blueprint and shared helpers), :mod:`.applicants` (home,
 ID check, applicant, a new application), :mod:`.applications` (the application page, its
-actions, handover, rating), :mod:`.first_contact` (首问负责: handing a case over, enquiries)
-and :mod:`.queue_and_kiosk` (queue numbers, the public kiosk).
+actions, handover, rating), :mod:`.first_contact` (首问负责: handing a case over, enquiries),
+:mod:`.queue_and_kiosk` (queue numbers, the public kiosk) and :mod:`.ratings` (rating a served
+number, the worker's own ratings and appeals).
 """
 from __future__ import annotations
 
 # The route modules register their views on ``bp`` when imported.
-from . import applicants, applications, first_contact, queue_and_kiosk  # noqa: F401
+from . import applicants, applications, first_contact, queue_and_kiosk, ratings  # noqa: F401
 from .blueprint import COUNTER_ROLES, allowed_services, bp, parse_materials

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.acceptance import tickets
+from core.acceptance import ratings, tickets
 from core.platform.clock import today
 from core.platform.errors import InvalidInput, QuankeError
 from core.platform.models import Centre, Role
@@ -27,6 +27,7 @@ def queue():
         return render_template("counter/queue.html", current=tickets.current_for(db, user),
                                waiting=tickets.waiting(db, user.centre_id),
                                appointments=tickets.appointments_for_centre(db, user.centre_id),
+                               to_rate=ratings.tickets_to_rate(db, user),
                                centre=db.get(Centre, user.centre_id))
 
 

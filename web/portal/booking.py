@@ -1,4 +1,5 @@
-"""Appointments (预约): booking a slot at a centre, the citizen's bookings, cancelling one."""
+"""Appointments (预约): booking a slot at a centre, the citizen's bookings, cancelling one, and
+rating the service once the appointment's number was served (取号评价)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core.acceptance import tickets
+from core.acceptance import ratings, tickets
 from core.platform.clock import today
 from core.platform.errors import QuankeError
 from core.platform.models import Centre
 
-from ..forms import AppointmentForm
+from ..forms import AppointmentForm, RatingForm
 from ..helpers import flash_error, quanke
 from ..identity import citizen_required
 from .blueprint import _me, bp
@@ -53,8 +54,12 @@ def appointments():
             centre = next((c for c in centres if c.code == form.centre.data), None)
             if centre:
                 availability = tickets.slots_for(db, centre.id, form.day.data)
+        served = {t.appointment_id: t for t in db.scalars(select(tickets.QueueTicket).where(
+            tickets.QueueTicket.appointment_id.in_([a.id for a in mine] or [-1])))}
+        rated = ratings.ratings_for_tickets(db, [t.id for t in served.values()])
         return render_template("portal/appointments.html", form=form, mine=mine,
-                               availability=availability, today=today())
+                               availability=availability, today=today(), served=served,
+                               rated=rated, rating_form=RatingForm())
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
@@ -64,6 +69,25 @@ def cancel_appointment(appointment_id: int):
         with quanke().db.session() as db:
             tickets.cancel(db, _me(), appointment_id)
         flash(_("预约已取消"), "success")
+    except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash_error(exc)
+    return redirect(url_for("portal.appointments"))
+
+
+@bp.post("/tickets/<int:ticket_id>/rate")
+@citizen_required
+def rate_ticket(ticket_id: int):
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(_("请选择评价等级"), "error")
+        return redirect(url_for("portal.appointments"))
+    try:
+        with quanke().db.session() as db:
+            ratings.rate_subject(quanke(), db, _me(), kind="ticket", subject_id=ticket_id,
+                                 level=form.level.data, comment=form.comment.data or "")
+        flash(_("感谢您的评价！"), "success")
     except QuankeError as exc:
         if exc.http_status in (403, 404):
             raise
