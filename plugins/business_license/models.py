@@ -46,8 +46,10 @@ class RegisteredBusiness(Base):
         Index("ix_bl_registered_businesses_trade", "trade_name", "industry", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), index=True)   # as printed (with district)
-    name_key: Mapped[str] = mapped_column(String(100))            # 字号+行业+组织形式, normalised
+    #: As printed (with the district); "" when the business uses no name (条例第八条).
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    #: 字号+行业+组织形式, normalised; NULL without a name (the unique index skips NULLs).
+    name_key: Mapped[str | None] = mapped_column(String(100))
     trade_name: Mapped[str] = mapped_column(String(30), default="")
     industry: Mapped[str] = mapped_column(String(30), default="")
     name_form: Mapped[str] = mapped_column(String(10), default="")
@@ -75,13 +77,20 @@ class RegisteredBusiness(Base):
     source: Mapped[str] = mapped_column(String(8), default="app")  # app / demo / import
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
+    @property
+    def label(self) -> str:
+        """The name for messages: the registered name, or who operates a nameless business."""
+        from plugins.business_license.domain.names import display_name
+        return display_name(self.name, self.operator_name)
+
     def public(self) -> dict:
         """What lists and the API show (the operator's ID masked)."""
         from core.api import mask_id
 
         from plugins.business_license.domain.catalog import ORGANISATION_FORMS, scope_label, street_name
         return {
-            "credit_code": self.credit_code, "name": self.name, "operator_name": self.operator_name,
+            "credit_code": self.credit_code, "name": self.name,
+            "display_name": self.label, "operator_name": self.operator_name,
             "operator_id": mask_id(self.operator_id_number),
             "organisation_form": ORGANISATION_FORMS.get(self.organisation_form, self.organisation_form),
             "street": self.street, "street_name": street_name(self.street), "address": self.address,

@@ -54,9 +54,11 @@ def _date(value, fallback) -> str:
 
 def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     b = _business(ctx)
+    # A business that uses no name (市场主体登记管理条例第八条) has no name line at all.
+    name = [("名称", b["name"])] if b["name"] else []
     return [
         ("统一社会信用代码", b["credit_code"]),
-        ("名称", b["name"]),
+        *name,
         ("类型", "个体工商户"),
         ("经营者", b["operator_name"]),
         ("组成形式", _organisation(b)),
@@ -70,12 +72,20 @@ def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
 LICENCE = LicenceLayout("营业执照", _licence_fields)
 
 
+def _permit_holder(ctx: CertificateContext) -> str:
+    """The business's name; a business without one is named by its operator (条例第八条)."""
+    business = ctx.extra.get("business")
+    if business:
+        return business.get("name") or business.get("operator_name") or ctx.applicant_name
+    return ctx.form_data.get("business_name") or "（以营业执照为准）"
+
+
 def _permit_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     data = ctx.form_data
     extra = ctx.extra
     items = "；".join(catalog.FOOD_ITEMS[i][0] for i in data.get("food_items") or [] if i in catalog.FOOD_ITEMS)
     return [
-        ("经营者名称", (extra.get("business") or {}).get("name") or data.get("business_name") or "（以营业执照为准）"),
+        ("经营者名称", _permit_holder(ctx)),
         ("社会信用代码", extra.get("credit_code") or data.get("credit_code") or PENDING_CODE),
         ("法定代表人（负责人）", (extra.get("business") or {}).get("operator_name") or ctx.applicant_name),
         ("经营场所", data.get("premises", "")),
@@ -96,8 +106,11 @@ FOOD_PERMIT = CertificateTemplate(
 def _deregistration_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     data = ctx.form_data
     b = _business(ctx)
+    recorded = bool(ctx.extra.get("business"))
+    # As on the licence: a recorded business without a name has no name line.
+    name = [] if recorded and not b["name"] else [("名称", b["name"] or "（以登记机关记录为准）")]
     return [
-        ("名称", b["name"] or "（以登记机关记录为准）"),
+        *name,
         ("统一社会信用代码", b["credit_code"]),
         ("经营者", b["operator_name"]),
         ("注销原因", catalog.DEREGISTRATION_REASONS.get(data.get("reason"), data.get("reason", ""))),

@@ -147,13 +147,13 @@ class LicenceLayout:
     def _columns(self, c: Canvas, font: str, height: float, rows: dict) -> None:
         top = height - 62 * mm
         y = top
-        for label in LEFT_LABELS:
-            value = rows.get(label, "")
+        for label in (label for label in LEFT_LABELS if label in rows):  # a row left out is not drawn
+            value = rows[label]
             size = 12 if label != "经营范围" or len(value) < 160 else 10.5
             y -= self._row(c, font, label, value, 24 * mm, y, 27 * mm, 128 * mm, size)
         y = top
-        for label in RIGHT_LABELS:
-            y -= self._row(c, font, label, rows.get(label, ""), 188 * mm, y, 27 * mm, 72 * mm)
+        for label in (label for label in RIGHT_LABELS if label in rows):
+            y -= self._row(c, font, label, rows[label], 188 * mm, y, 27 * mm, 72 * mm)
 
     @staticmethod
     def _authority(c: Canvas, font: str, width: float, department: str, ctx) -> None:

@@ -135,7 +135,7 @@ def record_result(quanke, actor, task_id: int, *, outcome: str, note: str = "") 
             add_notification(session, event="bl_inspection_" + outcome, application_id=app.id,
                        recipient_kind="department", recipient=catalog.MARKET_REGULATION[0],
                        channel="internal", subject=f"{TASK_KINDS[task.kind]}：{what}",
-                       body=f"“{business.name}”（{business.credit_code}）{TASK_KINDS[task.kind]}"
+                       body=f"“{business.label}”（{business.credit_code}）{TASK_KINDS[task.kind]}"
                             f"{what}：{note}。{consequence}。核查人：{user_name(session, actor)}")
         session.flush()
         record_audit(session, actor=who, action="bl_inspection_recorded", object_type="bl_inspection_task",
@@ -166,7 +166,8 @@ def task_dict(session, task: InspectionTask) -> dict:
     business = session.get(RegisteredBusiness, task.business_id)
     permit = session.get(FoodPermit, task.permit_id) if task.permit_id else None
     return {"id": task.id, "kind": task.kind, "kind_label": TASK_KINDS[task.kind],
-            "status": task.status, "business_name": business.name, "credit_code": business.credit_code,
+            "status": task.status, "business_name": business.public()["display_name"],
+            "credit_code": business.credit_code,
             "address": business.address, "street": task.street,
             "street_name": catalog.street_name(task.street), "team": task.team,
             "permit_no": permit.permit_no if permit else None,

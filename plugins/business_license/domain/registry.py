@@ -98,7 +98,7 @@ def record_registration(quanke, *, application_id: int) -> str | None:
         own = data["business_name"]
         code = codes.assign_credit_code(session, catalog.division_code(quanke))
         business = RegisteredBusiness(
-            name=names.full_name(catalog.district_name(quanke), own), name_key=names.name_key(own),
+            name=names.full_name(catalog.district_name(quanke), own), name_key=names.register_key(own),
             trade_name=data["trade_name"], industry=data["industry"], name_form=data["name_form"],
             credit_code=code, operator_id_number=app.applicant.id_number,
             operator_name=data["operator_name"], organisation_form=data["organisation_form"],
@@ -136,7 +136,7 @@ def apply_change(quanke, *, application_id: int) -> int | None:
         if data.get("change_name"):
             own = data["business_name"]
             business.name = names.full_name(catalog.district_name(quanke), own)
-            business.name_key = names.name_key(own)
+            business.name_key = names.register_key(own)
             business.trade_name, business.industry = data["trade_name"], data["industry"]
             business.name_form = data["name_form"]
         if data.get("change_premises"):

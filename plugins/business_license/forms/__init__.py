@@ -8,9 +8,15 @@ checks in :mod:`.checks`.
 from __future__ import annotations
 
 from wtforms import BooleanField, Form, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
-from plugins.business_license.domain import catalog, names
+from plugins.business_license.domain import catalog, law, names
 from plugins.business_license.forms.fields import (
     FamilyMembersField,
     Range,
@@ -47,23 +53,41 @@ def _name_form_choices():
 
 
 class NameFields(Form):
-    """字号 + 行业 + 组织形式, composed into ``business_name`` (never taken from the input)."""
+    """字号 + 行业 + 组织形式, composed into ``business_name`` (never taken from the input).
+
+    A 个体工商户 need not use a name (市场主体登记管理条例第八条): all three parts left empty
+    means no name; one part given means the name is used and every part is needed.
+    """
 
     trade_name = StringField("字号", validators=[
-        DataRequired("请填写字号"), _chinese("字号"), Length(2, 10, "字号应为2至10个汉字"), _no_forbidden],
-        description="2至10个汉字，如“老王”“悦来”；不得使用国家、党政机关名称和企业用语")
+        Optional(), _chinese("字号"), Length(2, 10, "字号应为2至10个汉字"), _no_forbidden],
+        description="2至10个汉字，如“老王”“悦来”；不得使用国家、党政机关名称和企业用语。"
+                    f"个体工商户可以不使用名称（{law.NAME_OPTIONAL.short}）：不使用的，字号、行业和组织形式用字都不填")
     industry = StringField("行业或经营特点", validators=[
-        DataRequired("请填写行业或经营特点"), _chinese("行业或经营特点"), Length(1, 10, "行业或经营特点应为1至10个汉字"),
+        Optional(), _chinese("行业或经营特点"), Length(1, 10, "行业或经营特点应为1至10个汉字"),
         _no_forbidden], description="如“便利”“面食”“理发”“五金”")
     name_form = ZhSelectField("组织形式用字", choices=_name_form_choices(), what="组织形式用字",
-                              validators=[DataRequired("请选择组织形式用字，如“店”“馆”“部”")])
+                              validators=[Optional()])
     business_name = HiddenField("个体工商户名称")
 
-    def compose_name(self) -> bool:
-        """Compose the name from its parts; a forbidden word spanning two parts is caught here."""
+    MISSING = {"trade_name": "请填写字号", "industry": "请填写行业或经营特点",
+               "name_form": "请选择组织形式用字，如“店”“馆”“部”"}
+
+    def compose_name(self, *, required: bool = False) -> bool:
+        """Compose the name from its parts; a forbidden word spanning two parts is caught here.
+
+        Without ``required`` (设立登记) three empty parts mean the business uses no name."""
+        parts = {name: self[name] for name in self.MISSING}
+        empty = [name for name, f in parts.items() if not (f.data or "").strip() and not f.errors]
+        if len(empty) == len(parts) and not required:
+            self.business_name.data = ""
+            return True
+        for name in empty:
+            hint = self.MISSING[name] if required else "使用名称的，" + self.MISSING[name]
+            parts[name].errors = list(parts[name].errors) + [hint]
         self.business_name.data = names.compose(self.trade_name.data, self.industry.data,
                                                 self.name_form.data)
-        if self.trade_name.errors or self.industry.errors or self.name_form.errors:
+        if any(f.errors for f in parts.values()):
             return False
         message = names.forbidden_message(self.business_name.data)
         if message:
@@ -160,7 +184,7 @@ class ChangeForm(NameFields, PremisesFields):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.change_name.data:
-            ok = self.compose_name() and ok
+            ok = self.compose_name(required=True) and ok
         else:
             self.trade_name.data = self.industry.data = self.name_form.data = ""
             self.business_name.data = ""
