@@ -82,6 +82,8 @@ def _person(rng: random.Random) -> tuple[str, str]:
 def generate(count: int, seed: int = SEED) -> Iterator[dict]:
     """``count`` distinct businesses as register rows (without credit codes)."""
     rng = random.Random(seed)
+    # Residences from a stream of their own, so the names and codes stay what they were.
+    homes = random.Random(seed + 1)
     seen: set[str] = set()
     industries = list(INDUSTRIES)
     streets = list(ROADS)
@@ -119,6 +121,8 @@ def generate(count: int, seed: int = SEED) -> Iterator[dict]:
             "organisation_form": "family" if family else "individual",
             "family_members": [{"name": _person(rng)[0], "id_number": _person(rng)[1], "relation": "配偶"}]
             if family else [],
+            "operator_residence": f"江苏省南京市玄武区{homes.choice(ROADS[homes.choice(streets)])}"
+                                  f"{homes.randrange(1, 300)}号{homes.randrange(1, 20)}幢{homes.randrange(101, 1802)}室",
             "street": street, "address": address, "scopes": list(scopes),
             "capital": rng.choice((10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 200_000, 500_000)),
             "employees": rng.choice((0, 0, 1, 1, 2, 2, 3, 4, 5, 8)),

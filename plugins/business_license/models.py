@@ -56,6 +56,8 @@ class RegisteredBusiness(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     operator_id_number: Mapped[str] = mapped_column(String(18), index=True)
     operator_name: Mapped[str] = mapped_column(String(30))
+    #: 经营者住所, a registration item (条例第八条); "" for businesses registered before it was asked.
+    operator_residence: Mapped[str] = mapped_column(String(200), default="", server_default="")
     organisation_form: Mapped[str] = mapped_column(String(16), default="individual")
     family_members: Mapped[list] = mapped_column(JSON, default=list)
     street: Mapped[str] = mapped_column(String(32), default="", index=True)

@@ -15,6 +15,7 @@ from plugins.business_license.checks.naming import _change_name_conflict, _name_
 from plugins.business_license.checks.people import (
     _family_credit,
     _family_proof,
+    _operator_capacity,
     _operator_is_applicant,
 )
 from plugins.business_license.checks.premises import (  # noqa: F401 - COMMITMENT_LOOKBACK is public
@@ -33,6 +34,8 @@ from plugins.business_license.checks.register import (
 )
 
 OPERATOR_IS_APPLICANT = Check("business_license.operator", "经营者身份核查", _operator_is_applicant)
+OPERATOR_CAPACITY = Check("business_license.capacity", "经营者民事行为能力", _operator_capacity,
+                          "年满18周岁；16、17周岁以自己的劳动收入为主要生活来源、提交了劳动收入证明的（民法典第十八条）")
 FAMILY_CREDIT = Check("business_license.family_credit", "家庭成员失信核查", _family_credit,
                       "参加经营的家庭成员在失信名单上：严重失信阻止受理，一般失信提示")
 FAMILY_PROOF = Check("business_license.family_proof", "家庭成员关系证明", _family_proof)

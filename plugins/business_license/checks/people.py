@@ -3,9 +3,10 @@ members' credit, proof of the family relationship."""
 from __future__ import annotations
 
 from core.api import CREDIT_LEVELS as LEVELS
-from core.api import CheckContext, CheckResult, today
+from core.api import CheckContext, CheckResult, local_date, today
 from core.api import active_credit_records as active_records
 from core.api import credit_list_version as list_version
+from plugins.business_license.domain import capacity, law
 from plugins.business_license.forms.fields import parse_members
 
 PRESENT = ("paper", "scan")
@@ -55,3 +56,18 @@ def _family_proof(ctx: CheckContext) -> CheckResult:
     if has(ctx, "family_proof"):
         return CheckResult.passed("已提交家庭成员关系证明")
     return CheckResult.block("家庭经营须提交家庭成员关系证明（户口簿或结婚证等），请一次性告知补正")
+
+
+def _operator_capacity(ctx: CheckContext) -> CheckResult:
+    """Full capacity at the time of the check: adult, or 16–17 with the income proof (民法典第十八条)."""
+    years = capacity.age(ctx.form_data.get("operator_id_number") or "", local_date(ctx.now))
+    if years is None:
+        return CheckResult.block("经营者身份证号码无效，无法确认年龄")
+    if years >= capacity.ADULT_AGE:
+        return CheckResult.passed(f"经营者{years}周岁，具有完全民事行为能力")
+    if not capacity.needs_income_proof(years):
+        return CheckResult.block(capacity.too_young_message(years), hit=True, matched={"age": years})
+    if has(ctx, capacity.INCOME_PROOF):
+        return CheckResult.passed(f"经营者{years}周岁，已提交劳动收入证明，视为完全民事行为能力人"
+                                  f"（{law.FULL_CAPACITY}）", hit=True, matched={"age": years})
+    return CheckResult.block(capacity.income_proof_message(years), hit=True, matched={"age": years})

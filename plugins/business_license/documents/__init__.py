@@ -32,6 +32,7 @@ def _business(ctx: CertificateContext) -> dict:
         "organisation_form": recorded.get("organisation_form") or data.get("organisation_form") or "individual",
         "family_members": recorded.get("family_members") or parse_members(data.get("family_members")),
         "address": recorded.get("address") or data.get("address") or "",
+        "operator_residence": recorded.get("operator_residence") or data.get("operator_residence") or "",
         "scopes": recorded.get("scopes") or data.get("scopes") or [],
         "registered_on": recorded.get("registered_on"),
     }
@@ -65,6 +66,8 @@ def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
         ("经营范围", catalog.scopes_text(b["scopes"])),
         ("注册日期", _date(b["registered_on"], ctx.decided_at)),
         ("经营场所", b["address"]),
+        # A registration item (条例第八条); businesses registered before it was asked show so.
+        ("经营者住所", b["operator_residence"] or "未登记"),
     ]
 
 

@@ -17,11 +17,12 @@ from plugins.business_license.domain.registry import permit_business
 
 def _business_dict(business: RegisteredBusiness, overlay: dict | None = None) -> dict:
     out = {"name": business.name, "operator_name": business.operator_name,
+           "operator_residence": business.operator_residence,
            "organisation_form": business.organisation_form,
            "family_members": list(business.family_members or []), "street": business.street,
            "address": business.address, "scopes": list(business.scopes or []),
            "registered_on": business.registered_on.isoformat()}
-    for key in ("name", "address", "scopes", "street"):
+    for key in ("name", "address", "scopes", "street", "operator_residence"):
         if overlay and overlay.get(key):
             out[key] = overlay[key]
     return out

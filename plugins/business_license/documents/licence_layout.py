@@ -34,7 +34,7 @@ GREY = colors.HexColor("#555555")
 FRAME = colors.HexColor("#8b1a1a")
 SEAL = colors.HexColor("#c0392b")
 LEFT_LABELS = ("名称", "类型", "经营者", "组成形式", "经营范围")
-RIGHT_LABELS = ("注册日期", "经营场所")
+RIGHT_LABELS = ("注册日期", "经营场所", "经营者住所")
 FOOTER = ("国家企业信用信息公示系统网址：http://www.gsxt.gov.cn",
           "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。")
 
@@ -153,7 +153,8 @@ class LicenceLayout:
             y -= self._row(c, font, label, value, 24 * mm, y, 27 * mm, 128 * mm, size)
         y = top
         for label in (label for label in RIGHT_LABELS if label in rows):
-            y -= self._row(c, font, label, rows[label], 188 * mm, y, 27 * mm, 72 * mm)
+            # 188 + 27 + 58 mm ends inside the inner frame (A4 landscape 297 mm, frame at 285.5 mm)
+            y -= self._row(c, font, label, rows[label], 188 * mm, y, 27 * mm, 58 * mm)
 
     @staticmethod
     def _authority(c: Canvas, font: str, width: float, department: str, ctx) -> None:

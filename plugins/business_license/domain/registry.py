@@ -78,7 +78,8 @@ def _sign(quanke, session: Session, app: Application) -> Commitment:
 
 
 def snapshot(business: RegisteredBusiness) -> dict:
-    return {"name": business.name, "street": business.street, "address": business.address,
+    return {"name": business.name, "operator_residence": business.operator_residence,
+            "street": business.street, "address": business.address,
             "scopes": list(business.scopes or []), "phone": business.phone,
             "status": business.status}
 
@@ -101,7 +102,8 @@ def record_registration(quanke, *, application_id: int) -> str | None:
             name=names.full_name(catalog.district_name(quanke), own), name_key=names.register_key(own),
             trade_name=data["trade_name"], industry=data["industry"], name_form=data["name_form"],
             credit_code=code, operator_id_number=app.applicant.id_number,
-            operator_name=data["operator_name"], organisation_form=data["organisation_form"],
+            operator_name=data["operator_name"], operator_residence=data.get("operator_residence", ""),
+            organisation_form=data["organisation_form"],
             family_members=parse_members(data.get("family_members")), street=data["street"],
             address=data["address"], scopes=list(data["scopes"]), capital=int(data["capital"]),
             employees=int(data.get("employees") or 0), phone=data["phone"], status=ACTIVE,
@@ -141,6 +143,8 @@ def apply_change(quanke, *, application_id: int) -> int | None:
             business.name_form = data["name_form"]
         if data.get("change_premises"):
             business.street, business.address = data["street"], data["address"]
+        if data.get("change_residence"):
+            business.operator_residence = data["operator_residence"]
         if data.get("new_scopes"):
             business.scopes = list(data["new_scopes"])
         if data.get("new_phone"):

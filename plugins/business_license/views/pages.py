@@ -75,6 +75,7 @@ def business(user, credit_code):
             select(InspectionTask).where(InspectionTask.business_id == found.id)
             .order_by(InspectionTask.id))]
         return render_template("business_license/business.html", b=found.public(), changes=changes,
+                               residence=found.operator_residence,
                                permits=permits, tasks=tasks, food_categories=catalog.FOOD_CATEGORIES)
 
 

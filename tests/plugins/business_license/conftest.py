@@ -52,7 +52,7 @@ class Flow:
         applicant = applicant or self.person()
         form = {"trade_name": "悦来", "industry": "面食", "name_form": "馆",
                 "operator_name": applicant.name, "operator_id_number": applicant.id_number,
-                "organisation_form": "individual", "street": "xinjiekou",
+                "operator_residence": "江苏省南京市玄武区长江路12号3幢201室", "organisation_form": "individual", "street": "xinjiekou",
                 "address": "中山路88号一层102室", "scopes": ["catering", "general_retail"],
                 "capital": 80000, "employees": 3, "phone": "13900000001"}
         form.update(overrides)

@@ -21,9 +21,10 @@ from core.api import (
     file_application,
     local_date,
     now,
+    today,
 )
 from plugins.business_license.checks import COMMITMENT_LOOKBACK
-from plugins.business_license.domain import catalog, lookups
+from plugins.business_license.domain import capacity, catalog, lookups
 from plugins.business_license.models import ACTIVE
 
 FORM_ERROR = "申请表填写有误，请按提示修改"
@@ -70,6 +71,10 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
             if clean.get("business_name") else None  # no name used (条例第八条): nothing to clash
         if clash is not None:
             errors["trade_name"] = [clash.message]
+        years = capacity.age(clean["operator_id_number"], today())
+        if check_materials and capacity.needs_income_proof(years) and capacity.INCOME_PROOF not in materials:
+            # keyed by the material: filed, not accepted until handed in, on the one-time notice
+            errors[capacity.INCOME_PROOF] = [capacity.income_proof_message(years)]
         if check_materials and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["请提交经营场所使用证明，或签署住所（经营场所）承诺书代替"]
