@@ -131,6 +131,8 @@ def generate(count: int, seed: int = SEED) -> Iterator[dict]:
             "registered_on": registered,
             "deregistered_on": registered + dt.timedelta(days=rng.randrange(1, 700)) if deregistered else None,
             "source": "demo",
+            # codes from the local sequence: demo ones, and said so wherever they are shown
+            "credit_code_source": "本地演示赋码（离线）", "credit_code_demo": True,
         }
 
 

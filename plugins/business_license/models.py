@@ -53,7 +53,12 @@ class RegisteredBusiness(Base):
     trade_name: Mapped[str] = mapped_column(String(30), default="")
     industry: Mapped[str] = mapped_column(String(30), default="")
     name_form: Mapped[str] = mapped_column(String(10), default="")
+    #: Unique in the database itself: a second business can never get a code already given.
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    #: Which ``credit_code_provider`` gave the code, and whether it was a demo/offline one
+    #: (not assigned by the national code system; shown so wherever the code is).
+    credit_code_source: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    credit_code_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     operator_id_number: Mapped[str] = mapped_column(String(18), index=True)
     operator_name: Mapped[str] = mapped_column(String(30))
     #: 经营者住所, a registration item (条例第八条); "" for businesses registered before it was asked.
@@ -88,10 +93,14 @@ class RegisteredBusiness(Base):
     def public(self) -> dict:
         """What lists and the API show (the operator's ID masked)."""
         from core.api import mask_id
-
-        from plugins.business_license.domain.catalog import ORGANISATION_FORMS, scope_label, street_name
+        from plugins.business_license.domain.catalog import (
+            ORGANISATION_FORMS,
+            scope_label,
+            street_name,
+        )
         return {
-            "credit_code": self.credit_code, "name": self.name,
+            "credit_code": self.credit_code, "credit_code_demo": bool(self.credit_code_demo),
+            "credit_code_source": self.credit_code_source, "name": self.name,
             "display_name": self.label, "operator_name": self.operator_name,
             "operator_id": mask_id(self.operator_id_number),
             "organisation_form": ORGANISATION_FORMS.get(self.organisation_form, self.organisation_form),

@@ -70,6 +70,19 @@ def certificate_data(application, session):
     return data(application, session)
 
 
+@hookimpl(trylast=True)
+def credit_code_provider(quanke):
+    """The demo/offline generator: last, so an adapter for the national code system wins."""
+    from plugins.business_license.domain.credit_codes import LOCAL_DEMO
+    return LOCAL_DEMO
+
+
+@hookimpl
+def dashboard_panels(quanke, user):
+    from plugins.business_license.views import panels_for
+    return panels_for(quanke, user)
+
+
 @hookimpl
 def demo_data(quanke, scale):
     from plugins.business_license.demo import load

@@ -41,13 +41,14 @@ def certificate_data(application, session) -> dict | None:
         business = lookups.business_for_application(session, application.id)
         if business is None:
             raise _pending(application, "统一社会信用代码")
-        return {"credit_code": business.credit_code, "business": _business_dict(business)}
+        return {"credit_code": business.credit_code, "credit_code_demo": bool(business.credit_code_demo),
+                "business": _business_dict(business)}
     if code in (lookups.CHANGE, lookups.DEREGISTRATION):
         change = session.scalar(select(BusinessChange).where(BusinessChange.application_id == application.id))
         if change is None:
             raise _pending(application, "变更或注销")
         business = session.get(RegisteredBusiness, change.business_id)
-        extra = {"credit_code": business.credit_code,
+        extra = {"credit_code": business.credit_code, "credit_code_demo": bool(business.credit_code_demo),
                  "business": _business_dict(business, change.after if code == lookups.CHANGE else None)}
         if code == lookups.DEREGISTRATION and business.deregistered_on:
             extra["deregistered_on"] = business.deregistered_on.isoformat()

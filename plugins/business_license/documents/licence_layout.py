@@ -35,6 +35,7 @@ FRAME = colors.HexColor("#8b1a1a")
 SEAL = colors.HexColor("#c0392b")
 LEFT_LABELS = ("名称", "类型", "经营者", "组成形式", "经营范围")
 RIGHT_LABELS = ("注册日期", "经营场所", "经营者住所")
+DEMO_CODE_NOTE = "演示/离线赋码，非赋码系统赋予（GB 32100）"
 FOOTER = ("国家企业信用信息公示系统网址：http://www.gsxt.gov.cn",
           "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。")
 
@@ -106,6 +107,11 @@ class LicenceLayout:
         number = str(ctx.extra.get("certificate_no") or ctx.application_no)
         c.setFont(font, 9)
         c.drawString(22 * mm, height - 39 * mm, f"编号：{number}")
+        if ctx.extra.get("credit_code_demo"):
+            # A code from the demo/offline generator must not pass for an assigned one.
+            c.setFillColor(SEAL)
+            c.drawString(22 * mm, height - 44 * mm, DEMO_CODE_NOTE)
+            c.setFillColor(INK)
         # Title in faux bold (the font has no bold face), letter-spaced like the printed one.
         size, spacing = 34, 18
         text_width = pdfmetrics.stringWidth(self.title, font, size) + spacing * (len(self.title) - 1)

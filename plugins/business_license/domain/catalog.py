@@ -154,6 +154,10 @@ def config_problems(quanke) -> list[str]:
         problems.append(f"BL_DIVISION_CODE 应为6位行政区划代码（统一社会信用代码第3至8位），当前为“{division}”")
     if not district_name(quanke).strip():
         problems.append("BL_DISTRICT_NAME（营业执照名称中的行政区划）不能为空")
+    from plugins.business_license.domain import credit_codes
+    found = credit_codes.provider(quanke)
+    if credit_codes.is_demo(found) and str(quanke.config.get("ENV", "")).lower() == "production":
+        problems.append(credit_codes.demo_warning(found) + "（生产环境）")
     for name, read in (("BL_COMMITMENT_VERIFY_WORKING_DAYS", verify_working_days),
                        ("BL_ROUTINE_INSPECTION_DAYS", routine_inspection_days)):
         try:

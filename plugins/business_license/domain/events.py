@@ -12,10 +12,13 @@ import logging
 from sqlalchemy import select
 
 from core.api import Application, Document
-
 from plugins.business_license.domain import lookups
-from plugins.business_license.models import BusinessChange, FoodPermit, RegisteredBusiness
 from plugins.business_license.domain.registry import APPROVAL_JOBS, DECIDED
+from plugins.business_license.models import (
+    BusinessChange,
+    FoodPermit,
+    RegisteredBusiness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,8 @@ def process_decisions(quanke, *, limit: int = 500) -> int:
             .where(select(BusinessChange.id).where(BusinessChange.application_id == Application.id,
                                                    BusinessChange.issued_at.is_(None)).exists())
             .limit(limit)))
-    jobs = {code: getattr(registry, path.rsplit(".", 1)[1]) for code, path in APPROVAL_JOBS.items()}
+    from core.api import resolve_job
+    jobs = {code: resolve_job(path) for code, path in APPROVAL_JOBS.items()}
     for code, app_id in todo:
         try:
             jobs[code](quanke, application_id=app_id)

@@ -1,6 +1,7 @@
 """Keeping the register in step with decisions (the plugin's jobs).
 
-* registration approved → a credit code is assigned and the business recorded;
+* registration approved → a credit code is assigned and the business recorded
+  (:mod:`.registration`, the code from :mod:`.credit_codes`);
 * change approved → the business updated, before/after kept;
 * deregistration approved → the business deregistered, its food permits cancelled;
 * food permit approved → permit number, commitment signed, permit recorded;
@@ -33,9 +34,7 @@ from core.api import (
     sign_commitment,
     supersede_document,
 )
-
 from plugins.business_license.domain import catalog, codes, lookups, names
-from plugins.business_license.forms.fields import parse_members
 from plugins.business_license.models import (
     ACTIVE,
     DEREGISTERED,
@@ -82,41 +81,6 @@ def snapshot(business: RegisteredBusiness) -> dict:
             "street": business.street, "address": business.address,
             "scopes": list(business.scopes or []), "phone": business.phone,
             "status": business.status}
-
-
-# -- registration --------------------------------------------------------------------------
-
-def record_registration(quanke, *, application_id: int) -> str | None:
-    """Assign the credit code and record the business; returns the code."""
-    with quanke.db.session() as session:
-        app = _approved(session, application_id, lookups.REGISTRATION)
-        if app is None:
-            return None
-        existing = lookups.business_for_application(session, app.id)
-        if existing is not None:
-            return existing.credit_code
-        data = app.form_data
-        own = data["business_name"]
-        code = codes.assign_credit_code(session, catalog.division_code(quanke))
-        business = RegisteredBusiness(
-            name=names.full_name(catalog.district_name(quanke), own), name_key=names.register_key(own),
-            trade_name=data["trade_name"], industry=data["industry"], name_form=data["name_form"],
-            credit_code=code, operator_id_number=app.applicant.id_number,
-            operator_name=data["operator_name"], operator_residence=data.get("operator_residence", ""),
-            organisation_form=data["organisation_form"],
-            family_members=parse_members(data.get("family_members")), street=data["street"],
-            address=data["address"], scopes=list(data["scopes"]), capital=int(data["capital"]),
-            employees=int(data.get("employees") or 0), phone=data["phone"], status=ACTIVE,
-            registered_on=local_date(app.decided_at or now()), application_id=app.id,
-            licence_application_id=app.id, source="app")
-        session.add(business)
-        session.flush()
-        commitment = _sign(quanke, session, app) if _by_commitment(app) else None
-        record_audit(session, actor=ACTOR, action="bl_business_registered", object_type="bl_business",
-                     object_id=business.id, application_id=app.id, subject=business.operator_id_number,
-                     data={"credit_code": code, "name": business.name,
-                           "commitment": commitment.id if commitment else None})
-        return code
 
 
 # -- change --------------------------------------------------------------------------------
@@ -296,7 +260,7 @@ def on_issued(quanke, *, application_id: int) -> int:
 
 
 APPROVAL_JOBS = {
-    lookups.REGISTRATION: "plugins.business_license.domain.registry.record_registration",
+    lookups.REGISTRATION: "plugins.business_license.domain.registration.record_registration",
     lookups.CHANGE: "plugins.business_license.domain.registry.apply_change",
     lookups.DEREGISTRATION: "plugins.business_license.domain.registry.apply_deregistration",
     lookups.FOOD_PERMIT: "plugins.business_license.domain.registry.record_food_permit",

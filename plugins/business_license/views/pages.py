@@ -56,7 +56,9 @@ def registry(user):
                               object_id="search", subject=query["operator_id"].upper()[:64],
                               fields=["operator_id_number"], reason="名录按经营者身份证号码查询")
         items = [b.public() for b in rows]
+    from plugins.business_license.domain import credit_codes
     return render_template("business_license/registry.html", items=items, total=total, page=page,
+                           code_warning=credit_codes.demo_warning(credit_codes.provider(runtime())),
                            per_page=per_page, query=query, street=street, status=status,
                            streets=catalog.STREETS)
 
