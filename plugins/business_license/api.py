@@ -18,7 +18,7 @@ from wtforms.validators import ValidationError
 from core.api import InvalidInput, NotFound, QuankeError, Upload, parse_date, parse_int, record_view
 from core.api import today as local_today
 
-from plugins.business_license.domain import catalog, filing, inspections, lookups, supervision
+from plugins.business_license.domain import catalog, filing, food_filing, inspections, lookups, supervision
 from plugins.business_license.views.common import (
     api_user,
     is_counter,
@@ -128,7 +128,8 @@ def _app_json(app) -> dict:
 
 def _joint_json(joint) -> dict:
     return {"reference": joint.bundle.reference, "registration": _app_json(joint.registration),
-            "permit": _app_json(joint.permit),
+            "permit": _app_json(joint.permit) if joint.permit else None,
+            "filing": food_filing.as_dict(joint.filing),
             "accepted_at": joint.bundle.accepted_at.isoformat() if joint.bundle.accepted_at else None}
 
 

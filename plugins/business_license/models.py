@@ -147,8 +147,38 @@ class FoodPermit(Base):
     status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+FILING_STATUSES = {"pending": "待营业执照核准后备案", "filed": "已备案",
+                   "lapsed": "未备案（联办的设立登记未获核准）", "cancelled": "已注销（主体已注销）"}
+
+
+class FoodFiling(Base):
+    """A filing (备案) for selling only prepackaged food: no permit (食品安全法第三十五条).
+
+    Filed from the joint form (证照联办) with the registration; recorded as filed — number,
+    receipt — once the licence is approved and the business exists in the register.
+    """
+
+    __tablename__ = "bl_food_filings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bl_bundles.id"), unique=True)
+    registration_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16), default="food_sales")
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    premises: Mapped[str] = mapped_column(String(200))
+    area: Mapped[int] = mapped_column(Integer, default=0)
+    safety_manager: Mapped[str] = mapped_column(String(30), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class Bundle(Base):
-    """Two applications filed from one joint form (证照联办): the licence and the permit."""
+    """Applications filed from one joint form (证照联办): the licence and the permit — or, for
+    prepackaged food only, the licence and a filing (:class:`FoodFiling`, no permit)."""
 
     __tablename__ = "bl_bundles"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -120,6 +120,15 @@ FOOD_ITEMS: dict[str, tuple[str, frozenset[str]]] = {
     "pastry": ("糕点类食品制售（不含裱花蛋糕）", frozenset({"catering"})),
     "drinks": ("自制饮品制售（不含自酿酒）", frozenset({"catering"})),
 }
+#: Selling only these needs a filing (备案), not a permit (食品安全法第三十五条).
+ONLY_PREPACKAGED = frozenset({"prepackaged"})
+
+
+def filing_only(food_items) -> bool:
+    """Selling only prepackaged food: a filing, not a licence (食品安全法第三十五条)."""
+    return bool(food_items) and set(food_items) <= ONLY_PREPACKAGED
+
+
 #: The food permit scope each food-business type needs on the licence.
 FOOD_CATEGORY_SCOPE = {"food_sales": "food_sales", "catering": "catering"}
 

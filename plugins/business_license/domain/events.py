@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 
 from core.api import Application, Document
-from plugins.business_license.domain import lookups
+from plugins.business_license.domain import food_filing, lookups
 from plugins.business_license.domain.registry import APPROVAL_JOBS, DECIDED
 from plugins.business_license.models import (
     BusinessChange,
@@ -35,6 +35,8 @@ def handle(quanke, event) -> None:
         return
     if event.action == "approve" and event.to_state == "approved":
         path, key = APPROVAL_JOBS[event.service_code], f"bl-approved-{event.application_id}"
+    elif event.service_code == lookups.REGISTRATION and event.to_state in food_filing.LAPSE_STATES:
+        path, key = "plugins.business_license.domain.food_filing.lapse", f"bl-lapse-{event.application_id}"
     elif event.action == "issue":
         path, key = "plugins.business_license.domain.registry.on_issued", f"bl-issued-{event.application_id}"
     else:

@@ -1,12 +1,19 @@
 """The registration job: on approval the business gets its credit code — from the
 ``credit_code_provider`` (:mod:`.credit_codes`), retried on a code already registered — and
-is written to the register, with the premises commitment signed when it stood in for proof.
+is written to the register, with the premises commitment signed when it stood in for proof,
+and a bundled food filing (:mod:`.food_filing`) completed with its receipt.
 Idempotent (a retry finds the business recorded), one transaction, audited.
 """
 from __future__ import annotations
 
 from core.api import local_date, now, record_audit
-from plugins.business_license.domain import catalog, credit_codes, lookups, names
+from plugins.business_license.domain import (
+    catalog,
+    credit_codes,
+    food_filing,
+    lookups,
+    names,
+)
 from plugins.business_license.domain.registry import (
     ACTOR,
     _approved,
@@ -47,9 +54,15 @@ def record_registration(quanke, *, application_id: int) -> str | None:
             session, quanke, make, division=catalog.division_code(quanke),
             subject={"name": name, "operator_name": data["operator_name"], "application_number": app.number})
         commitment = _sign(quanke, session, app) if _by_commitment(app) else None
+        # A bundled filing (prepackaged food only) is completed with the licence it came with.
+        receipt = food_filing.complete(quanke, session, app, business)
         record_audit(session, actor=ACTOR, action="bl_business_registered", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"credit_code": business.credit_code, "name": business.name,
                            "code_from": business.credit_code_source, "demo_code": business.credit_code_demo,
                            "commitment": commitment.id if commitment else None})
-        return business.credit_code
+        code = business.credit_code
+    if receipt is not None:  # rendered once the filing is committed
+        from plugins.business_license.documents.letters import enqueue_render
+        enqueue_render(quanke, receipt)
+    return code

@@ -34,11 +34,12 @@ from core.api import (
     sign_commitment,
     supersede_document,
 )
-from plugins.business_license.domain import catalog, codes, lookups, names
+from plugins.business_license.domain import catalog, codes, food_filing, lookups, names
 from plugins.business_license.models import (
     ACTIVE,
     DEREGISTERED,
     BusinessChange,
+    FoodFiling,
     FoodPermit,
     InspectionTask,
     RegisteredBusiness,
@@ -149,6 +150,7 @@ def apply_deregistration(quanke, *, application_id: int) -> int | None:
                 FoodPermit.business_id == business.id, FoodPermit.status == "valid")):
             permit.status, permit.status_reason, permit.status_at = "cancelled", reason, now()
             cancelled.append(permit.permit_no)
+        filings = [f.filing_no for f in food_filing.cancel_for(session, business, reason)]
         for task in session.scalars(select(InspectionTask).where(
                 InspectionTask.business_id == business.id, InspectionTask.status == "open")):
             task.status, task.result_note, task.closed_at = "cancelled", reason, now()
@@ -159,7 +161,7 @@ def apply_deregistration(quanke, *, application_id: int) -> int | None:
         record_audit(session, actor=ACTOR, action="bl_business_deregistered", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"credit_code": business.credit_code, "on": on.isoformat(),
-                           "permits_cancelled": cancelled})
+                           "permits_cancelled": cancelled, "filings_cancelled": filings})
         return business.id
 
 
@@ -251,6 +253,13 @@ def on_issued(quanke, *, application_id: int) -> int:
                 for old in _valid_certificates(session, permit.application_id):
                     supersede_document(session, old, new, reason="注销登记，食品经营许可证一并注销",
                                        actor=ACTOR)
+                    superseded += 1
+            for filing in session.scalars(select(FoodFiling).where(
+                    FoodFiling.business_id == business.id, FoodFiling.status == "cancelled",
+                    FoodFiling.document_id.is_not(None))):
+                old = session.get(Document, filing.document_id)
+                if old.status == "valid":
+                    supersede_document(session, old, new, reason="注销登记，食品经营备案一并注销", actor=ACTOR)
                     superseded += 1
         business.licence_application_id = app.id
         record_audit(session, actor=ACTOR, action="bl_licence_in_force", object_type="bl_business",

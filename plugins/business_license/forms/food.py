@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, Form, HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from plugins.business_license.domain import catalog
+from plugins.business_license.domain import catalog, law
 from plugins.business_license.forms.fields import (
     Range,
     ZhIntegerField,
@@ -50,6 +50,10 @@ class FoodFields(Form):
         return True
 
 
+def _filing_message() -> str:
+    return f"仅销售预包装食品的，不需要取得食品经营许可，应当备案（{law.FOOD_FILING.short}）"
+
+
 class FoodPermitForm(FoodFields):
     """食品经营许可（告知承诺）申请表: for a registered business, or with a registration (联办)."""
 
@@ -62,6 +66,11 @@ class FoodPermitForm(FoodFields):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         ok = self.check_food_items() and ok
+        if not self.food_items.errors and catalog.filing_only(self.food_items.data):
+            # No permit for what the statute only asks to be filed.
+            self.food_items.errors = list(self.food_items.errors) + [
+                _filing_message() + "；请在设立登记时选择证照联办，一并办理备案"]
+            ok = False
         self.bundle_ref.data = (self.bundle_ref.data or "").strip()
         if not self.credit_code.data and not self.bundle_ref.data:
             self.credit_code.errors = list(self.credit_code.errors) + [
@@ -71,16 +80,35 @@ class FoodPermitForm(FoodFields):
 
 
 class JointForm(RegistrationForm, FoodFields):
-    """证照联办: one form for the licence and the food permit together."""
+    """证照联办: one form for the licence and the food permit together — or, selling only
+    prepackaged food, the licence and a filing (备案, 食品安全法第三十五条): then the permit's
+    commitment and health-certificate count are not asked for."""
+
+    def __init__(self, formdata=None, **kwargs):
+        super().__init__(formdata, **kwargs)
+        if self.is_filing():
+            self.food_commitment.validators = [Optional()]
+            self.health_certified.validators = [Optional(), Range(
+                0, 500, too_low="人数不能为负数", too_high="人数明显不合理，请核对")]
+
+    def is_filing(self) -> bool:
+        return catalog.filing_only(self.food_items.data)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         ok = self.check_food_items() and ok
+        if self.is_filing() and self.food_category.data == "catering":
+            self.food_category.errors = list(self.food_category.errors) + [
+                _filing_message() + "，主体业态请选择“食品销售经营者”；制售食品的，请选择相应的经营项目"]
+            ok = False
+        if self.is_filing():
+            self.food_commitment.data = False  # a filing is not under 告知承诺
         category = self.food_category.data
         needed = catalog.FOOD_CATEGORY_SCOPE.get(category)
         if needed and not self.scopes.errors and needed not in (self.scopes.data or []):
             self.scopes.errors = list(self.scopes.errors) + [
-                f"申请“{catalog.FOOD_CATEGORIES[category]}”许可，经营范围须包含“{catalog.SCOPES[needed][0]}”"]
+                ("仅销售预包装食品办理备案" if self.is_filing() else f"申请“{catalog.FOOD_CATEGORIES[category]}”许可")
+                + f"，经营范围须包含“{catalog.SCOPES[needed][0]}”"]
             ok = False
         return ok
 

@@ -152,11 +152,13 @@ def bundle(user, reference):
     except QuankeError:
         abort(404)
     previews = {}
-    for app in (joint_.registration, joint_.permit):
+    for app in joint_.applications:
         if app.state == "submitted":
             from core.api import preview_checks
             previews[app.id] = preview_checks(quanke, app.id)
+    from plugins.business_license.domain import food_filing
     return render_template("business_license/bundle.html", joint=joint_, previews=previews,
+                           filing=food_filing.as_dict(joint_.filing),
                            services={c: quanke.service(c).name for c in lookups.SERVICES},
                            departments=quanke.plugins.departments, may_accept=is_counter(user))
 
