@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from core.api import InvalidInput, NotFound, QuankeError, Upload, parse_date, parse_int, record_view
+from core.api import (
+    InvalidInput,
+    NotFound,
+    QuankeError,
+    Upload,
+    parse_date,
+    parse_int,
+    record_view,
+)
 from core.api import today as local_today
-
-from plugins.business_license.domain import catalog, filing, food_filing, inspections, lookups, supervision
+from plugins.business_license.domain import (
+    catalog,
+    filing,
+    food_filing,
+    inspections,
+    lookups,
+    supervision,
+)
+from plugins.business_license.models import TASK_STATUSES
 from plugins.business_license.views.common import (
     api_user,
     is_counter,
@@ -273,7 +287,7 @@ def inspection_list():
     user = api_user()
     require(user, is_supervisor(user), "查看核查任务")
     status = request.args.get("status", "open")
-    if status not in ("open", "kept", "broken", "done", "cancelled", "all"):
+    if status not in (*TASK_STATUSES, "all"):
         raise InvalidInput("status 取值不正确", code="invalid_field", field="status")
     with runtime().db.session() as session:
         found = inspections.tasks(session, status=None if status == "all" else status,
@@ -285,9 +299,11 @@ def inspection_list():
 def inspection_result(task_id):
     user = api_user()
     data = _body()
-    outcome, note = data.get("outcome"), data.get("note", "")
+    outcome, note, deadline = data.get("outcome"), data.get("note", ""), data.get("deadline")
     if not isinstance(outcome, str) or not isinstance(note, str):
         raise InvalidInput("outcome 和 note 应为字符串", code="invalid_field", field="outcome")
-    task = inspections.record_result(runtime(), user, task_id, outcome=outcome, note=note)
+    if deadline is not None and not isinstance(deadline, str):
+        raise InvalidInput("deadline 应为 YYYY-MM-DD 格式的字符串", code="invalid_deadline", field="deadline")
+    task = inspections.record_result(runtime(), user, task_id, outcome=outcome, note=note, deadline=deadline)
     with runtime().db.session() as session:
         return jsonify(inspections.task_dict(session, session.merge(task)))

@@ -224,7 +224,8 @@ class SupervisionRecord(Base):
 
 TASK_KINDS = {"routine": "新设主体首次检查", "premises_commitment": "住所承诺核查",
               "permit_commitment": "告知承诺核查"}
-TASK_STATUSES = {"open": "待核查", "kept": "已核查·履行承诺", "broken": "已核查·违反承诺",
+TASK_STATUSES = {"open": "待核查", "kept": "已核查·履行承诺", "rectifying": "限期整改中",
+                 "corrected": "已整改·符合承诺", "broken": "违反承诺·已处理",
                  "done": "已检查", "cancelled": "已撤销（主体已注销）"}
 
 
@@ -248,3 +249,32 @@ class InspectionTask(Base):
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CommitmentCase(Base):
+    """What followed a commitment found not met on site (告知承诺 verified after issuing):
+    the finding, the order to correct within a period (限期整改), the re-inspection, and — only
+    when not corrected, or at once when the commitment was false — the consequence. Each step's
+    letter is a document of this plugin's own kinds (:mod:`..documents.commitment_letters`).
+    """
+
+    __tablename__ = "bl_commitment_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("bl_inspection_tasks.id"), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    #: "not_met" (conditions not met: order to correct) or "false" (the commitment was false)
+    finding: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[str] = mapped_column(Text)
+    found_on: Mapped[dt.date] = mapped_column(Date)
+    found_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    #: rectifying / corrected / consequence (permit revoked or business listed abnormal)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reinspected_on: Mapped[dt.date | None] = mapped_column(Date)
+    reinspected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reinspection_note: Mapped[str] = mapped_column(Text, default="")
+    order_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    reinspection_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    decision_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    credit_record_id: Mapped[int | None] = mapped_column(ForeignKey("credit_records.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)

@@ -11,10 +11,9 @@ the permit and the deregistration notice use the core's certificate frame.
 from __future__ import annotations
 
 from core.api import CertificateContext, CertificateTemplate, format_date
-
+from plugins.business_license.documents.licence_layout import LicenceLayout
 from plugins.business_license.domain import catalog, names
 from plugins.business_license.forms.fields import parse_members
-from plugins.business_license.documents.licence_layout import LicenceLayout
 
 PENDING_CODE = "（核准后赋码）"
 

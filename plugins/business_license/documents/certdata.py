@@ -9,10 +9,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.api import InvalidState
-
 from plugins.business_license.domain import catalog, lookups
-from plugins.business_license.models import BusinessChange, FoodPermit, RegisteredBusiness
 from plugins.business_license.domain.registry import permit_business
+from plugins.business_license.models import (
+    BusinessChange,
+    FoodPermit,
+    RegisteredBusiness,
+)
 
 
 def _business_dict(business: RegisteredBusiness, overlay: dict | None = None) -> dict:

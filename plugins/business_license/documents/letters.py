@@ -177,4 +177,4 @@ def letters_of(session: Session, app_id: int) -> list[Document]:
 
 
 # The kinds register themselves when their modules load (they import ``kind`` from here).
-from plugins.business_license.documents import filing_receipt  # noqa: E402,F401
+from plugins.business_license.documents import commitment_letters, filing_receipt  # noqa: E402,F401

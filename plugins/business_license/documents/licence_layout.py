@@ -27,7 +27,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from core.api import CertificateContext, InvalidInput, RenderedPDF, cjk_font, format_date
+from core.api import (
+    CertificateContext,
+    InvalidInput,
+    RenderedPDF,
+    cjk_font,
+    format_date,
+)
 
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#555555")

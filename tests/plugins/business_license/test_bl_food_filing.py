@@ -126,9 +126,8 @@ def test_deregistration_cancels_the_filing_and_its_receipt(flow, bl_world):
 
 
 def test_the_bundle_page_and_api_show_the_filing(flow, bl_world):
-    from web import create_app
-
     from core.people import tokens
+    from web import create_app
     joint = _file(flow, bl_world)
     web = create_app(quanke=flow.quanke)
     web.config.update(TESTING=True)

@@ -12,7 +12,11 @@ from core.ops.demo import valid_resident_id
 from core.papers import issuance
 from core.platform.errors import Forbidden, InvalidInput
 from core.platform.models import Application, CheckEvidence, Document
-from plugins.business_license.domain.lookups import CHANGE, REGISTRATION, business_by_code
+from plugins.business_license.domain.lookups import (
+    CHANGE,
+    REGISTRATION,
+    business_by_code,
+)
 
 HOME = "江苏省南京市玄武区长江路12号3幢201室"
 
