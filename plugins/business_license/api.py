@@ -7,9 +7,6 @@ session — then every request that changes something must carry the CSRF token 
 """
 from __future__ import annotations
 
-import base64
-import binascii
-
 from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
@@ -18,7 +15,6 @@ from core.api import (
     InvalidInput,
     NotFound,
     QuankeError,
-    Upload,
     parse_date,
     parse_int,
     record_view,
@@ -27,12 +23,12 @@ from core.api import today as local_today
 from plugins.business_license.domain import (
     catalog,
     filing,
-    food_filing,
     inspections,
     lookups,
     supervision,
 )
 from plugins.business_license.models import TASK_STATUSES
+from plugins.business_license.views import api_bodies as bodies
 from plugins.business_license.views.common import (
     api_user,
     is_counter,
@@ -76,75 +72,6 @@ def _authenticate():
 def _error(exc: QuankeError):
     status = exc.http_status if 400 <= exc.http_status < 500 else 400
     return jsonify(exc.to_dict()), status
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True) if request.data else {}
-    if not isinstance(data, dict):
-        raise InvalidInput("请求体应为 JSON 对象", code="invalid_json")
-    return data
-
-
-def _strings(data: dict, key: str) -> list[str]:
-    value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
-        raise InvalidInput(f"{key} 应为字符串数组", code="invalid_field", field=key)
-    return value
-
-
-def _uploads(data: dict) -> list[Upload]:
-    value = data.get("uploads") or []
-    if not isinstance(value, list) or len(value) > 20:
-        raise InvalidInput("uploads 应为数组（最多20项）", code="invalid_field", field="uploads")
-    out = []
-    for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("material_code"), str):
-            raise InvalidInput("uploads 的每一项应为 {material_code, filename, content_base64}",
-                               code="invalid_field", field="uploads")
-        try:
-            raw = base64.b64decode(item.get("content_base64") or "", validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("content_base64 不是有效的 Base64", code="invalid_field",
-                               field=item["material_code"]) from None
-        out.append(Upload(item["material_code"], str(item.get("filename") or "upload")[:255], raw))
-    return out
-
-
-def _filing_options(data: dict) -> dict:
-    key = data.get("idempotency_key")
-    if key is not None and not isinstance(key, str):
-        raise InvalidInput("idempotency_key 应为字符串", code="invalid_field", field="idempotency_key")
-    if not isinstance(data.get("consent", False), bool):
-        raise InvalidInput("consent 应为 true 或 false", code="invalid_field", field="consent")
-    return {"consent": data.get("consent", False), "idempotency_key": key,
-            "consent_text": str(data.get("consent_text") or "")[:500]}
-
-
-def _applicant_id(data: dict) -> int:
-    value = data.get("applicant_id")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput("applicant_id 应为正整数", code="invalid_field", field="applicant_id")
-    return value
-
-
-def _form(data: dict) -> dict:
-    form = data.get("form")
-    if not isinstance(form, dict):
-        raise InvalidInput("form 应为对象（申请表各项）", code="invalid_field", field="form")
-    return form
-
-
-def _app_json(app) -> dict:
-    return {"id": app.id, "number": app.number, "service_code": app.service_code,
-            "state": app.state, "receipt_no": app.receipt_no,
-            "due_date": app.due_date.isoformat() if app.due_date else None}
-
-
-def _joint_json(joint) -> dict:
-    return {"reference": joint.bundle.reference, "registration": _app_json(joint.registration),
-            "permit": _app_json(joint.permit) if joint.permit else None,
-            "filing": food_filing.as_dict(joint.filing),
-            "accepted_at": joint.bundle.accepted_at.isoformat() if joint.bundle.accepted_at else None}
 
 
 # -- the register --------------------------------------------------------------------------
@@ -209,14 +136,14 @@ def file_application():
     """File one of the four services with the register checked first (no half-saved input)."""
     user = api_user()
     require(user, is_counter(user), "代为登记申请")
-    data = _body()
+    data = bodies.body()
     code = data.get("service_code")
     if code not in lookups.SERVICES:
         raise InvalidInput("service_code 应为本插件的事项编码", code="invalid_field", field="service_code")
-    app = filing.file(runtime(), user, service_code=code, applicant_id=_applicant_id(data),
-                      form_data=_form(data), paper=_strings(data, "paper"), uploads=_uploads(data),
-                      **_filing_options(data))
-    return jsonify(_app_json(app)), 201
+    app = filing.file(runtime(), user, service_code=code, applicant_id=bodies.applicant_id(data),
+                      form_data=bodies.form(data), paper=bodies.strings(data, "paper"), uploads=bodies.uploads(data),
+                      **bodies.filing_options(data))
+    return jsonify(bodies.app_json(app)), 201
 
 
 @bp.post("/bundles")
@@ -224,26 +151,26 @@ def file_bundle():
     """证照联办: one joint form → two applications and their bundle reference."""
     user = api_user()
     require(user, is_counter(user), "代为登记申请")
-    data = _body()
-    joint = filing.file_joint(runtime(), user, applicant_id=_applicant_id(data), form_data=_form(data),
-                              paper=_strings(data, "paper"), uploads=_uploads(data),
-                              **_filing_options(data))
-    return jsonify(_joint_json(joint)), 201
+    data = bodies.body()
+    joint = filing.file_joint(runtime(), user, applicant_id=bodies.applicant_id(data), form_data=bodies.form(data),
+                              paper=bodies.strings(data, "paper"), uploads=bodies.uploads(data),
+                              **bodies.filing_options(data))
+    return jsonify(bodies.joint_json(joint)), 201
 
 
 @bp.get("/bundles/<reference>")
 def get_bundle(reference):
-    return jsonify(_joint_json(filing.bundle(runtime(), reference)))
+    return jsonify(bodies.joint_json(filing.bundle(runtime(), reference)))
 
 
 @bp.post("/bundles/<reference>/accept")
 def accept_bundle(reference):
     user = api_user()
-    data = _body()
+    data = bodies.body()
     reason = data.get("warn_reason", "")
     if not isinstance(reason, str) or len(reason) > 2000:
         raise InvalidInput("warn_reason 应为不超过2000字的字符串", code="invalid_field", field="warn_reason")
-    return jsonify(_joint_json(filing.accept_bundle(runtime(), user, reference, warn_reason=reason)))
+    return jsonify(bodies.joint_json(filing.accept_bundle(runtime(), user, reference, warn_reason=reason)))
 
 
 # -- supervision feed ----------------------------------------------------------------------
@@ -298,7 +225,7 @@ def inspection_list():
 @bp.post("/inspections/<int:task_id>/result")
 def inspection_result(task_id):
     user = api_user()
-    data = _body()
+    data = bodies.body()
     outcome, note, deadline = data.get("outcome"), data.get("note", ""), data.get("deadline")
     if not isinstance(outcome, str) or not isinstance(note, str):
         raise InvalidInput("outcome 和 note 应为字符串", code="invalid_field", field="outcome")
