@@ -33,13 +33,13 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.people import applicants
-from core.ops import migrate
 from core import acceptance, approval  # noqa: E402
-from core.platform.clock import now  # noqa: E402
-from core.ops.demo import valid_resident_id  # noqa: E402
-from core.platform.models import Applicant, Document  # noqa: E402
 from core.contract.services import CheckContext  # noqa: E402
+from core.ops import migrate
+from core.ops.demo import valid_resident_id  # noqa: E402
+from core.people import applicants
+from core.platform.clock import now  # noqa: E402
+from core.platform.models import Applicant, Document  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
 from plugins.business_license import checks, demo
 from plugins.business_license.domain import filing  # noqa: E402

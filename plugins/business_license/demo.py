@@ -19,9 +19,13 @@ from tqdm import tqdm
 
 from core.api import DEMO_CITIZENS as CITIZENS
 from core.api import record_audit, valid_resident_id
-
 from plugins.business_license.domain import catalog, codes, names
-from plugins.business_license.models import ACTIVE, DEREGISTERED, RegisteredBusiness, Sequence
+from plugins.business_license.models import (
+    ACTIVE,
+    DEREGISTERED,
+    RegisteredBusiness,
+    Sequence,
+)
 
 SIZES = {"demo": 3_000, "district": 75_000}
 SEED = 20261123

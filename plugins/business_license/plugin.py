@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from core.api import hookimpl
-
 from plugins.business_license import models  # noqa: F401 - registers the plugin's tables
 from plugins.business_license.domain.catalog import FOOD_SAFETY, MARKET_REGULATION
 from plugins.business_license.services import SERVICES
@@ -98,7 +97,6 @@ def menu_links(user):
 @hookimpl
 def check_config(quanke):
     from core.api import require_templates
-
     from plugins.business_license.domain.catalog import config_problems
     return config_problems(quanke) + require_templates(
         __package__, *(f"business_license/{name}.html" for name in

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from core.api import Citizen
-
 from plugins.business_license.views.common import is_counter, is_supervisor
 
 

@@ -11,11 +11,16 @@ from sqlalchemy import select
 from core import acceptance, approval
 from core.credit import CreditRecord
 from core.ops.demo import valid_resident_id
+from core.people.users import create_user
 from core.platform.models import Applicant, Citizen
 from core.testing import PASSWORD, seed_world
-from core.people.users import create_user
 from plugins.business_license.domain import filing
-from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain.lookups import (
+    CHANGE,
+    DEREGISTRATION,
+    FOOD_PERMIT,
+    REGISTRATION,
+)
 
 REG_PAPER = ["operator_id", "premises_proof"]
 FOOD_PAPER = ["operator_id", "food_commitment", "layout_plan"]

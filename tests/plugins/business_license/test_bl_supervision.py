@@ -4,17 +4,24 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core.papers import issuance
 from core import acceptance
-from core.platform.clock import local_date
 from core.credit import Commitment, CreditRecord
 from core.deadlines import add_working_days
+from core.papers import issuance
+from core.platform.clock import local_date
+from core.platform.clock import (
+    today as local_today,  # 北京时间: the service day, not the machine's UTC date
+)
 from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from core.platform.models import Document, OutboxMessage
 from plugins.business_license.domain import filing, inspections, supervision
 from plugins.business_license.domain.lookups import FOOD_PERMIT, REGISTRATION
-from plugins.business_license.models import FoodPermit, InspectionTask, RegisteredBusiness, SupervisionRecord
+from plugins.business_license.models import (
+    FoodPermit,
+    InspectionTask,
+    RegisteredBusiness,
+    SupervisionRecord,
+)
 
 PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]
 
@@ -205,6 +212,7 @@ def test_deregistration_cancels_open_tasks_and_the_permit(flow, bl_world):
 
 def test_push_from_the_command_line(flow, bl_world):
     from click.testing import CliRunner
+
     from core.ops.cli import main
     flow.register()
     env = {"DATABASE_URL": flow.quanke.db.url, "QUANKE_INSTANCE_PATH": flow.quanke.config["INSTANCE_PATH"]}
