@@ -33,13 +33,13 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.people import applicants
-from core.ops import migrate
 from core import acceptance, approval  # noqa: E402
-from core.platform.clock import now  # noqa: E402
-from core.ops.demo import valid_resident_id  # noqa: E402
-from core.platform.models import Applicant, Document  # noqa: E402
 from core.contract.services import CheckContext  # noqa: E402
+from core.ops import migrate
+from core.ops.demo import valid_resident_id  # noqa: E402
+from core.people import applicants
+from core.platform.clock import now  # noqa: E402
+from core.platform.models import Applicant, Document  # noqa: E402
 from core.testing import REDIS_TEST_URL, postgres_database, runtime, seed_world  # noqa: E402
 from plugins.business_license import checks, demo
 from plugins.business_license.domain import filing  # noqa: E402
@@ -122,6 +122,7 @@ def bench_registration(quanke, world, count: int, *, start: int = 0,
         form = {"trade_name": f"{chars[k % len(chars)]}{chars[(k * 7 + 3) % len(chars)]}{mark}",
                 "industry": "便利", "name_form": "店", "operator_name": person.name,
                 "operator_id_number": person.id_number, "organisation_form": "individual",
+                "operator_residence": f"江苏省南京市玄武区长江路{k + 1}号",
                 "street": "xinjiekou", "address": f"中山路{k + 1}号一层", "scopes": ["general_retail"],
                 "capital": 50000, "employees": 2, "phone": "13900000000"}
         marks = [time.perf_counter()]

@@ -173,6 +173,30 @@ def identity_provider() -> Any:
     """
 
 
+@hookspec(firstresult=True)
+def credit_code_provider(quanke: Any) -> Any:
+    """Return the unified social credit code provider (统一社会信用代码赋码).
+
+    Codes are *assigned* by the national code system (GB 32100-2015), not made up: an adapter
+    plugin for that system answers here with its client. firstresult: the first plugin
+    returning a non-``None`` object wins; a built-in local generator for demonstrations and
+    offline use is registered ``trylast`` so that an adapter always wins over it. Called with
+    the runtime ``quanke`` each time a code is needed (on approval of a registration). The
+    object has:
+
+    * ``name`` — what staff see (e.g. ``"全国统一社会信用代码赋码系统"``);
+    * ``demo`` — ``True`` when its codes are not assigned by the national code system (the
+      plugin says so on its pages and ``quanke plugins --check`` reports it in production);
+    * ``assign(*, session, authority, entity_type, division, subject) -> str`` — one new code:
+      ``authority`` (登记管理部门代码, ``"9"`` market regulation), ``entity_type`` (机构类别,
+      ``"2"`` 个体工商户), ``division`` (6-digit 行政区划代码), ``subject`` (a dict: name,
+      operator, application number). The caller validates the code and retries with a new
+      one should it collide with a code already registered.
+
+    ``None`` means "not this plugin".
+    """
+
+
 @hookspec
 def demo_data(quanke: Any, scale: str) -> "int | None":
     """Load this plugin's demonstration data (``quanke demo-data``).

@@ -7,18 +7,28 @@ session — then every request that changes something must carry the CSRF token 
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
-
 from flask import Blueprint, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from core.api import InvalidInput, NotFound, QuankeError, Upload, parse_date, parse_int, record_view
+from core.api import (
+    InvalidInput,
+    NotFound,
+    QuankeError,
+    parse_date,
+    parse_int,
+    record_view,
+)
 from core.api import today as local_today
-
-from plugins.business_license.domain import catalog, filing, inspections, lookups, supervision
+from plugins.business_license.domain import (
+    catalog,
+    filing,
+    inspections,
+    lookups,
+    supervision,
+)
+from plugins.business_license.models import TASK_STATUSES
+from plugins.business_license.views import api_bodies as bodies
 from plugins.business_license.views.common import (
     api_user,
     is_counter,
@@ -62,74 +72,6 @@ def _authenticate():
 def _error(exc: QuankeError):
     status = exc.http_status if 400 <= exc.http_status < 500 else 400
     return jsonify(exc.to_dict()), status
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True) if request.data else {}
-    if not isinstance(data, dict):
-        raise InvalidInput("请求体应为 JSON 对象", code="invalid_json")
-    return data
-
-
-def _strings(data: dict, key: str) -> list[str]:
-    value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
-        raise InvalidInput(f"{key} 应为字符串数组", code="invalid_field", field=key)
-    return value
-
-
-def _uploads(data: dict) -> list[Upload]:
-    value = data.get("uploads") or []
-    if not isinstance(value, list) or len(value) > 20:
-        raise InvalidInput("uploads 应为数组（最多20项）", code="invalid_field", field="uploads")
-    out = []
-    for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("material_code"), str):
-            raise InvalidInput("uploads 的每一项应为 {material_code, filename, content_base64}",
-                               code="invalid_field", field="uploads")
-        try:
-            raw = base64.b64decode(item.get("content_base64") or "", validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("content_base64 不是有效的 Base64", code="invalid_field",
-                               field=item["material_code"]) from None
-        out.append(Upload(item["material_code"], str(item.get("filename") or "upload")[:255], raw))
-    return out
-
-
-def _filing_options(data: dict) -> dict:
-    key = data.get("idempotency_key")
-    if key is not None and not isinstance(key, str):
-        raise InvalidInput("idempotency_key 应为字符串", code="invalid_field", field="idempotency_key")
-    if not isinstance(data.get("consent", False), bool):
-        raise InvalidInput("consent 应为 true 或 false", code="invalid_field", field="consent")
-    return {"consent": data.get("consent", False), "idempotency_key": key,
-            "consent_text": str(data.get("consent_text") or "")[:500]}
-
-
-def _applicant_id(data: dict) -> int:
-    value = data.get("applicant_id")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput("applicant_id 应为正整数", code="invalid_field", field="applicant_id")
-    return value
-
-
-def _form(data: dict) -> dict:
-    form = data.get("form")
-    if not isinstance(form, dict):
-        raise InvalidInput("form 应为对象（申请表各项）", code="invalid_field", field="form")
-    return form
-
-
-def _app_json(app) -> dict:
-    return {"id": app.id, "number": app.number, "service_code": app.service_code,
-            "state": app.state, "receipt_no": app.receipt_no,
-            "due_date": app.due_date.isoformat() if app.due_date else None}
-
-
-def _joint_json(joint) -> dict:
-    return {"reference": joint.bundle.reference, "registration": _app_json(joint.registration),
-            "permit": _app_json(joint.permit),
-            "accepted_at": joint.bundle.accepted_at.isoformat() if joint.bundle.accepted_at else None}
 
 
 # -- the register --------------------------------------------------------------------------
@@ -194,14 +136,14 @@ def file_application():
     """File one of the four services with the register checked first (no half-saved input)."""
     user = api_user()
     require(user, is_counter(user), "代为登记申请")
-    data = _body()
+    data = bodies.body()
     code = data.get("service_code")
     if code not in lookups.SERVICES:
         raise InvalidInput("service_code 应为本插件的事项编码", code="invalid_field", field="service_code")
-    app = filing.file(runtime(), user, service_code=code, applicant_id=_applicant_id(data),
-                      form_data=_form(data), paper=_strings(data, "paper"), uploads=_uploads(data),
-                      **_filing_options(data))
-    return jsonify(_app_json(app)), 201
+    app = filing.file(runtime(), user, service_code=code, applicant_id=bodies.applicant_id(data),
+                      form_data=bodies.form(data), paper=bodies.strings(data, "paper"), uploads=bodies.uploads(data),
+                      **bodies.filing_options(data))
+    return jsonify(bodies.app_json(app)), 201
 
 
 @bp.post("/bundles")
@@ -209,26 +151,26 @@ def file_bundle():
     """证照联办: one joint form → two applications and their bundle reference."""
     user = api_user()
     require(user, is_counter(user), "代为登记申请")
-    data = _body()
-    joint = filing.file_joint(runtime(), user, applicant_id=_applicant_id(data), form_data=_form(data),
-                              paper=_strings(data, "paper"), uploads=_uploads(data),
-                              **_filing_options(data))
-    return jsonify(_joint_json(joint)), 201
+    data = bodies.body()
+    joint = filing.file_joint(runtime(), user, applicant_id=bodies.applicant_id(data), form_data=bodies.form(data),
+                              paper=bodies.strings(data, "paper"), uploads=bodies.uploads(data),
+                              **bodies.filing_options(data))
+    return jsonify(bodies.joint_json(joint)), 201
 
 
 @bp.get("/bundles/<reference>")
 def get_bundle(reference):
-    return jsonify(_joint_json(filing.bundle(runtime(), reference)))
+    return jsonify(bodies.joint_json(filing.bundle(runtime(), reference)))
 
 
 @bp.post("/bundles/<reference>/accept")
 def accept_bundle(reference):
     user = api_user()
-    data = _body()
+    data = bodies.body()
     reason = data.get("warn_reason", "")
     if not isinstance(reason, str) or len(reason) > 2000:
         raise InvalidInput("warn_reason 应为不超过2000字的字符串", code="invalid_field", field="warn_reason")
-    return jsonify(_joint_json(filing.accept_bundle(runtime(), user, reference, warn_reason=reason)))
+    return jsonify(bodies.joint_json(filing.accept_bundle(runtime(), user, reference, warn_reason=reason)))
 
 
 # -- supervision feed ----------------------------------------------------------------------
@@ -272,7 +214,7 @@ def inspection_list():
     user = api_user()
     require(user, is_supervisor(user), "查看核查任务")
     status = request.args.get("status", "open")
-    if status not in ("open", "kept", "broken", "done", "cancelled", "all"):
+    if status not in (*TASK_STATUSES, "all"):
         raise InvalidInput("status 取值不正确", code="invalid_field", field="status")
     with runtime().db.session() as session:
         found = inspections.tasks(session, status=None if status == "all" else status,
@@ -283,10 +225,12 @@ def inspection_list():
 @bp.post("/inspections/<int:task_id>/result")
 def inspection_result(task_id):
     user = api_user()
-    data = _body()
-    outcome, note = data.get("outcome"), data.get("note", "")
+    data = bodies.body()
+    outcome, note, deadline = data.get("outcome"), data.get("note", ""), data.get("deadline")
     if not isinstance(outcome, str) or not isinstance(note, str):
         raise InvalidInput("outcome 和 note 应为字符串", code="invalid_field", field="outcome")
-    task = inspections.record_result(runtime(), user, task_id, outcome=outcome, note=note)
+    if deadline is not None and not isinstance(deadline, str):
+        raise InvalidInput("deadline 应为 YYYY-MM-DD 格式的字符串", code="invalid_deadline", field="deadline")
+    task = inspections.record_result(runtime(), user, task_id, outcome=outcome, note=note, deadline=deadline)
     with runtime().db.session() as session:
         return jsonify(inspections.task_dict(session, session.merge(task)))

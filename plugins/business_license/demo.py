@@ -19,9 +19,13 @@ from tqdm import tqdm
 
 from core.api import DEMO_CITIZENS as CITIZENS
 from core.api import record_audit, valid_resident_id
-
 from plugins.business_license.domain import catalog, codes, names
-from plugins.business_license.models import ACTIVE, DEREGISTERED, RegisteredBusiness, Sequence
+from plugins.business_license.models import (
+    ACTIVE,
+    DEREGISTERED,
+    RegisteredBusiness,
+    Sequence,
+)
 
 SIZES = {"demo": 3_000, "district": 75_000}
 SEED = 20261123
@@ -82,6 +86,8 @@ def _person(rng: random.Random) -> tuple[str, str]:
 def generate(count: int, seed: int = SEED) -> Iterator[dict]:
     """``count`` distinct businesses as register rows (without credit codes)."""
     rng = random.Random(seed)
+    # Residences from a stream of their own, so the names and codes stay what they were.
+    homes = random.Random(seed + 1)
     seen: set[str] = set()
     industries = list(INDUSTRIES)
     streets = list(ROADS)
@@ -119,6 +125,8 @@ def generate(count: int, seed: int = SEED) -> Iterator[dict]:
             "organisation_form": "family" if family else "individual",
             "family_members": [{"name": _person(rng)[0], "id_number": _person(rng)[1], "relation": "配偶"}]
             if family else [],
+            "operator_residence": f"江苏省南京市玄武区{homes.choice(ROADS[homes.choice(streets)])}"
+                                  f"{homes.randrange(1, 300)}号{homes.randrange(1, 20)}幢{homes.randrange(101, 1802)}室",
             "street": street, "address": address, "scopes": list(scopes),
             "capital": rng.choice((10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 200_000, 500_000)),
             "employees": rng.choice((0, 0, 1, 1, 2, 2, 3, 4, 5, 8)),
@@ -127,6 +135,8 @@ def generate(count: int, seed: int = SEED) -> Iterator[dict]:
             "registered_on": registered,
             "deregistered_on": registered + dt.timedelta(days=rng.randrange(1, 700)) if deregistered else None,
             "source": "demo",
+            # codes from the local sequence: demo ones, and said so wherever they are shown
+            "credit_code_source": "本地演示赋码（离线）", "credit_code_demo": True,
         }
 
 

@@ -46,14 +46,23 @@ class RegisteredBusiness(Base):
         Index("ix_bl_registered_businesses_trade", "trade_name", "industry", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), index=True)   # as printed (with district)
-    name_key: Mapped[str] = mapped_column(String(100))            # 字号+行业+组织形式, normalised
+    #: As printed (with the district); "" when the business uses no name (条例第八条).
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    #: 字号+行业+组织形式, normalised; NULL without a name (the unique index skips NULLs).
+    name_key: Mapped[str | None] = mapped_column(String(100))
     trade_name: Mapped[str] = mapped_column(String(30), default="")
     industry: Mapped[str] = mapped_column(String(30), default="")
     name_form: Mapped[str] = mapped_column(String(10), default="")
+    #: Unique in the database itself: a second business can never get a code already given.
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    #: Which ``credit_code_provider`` gave the code, and whether it was a demo/offline one
+    #: (not assigned by the national code system; shown so wherever the code is).
+    credit_code_source: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    credit_code_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     operator_id_number: Mapped[str] = mapped_column(String(18), index=True)
     operator_name: Mapped[str] = mapped_column(String(30))
+    #: 经营者住所, a registration item (条例第八条); "" for businesses registered before it was asked.
+    operator_residence: Mapped[str] = mapped_column(String(200), default="", server_default="")
     organisation_form: Mapped[str] = mapped_column(String(16), default="individual")
     family_members: Mapped[list] = mapped_column(JSON, default=list)
     street: Mapped[str] = mapped_column(String(32), default="", index=True)
@@ -75,13 +84,24 @@ class RegisteredBusiness(Base):
     source: Mapped[str] = mapped_column(String(8), default="app")  # app / demo / import
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
+    @property
+    def label(self) -> str:
+        """The name for messages: the registered name, or who operates a nameless business."""
+        from plugins.business_license.domain.names import display_name
+        return display_name(self.name, self.operator_name)
+
     def public(self) -> dict:
         """What lists and the API show (the operator's ID masked)."""
         from core.api import mask_id
-
-        from plugins.business_license.domain.catalog import ORGANISATION_FORMS, scope_label, street_name
+        from plugins.business_license.domain.catalog import (
+            ORGANISATION_FORMS,
+            scope_label,
+            street_name,
+        )
         return {
-            "credit_code": self.credit_code, "name": self.name, "operator_name": self.operator_name,
+            "credit_code": self.credit_code, "credit_code_demo": bool(self.credit_code_demo),
+            "credit_code_source": self.credit_code_source, "name": self.name,
+            "display_name": self.label, "operator_name": self.operator_name,
             "operator_id": mask_id(self.operator_id_number),
             "organisation_form": ORGANISATION_FORMS.get(self.organisation_form, self.organisation_form),
             "street": self.street, "street_name": street_name(self.street), "address": self.address,
@@ -127,8 +147,38 @@ class FoodPermit(Base):
     status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+FILING_STATUSES = {"pending": "待营业执照核准后备案", "filed": "已备案",
+                   "lapsed": "未备案（联办的设立登记未获核准）", "cancelled": "已注销（主体已注销）"}
+
+
+class FoodFiling(Base):
+    """A filing (备案) for selling only prepackaged food: no permit (食品安全法第三十五条).
+
+    Filed from the joint form (证照联办) with the registration; recorded as filed — number,
+    receipt — once the licence is approved and the business exists in the register.
+    """
+
+    __tablename__ = "bl_food_filings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bl_bundles.id"), unique=True)
+    registration_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16), default="food_sales")
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    premises: Mapped[str] = mapped_column(String(200))
+    area: Mapped[int] = mapped_column(Integer, default=0)
+    safety_manager: Mapped[str] = mapped_column(String(30), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class Bundle(Base):
-    """Two applications filed from one joint form (证照联办): the licence and the permit."""
+    """Applications filed from one joint form (证照联办): the licence and the permit — or, for
+    prepackaged food only, the licence and a filing (:class:`FoodFiling`, no permit)."""
 
     __tablename__ = "bl_bundles"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +224,8 @@ class SupervisionRecord(Base):
 
 TASK_KINDS = {"routine": "新设主体首次检查", "premises_commitment": "住所承诺核查",
               "permit_commitment": "告知承诺核查"}
-TASK_STATUSES = {"open": "待核查", "kept": "已核查·履行承诺", "broken": "已核查·违反承诺",
+TASK_STATUSES = {"open": "待核查", "kept": "已核查·履行承诺", "rectifying": "限期整改中",
+                 "corrected": "已整改·符合承诺", "broken": "违反承诺·已处理",
                  "done": "已检查", "cancelled": "已撤销（主体已注销）"}
 
 
@@ -198,3 +249,32 @@ class InspectionTask(Base):
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CommitmentCase(Base):
+    """What followed a commitment found not met on site (告知承诺 verified after issuing):
+    the finding, the order to correct within a period (限期整改), the re-inspection, and — only
+    when not corrected, or at once when the commitment was false — the consequence. Each step's
+    letter is a document of this plugin's own kinds (:mod:`..documents.commitment_letters`).
+    """
+
+    __tablename__ = "bl_commitment_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("bl_inspection_tasks.id"), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("bl_registered_businesses.id"), index=True)
+    #: "not_met" (conditions not met: order to correct) or "false" (the commitment was false)
+    finding: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[str] = mapped_column(Text)
+    found_on: Mapped[dt.date] = mapped_column(Date)
+    found_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    #: rectifying / corrected / consequence (permit revoked or business listed abnormal)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reinspected_on: Mapped[dt.date | None] = mapped_column(Date)
+    reinspected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reinspection_note: Mapped[str] = mapped_column(Text, default="")
+    order_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    reinspection_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    decision_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    credit_record_id: Mapped[int | None] = mapped_column(ForeignKey("credit_records.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)

@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from core.api import hookimpl
-
 from plugins.business_license import models  # noqa: F401 - registers the plugin's tables
 from plugins.business_license.domain.catalog import FOOD_SAFETY, MARKET_REGULATION
 from plugins.business_license.services import SERVICES
@@ -70,6 +69,19 @@ def certificate_data(application, session):
     return data(application, session)
 
 
+@hookimpl(trylast=True)
+def credit_code_provider(quanke):
+    """The demo/offline generator: last, so an adapter for the national code system wins."""
+    from plugins.business_license.domain.credit_codes import LOCAL_DEMO
+    return LOCAL_DEMO
+
+
+@hookimpl
+def dashboard_panels(quanke, user):
+    from plugins.business_license.views import panels_for
+    return panels_for(quanke, user)
+
+
 @hookimpl
 def demo_data(quanke, scale):
     from plugins.business_license.demo import load
@@ -85,7 +97,6 @@ def menu_links(user):
 @hookimpl
 def check_config(quanke):
     from core.api import require_templates
-
     from plugins.business_license.domain.catalog import config_problems
     return config_problems(quanke) + require_templates(
         __package__, *(f"business_license/{name}.html" for name in

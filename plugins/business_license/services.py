@@ -1,14 +1,28 @@
 """The four service declarations (事项): registration, change, deregistration, food permit."""
 from __future__ import annotations
 
-from core.api import DISHONEST_APPLICANT, Citation, MaterialSpec, ServiceDef, licensing_clock
-
-from plugins.business_license.domain import catalog, codes
+from core.api import (
+    DISHONEST_APPLICANT,
+    Citation,
+    MaterialSpec,
+    ServiceDef,
+    licensing_clock,
+)
 from plugins.business_license import checks
-from plugins.business_license.documents import DEREGISTRATION_NOTICE, FOOD_PERMIT, LICENCE
-from plugins.business_license.forms import ChangeForm, DeregistrationForm, FoodPermitForm, RegistrationForm
+from plugins.business_license.documents import (
+    DEREGISTRATION_NOTICE,
+    FOOD_PERMIT,
+    LICENCE,
+)
+from plugins.business_license.domain import capacity, catalog, codes, law
 from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, REGISTRATION
 from plugins.business_license.domain.lookups import FOOD_PERMIT as FOOD_PERMIT_CODE
+from plugins.business_license.forms import (
+    ChangeForm,
+    DeregistrationForm,
+    FoodPermitForm,
+    RegistrationForm,
+)
 
 IMAGES = frozenset({"image/jpeg", "image/png"})
 #: A well-formed credit code for the examples (contract check, previews).
@@ -57,11 +71,14 @@ REGISTRATION_SERVICE = ServiceDef(
                      description="无法提供场所证明的，可签署承诺书代替；近三年有违反承诺记录的不适用"),
         MaterialSpec("family_proof", "家庭成员关系证明", required=False,
                      description="家庭经营的须提交（户口簿、结婚证等）"),
+        MaterialSpec(capacity.INCOME_PROOF, "劳动收入证明", required=False,
+                     description="经营者16、17周岁的须提交：以自己的劳动收入为主要生活来源的证明"
+                                 f"（{law.FULL_CAPACITY.short}）"),
     ),
     clock=REGISTRATION_CLOCK,
     channels=frozenset({"counter", "remote", "agent"}),
     identity=frozenset({"face", "sms", "esign"}),
-    checks=(DISHONEST_APPLICANT, checks.OPERATOR_IS_APPLICANT, checks.FAMILY_CREDIT,
+    checks=(DISHONEST_APPLICANT, checks.OPERATOR_IS_APPLICANT, checks.OPERATOR_CAPACITY, checks.FAMILY_CREDIT,
             checks.NAME_CONFLICT, checks.PREMISES, checks.FAMILY_PROOF, checks.PLAUSIBILITY,
             checks.PERMIT_SCOPES),
     certificate=LICENCE,
@@ -70,10 +87,13 @@ REGISTRATION_SERVICE = ServiceDef(
     keywords=("营业执照", "开店", "个体户", "工商登记", "证照联办"),
     guide={**COMMON_GUIDE,
            "legal_basis": "《促进个体工商户发展条例》《市场主体登记管理条例》及其实施细则",
-           "conditions": "经营者年满18周岁、具有完全民事行为能力；名称不与本区已登记名称相同或近似",
+           "conditions": "经营者具有完全民事行为能力：年满18周岁，或16周岁以上以自己的劳动收入为主要生活来源"
+                         f"（{law.FULL_CAPACITY.short}）；可以不使用名称（{law.NAME_OPTIONAL.short}），"
+                         "使用名称的，不与本区已登记名称相同或近似",
            "time_limit": "材料齐全当场受理，3个工作日内核准；当场核准的30分钟内领取营业执照"},
     example={"trade_name": "老王", "industry": "便利", "name_form": "店",
              "operator_name": "{name}", "operator_id_number": "{id_number}",
+             "operator_residence": "江苏省南京市玄武区长江路12号3幢201室",
              "organisation_form": "individual", "street": "xinjiekou",
              "address": "中山路88号一层102室", "scopes": ["general_retail", "fruit"],
              "capital": 50000, "employees": 2, "phone": "13800000001"},

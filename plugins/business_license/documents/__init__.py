@@ -11,10 +11,9 @@ the permit and the deregistration notice use the core's certificate frame.
 from __future__ import annotations
 
 from core.api import CertificateContext, CertificateTemplate, format_date
-
+from plugins.business_license.documents.licence_layout import LicenceLayout
 from plugins.business_license.domain import catalog, names
 from plugins.business_license.forms.fields import parse_members
-from plugins.business_license.documents.licence_layout import LicenceLayout
 
 PENDING_CODE = "（核准后赋码）"
 
@@ -32,6 +31,7 @@ def _business(ctx: CertificateContext) -> dict:
         "organisation_form": recorded.get("organisation_form") or data.get("organisation_form") or "individual",
         "family_members": recorded.get("family_members") or parse_members(data.get("family_members")),
         "address": recorded.get("address") or data.get("address") or "",
+        "operator_residence": recorded.get("operator_residence") or data.get("operator_residence") or "",
         "scopes": recorded.get("scopes") or data.get("scopes") or [],
         "registered_on": recorded.get("registered_on"),
     }
@@ -54,15 +54,19 @@ def _date(value, fallback) -> str:
 
 def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     b = _business(ctx)
+    # A business that uses no name (市场主体登记管理条例第八条) has no name line at all.
+    name = [("名称", b["name"])] if b["name"] else []
     return [
         ("统一社会信用代码", b["credit_code"]),
-        ("名称", b["name"]),
+        *name,
         ("类型", "个体工商户"),
         ("经营者", b["operator_name"]),
         ("组成形式", _organisation(b)),
         ("经营范围", catalog.scopes_text(b["scopes"])),
         ("注册日期", _date(b["registered_on"], ctx.decided_at)),
         ("经营场所", b["address"]),
+        # A registration item (条例第八条); businesses registered before it was asked show so.
+        ("经营者住所", b["operator_residence"] or "未登记"),
     ]
 
 
@@ -70,12 +74,20 @@ def _licence_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
 LICENCE = LicenceLayout("营业执照", _licence_fields)
 
 
+def _permit_holder(ctx: CertificateContext) -> str:
+    """The business's name; a business without one is named by its operator (条例第八条)."""
+    business = ctx.extra.get("business")
+    if business:
+        return business.get("name") or business.get("operator_name") or ctx.applicant_name
+    return ctx.form_data.get("business_name") or "（以营业执照为准）"
+
+
 def _permit_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     data = ctx.form_data
     extra = ctx.extra
     items = "；".join(catalog.FOOD_ITEMS[i][0] for i in data.get("food_items") or [] if i in catalog.FOOD_ITEMS)
     return [
-        ("经营者名称", (extra.get("business") or {}).get("name") or data.get("business_name") or "（以营业执照为准）"),
+        ("经营者名称", _permit_holder(ctx)),
         ("社会信用代码", extra.get("credit_code") or data.get("credit_code") or PENDING_CODE),
         ("法定代表人（负责人）", (extra.get("business") or {}).get("operator_name") or ctx.applicant_name),
         ("经营场所", data.get("premises", "")),
@@ -96,8 +108,11 @@ FOOD_PERMIT = CertificateTemplate(
 def _deregistration_fields(ctx: CertificateContext) -> list[tuple[str, str]]:
     data = ctx.form_data
     b = _business(ctx)
+    recorded = bool(ctx.extra.get("business"))
+    # As on the licence: a recorded business without a name has no name line.
+    name = [] if recorded and not b["name"] else [("名称", b["name"] or "（以登记机关记录为准）")]
     return [
-        ("名称", b["name"] or "（以登记机关记录为准）"),
+        *name,
         ("统一社会信用代码", b["credit_code"]),
         ("经营者", b["operator_name"]),
         ("注销原因", catalog.DEREGISTRATION_REASONS.get(data.get("reason"), data.get("reason", ""))),

@@ -9,19 +9,23 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.api import InvalidState
-
 from plugins.business_license.domain import catalog, lookups
-from plugins.business_license.models import BusinessChange, FoodPermit, RegisteredBusiness
 from plugins.business_license.domain.registry import permit_business
+from plugins.business_license.models import (
+    BusinessChange,
+    FoodPermit,
+    RegisteredBusiness,
+)
 
 
 def _business_dict(business: RegisteredBusiness, overlay: dict | None = None) -> dict:
     out = {"name": business.name, "operator_name": business.operator_name,
+           "operator_residence": business.operator_residence,
            "organisation_form": business.organisation_form,
            "family_members": list(business.family_members or []), "street": business.street,
            "address": business.address, "scopes": list(business.scopes or []),
            "registered_on": business.registered_on.isoformat()}
-    for key in ("name", "address", "scopes", "street"):
+    for key in ("name", "address", "scopes", "street", "operator_residence"):
         if overlay and overlay.get(key):
             out[key] = overlay[key]
     return out
@@ -40,13 +44,14 @@ def certificate_data(application, session) -> dict | None:
         business = lookups.business_for_application(session, application.id)
         if business is None:
             raise _pending(application, "统一社会信用代码")
-        return {"credit_code": business.credit_code, "business": _business_dict(business)}
+        return {"credit_code": business.credit_code, "credit_code_demo": bool(business.credit_code_demo),
+                "business": _business_dict(business)}
     if code in (lookups.CHANGE, lookups.DEREGISTRATION):
         change = session.scalar(select(BusinessChange).where(BusinessChange.application_id == application.id))
         if change is None:
             raise _pending(application, "变更或注销")
         business = session.get(RegisteredBusiness, change.business_id)
-        extra = {"credit_code": business.credit_code,
+        extra = {"credit_code": business.credit_code, "credit_code_demo": bool(business.credit_code_demo),
                  "business": _business_dict(business, change.after if code == lookups.CHANGE else None)}
         if code == lookups.DEREGISTRATION and business.deregistered_on:
             extra["deregistered_on"] = business.deregistered_on.isoformat()

@@ -27,14 +27,21 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from core.api import CertificateContext, InvalidInput, RenderedPDF, cjk_font, format_date
+from core.api import (
+    CertificateContext,
+    InvalidInput,
+    RenderedPDF,
+    cjk_font,
+    format_date,
+)
 
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#555555")
 FRAME = colors.HexColor("#8b1a1a")
 SEAL = colors.HexColor("#c0392b")
 LEFT_LABELS = ("名称", "类型", "经营者", "组成形式", "经营范围")
-RIGHT_LABELS = ("注册日期", "经营场所")
+RIGHT_LABELS = ("注册日期", "经营场所", "经营者住所")
+DEMO_CODE_NOTE = "演示/离线赋码，非赋码系统赋予（GB 32100）"
 FOOTER = ("国家企业信用信息公示系统网址：http://www.gsxt.gov.cn",
           "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。")
 
@@ -106,6 +113,11 @@ class LicenceLayout:
         number = str(ctx.extra.get("certificate_no") or ctx.application_no)
         c.setFont(font, 9)
         c.drawString(22 * mm, height - 39 * mm, f"编号：{number}")
+        if ctx.extra.get("credit_code_demo"):
+            # A code from the demo/offline generator must not pass for an assigned one.
+            c.setFillColor(SEAL)
+            c.drawString(22 * mm, height - 44 * mm, DEMO_CODE_NOTE)
+            c.setFillColor(INK)
         # Title in faux bold (the font has no bold face), letter-spaced like the printed one.
         size, spacing = 34, 18
         text_width = pdfmetrics.stringWidth(self.title, font, size) + spacing * (len(self.title) - 1)
@@ -147,13 +159,14 @@ class LicenceLayout:
     def _columns(self, c: Canvas, font: str, height: float, rows: dict) -> None:
         top = height - 62 * mm
         y = top
-        for label in LEFT_LABELS:
-            value = rows.get(label, "")
+        for label in (label for label in LEFT_LABELS if label in rows):  # a row left out is not drawn
+            value = rows[label]
             size = 12 if label != "经营范围" or len(value) < 160 else 10.5
             y -= self._row(c, font, label, value, 24 * mm, y, 27 * mm, 128 * mm, size)
         y = top
-        for label in RIGHT_LABELS:
-            y -= self._row(c, font, label, rows.get(label, ""), 188 * mm, y, 27 * mm, 72 * mm)
+        for label in (label for label in RIGHT_LABELS if label in rows):
+            # 188 + 27 + 58 mm ends inside the inner frame (A4 landscape 297 mm, frame at 285.5 mm)
+            y -= self._row(c, font, label, rows[label], 188 * mm, y, 27 * mm, 58 * mm)
 
     @staticmethod
     def _authority(c: Canvas, font: str, width: float, department: str, ctx) -> None:

@@ -120,6 +120,15 @@ FOOD_ITEMS: dict[str, tuple[str, frozenset[str]]] = {
     "pastry": ("糕点类食品制售（不含裱花蛋糕）", frozenset({"catering"})),
     "drinks": ("自制饮品制售（不含自酿酒）", frozenset({"catering"})),
 }
+#: Selling only these needs a filing (备案), not a permit (食品安全法第三十五条).
+ONLY_PREPACKAGED = frozenset({"prepackaged"})
+
+
+def filing_only(food_items) -> bool:
+    """Selling only prepackaged food: a filing, not a licence (食品安全法第三十五条)."""
+    return bool(food_items) and set(food_items) <= ONLY_PREPACKAGED
+
+
 #: The food permit scope each food-business type needs on the licence.
 FOOD_CATEGORY_SCOPE = {"food_sales": "food_sales", "catering": "catering"}
 
@@ -154,6 +163,10 @@ def config_problems(quanke) -> list[str]:
         problems.append(f"BL_DIVISION_CODE 应为6位行政区划代码（统一社会信用代码第3至8位），当前为“{division}”")
     if not district_name(quanke).strip():
         problems.append("BL_DISTRICT_NAME（营业执照名称中的行政区划）不能为空")
+    from plugins.business_license.domain import credit_codes
+    found = credit_codes.provider(quanke)
+    if credit_codes.is_demo(found) and str(quanke.config.get("ENV", "")).lower() == "production":
+        problems.append(credit_codes.demo_warning(found) + "（生产环境）")
     for name, read in (("BL_COMMITMENT_VERIFY_WORKING_DAYS", verify_working_days),
                        ("BL_ROUTINE_INSPECTION_DAYS", routine_inspection_days)):
         try:

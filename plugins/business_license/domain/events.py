@@ -12,10 +12,13 @@ import logging
 from sqlalchemy import select
 
 from core.api import Application, Document
-
-from plugins.business_license.domain import lookups
-from plugins.business_license.models import BusinessChange, FoodPermit, RegisteredBusiness
+from plugins.business_license.domain import food_filing, lookups
 from plugins.business_license.domain.registry import APPROVAL_JOBS, DECIDED
+from plugins.business_license.models import (
+    BusinessChange,
+    FoodPermit,
+    RegisteredBusiness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ def handle(quanke, event) -> None:
         return
     if event.action == "approve" and event.to_state == "approved":
         path, key = APPROVAL_JOBS[event.service_code], f"bl-approved-{event.application_id}"
+    elif event.service_code == lookups.REGISTRATION and event.to_state in food_filing.LAPSE_STATES:
+        path, key = "plugins.business_license.domain.food_filing.lapse", f"bl-lapse-{event.application_id}"
     elif event.action == "issue":
         path, key = "plugins.business_license.domain.registry.on_issued", f"bl-issued-{event.application_id}"
     else:
@@ -82,7 +87,8 @@ def process_decisions(quanke, *, limit: int = 500) -> int:
             .where(select(BusinessChange.id).where(BusinessChange.application_id == Application.id,
                                                    BusinessChange.issued_at.is_(None)).exists())
             .limit(limit)))
-    jobs = {code: getattr(registry, path.rsplit(".", 1)[1]) for code, path in APPROVAL_JOBS.items()}
+    from core.api import resolve_job
+    jobs = {code: resolve_job(path) for code, path in APPROVAL_JOBS.items()}
     for code, app_id in todo:
         try:
             jobs[code](quanke, application_id=app_id)

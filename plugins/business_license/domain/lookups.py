@@ -49,6 +49,8 @@ def name_clash(session: Session, trade_name: str, industry: str, name_form: str,
                exclude_business_id: int | None = None) -> NameClash | None:
     """The registered business whose name is the same as, or similar to, the proposed one."""
     key = names.compose(trade_name, industry, name_form)
+    if not key:
+        return None  # no name is used: it cannot be the same as, or similar to, another
     columns = (RegisteredBusiness.name, RegisteredBusiness.credit_code)
     same = select(*columns).where(RegisteredBusiness.name_key == key,
                                   RegisteredBusiness.status == ACTIVE)

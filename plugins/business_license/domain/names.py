@@ -70,5 +70,22 @@ def chinese_only_message(text: str, what: str) -> str | None:
 
 
 def full_name(district: str, own_name: str) -> str:
-    """The registered name as printed on the licence: 行政区划 + 字号 + 行业 + 组织形式."""
-    return f"{district}{own_name}"
+    """The registered name as printed on the licence: 行政区划 + 字号 + 行业 + 组织形式;
+    empty for a business that uses no name (市场主体登记管理条例第八条)."""
+    return f"{district}{own_name}" if own_name else ""
+
+
+def register_key(own_name: str) -> str | None:
+    """The register's ``name_key``: ``None`` without a name, so that any number of nameless
+    businesses pass the unique index on the names of active businesses."""
+    return name_key(own_name) or None
+
+
+NO_NAME = "（未使用名称）"
+
+
+def display_name(name: str, operator_name: str = "") -> str:
+    """What lists show for a business: its name, or that it uses none and who operates it."""
+    if name:
+        return name
+    return f"{NO_NAME}经营者：{operator_name}" if operator_name else NO_NAME

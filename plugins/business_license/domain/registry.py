@@ -1,6 +1,7 @@
 """Keeping the register in step with decisions (the plugin's jobs).
 
-* registration approved → a credit code is assigned and the business recorded;
+* registration approved → a credit code is assigned and the business recorded
+  (:mod:`.registration`, the code from :mod:`.credit_codes`);
 * change approved → the business updated, before/after kept;
 * deregistration approved → the business deregistered, its food permits cancelled;
 * food permit approved → permit number, commitment signed, permit recorded;
@@ -33,13 +34,12 @@ from core.api import (
     sign_commitment,
     supersede_document,
 )
-
-from plugins.business_license.domain import catalog, codes, lookups, names
-from plugins.business_license.forms.fields import parse_members
+from plugins.business_license.domain import catalog, codes, food_filing, lookups, names
 from plugins.business_license.models import (
     ACTIVE,
     DEREGISTERED,
     BusinessChange,
+    FoodFiling,
     FoodPermit,
     InspectionTask,
     RegisteredBusiness,
@@ -78,43 +78,10 @@ def _sign(quanke, session: Session, app: Application) -> Commitment:
 
 
 def snapshot(business: RegisteredBusiness) -> dict:
-    return {"name": business.name, "street": business.street, "address": business.address,
+    return {"name": business.name, "operator_residence": business.operator_residence,
+            "street": business.street, "address": business.address,
             "scopes": list(business.scopes or []), "phone": business.phone,
             "status": business.status}
-
-
-# -- registration --------------------------------------------------------------------------
-
-def record_registration(quanke, *, application_id: int) -> str | None:
-    """Assign the credit code and record the business; returns the code."""
-    with quanke.db.session() as session:
-        app = _approved(session, application_id, lookups.REGISTRATION)
-        if app is None:
-            return None
-        existing = lookups.business_for_application(session, app.id)
-        if existing is not None:
-            return existing.credit_code
-        data = app.form_data
-        own = data["business_name"]
-        code = codes.assign_credit_code(session, catalog.division_code(quanke))
-        business = RegisteredBusiness(
-            name=names.full_name(catalog.district_name(quanke), own), name_key=names.name_key(own),
-            trade_name=data["trade_name"], industry=data["industry"], name_form=data["name_form"],
-            credit_code=code, operator_id_number=app.applicant.id_number,
-            operator_name=data["operator_name"], organisation_form=data["organisation_form"],
-            family_members=parse_members(data.get("family_members")), street=data["street"],
-            address=data["address"], scopes=list(data["scopes"]), capital=int(data["capital"]),
-            employees=int(data.get("employees") or 0), phone=data["phone"], status=ACTIVE,
-            registered_on=local_date(app.decided_at or now()), application_id=app.id,
-            licence_application_id=app.id, source="app")
-        session.add(business)
-        session.flush()
-        commitment = _sign(quanke, session, app) if _by_commitment(app) else None
-        record_audit(session, actor=ACTOR, action="bl_business_registered", object_type="bl_business",
-                     object_id=business.id, application_id=app.id, subject=business.operator_id_number,
-                     data={"credit_code": code, "name": business.name,
-                           "commitment": commitment.id if commitment else None})
-        return code
 
 
 # -- change --------------------------------------------------------------------------------
@@ -136,11 +103,13 @@ def apply_change(quanke, *, application_id: int) -> int | None:
         if data.get("change_name"):
             own = data["business_name"]
             business.name = names.full_name(catalog.district_name(quanke), own)
-            business.name_key = names.name_key(own)
+            business.name_key = names.register_key(own)
             business.trade_name, business.industry = data["trade_name"], data["industry"]
             business.name_form = data["name_form"]
         if data.get("change_premises"):
             business.street, business.address = data["street"], data["address"]
+        if data.get("change_residence"):
+            business.operator_residence = data["operator_residence"]
         if data.get("new_scopes"):
             business.scopes = list(data["new_scopes"])
         if data.get("new_phone"):
@@ -181,6 +150,7 @@ def apply_deregistration(quanke, *, application_id: int) -> int | None:
                 FoodPermit.business_id == business.id, FoodPermit.status == "valid")):
             permit.status, permit.status_reason, permit.status_at = "cancelled", reason, now()
             cancelled.append(permit.permit_no)
+        filings = [f.filing_no for f in food_filing.cancel_for(session, business, reason)]
         for task in session.scalars(select(InspectionTask).where(
                 InspectionTask.business_id == business.id, InspectionTask.status == "open")):
             task.status, task.result_note, task.closed_at = "cancelled", reason, now()
@@ -191,7 +161,7 @@ def apply_deregistration(quanke, *, application_id: int) -> int | None:
         record_audit(session, actor=ACTOR, action="bl_business_deregistered", object_type="bl_business",
                      object_id=business.id, application_id=app.id, subject=business.operator_id_number,
                      data={"credit_code": business.credit_code, "on": on.isoformat(),
-                           "permits_cancelled": cancelled})
+                           "permits_cancelled": cancelled, "filings_cancelled": filings})
         return business.id
 
 
@@ -284,6 +254,13 @@ def on_issued(quanke, *, application_id: int) -> int:
                     supersede_document(session, old, new, reason="注销登记，食品经营许可证一并注销",
                                        actor=ACTOR)
                     superseded += 1
+            for filing in session.scalars(select(FoodFiling).where(
+                    FoodFiling.business_id == business.id, FoodFiling.status == "cancelled",
+                    FoodFiling.document_id.is_not(None))):
+                old = session.get(Document, filing.document_id)
+                if old.status == "valid":
+                    supersede_document(session, old, new, reason="注销登记，食品经营备案一并注销", actor=ACTOR)
+                    superseded += 1
         business.licence_application_id = app.id
         record_audit(session, actor=ACTOR, action="bl_licence_in_force", object_type="bl_business",
                      object_id=business.id, application_id=app.id,
@@ -292,7 +269,7 @@ def on_issued(quanke, *, application_id: int) -> int:
 
 
 APPROVAL_JOBS = {
-    lookups.REGISTRATION: "plugins.business_license.domain.registry.record_registration",
+    lookups.REGISTRATION: "plugins.business_license.domain.registration.record_registration",
     lookups.CHANGE: "plugins.business_license.domain.registry.apply_change",
     lookups.DEREGISTRATION: "plugins.business_license.domain.registry.apply_deregistration",
     lookups.FOOD_PERMIT: "plugins.business_license.domain.registry.record_food_permit",

@@ -5,15 +5,35 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from core.api import Applicant, QuankeError, record_view
-
-from plugins.business_license.domain import catalog, filing, inspections, lookups, supervision
+from plugins.business_license.domain import (
+    catalog,
+    filing,
+    inspections,
+    lookups,
+    supervision,
+)
 from plugins.business_license.forms import JointForm
 from plugins.business_license.models import BusinessChange, FoodPermit, InspectionTask
-from plugins.business_license.views.common import is_counter, is_supervisor, page_args, runtime, session_user
+from plugins.business_license.views.common import (
+    is_counter,
+    is_supervisor,
+    page_args,
+    runtime,
+    session_user,
+)
 
 bp = Blueprint("business_license", __name__, url_prefix="/business_license",
                template_folder="../templates")  # the plugin root's templates/
@@ -56,7 +76,9 @@ def registry(user):
                               object_id="search", subject=query["operator_id"].upper()[:64],
                               fields=["operator_id_number"], reason="名录按经营者身份证号码查询")
         items = [b.public() for b in rows]
+    from plugins.business_license.domain import credit_codes
     return render_template("business_license/registry.html", items=items, total=total, page=page,
+                           code_warning=credit_codes.demo_warning(credit_codes.provider(runtime())),
                            per_page=per_page, query=query, street=street, status=status,
                            streets=catalog.STREETS)
 
@@ -75,6 +97,7 @@ def business(user, credit_code):
             select(InspectionTask).where(InspectionTask.business_id == found.id)
             .order_by(InspectionTask.id))]
         return render_template("business_license/business.html", b=found.public(), changes=changes,
+                               residence=found.operator_residence,
                                permits=permits, tasks=tasks, food_categories=catalog.FOOD_CATEGORIES)
 
 
@@ -149,11 +172,13 @@ def bundle(user, reference):
     except QuankeError:
         abort(404)
     previews = {}
-    for app in (joint_.registration, joint_.permit):
+    for app in joint_.applications:
         if app.state == "submitted":
             from core.api import preview_checks
             previews[app.id] = preview_checks(quanke, app.id)
+    from plugins.business_license.domain import food_filing
     return render_template("business_license/bundle.html", joint=joint_, previews=previews,
+                           filing=food_filing.as_dict(joint_.filing),
                            services={c: quanke.service(c).name for c in lookups.SERVICES},
                            departments=quanke.plugins.departments, may_accept=is_counter(user))
 
@@ -170,7 +195,8 @@ def inspection_tasks(user):
             abort(400)
         try:
             inspections.record_result(quanke, user, int(task_id), outcome=request.form.get("outcome", ""),
-                                      note=request.form.get("note", ""))
+                                      note=request.form.get("note", ""),
+                                      deadline=request.form.get("deadline") or None)
             flash("核查结果已登记", "success")
             return redirect(url_for("business_license.inspection_tasks", **request.args))
         except QuankeError as exc:
@@ -182,8 +208,12 @@ def inspection_tasks(user):
             session, status=None if status == "all" else status,
             street=street if street in catalog.STREETS else None)]
     may_record = {d for d in inspections.DEPARTMENT_NAMES if inspections.may_record(user, d)}
+    from plugins.business_license.domain import law
+    from plugins.business_license.models import TASK_STATUSES
     return render_template("business_license/inspections.html", tasks=rows, status=status,
-                           street=street, streets=catalog.STREETS, may_record=may_record)
+                           street=street, streets=catalog.STREETS, may_record=may_record,
+                           statuses=TASK_STATUSES, basis={"rectify": law.RECTIFY, "period": law.RECTIFY_PERIOD,
+                                                          "revoke": law.NOT_RECTIFIED})
 
 
 @bp.get("/supervision")
@@ -193,3 +223,25 @@ def supervision_page(user):
         rows, total = supervision.feed(session, limit=200)
     return render_template("business_license/supervision.html", rows=rows, total=total)
 
+
+
+@bp.get("/letters/<int:document_id>")
+@staff_page(lambda u: is_counter(u) or is_supervisor(u))
+def letter(user, document_id):
+    """One of this plugin's own documents (a filing receipt, a commitment letter): the
+    inspectors who issue the letters cannot open the application itself on the core's pages."""
+    import io
+
+    from flask import send_file
+
+    from core.api import Document
+    from plugins.business_license.documents.letters import KINDS, letter_pdf
+    with runtime().db.session() as session:
+        doc = session.get(Document, document_id)
+        if doc is None or doc.kind not in KINDS:
+            abort(404)
+        number = doc.number
+    response = send_file(io.BytesIO(letter_pdf(runtime(), document_id)), mimetype="application/pdf",
+                         download_name=f"{number}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

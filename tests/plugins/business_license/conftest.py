@@ -11,11 +11,16 @@ from sqlalchemy import select
 from core import acceptance, approval
 from core.credit import CreditRecord
 from core.ops.demo import valid_resident_id
+from core.people.users import create_user
 from core.platform.models import Applicant, Citizen
 from core.testing import PASSWORD, seed_world
-from core.people.users import create_user
 from plugins.business_license.domain import filing
-from plugins.business_license.domain.lookups import CHANGE, DEREGISTRATION, FOOD_PERMIT, REGISTRATION
+from plugins.business_license.domain.lookups import (
+    CHANGE,
+    DEREGISTRATION,
+    FOOD_PERMIT,
+    REGISTRATION,
+)
 
 REG_PAPER = ["operator_id", "premises_proof"]
 FOOD_PAPER = ["operator_id", "food_commitment", "layout_plan"]
@@ -52,7 +57,7 @@ class Flow:
         applicant = applicant or self.person()
         form = {"trade_name": "悦来", "industry": "面食", "name_form": "馆",
                 "operator_name": applicant.name, "operator_id_number": applicant.id_number,
-                "organisation_form": "individual", "street": "xinjiekou",
+                "operator_residence": "江苏省南京市玄武区长江路12号3幢201室", "organisation_form": "individual", "street": "xinjiekou",
                 "address": "中山路88号一层102室", "scopes": ["catering", "general_retail"],
                 "capital": 80000, "employees": 3, "phone": "13900000001"}
         form.update(overrides)

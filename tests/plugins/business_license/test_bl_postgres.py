@@ -74,3 +74,23 @@ def test_concurrent_approvals_get_distinct_codes(pg_quanke):
         thread.join()
     assert not errors and len(found) == 60 and len(set(found)) == 60
     assert all(uscc.is_valid(code) for code in found)
+
+
+def test_a_taken_code_is_asked_for_again_in_a_savepoint_on_postgres(pg_flow):
+    """The retry rolls back to a savepoint only: the rest of the registration's transaction
+    (the commitment signed, the audit event) stands on PostgreSQL as on SQLite."""
+    import datetime as dt
+
+    flow = pg_flow
+    with flow.quanke.db.session() as session:
+        session.add(RegisteredBusiness(name="南京市玄武区旧户便利店", name_key="旧户便利店",
+                                       credit_code=codes.credit_code_for("320102", 1),
+                                       operator_id_number="320102199001010011", operator_name="某",
+                                       address="某路1号", status="active", registered_on=dt.date(2020, 1, 1),
+                                       source="import"))
+    app = flow.file(REGISTRATION, flow.registration_form(), paper=["operator_id", "premises_commitment"])
+    business = flow.business(flow.decide(app).id)
+    assert business.credit_code == codes.credit_code_for("320102", 2)
+    from core.credit import Commitment
+    with flow.quanke.db.session() as session:
+        assert session.query(Commitment).filter_by(application_id=app.id).count() == 1

@@ -4,17 +4,24 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.platform.clock import today as local_today  # 北京时间: the service day, not the machine's UTC date
-from core.papers import issuance
 from core import acceptance
-from core.platform.clock import local_date
 from core.credit import Commitment, CreditRecord
 from core.deadlines import add_working_days
+from core.papers import issuance
+from core.platform.clock import local_date
+from core.platform.clock import (
+    today as local_today,  # 北京时间: the service day, not the machine's UTC date
+)
 from core.platform.errors import Forbidden, InvalidInput, InvalidState
 from core.platform.models import Document, OutboxMessage
 from plugins.business_license.domain import filing, inspections, supervision
 from plugins.business_license.domain.lookups import FOOD_PERMIT, REGISTRATION
-from plugins.business_license.models import FoodPermit, InspectionTask, RegisteredBusiness, SupervisionRecord
+from plugins.business_license.models import (
+    FoodPermit,
+    InspectionTask,
+    RegisteredBusiness,
+    SupervisionRecord,
+)
 
 PAPER = ["operator_id", "premises_proof", "food_commitment", "layout_plan"]
 
@@ -86,26 +93,34 @@ def test_kept_commitment_closes_the_task(flow, bl_world):
         inspections.record_result(flow.quanke, bl_world.food_inspector, task.id, outcome="kept")
 
 
-def test_broken_commitment_revokes_the_permit_records_credit_and_notifies(flow, bl_world):
+def test_who_may_record_a_commitment_finding_and_bad_input_changes_nothing(flow, bl_world):
     quanke = flow.quanke
-    _registration, permit = _licence_and_permit(flow, bl_world)
+    _licence_and_permit(flow, bl_world)
     supervision.daily_push(quanke)
     task = _tasks(flow)["permit_commitment"]
     # Who approved does not verify (审管分离); bad input changes nothing.
     for not_inspector in (bl_world.food_approver, bl_world.inspector):  # the other department's
         with pytest.raises(Forbidden):
-            inspections.record_result(quanke, not_inspector, task.id, outcome="broken",
+            inspections.record_result(quanke, not_inspector, task.id, outcome="false",
                                       note="后厨无冷藏设施，与承诺不符")
     with pytest.raises(InvalidInput) as err:
-        inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="broken", note="")
+        inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="false", note="")
     assert err.value.field == "note"
     with pytest.raises(InvalidInput) as err:
         inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="maybe")
     assert err.value.field == "outcome"
     assert _tasks(flow)["permit_commitment"].status == "open"
-    # The department's inspector records it broken: the permit is revoked on that finding.
-    inspections.record_result(quanke, bl_world.food_inspector, task.id, outcome="broken",
-                              note="后厨无冷藏设施，与承诺不符")
+
+
+def test_a_false_commitment_revokes_the_permit_records_credit_and_notifies(flow, bl_world):
+    """A commitment found untrue (not merely unmet) is revoked without a period to correct
+    (行政许可法第六十九条); see test_bl_rectification for the order-to-correct path."""
+    quanke = flow.quanke
+    _registration, permit = _licence_and_permit(flow, bl_world)
+    supervision.daily_push(quanke)
+    task = _tasks(flow)["permit_commitment"]
+    inspections.record_result(quanke, bl_world.food_inspector, task.id, outcome="false",
+                              note="承诺的后厨和冷藏设施并不存在，经营场所为空置商铺")
     with quanke.db.session() as session:
         certificate = session.scalar(select(Document).where(Document.application_id == permit.id,
                                                             Document.kind == "certificate"))
@@ -118,7 +133,7 @@ def test_broken_commitment_revokes_the_permit_records_credit_and_notifies(flow, 
             OutboxMessage.event == "bl_inspection_broken")).all()
         operator = session.scalar(select(RegisteredBusiness.operator_id_number))
     assert found.status == "revoked" and found.public()["revoked_on"]
-    assert row.status == "revoked" and "后厨无冷藏设施" in row.status_reason
+    assert row.status == "revoked" and "经营场所为空置商铺" in row.status_reason
     assert commitment.status == "broken"
     assert record.subject_id == operator and record.level == "general"
     assert record.source_department == "区市场监督管理局食品经营许可科"
@@ -130,7 +145,7 @@ def test_after_a_broken_commitment_the_operator_is_warned_and_the_commitment_pat
     _licence_and_permit(flow, bl_world)
     supervision.daily_push(quanke)
     task = _tasks(flow)["permit_commitment"]
-    inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="broken",
+    inspections.record_result(quanke, bl_world.food_lead, task.id, outcome="false",
                               note="实际经营面积仅8平方米，无独立后厨")
     # A second permit application under commitment is refused on the field ...
     with quanke.db.session() as session:
@@ -152,7 +167,7 @@ def test_broken_premises_commitment_lists_the_business_as_abnormal(flow, bl_worl
     flow.decide(app)
     supervision.daily_push(flow.quanke)
     task = _tasks(flow)["premises_commitment"]
-    inspections.record_result(flow.quanke, bl_world.inspector, task.id, outcome="broken",
+    inspections.record_result(flow.quanke, bl_world.inspector, task.id, outcome="false",
                               note="该地址为住宅，无法开展餐饮经营")
     business = flow.business(app.id)
     assert business.abnormal and "无法开展餐饮经营" in business.abnormal_reason
@@ -197,6 +212,7 @@ def test_deregistration_cancels_open_tasks_and_the_permit(flow, bl_world):
 
 def test_push_from_the_command_line(flow, bl_world):
     from click.testing import CliRunner
+
     from core.ops.cli import main
     flow.register()
     env = {"DATABASE_URL": flow.quanke.db.url, "QUANKE_INSTANCE_PATH": flow.quanke.config["INSTANCE_PATH"]}

@@ -44,7 +44,7 @@ def _preflight(quanke, app: Application) -> tuple[list[str], list[str]]:
 def accept_bundle(quanke, actor, reference: str, *, warn_reason: str = "") -> Joint:
     """One acceptance for both: both pass (materials, checks) or neither is accepted."""
     joint = bundle(quanke, reference)
-    apps = (joint.registration, joint.permit)
+    apps = joint.applications  # a filing is not an application: nothing of it to accept
     for app in apps:
         if app.state != State.SUBMITTED.value:
             raise InvalidState(f"{quanke.service(app.service_code).name}（{app.number}）当前为"
@@ -80,14 +80,14 @@ def accept_bundle(quanke, actor, reference: str, *, warn_reason: str = "") -> Jo
 def record_identity_step(quanke, citizen, reference: str, step: str, *, evidence: dict | None = None) -> Joint:
     """A remote identity step passed once counts for both applications of the bundle."""
     joint = bundle(quanke, reference)
-    for app in (joint.registration, joint.permit):
+    for app in joint.applications:
         record_application_step(quanke, citizen, app.id, step, evidence=evidence)
     return bundle(quanke, reference)
 
 
 def submit_bundle(quanke, citizen, reference: str) -> Joint:
     joint = bundle(quanke, reference)
-    for app in (joint.registration, joint.permit):
+    for app in joint.applications:
         if app.state == State.DRAFT.value:
             submit_application(quanke, citizen, app.id)
     return bundle(quanke, reference)

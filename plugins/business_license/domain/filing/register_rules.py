@@ -21,9 +21,10 @@ from core.api import (
     file_application,
     local_date,
     now,
+    today,
 )
 from plugins.business_license.checks import COMMITMENT_LOOKBACK
-from plugins.business_license.domain import catalog, lookups
+from plugins.business_license.domain import capacity, catalog, lookups
 from plugins.business_license.models import ACTIVE
 
 FORM_ERROR = "申请表填写有误，请按提示修改"
@@ -39,9 +40,9 @@ def _owned(session, clean: dict, applicant: Applicant, errors: dict) -> object |
     if business is None:
         errors["credit_code"] = [f"本区未登记统一社会信用代码为 {clean.get('credit_code')} 的个体工商户"]
     elif business.status != ACTIVE:
-        errors["credit_code"] = [f"“{business.name}”已注销登记"]
+        errors["credit_code"] = [f"“{business.label}”已注销登记"]
     elif business.operator_id_number != applicant.id_number:
-        errors["credit_code"] = [f"申请人不是“{business.name}”的经营者"]
+        errors["credit_code"] = [f"申请人不是“{business.label}”的经营者"]
     else:
         return business
     return None
@@ -66,9 +67,14 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
     if service_code == lookups.REGISTRATION:
         if clean["operator_id_number"] != applicant.id_number:
             errors["operator_id_number"] = ["经营者须为申请人本人：身份证号码与申请人不一致"]
-        clash = lookups.name_clash(session, clean["trade_name"], clean["industry"], clean["name_form"])
+        clash = lookups.name_clash(session, clean["trade_name"], clean["industry"], clean["name_form"]) \
+            if clean.get("business_name") else None  # no name used (条例第八条): nothing to clash
         if clash is not None:
             errors["trade_name"] = [clash.message]
+        years = capacity.age(clean["operator_id_number"], today())
+        if check_materials and capacity.needs_income_proof(years) and capacity.INCOME_PROOF not in materials:
+            # keyed by the material: filed, not accepted until handed in, on the one-time notice
+            errors[capacity.INCOME_PROOF] = [capacity.income_proof_message(years)]
         if check_materials and "premises_proof" not in materials:
             if "premises_commitment" not in materials:
                 errors["premises_proof"] = ["请提交经营场所使用证明，或签署住所（经营场所）承诺书代替"]
@@ -97,7 +103,7 @@ def register_errors(session, service_code: str, clean: dict, applicant: Applican
             business = _owned(session, clean, applicant, errors)
             scope = catalog.FOOD_CATEGORY_SCOPE.get(clean.get("food_category"))
             if business is not None and scope not in (business.scopes or []):
-                errors["food_category"] = [f"“{business.name}”的经营范围不含“{catalog.SCOPES[scope][0]}”，"
+                errors["food_category"] = [f"“{business.label}”的经营范围不含“{catalog.SCOPES[scope][0]}”，"
                                            "请先办理变更登记"]
         closed = _commitment_closed(session, applicant)
         if closed:
