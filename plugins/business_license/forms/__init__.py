@@ -42,8 +42,10 @@ def _no_forbidden(form, field):
         raise ValidationError(message)
 
 
+# Choices are {value: label} dicts: WTForms 3.3 deprecates lists of tuples (a DeprecationWarning
+# at every form instantiation, an error under `pytest -W error::DeprecationWarning`).
 def _name_form_choices():
-    return [("", "请选择")] + [(w, w) for w in catalog.NAME_FORMS]
+    return {"": "请选择", **{w: w for w in catalog.NAME_FORMS}}
 
 
 class NameFields(Form):
@@ -78,7 +80,7 @@ class OperatorFields(Form):
     operator_id_number = StringField("经营者身份证号码", validators=[
         DataRequired("请填写经营者身份证号码"), resident_id(min_age=18, who="经营者")],
         description="经营者须年满18周岁，并为申请人本人")
-    organisation_form = ZhSelectField("组成形式", choices=list(catalog.ORGANISATION_FORMS.items()),
+    organisation_form = ZhSelectField("组成形式", choices=dict(catalog.ORGANISATION_FORMS),
                                       what="组成形式", validators=[DataRequired("请选择组成形式")])
     family_members = FamilyMembersField(
         "参加经营的家庭成员",
@@ -100,7 +102,7 @@ class OperatorFields(Form):
 
 
 def _street_choices():
-    return [("", "请选择")] + list(catalog.STREETS.items())
+    return {"": "请选择", **catalog.STREETS}
 
 
 class PremisesFields(Form):
@@ -115,7 +117,7 @@ class RegistrationForm(NameFields, OperatorFields, PremisesFields):
     """个体工商户设立登记申请表."""
 
     scopes = ZhSelectMultipleField(
-        "经营范围", choices=catalog.scope_choices(), what="经营范围",
+        "经营范围", choices=dict(catalog.scope_choices()), what="经营范围",
         validators=[DataRequired("请至少选择一项经营范围")],
         description="标注“需取得……”的项目须取得相应许可后方可经营；餐饮、食品销售可同时申请食品经营许可（证照联办）")
     capital = ZhIntegerField("资金数额（元）", what="资金数额", validators=[
@@ -142,7 +144,7 @@ class ChangeForm(NameFields, PremisesFields):
         DataRequired("请填写个体工商户的统一社会信用代码"), credit_code])
     change_name = BooleanField("变更名称")
     change_premises = BooleanField("变更经营场所")
-    new_scopes = ZhSelectMultipleField("变更后的经营范围", choices=catalog.scope_choices(), what="经营范围",
+    new_scopes = ZhSelectMultipleField("变更后的经营范围", choices=dict(catalog.scope_choices()), what="经营范围",
                                        description="不变更经营范围的不选")
     new_phone = StringField("变更后的联系电话", validators=[Optional(), mobile])
     reason = TextAreaField("变更原因", validators=[Optional(), Length(max=500, message="变更原因最多500字")])
@@ -179,7 +181,7 @@ class DeregistrationForm(Form):
 
     credit_code = StringField("统一社会信用代码", validators=[
         DataRequired("请填写个体工商户的统一社会信用代码"), credit_code])
-    reason = ZhSelectField("注销原因", choices=[("", "请选择")] + list(catalog.DEREGISTRATION_REASONS.items()),
+    reason = ZhSelectField("注销原因", choices={"": "请选择", **catalog.DEREGISTRATION_REASONS},
                            what="注销原因", validators=[DataRequired("请选择注销原因")])
     reason_detail = TextAreaField("情况说明", validators=[Optional(), Length(max=500, message="情况说明最多500字")])
     settled = BooleanField("本人承诺：债权债务已清理完结，无未结清的税款、罚款及其他未了结事务",
@@ -187,13 +189,13 @@ class DeregistrationForm(Form):
 
 
 def _food_item_choices():
-    return [(code, label) for code, (label, _) in catalog.FOOD_ITEMS.items()]
+    return {code: label for code, (label, _) in catalog.FOOD_ITEMS.items()}
 
 
 class FoodFields(Form):
     """The food-business permit's own fields (also part of the joint form)."""
 
-    food_category = ZhSelectField("主体业态", choices=[("", "请选择")] + list(catalog.FOOD_CATEGORIES.items()),
+    food_category = ZhSelectField("主体业态", choices={"": "请选择", **catalog.FOOD_CATEGORIES},
                                   what="主体业态", validators=[DataRequired("请选择主体业态")])
     food_items = ZhSelectMultipleField("经营项目", choices=_food_item_choices(), what="经营项目",
                                        validators=[DataRequired("请至少选择一项经营项目")])
