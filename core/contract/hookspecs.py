@@ -113,7 +113,7 @@ def extra_checks(service: "ServiceDef", applicant: Any) -> "list[Check] | None":
 
 @hookspec
 def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
-                         materials: "frozenset[str]", phase: str, session: Any
+                         materials: "frozenset[str]", phase: str, session: Any, delivery: dict
                          ) -> "dict[str, str | list[str]] | None":
     """Refuse bad application data with clear messages, whichever way it is filed.
 
@@ -125,8 +125,13 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
     everything handed in) and when a counter is about to accept it or issues the one-time
     correction notice (``phase="accept"``). Arguments:
     the :class:`core.contract.services.ServiceDef`, the :class:`core.platform.models.Applicant`, the cleaned
-    ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
-    what only the database knows (a name already registered, a commitment path closed).
+    ``form_data``, the codes of the ``materials`` provided, a read-only ``session`` for
+    what only the database knows (a name already registered, a commitment path closed), and
+    ``delivery``, how the applicant wants the result: ``{"method": "pickup" | "courier",
+    "method_label", "pickup_centre_id", "courier_address": {"recipient", "phone", "address"}
+    or None}`` — the core asks for and validates the courier address (领取方式), so a plugin
+    never adds an address field of its own; it may refuse a choice its service cannot serve
+    (answer ``{"delivery_method": "…"}``) or check the address (``{"courier_address": "…"}``).
 
     Return ``{field: message or [messages]}`` for what is wrong (Chinese, shown on the
     field); ``None`` or ``{}`` means nothing to object to. Answer only for your own services.
