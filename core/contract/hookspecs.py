@@ -146,6 +146,21 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
 
 
 @hookspec
+def prefill_form(service: "ServiceDef", applicant: Any, session: Any) -> "dict | None":
+    """Values to pre-fill a new application form with, from what is already known.
+
+    Called when the counter's filing page or the portal's application page shows the empty
+    form of ``service`` for ``applicant`` (a :class:`core.platform.models.Applicant`), with a
+    read-only ``session``. Return ``{field: value}`` for fields of the service's own form (the
+    applicant's address from the plugin's register, a licence number to renew …); other keys
+    are ignored, and so is an answer for a service of another plugin — answer only for your
+    own. Fields named ``applicant_name``, ``applicant_id_number`` and ``applicant_phone`` are
+    filled by the core without this hook. ``None`` means nothing to add. A failing
+    implementation is logged and left out: the form is then shown without its values.
+    """
+
+
+@hookspec
 def application_event(event: "ApplicationEvent", quanke: Any) -> None:
     """Observe a state change after it has been committed.
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core import acceptance
 from core.acceptance import catalog, first_contact, tickets
+from core.acceptance.prefill import form_defaults
 from core.approval import queues
 from core.people import applicants
 from core.platform import actors
@@ -169,7 +170,9 @@ def apply(applicant_id: int, service_code: str):
         centres = _centre_choices(db)
         person_name, person_id = person.name, person.id
         choice = posted_choice(request.form) if request.method == "POST" else new_choice(person)
-    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f")
+        known = form_defaults(q, db, service, person) if request.method == "GET" else None
+    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f",
+                        data=known)
     key = request.form.get("idempotency_key") or new_key()
     consent_error, errors = None, {}
     if request.method == "POST":

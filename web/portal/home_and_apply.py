@@ -8,6 +8,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
 from core import acceptance
+from core.acceptance.prefill import form_defaults
 from core.people import citizens
 from core.platform.errors import QuankeError
 from core.platform.models import Applicant, Application, Centre
@@ -89,13 +90,15 @@ def apply(code: str):
     if me.applicant_id is None:
         flash(_("网上申请前请先完成实名登记"), "warning")
         return redirect(url_for("portal.profile", next="apply"))
-    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f")
     key = request.form.get("idempotency_key") or new_key()
     errors = {}
     with q.db.session() as db:
         centres = [(str(c.id), c.name) for c in db.scalars(select(Centre).order_by(Centre.code))]
-        choice = (posted_choice(request.form) if request.method == "POST"
-                  else new_choice(db.get(Applicant, me.applicant_id)))
+        person = db.get(Applicant, me.applicant_id)
+        choice = posted_choice(request.form) if request.method == "POST" else new_choice(person)
+        known = form_defaults(q, db, service, person) if request.method == "GET" else None
+    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f",
+                        data=known)
     if request.method == "POST" and form.validate():
         _paper, uploads = parse_materials(service, allow_paper=False)
         method = request.form.get("delivery_method", "pickup")
