@@ -172,14 +172,39 @@ def application_event(event: "ApplicationEvent", quanke: Any) -> None:
 
 
 @hookspec
-def certificate_data(application: Any, session: Any) -> "dict | None":
-    """Add service-specific values to a certificate before it is rendered.
+def before_decision_commit(application: Any, action: str, session: Any, quanke: Any) -> "dict | None":
+    """Do this plugin's part of a decision inside the decision's own transaction.
 
-    Called each time a certificate (or decision letter) of ``application`` (a
-    :class:`core.platform.models.Application`) is rendered, inside a read-only ``session``. Return a
-    dict merged into :attr:`core.contract.services.CertificateContext.extra` (e.g. the unified social
-    credit code assigned on approval, or the archive records found); ``None`` = nothing.
-    Only the plugin that owns the service should answer for it.
+    Called when ``application`` (a :class:`core.platform.models.Application`) is approved,
+    rejected (``action`` ``"approve"`` / ``"reject"``, by a person or by a rule) or its result
+    issued (``"issue"``), after the state changed and the decision and document rows were
+    added, before the commit — with the transaction's ``session`` and the runtime. Allocate a
+    licence or card number, write the plugin's register row (audit it with
+    ``core.api.record_audit`` in this ``session``): it is saved together with the decision or
+    not at all, so no job has to catch up after the commit. Raising a
+    :class:`core.platform.errors.QuankeError` (``InvalidState("号段已用完")`` …) refuses the
+    action with that message and nothing is saved; any other exception refuses it as
+    ``plugin_failed``. Return a small JSON-able dict to record in the decision's audit event
+    (under ``plugins.<plugin name>``), or ``None``. Answer only for your own services, and
+    keep it short: the application row is locked meanwhile.
+    """
+
+
+@hookspec
+def certificate_data(application: Any, session: Any, document_kind: str) -> "dict | None":
+    """Add service-specific values to a certificate or decision letter before it is rendered.
+
+    Called each time a certificate (``document_kind="certificate"``) of ``application`` (a
+    :class:`core.platform.models.Application`) is rendered, inside a read-only ``session``;
+    return a dict merged into :attr:`core.contract.services.CertificateContext.extra` (e.g. the
+    unified social credit code assigned on approval, or the archive records found).
+
+    Decision letters (``"decision_approve"`` / ``"decision_reject"``, the core's 准予/不予许可
+    决定书) ask the implementations that name ``document_kind`` in their signature — an
+    older implementation written for certificates only is not called for them. For a letter,
+    ``{"letter_fields": [(label, value), ...]}`` adds the service's own lines (a licence number
+    allocated on approval …) under the parties. ``None`` = nothing. Only the plugin that owns
+    the service should answer for it.
     """
 
 

@@ -48,6 +48,7 @@ NAMES = {
     "invalid_day": _l("周末不办公，请选择工作日"),
     "invalid_deadline": _l("办理时限必须是整数"),
     "invalid_delivery_method": _l("领取方式只能是窗口领取或邮寄"),
+    "plugin_failed": _l("插件处理时出错，本次操作未保存，请稍后重试或联系系统管理员"),
     "courier_address_required": _l("选择邮寄送达时，请填写收件人、联系电话和邮寄地址"),
     "invalid_courier_address": _l("邮寄信息填写有误，请按提示修改"),
     "invalid_courier_phone": _l("联系电话应为11位手机号码，或带区号的固定电话（如 025-84567890）"),
