@@ -10,8 +10,19 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from core import hookimpl
-from core.api import (AuditEvent, InvalidState, QuankeError, SYSTEM, approve, decide_by_rule,
-                      document_pdf, documents_for, issue, record_audit, reject)
+from core.api import (
+    SYSTEM,
+    AuditEvent,
+    InvalidState,
+    QuankeError,
+    approve,
+    decide_by_rule,
+    document_pdf,
+    documents_for,
+    issue,
+    record_audit,
+    reject,
+)
 from core.testing import drive_to, runtime, seed_world, snapshot
 
 ALLOCATED = "kit_licence_allocated"

@@ -6,8 +6,15 @@ import types
 from core import hookimpl
 from core.api import Check, CheckResult, age_on, local_date, preview_checks, today
 from core.platform.models import Application, Citizen
-from core.testing import (Browser, citizen_login, drive_to, file_at_counter, login, new_applicant,
-                          sms_code)
+from core.testing import (
+    Browser,
+    citizen_login,
+    drive_to,
+    file_at_counter,
+    login,
+    new_applicant,
+    sms_code,
+)
 
 ADULT = Check("kit.adult", "年满18周岁", lambda ctx: (
     CheckResult.passed("已满18周岁") if age_on(ctx.applicant.birth_date, local_date(ctx.filed_at)) >= 18
