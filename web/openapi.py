@@ -104,7 +104,8 @@ def spec(server: str = "", app=None) -> dict:
             "responses": {"200": {"description": "事项列表", **_json(_paged({"$ref": "#/components/schemas/Service"}))},
                           **_errors(400, 401)}}},
         "/api/v1/services/{code}": {"get": {
-            "summary": "事项详情：材料、表单字段、办事指南", "tags": ["services"],
+            "summary": "事项详情：材料、表单字段（选择类字段附 choices：[{value, label}] 与 multiple）、办事指南",
+            "tags": ["services"],
             "parameters": [{"name": "code", "in": "path", "required": True, "schema": STR}],
             "responses": {"200": {"description": "事项", **_json({"type": "object"})}, **_errors(401, 404)}}},
         "/api/v1/applicants": {
