@@ -74,7 +74,9 @@ from core.ops.plugin_check import check as check_plugin_health
 
 #: The testing kit (:mod:`core.testing`), loaded on first use (it needs pytest).
 TESTING_KIT = ("check_plugin", "drive_to", "file_at_counter", "seed_world", "snapshot", "World",
-               "runtime", "migrated", "PASSWORD", "TINY_PNG", "REDIS_TEST_URL", "PAUSED")
+               "runtime", "migrated", "PASSWORD", "TINY_PNG", "REDIS_TEST_URL", "PAUSED",
+               "new_applicant", "Browser", "csrf_token", "sign_in", "login", "citizen_login",
+               "sms_code")
 
 __all__ = [
     "__version__", "hookimpl",

@@ -73,6 +73,9 @@ def on_starting(server):
                 ops.check_production(quanke)
             except QuankeError as exc:
                 sys.exit(f"拒绝以生产模式启动：{exc.message}")
+            from core.platform.config import base_url_warnings
+            for warning in base_url_warnings(quanke.config):
+                server.log.warning(warning)
         try:
             if not migrate.is_current(quanke):
                 server.log.warning("数据库迁移不是最新：请运行 `quanke db upgrade`（/readyz 将返回 503）")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.platform import audit, inputs
 from core.acceptance import uploads as material_store
 from core import acceptance, approval, deadlines
+from core.acceptance.delivery_choice import masked as masked_address
 from core.deadlines.explain import clock_of, notice_window_end
 from core.papers import issuance
 from core.platform import actors
@@ -153,7 +154,9 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
     if reveal:
         audit.record_view(db, actor=actors.actor_key(who), object_type="application",
                           object_id=app.id, subject=app.applicant.id_number,
-                          fields=["id_number", "phone", "name"], application_id=app.id)
+                          fields=["id_number", "phone", "name"]
+                          + (["courier_address"] if app.courier_address else []),
+                          application_id=app.id)
     from core.acceptance.ratings import rating_for
     return {
         "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),
@@ -165,6 +168,8 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
         "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,
         "last_return": last_return, "deliveries": deliveries, "centre": centre,
         "pickup_centre": pickup_centre, "documents": documents(db, app.id), "revealed": reveal,
+        # 邮寄信息: the citizen's own, or unmasked only in an audited reveal
+        "courier": app.courier_address if (reveal or for_citizen) else masked_address(app.courier_address),
         "user_names": user_names, "rating": rating_for(db, app.id),
         "department": q.plugins.departments.get(app.department_code, app.department_code),
     }

@@ -19,6 +19,7 @@ from core.platform.models import Application, Centre, Role, State
 
 from .access import can_view, may_help_with_draft
 from .counter import parse_materials
+from .delivery import delivery_errors, posted_address, posted_choice, stored_choice
 from .helpers import db_id, flash_error, quanke
 from .identity import actor, citizen_required, staff_required
 
@@ -58,9 +59,9 @@ def _edit(app_id: int, *, counter: bool):
         centres = [(str(c.id), c.name) for c in db.scalars(select(Centre).order_by(Centre.code))]
         if counter:
             back = url_for("counter.applicant_page", applicant_id=app.applicant_id)
-        stored = {"delivery_method": app.delivery_method,
-                  "pickup_centre_id": str(app.pickup_centre_id or "")}
+        stored = stored_choice(app)
         number = app.number
+    errors: dict = {}
     if request.method == "POST":
         form = service.form(formdata=request.form, prefix=PREFIX)
         if form.validate():
@@ -72,25 +73,26 @@ def _edit(app_id: int, *, counter: bool):
                     q, who, app_id, form_data=dict(form.data), paper=paper, uploads=uploads,
                     remove_materials=remove,
                     delivery_method=request.form.get("delivery_method", "pickup"),
+                    courier_address=posted_address(request.form),
                     pickup_centre_id=db_id(pickup) if pickup in dict(centres) else None,
                     consent=request.form.get("consent") == "y")
                 flash(_("草稿已保存"), "success")
                 return redirect(back)
             except QuankeError as exc:
                 flash_error(exc)
+                errors = delivery_errors(exc)
                 for name, messages in (exc.details or {}).get("fields", {}).items():
                     if name in form._fields:
                         form._fields[name].errors = list(messages)
         else:
             flash(_("申请表填写有误，请按提示修改"), "error")
-        choice = {"delivery_method": request.form.get("delivery_method", "pickup"),
-                  "pickup_centre_id": request.form.get("pickup_centre_id", "")}
+        choice = posted_choice(request.form)
     else:
         form = _stored_form(service, app)
         choice = stored
     return render_template("drafts/edit.html", service=service, form=form, app_id=app_id,
                            number=number, materials=materials, centres=centres, choice=choice,
-                           counter=counter, back=back)
+                           delivery_errors=errors, counter=counter, back=back)
 
 
 def _material_name(service, code: str) -> str:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from core.people.passwords import MIN_LENGTH
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -35,8 +36,9 @@ class PasswordChangeForm(FlaskForm):
 
 
 class ApplicantForm(FlaskForm):
-    kind = SelectField(_l("申请人类型"), choices=[("person", _l("自然人（居民身份证）")),
-                                              ("enterprise", _l("法人/企业（统一社会信用代码）"))])
+    # SelectChoice, not tuples (deprecated in WTForms 3.3) nor a dict (lazy labels are not str)
+    kind = SelectField(_l("申请人类型"), choices=[SelectChoice("person", _l("自然人（居民身份证）")),
+                                              SelectChoice("enterprise", _l("法人/企业（统一社会信用代码）"))])
     id_number = StringField(_l("证件号码"), validators=[DataRequired(_l("请填写证件号码")), Length(max=32)],
                             render_kw={"autocomplete": "off", "spellcheck": "false"})
     name = StringField(_l("姓名/名称"), validators=[Optional(), Length(max=128)])
@@ -54,8 +56,9 @@ class ReasonForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    level = RadioField(_l("满意度"), choices=[(5, _l("非常满意")), (4, _l("满意")), (3, _l("基本满意")),
-                                           (2, _l("不满意")), (1, _l("非常不满意"))], coerce=int,
+    level = RadioField(_l("满意度"), choices=[SelectChoice(5, _l("非常满意")), SelectChoice(4, _l("满意")),
+                                           SelectChoice(3, _l("基本满意")), SelectChoice(2, _l("不满意")),
+                                           SelectChoice(1, _l("非常不满意"))], coerce=int,
                        validators=[InputRequired(_l("请选择评价等级"))])
     comment = TextAreaField(_l("意见建议（选填）"), validators=[Optional(), Length(max=1000)])
 

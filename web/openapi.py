@@ -3,6 +3,11 @@ from __future__ import annotations
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 APP = {"$ref": "#/components/schemas/Application"}
+#: 邮寄送达的收件信息 (core.acceptance.delivery_choice): required when delivery_method is courier
+COURIER = {"type": "object", "nullable": True, "description": "邮寄送达时必填；窗口领取时不保存",
+           "properties": {"recipient": {"type": "string", "maxLength": 30},
+                          "phone": {"type": "string", "maxLength": 20},
+                          "address": {"type": "string", "maxLength": 200}}}
 
 
 def _json(schema: dict) -> dict:
@@ -99,7 +104,8 @@ def spec(server: str = "", app=None) -> dict:
             "responses": {"200": {"description": "事项列表", **_json(_paged({"$ref": "#/components/schemas/Service"}))},
                           **_errors(400, 401)}}},
         "/api/v1/services/{code}": {"get": {
-            "summary": "事项详情：材料、表单字段、办事指南", "tags": ["services"],
+            "summary": "事项详情：材料、表单字段（选择类字段附 choices：[{value, label}] 与 multiple）、办事指南",
+            "tags": ["services"],
             "parameters": [{"name": "code", "in": "path", "required": True, "schema": STR}],
             "responses": {"200": {"description": "事项", **_json({"type": "object"})}, **_errors(401, 404)}}},
         "/api/v1/applicants": {
@@ -140,6 +146,7 @@ def spec(server: str = "", app=None) -> dict:
                                         "form_data": {"type": "object"}, "paper": {"type": "array", "items": STR},
                                         "uploads": UPLOADS, "consent": {"type": "boolean"}, "consent_text": STR,
                                         "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
+                                        "courier_address": COURIER,
                                         "pickup_centre_id": {"type": "integer"}}})},
                      "responses": {"201": {"description": "新申请（已提交待受理）", **_json(APP)},
                                    **_errors(400, 401, 403, 404, 409)}}},
@@ -155,6 +162,7 @@ def spec(server: str = "", app=None) -> dict:
                 "paper": {"type": "array", "items": STR}, "uploads": UPLOADS,
                 "remove_materials": {"type": "array", "items": {"type": "integer"}},
                 "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
+                "courier_address": COURIER,
                 "pickup_centre_id": {"type": "integer", "nullable": True},
                 "consent": {"type": "boolean"}}})},
             "responses": {"200": {"description": "修改后的草稿", **_json(APP)}, **_errors(400, 401, 403, 404, 409)}}},

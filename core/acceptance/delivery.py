@@ -38,7 +38,10 @@ def deliver(quanke, actor: Actor, app_id: int, *, method: str = "pickup",
             if not (tracking_no or "").strip():
                 raise InvalidInput("请填写快递单号", code="tracking_no_required", field="tracking_no")
             delivery.tracking_no = tracking_no.strip()
-            delivery.recipient_name = app.applicant.name
+            # the recipient the applicant named for the courier (applications from before 0.2
+            # have no courier address: the applicant)
+            delivery.recipient_name = ((app.courier_address or {}).get("recipient")
+                                       or app.applicant.name)
         else:
             raise InvalidInput("送达方式只能是窗口领取或邮寄", code="invalid_delivery_method")
         session.add(delivery)

@@ -5,6 +5,7 @@ from typing import Iterable
 from core.platform.errors import InvalidInput, InvalidState, NotFound
 from core.acceptance.uploads import Upload
 from core.platform.models import (Application, Centre, Citizen, State, User)
+from core.acceptance.delivery_choice import METHODS, delivery_choice
 from core.acceptance.forms import validate_form
 from core.acceptance.materials import add_materials, check_uploads
 from core.acceptance.powers import require_counter
@@ -20,7 +21,7 @@ _UNSET = object()
 def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: Iterable[str] = (),
                  uploads: Iterable[Upload] = (), remove_materials: Iterable[int] = (),
                  delivery_method: str | None = None, pickup_centre_id=_UNSET,
-                 consent: bool = False) -> Application:
+                 courier_address=_UNSET, consent: bool = False) -> Application:
     """Edit a draft (修改草稿) before it is submitted: its form, materials and delivery.
 
     The citizen who owns the draft may edit it; so may a counter worker of a centre
@@ -31,15 +32,19 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
     Any state but ``draft`` is refused (``invalid_state``): after submission the counter's
     one-time correction notice (一次性告知) is the way to change an application. Audited
     with the names of the changed fields, never their values (they may be personal data).
+    ``courier_address`` (given) replaces the stored one; a draft sent by courier must have one
+    (``courier_address_required``), a pick-up draft keeps none.
     """
     uploads, paper = list(uploads), list(paper)
     try:
         remove = {int(x) for x in remove_materials}
     except (TypeError, ValueError):
         raise InvalidInput("要删除的材料编号无效", code="invalid_material_id") from None
-    if delivery_method is not None and delivery_method not in ("pickup", "courier"):
+    if delivery_method is not None and delivery_method not in METHODS:
         raise InvalidInput("领取方式只能是窗口领取或邮寄", code="invalid_delivery_method",
                            field="delivery_method")
+    if courier_address is not _UNSET and courier_address is not None and delivery_method != "pickup":
+        courier_address = delivery_choice("courier", courier_address)[1]  # checked before the lock
 
     def body(session, app, who):
         if isinstance(who, Citizen):
@@ -79,6 +84,7 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
             changed["added"] = sorted([*paper, *(u.material_code for u in uploads)])
         if delivery_method is not None and delivery_method != app.delivery_method:
             app.delivery_method = changed["delivery_method"] = delivery_method
+        _update_courier_address(app, courier_address, changed)
         if pickup_centre_id is not _UNSET and pickup_centre_id != app.pickup_centre_id:
             if pickup_centre_id is not None and session.get(Centre, pickup_centre_id) is None:
                 raise InvalidInput("领取中心不存在", code="unknown_centre", field="pickup_centre_id")
@@ -87,3 +93,18 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
             changed["assisted_by_counter"] = True
         return changed
     return transition(quanke, actor, app_id, "update_draft", body)
+
+
+def _update_courier_address(app: Application, given, changed: dict) -> None:
+    """The address follows the delivery method; the audit says that it changed, never what."""
+    if app.delivery_method == "pickup":
+        new = None
+    elif given is _UNSET or given is None:
+        new = app.courier_address
+        if not new:
+            delivery_choice("courier", None)   # raises courier_address_required
+    else:
+        new = given
+    if new != app.courier_address:
+        app.courier_address = new
+        changed["courier_address"] = "changed" if new else "removed"

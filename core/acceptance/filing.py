@@ -9,6 +9,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from core.acceptance import validation
+from core.acceptance.delivery_choice import delivery_choice, delivery_view
 from core.platform.clock import local_date, now as utcnow
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from core.acceptance.uploads import Upload
@@ -32,18 +33,20 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                      form_data: dict, paper: Iterable[str] = (), uploads: Iterable[Upload] = (),
                      submit: bool = True, consent: bool = False, consent_text: str = "",
                      idempotency_key: str | None = None, pickup_centre_id: int | None = None,
-                     delivery_method: str = "pickup", at: dt.datetime | None = None) -> Application:
+                     delivery_method: str = "pickup", courier_address: dict | None = None,
+                     at: dt.datetime | None = None) -> Application:
     """File a new application (登记申请).
 
     A counter worker or agent files for the applicant in front of them: the application is
     ``submitted`` at once and must record the citizen's consent. A citizen applying remotely
     gets a ``draft`` (or ``submitted`` when ``submit`` and identity checks passed).
     The same ``idempotency_key`` twice returns the first application (double submit).
+    ``delivery_method="courier"`` needs ``courier_address`` (``{"recipient", "phone",
+    "address"}``, :mod:`core.acceptance.delivery_choice`); for pick-up it is not kept.
     """
     at = at or utcnow()
     service = quanke.service(service_code)
-    if delivery_method not in ("pickup", "courier"):
-        raise InvalidInput("领取方式只能是窗口领取或邮寄", code="invalid_delivery_method")
+    delivery_method, courier = delivery_choice(delivery_method, courier_address)
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
         raise InvalidInput("重复提交校验码无效", code="invalid_idempotency_key")
     checked, paper = check_uploads(service, uploads), list(paper)  # paper is read twice
@@ -63,7 +66,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
                           applicant=applicant, form_data=clean_form,
                           idempotency_key=idempotency_key, created_at=at,
                           pickup_centre_id=pickup_centre_id, delivery_method=delivery_method,
-                          clock_rule=service.legal_clock.to_record())
+                          courier_address=courier, clock_rule=service.legal_clock.to_record())
         if isinstance(who, Citizen):
             if "remote" not in service.channels:
                 raise Forbidden("该事项不支持网上申请，请到窗口办理", code="channel_not_allowed")
@@ -93,7 +96,8 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
         else:
             raise Forbidden("无权登记申请", code="forbidden_role")
         validation.check_new(quanke, session, service, applicant, clean_form, paper, checked,
-                             draft=app.state == State.DRAFT.value)
+                             draft=app.state == State.DRAFT.value,
+                             delivery=delivery_view(delivery_method, pickup_centre_id, courier))
         add_materials(quanke, session, app, service, paper, checked)
         session.add(app)
         try:
@@ -107,6 +111,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
             return _same_submission(existing, who)
         pending = finish(session, app, "file", None, actor_key(who),
                           {"channel": app.channel, "on_behalf": app.on_behalf,
+                           "delivery_method": app.delivery_method,
                            "materials": sorted(material_statuses(app))}, at=at)
     after_commit(quanke, pending)
     if submit and app.state == State.DRAFT.value and not service.identity:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
+from core.acceptance.delivery_choice import delivery_view
 from core.platform.errors import InvalidInput
 
 FORM_ERROR = "申请表填写有误，请按提示修改"
@@ -29,7 +30,7 @@ def field_errors(answers: Iterable[dict | None]) -> dict[str, list[str]]:
 
 
 def validate_application(quanke, session, *, service, applicant, form_data: dict,
-                         materials: Iterable[str], phase: str) -> None:
+                         materials: Iterable[str], phase: str, delivery: dict | None = None) -> None:
     """Ask every plugin about this application's data; raise :class:`InvalidInput`
     (``invalid_form``, the same shape as a form error: ``details["fields"]``) when any refuses.
 
@@ -37,23 +38,26 @@ def validate_application(quanke, session, *, service, applicant, form_data: dict
     citizen's draft being saved: materials may still follow), ``"submit"`` (a draft being
     submitted) or ``"accept"`` (the counter about to accept: only missing materials count).
     Answers keyed by one of the service's material codes are missing materials, not errors:
-    they never refuse the filing, they block acceptance and fill the one-time notice. ``materials`` are the codes of the materials provided. Nothing is saved when
-    this raises.
+    they never refuse the filing, they block acceptance and fill the one-time notice. ``materials`` are the codes of the materials provided. ``delivery`` is the
+    applicant's choice of how to get the result (:func:`core.acceptance.delivery_choice.delivery_view`).
+    Nothing is saved when this raises.
     """
     errors, _gaps = _answers(quanke, session, service=service, applicant=applicant,
-                             form_data=form_data, materials=materials, phase=phase)
+                             form_data=form_data, materials=materials, phase=phase,
+                             delivery=delivery)
     if errors:
         raise InvalidInput(FORM_ERROR, code="invalid_form", field=next(iter(errors)),
                            details={"fields": errors, "labels": field_labels(service, errors)})
 
 
-def _answers(quanke, session, *, service, applicant, form_data, materials, phase):
+def _answers(quanke, session, *, service, applicant, form_data, materials, phase, delivery=None):
     """The plugins' answers split into wrong data (field errors) and materials not there yet
     (keyed by a material code of the service): the latter never refuse a filing — the citizen
     at the counter without a material gets the one-time notice listing it (一次性告知)."""
     answers = quanke.hook.validate_application(
         service=service, applicant=applicant, form_data=dict(form_data or {}),
-        materials=frozenset(materials), phase=phase, session=session)
+        materials=frozenset(materials), phase=phase, session=session,
+        delivery=dict(delivery or delivery_view("pickup", None, None)))
     errors = field_errors(answers)
     # a name that is a form field is about the data, even if a material shares it
     codes = {spec.code for spec in service.materials} - _form_fields(service.form)
@@ -86,17 +90,22 @@ def material_gaps(quanke, session, app) -> dict[str, list[str]]:
                 if m.status in (MaterialStatus.PAPER.value, MaterialStatus.SCAN.value)}
     _errors, gaps = _answers(quanke, session, service=quanke.service(app.service_code),
                              applicant=app.applicant, form_data=app.form_data,
-                             materials=provided, phase="accept")
+                             materials=provided, phase="accept", delivery=app_delivery(app))
     return gaps
 
 
 def check_new(quanke, session, service, applicant, form_data: dict, paper: Iterable[str],
-              uploads: Iterable, *, draft: bool) -> None:
+              uploads: Iterable, *, draft: bool, delivery: dict | None = None) -> None:
     """:func:`validate_application` for an application being filed (before it is saved)."""
     materials = set(paper) | {upload.material_code for upload in uploads}
     validate_application(quanke, session, service=service, applicant=applicant,
                          form_data=form_data, materials=materials,
-                         phase="draft" if draft else "file")
+                         phase="draft" if draft else "file", delivery=delivery)
+
+
+def app_delivery(app) -> dict:
+    """The delivery choice stored on an application, as the hook gets it."""
+    return delivery_view(app.delivery_method, app.pickup_centre_id, app.courier_address)
 
 
 def check_draft(quanke, session, app) -> None:
@@ -106,4 +115,4 @@ def check_draft(quanke, session, app) -> None:
                 if m.status in (MaterialStatus.PAPER.value, MaterialStatus.SCAN.value)}
     validate_application(quanke, session, service=quanke.service(app.service_code),
                          applicant=app.applicant, form_data=app.form_data, materials=provided,
-                         phase="submit")
+                         phase="submit", delivery=app_delivery(app))

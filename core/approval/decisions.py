@@ -8,6 +8,7 @@ from core.platform.clock import now as utcnow
 from core.platform.errors import Forbidden, InvalidState
 from core.platform.models import (Application, Decision, State)
 from core.contract.services import Outcome
+from core.approval.plugin_steps import before_commit
 from core.approval.powers import require_approver, require_decider
 from core.contract.materials import material_statuses
 from core.platform.actors import Actor, SystemActor
@@ -61,7 +62,7 @@ def approve(quanke, actor: Actor, app_id: int, *, reasons: str = "") -> Applicat
         doc = issuance.record_document(session, app, "decision_approve", by_id=user.id,
                                        service=quanke.service(app.service_code))
         return {"changes": evidence_changes(app), "document": doc.number, "_notify": notified,
-                "_documents": [doc.id]}
+                "_documents": [doc.id], **before_commit(quanke, session, app, "approve")}
     return transition(quanke, actor, app_id, "approve", body)
 
 
@@ -80,7 +81,7 @@ def reject(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -
         doc = issuance.record_document(session, app, "decision_reject", by_id=user.id,
                                        service=quanke.service(app.service_code))
         return {"reasons": text, "document": doc.number, "_notify": notified,
-                "_documents": [doc.id]}
+                "_documents": [doc.id], **before_commit(quanke, session, app, "reject")}
     return transition(quanke, actor, app_id, "reject", body)
 
 
@@ -98,8 +99,9 @@ def issue(quanke, actor: Actor, app_id: int) -> Application:
         notified = notify_applicant(session, app, "issued", "证照已出", f"证照已制作完成，{where}。")
         service = quanke.service(app.service_code)
         if service.certificate is None:
-            return {"_notify": notified}
+            return {"_notify": notified, **before_commit(quanke, session, app, "issue")}
         doc = issuance.record_document(session, app, "certificate",
                                        by_id=user.id if user else None, service=service)
-        return {"document": doc.number, "_notify": notified, "_documents": [doc.id]}
+        return {"document": doc.number, "_notify": notified, "_documents": [doc.id],
+                **before_commit(quanke, session, app, "issue")}
     return transition(quanke, actor, app_id, "issue", body)

@@ -14,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from core.approval.plugin_steps import before_commit
 from core.deadlines.explain import clock_of
 from core.papers import issuance
 from core.platform.clock import now as utcnow, today
@@ -45,8 +46,9 @@ def decide_by_rule(quanke, app_id: int, *, approve: bool, rule: str, reasons: st
                                      "审批结果", f"{verdict}（系统按规则自动办理）")
         doc = issuance.record_document(session, app, "decision_approve" if approve else "decision_reject",
                                        by_id=None, service=quanke.service(app.service_code))
+        action = "approve" if approve else "reject"
         return {"rule": rule, "reasons": text, "document": doc.number, "_notify": notified,
-                "_documents": [doc.id]}
+                "_documents": [doc.id], **before_commit(quanke, session, app, action)}
 
     return _transition(quanke, SYSTEM, app_id, "approve" if approve else "reject", body)
 

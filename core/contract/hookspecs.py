@@ -113,7 +113,7 @@ def extra_checks(service: "ServiceDef", applicant: Any) -> "list[Check] | None":
 
 @hookspec
 def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
-                         materials: "frozenset[str]", phase: str, session: Any
+                         materials: "frozenset[str]", phase: str, session: Any, delivery: dict
                          ) -> "dict[str, str | list[str]] | None":
     """Refuse bad application data with clear messages, whichever way it is filed.
 
@@ -125,8 +125,13 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
     everything handed in) and when a counter is about to accept it or issues the one-time
     correction notice (``phase="accept"``). Arguments:
     the :class:`core.contract.services.ServiceDef`, the :class:`core.platform.models.Applicant`, the cleaned
-    ``form_data``, the codes of the ``materials`` provided, and a read-only ``session`` for
-    what only the database knows (a name already registered, a commitment path closed).
+    ``form_data``, the codes of the ``materials`` provided, a read-only ``session`` for
+    what only the database knows (a name already registered, a commitment path closed), and
+    ``delivery``, how the applicant wants the result: ``{"method": "pickup" | "courier",
+    "method_label", "pickup_centre_id", "courier_address": {"recipient", "phone", "address"}
+    or None}`` — the core asks for and validates the courier address (领取方式), so a plugin
+    never adds an address field of its own; it may refuse a choice its service cannot serve
+    (answer ``{"delivery_method": "…"}``) or check the address (``{"courier_address": "…"}``).
 
     Return ``{field: message or [messages]}`` for what is wrong (Chinese, shown on the
     field); ``None`` or ``{}`` means nothing to object to. Answer only for your own services.
@@ -137,6 +142,21 @@ def validate_application(service: "ServiceDef", applicant: Any, form_data: dict,
     in, and the one-time correction notice lists it with your message (一次性告知). Rules
     that may change while an application is handled belong in checks
     (:class:`core.contract.services.Check`) too.
+    """
+
+
+@hookspec
+def prefill_form(service: "ServiceDef", applicant: Any, session: Any) -> "dict | None":
+    """Values to pre-fill a new application form with, from what is already known.
+
+    Called when the counter's filing page or the portal's application page shows the empty
+    form of ``service`` for ``applicant`` (a :class:`core.platform.models.Applicant`), with a
+    read-only ``session``. Return ``{field: value}`` for fields of the service's own form (the
+    applicant's address from the plugin's register, a licence number to renew …); other keys
+    are ignored, and so is an answer for a service of another plugin — answer only for your
+    own. Fields named ``applicant_name``, ``applicant_id_number`` and ``applicant_phone`` are
+    filled by the core without this hook. ``None`` means nothing to add. A failing
+    implementation is logged and left out: the form is then shown without its values.
     """
 
 
@@ -152,14 +172,39 @@ def application_event(event: "ApplicationEvent", quanke: Any) -> None:
 
 
 @hookspec
-def certificate_data(application: Any, session: Any) -> "dict | None":
-    """Add service-specific values to a certificate before it is rendered.
+def before_decision_commit(application: Any, action: str, session: Any, quanke: Any) -> "dict | None":
+    """Do this plugin's part of a decision inside the decision's own transaction.
 
-    Called each time a certificate (or decision letter) of ``application`` (a
-    :class:`core.platform.models.Application`) is rendered, inside a read-only ``session``. Return a
-    dict merged into :attr:`core.contract.services.CertificateContext.extra` (e.g. the unified social
-    credit code assigned on approval, or the archive records found); ``None`` = nothing.
-    Only the plugin that owns the service should answer for it.
+    Called when ``application`` (a :class:`core.platform.models.Application`) is approved,
+    rejected (``action`` ``"approve"`` / ``"reject"``, by a person or by a rule) or its result
+    issued (``"issue"``), after the state changed and the decision and document rows were
+    added, before the commit — with the transaction's ``session`` and the runtime. Allocate a
+    licence or card number, write the plugin's register row (audit it with
+    ``core.api.record_audit`` in this ``session``): it is saved together with the decision or
+    not at all, so no job has to catch up after the commit. Raising a
+    :class:`core.platform.errors.QuankeError` (``InvalidState("号段已用完")`` …) refuses the
+    action with that message and nothing is saved; any other exception refuses it as
+    ``plugin_failed``. Return a small JSON-able dict to record in the decision's audit event
+    (under ``plugins.<plugin name>``), or ``None``. Answer only for your own services, and
+    keep it short: the application row is locked meanwhile.
+    """
+
+
+@hookspec
+def certificate_data(application: Any, session: Any, document_kind: str) -> "dict | None":
+    """Add service-specific values to a certificate or decision letter before it is rendered.
+
+    Called each time a certificate (``document_kind="certificate"``) of ``application`` (a
+    :class:`core.platform.models.Application`) is rendered, inside a read-only ``session``;
+    return a dict merged into :attr:`core.contract.services.CertificateContext.extra` (e.g. the
+    unified social credit code assigned on approval, or the archive records found).
+
+    Decision letters (``"decision_approve"`` / ``"decision_reject"``, the core's 准予/不予许可
+    决定书) ask the implementations that name ``document_kind`` in their signature — an
+    older implementation written for certificates only is not called for them. For a letter,
+    ``{"letter_fields": [(label, value), ...]}`` adds the service's own lines (a licence number
+    allocated on approval …) under the parties. ``None`` = nothing. Only the plugin that owns
+    the service should answer for it.
     """
 
 

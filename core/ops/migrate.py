@@ -112,5 +112,19 @@ def new_revision(quanke, plugin: str, message: str, rev_id: str | None = None):
         cfg.attributes["connection"] = connection
         kwargs = {"head": f"{plugin}@head"} if branch_exists else {
             "head": "base", "branch_label": plugin, "depends_on": "core_0001"}
-        return command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id,
-                                version_path=location, **kwargs)
+        script = command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id,
+                                  version_path=location, **kwargs)
+    if plugin != "core" and script is not None:
+        _public_types(Path(script.path))
+    return script
+
+
+def _public_types(path: Path) -> None:
+    """A plugin imports only ``core.api``, its migrations too: autogenerate names the core's
+    column type by its internal module (``core.platform.db.UTCDateTime``)."""
+    text = path.read_text(encoding="utf-8")
+    fixed = text.replace("core.platform.db.UTCDateTime(", "UTCDateTime(")
+    fixed = fixed.replace("import core.platform.db\n",
+                          "from core.api import UTCDateTime\n" if "UTCDateTime(" in fixed else "")
+    if fixed != text:
+        path.write_text(fixed, encoding="utf-8")

@@ -140,6 +140,8 @@ def check(quanke) -> HealthReport:
         add(plugin, problems)
     for plugin, problems in missing_departments(quanke).items():  # none before core_0001
         add(plugin, problems)
+    from core.platform.config import base_url_warnings
+    report.plugins[CORE].notes.extend(base_url_warnings(quanke.config))
     try:
         from core.ops.readiness import calendar_warnings_now
         report.plugins[CORE].notes.extend(calendar_warnings_now(quanke))

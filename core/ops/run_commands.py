@@ -39,15 +39,19 @@ def db_current(ctx):
 # -- running ----------------------------------------------------------------------------------
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="HOST")
+@click.option("--port", default=5000, show_default=True, type=int, envvar="PORT")
 @click.option("--init/--no-init", default=False, help="先迁移数据库并载入演示数据")
 @click.option("--production", is_flag=True, help="生产模式：开发密钥或缺少印章证书时拒绝启动")
 @click.pass_context
 def serve(ctx, host, port, init, production):
     """Run the web application (启动网站)."""
     from core.ops import migrate
+    from core.platform.config import address_url
     quanke = command_runtime(ctx)
+    if quanke.config.get("BASE_URL_DERIVED"):
+        # no BASE_URL configured: documents' QR codes and links point at where we serve
+        quanke.config["BASE_URL"] = address_url(host, port)
     if production:
         from core.ops.readiness import refuse_unless_production_ready
         refuse_unless_production_ready(quanke)
@@ -63,6 +67,8 @@ def serve(ctx, host, port, init, production):
     click.echo("=" * 60)
     click.echo(f" Quanke 全科 已启动: {url}")
     click.echo(f" 数据库: {quanke.db.url}")
+    click.echo(f" 证照二维码与链接: {quanke.config['BASE_URL']}"
+               + ("（未配置 BASE_URL，按服务地址推导）" if quanke.config.get("BASE_URL_DERIVED") else ""))
     click.echo(f" 任务: {'内联执行 (无 Redis)' if quanke.jobs.inline else quanke.config['REDIS_URL']}")
     from core.ops.demo import DEMO_LOGINS
     click.echo(" 演示账号 (用户名 / 密码 demo12345):")

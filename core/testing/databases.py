@@ -56,11 +56,13 @@ def truncate_all(quanke: Quanke) -> None:
     quanke.forget_calendar()
 
 
-def runtime(url: str, tmp: Path, **config) -> Quanke:
+def runtime(url: str, tmp: Path, *, extra_plugins=(), **config) -> Quanke:
     """A runtime on database ``url`` with instance files under ``tmp``: jobs inline (no
-    Redis), every installed plugin plus :data:`SAMPLE_PLUGIN`; ``config`` overrides settings."""
+    Redis), every installed plugin plus :data:`SAMPLE_PLUGIN` and ``extra_plugins`` (modules
+    or objects with hook implementations, e.g. a plugin written inside a test); ``config``
+    overrides settings."""
     # PDFs are rendered when first downloaded, so tests that never look at one skip the cost.
     base = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "REDIS_URL": None,
             "QUEUE_PREFIX": f"quanke-test-{RUN_ID}", "RENDER_DOCUMENTS_INLINE": False}
     base.update(config)
-    return Quanke(base, extra_plugins=[SAMPLE_PLUGIN])
+    return Quanke(base, extra_plugins=[SAMPLE_PLUGIN, *extra_plugins])

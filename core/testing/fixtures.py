@@ -111,3 +111,21 @@ def approver(world) -> User:
 def citizen(world) -> Citizen:
     """A registered citizen with an applicant record (resident ID) and a phone."""
     return world.citizen
+
+
+@pytest.fixture
+def signed_in(app, world):
+    """``signed_in("counter")`` → a :class:`core.testing.browser.Browser` on :func:`app`
+    signed in as that world user or citizen (``signed_in()``: nobody); it posts forms with their
+    CSRF token. SMS codes are kept in memory (:func:`core.testing.browser.sms_code`)."""
+    from core.people.sms_login import MemorySmsSender
+    from core.testing.browser import Browser, sign_in
+    world.quanke.config["SMS_SENDER"] = "memory"
+    MemorySmsSender.sent.clear()
+
+    def make(who: str | None = None) -> Browser:
+        client = app.test_client()
+        if who is not None:
+            sign_in(client, world.users[who] if who in world.users else world.citizens[who])
+        return Browser(client)
+    return make

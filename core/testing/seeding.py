@@ -1,12 +1,16 @@
 """The seeded world most tests need: centres, departments, staff of every role, citizens."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
 
 from core.ops.demo import sync_departments, valid_resident_id
 from core.people import applicants
 from core.people.users import create_user
-from core.platform.models import Centre, CentreService, Citizen, User
+from core.platform.clock import today
+from core.platform.models import Applicant, Centre, CentreService, Citizen, User
 from core.runtime import Quanke
 
 PASSWORD = "test-pass-123"
@@ -85,3 +89,48 @@ def seed_world(quanke: Quanke, *, department: str = "sample_dept",
             session.flush()
             world.citizens[key] = citizen
     return world
+
+
+def _born(age: int, on: dt.date) -> dt.date:
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:  # 29 February in a year without one
+        return on.replace(year=on.year - age, day=28)
+
+
+def new_applicant(world: World, *, age: int | None = None, born: dt.date | None = None,
+                  on: dt.date | None = None, kind: str = "person", name: str | None = None,
+                  phone: str | None = None) -> Applicant:
+    """A new applicant of any age or kind, for rules the seeded citizen (born 1990) cannot test.
+
+    A person (``kind="person"``) gets a valid resident ID whose birth date makes them ``age``
+    on ``on`` (default: today, Beijing time; they turn that age that very day) or is ``born``,
+    and a portal account (so :func:`core.testing.drive_to` can file a draft for them); an
+    enterprise (``kind="enterprise"``) a valid unified social credit code. Pass the applicant
+    to :func:`core.testing.file_at_counter` or :func:`core.testing.drive_to` (``applicant=``).
+    """
+    from stdnum.cn import uscc
+    quanke = world.quanke
+    with quanke.db.session() as session:
+        serial = (session.scalar(select(func.count(Applicant.id))) or 0) + 1
+        while True:  # a number nobody holds yet (tests may add applicants of their own)
+            if kind == "enterprise":
+                base = f"92320102MA{serial:07d}"
+                number = base + uscc.calc_check_digit(base)
+            elif kind == "person":
+                birth = born or _born(20 if age is None else age, on or today())
+                number = valid_resident_id(f"320102{birth:%Y%m%d}{serial % 1000:03d}")
+            else:
+                raise ValueError(f"kind is 'person' or 'enterprise', not {kind!r}")
+            if applicants.find(session, kind, number) is None:
+                break
+            serial += 1
+        default = f"测试个体户{serial}" if kind == "enterprise" else f"测试申请人{serial}"
+        applicant, _ = applicants.register(session, kind=kind, id_number=number,
+                                           name=name or default, actor="test",
+                                           phone=phone if phone is not None else f"137{serial:08d}")
+        if kind == "person" and applicant.phone:
+            session.add(Citizen(phone=applicant.phone, name=applicant.name, applicant_id=applicant.id))
+        session.flush()
+        session.expunge(applicant)
+    return applicant

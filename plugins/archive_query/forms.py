@@ -15,7 +15,7 @@ from plugins.archive_query.domain.categories import CHOICES
 BASES = [("self", "本人查询"), ("attorney", "受托查询（附经公证的委托书）"),
          ("deceased_relative", "查询已故亲属档案（附死亡证明及亲属关系证明）"),
          ("investigation", "法院/律师调查（附调查函；律师另附法院或案件文书）")]
-BASIS_LABELS = dict(BASES)
+BASIS_LABELS = dict(BASES)   # {value: label}: the form's choices (WTForms 3.3 deprecates tuples)
 NOT_APPLICABLE = ("", "（不适用）")
 
 
@@ -28,21 +28,21 @@ def resident_id(form, field):
 
 
 class ArchiveQueryForm(Form):
-    category = SelectField("档案类别", choices=CHOICES, validators=[DataRequired("请选择档案类别")],
+    category = SelectField("档案类别", choices=dict(CHOICES), validators=[DataRequired("请选择档案类别")],
                            invalid_choice_message="档案类别不存在，请从计生、婚姻、招工、人事任免、退伍军人档案中选择")
     subject_name = StringField("档案当事人姓名", validators=[DataRequired("请填写当事人姓名"),
                                                       Length(1, 30, "当事人姓名最多30字")])
     subject_id_number = StringField("档案当事人身份证号", validators=[
         DataRequired("请填写当事人身份证号"), resident_id])
-    basis = SelectField("查询依据", choices=BASES, validators=[DataRequired("请选择查询依据")],
+    basis = SelectField("查询依据", choices=BASIS_LABELS, validators=[DataRequired("请选择查询依据")],
                         invalid_choice_message="查询依据无效，请选择本人查询、受托查询、已故亲属或调查函")
     purpose = TextAreaField("查询用途", validators=[DataRequired("请填写查询用途"),
                                                 Length(2, 200, "查询用途应为2至200字")])
     # Asked only for some bases; the inline validators below say when. ``default=""`` so that
     # an application without them (API, older clients) reads as "not given", not as a bad choice.
-    relation = SelectField("申请人是已故当事人的（近亲属关系）", choices=[NOT_APPLICABLE] + RELATIONS,
+    relation = SelectField("申请人是已故当事人的（近亲属关系）", choices=dict([NOT_APPLICABLE] + list(RELATIONS)),
                            default="", validate_choice=False)
-    investigator = SelectField("调查人", choices=[NOT_APPLICABLE] + INVESTIGATORS, default="",
+    investigator = SelectField("调查人", choices=dict([NOT_APPLICABLE] + list(INVESTIGATORS)), default="",
                                invalid_choice_message="调查人只能是人民法院或律师")
     case_number = StringField("案号", default="", validators=[
         Length(max=60, message="案号最多60字")])
@@ -78,12 +78,12 @@ class ArchiveQueryForm(Form):
 # -- staff pages (Flask-WTF: CSRF) ----------------------------------------------------------------
 
 class SearchForm(FlaskForm):
-    mode = SelectField("检索方式", choices=[("id", "按身份证号（精确）"), ("name", "按姓名和出生年份（模糊）")],
+    mode = SelectField("检索方式", choices={"id": "按身份证号（精确）", "name": "按姓名和出生年份（模糊）"},
                        invalid_choice_message="检索方式无效")
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位")])
     name = StringField("姓名", validators=[Optional(), Length(max=30, message="姓名最多30字")])
     birth_year = IntegerField("出生年份", validators=[Optional(), NumberRange(1900, 2100, "出生年份应为四位数字")])
-    category = SelectField("档案类别", choices=[("", "全部类别")] + CHOICES,
+    category = SelectField("档案类别", choices={"": "全部类别", **dict(CHOICES)},
                            invalid_choice_message="档案类别不存在")
     reason = StringField("查档事由", validators=[DataRequired("请填写查档事由（如申请编号、来函编号）"),
                                              Length(2, 200, "查档事由应为2至200字")])

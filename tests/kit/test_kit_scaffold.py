@@ -122,7 +122,7 @@ def test_scaffold_install_and_its_own_tests_pass(tmp_path, pip_install):
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(speed), env.get("PYTHONPATH")]))
     run = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "kit_quick_hash",
-         "-W", "ignore::DeprecationWarning",
+         "-W", "error::DeprecationWarning",
          "tests/test_contract.py", "tests/test_workflow.py::test_main_path_through_counter_queue_and_portal"],
         cwd=made.root, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

@@ -30,6 +30,9 @@ DEPT = {"approver", "approver2", "lead", "acceptor"}
 APPROVER_ROLE = DEPT | {"approver_other"}
 T01_COUNTER = {"counter", "acceptor"}
 DRAFT_HELPERS = {"counter", "counter_b", "acceptor"}
+#: a courier choice needs the courier details (core.acceptance.delivery_choice)
+COURIER_FIELDS = {"courier_recipient": "矩阵收件人", "courier_phone": "13900000001",
+                  "courier_address": "南京市玄武区中山路1号"}
 ACCEPTED_VIEWERS = T01_COUNTER | {"approver", "approver2", "lead", "centre_admin", "auditor"}
 PDF = b"%PDF-1.4\n" + b"x" * 64
 
@@ -127,11 +130,12 @@ HTML = [
     E("POST", "/portal/applications/{app}/resubmit", {"citizen"}, state="correction_requested", changes="app"),
     E("GET", "/portal/applications/{app}/edit", {"citizen"}, state="draft"),
     E("POST", "/portal/applications/{app}/edit", {"citizen"}, state="draft",
-      data={"f-purpose": "矩阵修改草稿", "delivery_method": "courier"}, changes="app"),
+      data={"f-purpose": "矩阵修改草稿", "delivery_method": "courier", **COURIER_FIELDS}, changes="app"),
     # a counter worker helping a citizen with a draft (centre authorised for the service)
     E("GET", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft"),
     E("POST", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft",
-      data={"f-purpose": "窗口矩阵修改", "consent": "y", "delivery_method": "courier"}, changes="app"),
+      data={"f-purpose": "窗口矩阵修改", "consent": "y", "delivery_method": "courier", **COURIER_FIELDS},
+      changes="app"),
     E("POST", "/portal/applications/{app}/withdraw", {"citizen"}, state="submitted", changes="app"),
     E("POST", "/portal/applications/{app}/rate", {"citizen"}, state="accepted", data={"level": "4"}),
     E("GET", "/portal/appointments", CITIZENS),
@@ -182,7 +186,8 @@ API = [
       data={"paper": ["photo"]}, changes="app"),
     E("POST", "/api/v1/applications/{app}/accept", T01_COUNTER, state="submitted", api=True, changes="app"),
     E("PATCH", "/api/v1/applications/{app}", DRAFT_HELPERS, state="draft", api=True, changes="app",
-      data={"form_data": {"purpose": "接口矩阵修改"}, "consent": True, "delivery_method": "courier"}),
+      data={"form_data": {"purpose": "接口矩阵修改"}, "consent": True, "delivery_method": "courier",
+            "courier_address": {"recipient": "矩阵收件人", "phone": "13900000001", "address": "南京市玄武区中山路1号"}}),
     E("POST", "/api/v1/applications/{app}/return", T01_COUNTER, state="submitted", api=True,
       data={"defects": {"id_proof": "模糊"}}, changes="app"),
     E("POST", "/api/v1/applications/{app}/refuse", T01_COUNTER, state="submitted", api=True,

@@ -46,6 +46,7 @@ def test_draft_edited_by_citizen_then_with_counter_help(live, browser, quanke): 
     citizen.locator('input[name="file-id_proof"]').set_input_files(
         {"name": "身份证明.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"})
     citizen.get_by_label("领取方式").select_option("courier")
+    citizen.get_by_label("邮寄地址").fill("南京市玄武区中山路1号")   # recipient and phone: pre-filled
     shot(citizen, "portal-draft-edit", full=True)
     citizen.get_by_role("button", name="保存草稿").click()
     citizen.wait_for_url(re.compile(rf"/portal/applications/{app_id}$"))
@@ -53,6 +54,7 @@ def test_draft_edited_by_citizen_then_with_counter_help(live, browser, quanke): 
     with quanke.db.session() as s:
         app = s.get(Application, app_id)
         assert app.form_data["purpose"] == "开办社区书屋（周末开放）" and app.delivery_method == "courier"
+        assert app.courier_address["address"] == "南京市玄武区中山路1号"
         assert [m.code for m in app.materials] == ["id_proof"] and app.state == State.DRAFT.value
 
     # at the counter: the worker finds the applicant and helps with the draft

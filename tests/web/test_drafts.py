@@ -17,6 +17,8 @@ from core.testing import TINY_PNG, drive_to, snapshot  # uploads are re-encoded:
 
 PDF = b"%PDF-1.4\n" + b"x" * 100
 
+COURIER = {"recipient": "测试收件人", "phone": "13900000001", "address": "南京市玄武区中山路1号"}
+
 
 def draft(world, purpose="网上开办", with_scan=True) -> Application:
     from core.acceptance.uploads import Upload
@@ -49,7 +51,7 @@ def test_citizen_edits_form_and_materials_audited_without_values(world):
     acceptance.update_draft(world.quanke, world.citizen, app.id, form_data={"purpose": "改为开办分店"},
                           remove_materials=[scan.id],
                           uploads=[Upload("id_proof", "id-new.pdf", PDF + b"new")],
-                          delivery_method="courier")
+                          delivery_method="courier", courier_address=COURIER)
     after = stored(world, app.id)
     assert after.form_data["purpose"] == "改为开办分店" and after.delivery_method == "courier"
     assert [m.filename for m in after.materials] == ["id-new.pdf"]
@@ -57,7 +59,9 @@ def test_citizen_edits_form_and_materials_audited_without_values(world):
     [event] = events(world, app.id)
     assert event.actor == f"citizen:{world.citizen.id}"
     assert event.data["fields"] == ["purpose"] and event.data["removed"] == ["id_proof"]
+    assert event.data["courier_address"] == "changed"
     assert "改为开办分店" not in str(event.data)          # names of fields, never their values
+    assert COURIER["address"] not in str(event.data)
 
 
 def test_invalid_form_is_refused_and_nothing_changes(world):
@@ -128,6 +132,7 @@ def test_portal_edit_page_keeps_input_on_error_then_saves(as_user, world):
     scan = stored(world, app.id).materials[0]
     r = b.post(f"/portal/applications/{app.id}/edit",
                {"f-purpose": "<script>alert(1)</script>开店", "delivery_method": "courier",
+                **{f"courier_{k}": v for k, v in COURIER.items()},
                 "remove": str(scan.id), "file-photo": (io.BytesIO(TINY_PNG), "p.png")},
                content_type="multipart/form-data")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/portal/applications/{app.id}")
@@ -186,7 +191,8 @@ def test_api_patch_edits_a_draft_and_refuses_anything_else(web, world, api_token
     def patch(app_id, body, who="counter"):
         return client.patch(f"/api/v1/applications/{app_id}", json=body,
                             headers={"Authorization": f"Bearer {api_tokens[who]}"})
-    r = patch(app.id, {"form_data": {"purpose": "接口修改"}, "consent": True, "delivery_method": "courier"})
+    r = patch(app.id, {"form_data": {"purpose": "接口修改"}, "consent": True, "delivery_method": "courier",
+                       "courier_address": COURIER})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["form_data"]["purpose"] == "接口修改" and r.get_json()["state"] == "draft"
     assert patch(app.id, {"form_data": {"purpose": "接口修改"}}).get_json()["error"] == "consent_required"

@@ -55,8 +55,17 @@ def file_application():
         form_data=form_data, paper=strs(data, "paper"), uploads=uploads_from(data),
         consent=b(data, "consent"), consent_text=s(data, "consent_text", max_len=1000),
         idempotency_key=key, delivery_method=s(data, "delivery_method", max_len=16, default="pickup"),
-        pickup_centre_id=pickup)
+        courier_address=_courier(data), pickup_centre_id=pickup)
     return after(app.id, 201)
+
+
+def _courier(data: dict) -> dict | None:
+    """``courier_address``: an object (checked by the core) or null."""
+    value = data.get("courier_address")
+    if value is not None and not isinstance(value, dict):
+        raise InvalidInput("courier_address 应为对象：{recipient, phone, address}", code="invalid_field",
+                           field="courier_address")
+    return value
 
 
 @bp.get("/api/v1/applications/<int:app_id>")
@@ -92,6 +101,8 @@ def update_draft(app_id: int):
         options["delivery_method"] = s(data, "delivery_method", max_len=16)
     if "pickup_centre_id" in data:
         options["pickup_centre_id"] = i(data, "pickup_centre_id", lo=1)
+    if "courier_address" in data:
+        options["courier_address"] = _courier(data)
     with quanke().db.session() as db:
         app = db.get(Application, app_id)
         if app is None or not (can_view(user, app, db=db) or may_help_with_draft(user, app, db)):

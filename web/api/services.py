@@ -43,9 +43,19 @@ def get_service(code: str):
     out["guide"] = dict(service.guide)
     out["commitment"] = service.commitment
     form = service.form()
-    out["form_fields"] = [{"name": f.name, "label": str(f.label.text), "type": f.type,
-                           "required": bool(f.flags.required)} for f in form]
+    out["form_fields"] = [_form_field(f) for f in form]
     return jsonify(out)
+
+
+def _form_field(field) -> dict:
+    """One field of the service's form; a select lists the values it accepts (and their
+    labels), so an API client need not guess them."""
+    out = {"name": field.name, "label": str(field.label.text), "type": field.type,
+           "required": bool(field.flags.required)}
+    if hasattr(field, "iter_choices"):
+        out["choices"] = [{"value": str(c.value), "label": str(c.label)} for c in field.iter_choices()]
+        out["multiple"] = field.type.endswith("SelectMultipleField")
+    return out
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from core import approval
+from core.acceptance.delivery_choice import masked as masked_address
 from core.platform.errors import NotFound
 from core.platform.identifiers import mask_id, mask_name, mask_phone
 from core.platform.models import Applicant, Application
@@ -33,7 +34,9 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
                       "id_number": app.applicant.id_number if reveal else mask_id(app.applicant.id_number),
                       "phone": app.applicant.phone if reveal else mask_phone(app.applicant.phone)},
         "centre_id": app.centre_id, "pickup_centre_id": app.pickup_centre_id,
-        "delivery_method": app.delivery_method, "created_at": iso(app.created_at),
+        "delivery_method": app.delivery_method,
+        "courier_address": app.courier_address if reveal else masked_address(app.courier_address),
+        "created_at": iso(app.created_at),
         "submitted_at": iso(app.submitted_at), "accepted_at": iso(app.accepted_at),
         "decided_at": iso(app.decided_at), "due_date": iso(app.due_date), "overdue": app.overdue,
         "paused": app.paused, "claimed_by_id": app.claimed_by_id,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core import acceptance
 from core.acceptance import catalog, first_contact, tickets
+from core.acceptance.prefill import form_defaults
 from core.approval import queues
 from core.people import applicants
 from core.platform import actors
@@ -17,6 +18,7 @@ from core.platform.errors import QuankeError
 from core.platform.identifiers import validate_credit_code, validate_resident_id
 from core.platform.models import Applicant, Application, Department, Role, User
 
+from ..delivery import delivery_errors, new_choice, posted_address, posted_choice
 from ..forms import ApplicantForm
 from ..helpers import db_id, flash_error, new_key, quanke
 from ..identity import staff_required
@@ -167,9 +169,12 @@ def apply(applicant_id: int, service_code: str):
             abort(403)
         centres = _centre_choices(db)
         person_name, person_id = person.name, person.id
-    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f")
+        choice = posted_choice(request.form) if request.method == "POST" else new_choice(person)
+        known = form_defaults(q, db, service, person) if request.method == "GET" else None
+    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f",
+                        data=known)
     key = request.form.get("idempotency_key") or new_key()
-    consent_error = None
+    consent_error, errors = None, {}
     if request.method == "POST":
         consent = request.form.get("consent") == "y"
         valid = form.validate()
@@ -185,16 +190,18 @@ def apply(applicant_id: int, service_code: str):
                     form_data={k: v for k, v in form.data.items()}, paper=paper, uploads=uploads,
                     consent=True, consent_text=_("申请人当面同意由工作人员代为填报，已核对身份证件"),
                     idempotency_key=key[:80], delivery_method=method,
+                    courier_address=posted_address(request.form),
                     pickup_centre_id=db_id(pickup) if pickup in dict(centres) else None)
                 flash(_("已登记申请 %(number)s，请核对材料与核查结果后受理", number=app.number), "success")
                 return redirect(url_for("counter.application", app_id=app.id))
             except QuankeError as exc:
                 flash_error(exc)
+                errors = delivery_errors(exc)
                 fields = (exc.details or {}).get("fields", {})
                 for name, messages in fields.items():
                     if name in form._fields:
                         form._fields[name].errors = list(messages)
     return render_template("counter/apply.html", service=service, form=form, key=key,
                            applicant_name=person_name, applicant_id=person_id, centres=centres,
-                           consent_error=consent_error,
+                           consent_error=consent_error, choice=choice, delivery_errors=errors,
                            department=q.plugins.departments.get(service.department))

@@ -132,6 +132,13 @@ def deliver(app_id: int):
     with quanke().db.session() as db:
         app = load_app(db, app_id, who)
         info = details(db, app, who)
+        if app.state == "issued" and app.delivery_method == "courier" and app.courier_address:
+            # the worker posting it needs the whole address: shown, and the view recorded
+            from core.platform import actors, audit
+            audit.record_view(db, actor=actors.actor_key(who), object_type="application",
+                              object_id=app.id, subject=app.applicant.id_number,
+                              fields=["courier_address"], application_id=app.id)
+            info["courier"] = app.courier_address
         return render_template("counter/deliver.html", **info)
 
 

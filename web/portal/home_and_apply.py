@@ -8,11 +8,13 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
 from core import acceptance
+from core.acceptance.prefill import form_defaults
 from core.people import citizens
 from core.platform.errors import QuankeError
-from core.platform.models import Application, Centre
+from core.platform.models import Applicant, Application, Centre
 
 from ..counter import parse_materials
+from ..delivery import delivery_errors, new_choice, posted_address, posted_choice
 from ..forms import ProfileForm
 from ..helpers import db_id, flash_error, new_key, quanke
 from ..identity import citizen_required
@@ -88,10 +90,15 @@ def apply(code: str):
     if me.applicant_id is None:
         flash(_("网上申请前请先完成实名登记"), "warning")
         return redirect(url_for("portal.profile", next="apply"))
-    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f")
     key = request.form.get("idempotency_key") or new_key()
+    errors = {}
     with q.db.session() as db:
         centres = [(str(c.id), c.name) for c in db.scalars(select(Centre).order_by(Centre.code))]
+        person = db.get(Applicant, me.applicant_id)
+        choice = posted_choice(request.form) if request.method == "POST" else new_choice(person)
+        known = form_defaults(q, db, service, person) if request.method == "GET" else None
+    form = service.form(formdata=request.form if request.method == "POST" else None, prefix="f",
+                        data=known)
     if request.method == "POST" and form.validate():
         _paper, uploads = parse_materials(service, allow_paper=False)
         method = request.form.get("delivery_method", "pickup")
@@ -102,6 +109,7 @@ def apply(code: str):
                 q, me, service_code=service.code, applicant_id=me.applicant_id,
                 form_data={k: v for k, v in form.data.items()}, uploads=uploads, submit=False,
                 idempotency_key=f"c{me.id}-{key}"[:80], delivery_method=method,
+                courier_address=posted_address(request.form),
                 pickup_centre_id=db_id(pickup) if pickup in dict(centres) else None)
             if not submit:
                 flash(_("草稿已保存，可继续上传材料后提交"), "success")
@@ -109,10 +117,11 @@ def apply(code: str):
             return _submit(app.id)
         except QuankeError as exc:
             flash_error(exc)
+            errors = delivery_errors(exc)
             for name, messages in (exc.details or {}).get("fields", {}).items():
                 if name in form._fields:
                     form._fields[name].errors = list(messages)
     return render_template("portal/apply.html", service=service, form=form, key=key,
-                           centres=centres,
+                           centres=centres, choice=choice, delivery_errors=errors,
                            steps=[(s, IDENTITY_STEP_NAMES.get(s, s)) for s in sorted(service.identity)])
 

@@ -90,12 +90,17 @@ def render_refusal_notice(header: DocumentHeader, *, service_name: str, applican
 
 def render_decision_letter(header: DocumentHeader, *, approved: bool, service_name: str, applicant_name: str,
                            applicant_id_masked: str, reasons: Sequence[str] = (), title: str | None = None,
+                           fields: Sequence[tuple[str, str]] = (),
                            allow_missing_glyphs: bool = False, font_path: str | None = None) -> RenderedPDF:
-    """准予/不予行政许可决定书. A refusal must give reasons and states the rights of appeal."""
+    """准予/不予行政许可决定书. A refusal must give reasons and states the rights of appeal.
+    ``fields`` are the service's own lines (a licence number allocated on approval …), printed
+    under the parties (the ``certificate_data`` hook's ``letter_fields``)."""
     if not approved:
         _require(reasons, "不予许可决定必须说明理由", "reasons_missing", "reasons")
     w = _Writer(font_path, allow_missing_glyphs)
     body = _parties(w, applicant_name, applicant_id_masked, service_name)
+    if fields:
+        body[-1:-1] = [w.facts([(str(label), str(value)) for label, value in fields], 28 * mm)]
     if approved:
         title = title or "准予行政许可决定书"
         body.append(w.para(f"你（单位）申请的“{service_name}”事项，经审查，符合法定条件、标准。根据《中华人民共和国"

@@ -115,8 +115,9 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
     elif kind in ("decision_approve", "decision_reject"):
         reasons = _lines(decision.reasons if decision else "")
         approved = kind == "decision_approve"
+        fields = letter_fields(quanke, session, app, kind)
         make = lambda: pdf.render_decision_letter(header, approved=approved, **party,  # noqa: E731
-                                                  reasons=reasons)
+                                                  reasons=reasons, fields=fields)
     elif kind == "certificate":
         if service.certificate is None:
             raise InvalidState(f"事项“{service.name}”没有证照", code="no_certificate")
@@ -131,7 +132,8 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
                    "document_version": doc.version})
         # The service's plugin adds what only it knows (a credit code, the records found …);
         # an exception here fails the rendering, and the job is retried.
-        for extra in quanke.hook.certificate_data(application=app, session=session):
+        for extra in quanke.hook.certificate_data(application=app, session=session,
+                                                  document_kind="certificate"):
             if extra:
                 ctx.extra.update(extra)
         make = lambda: service.certificate(ctx)  # noqa: E731
@@ -139,6 +141,24 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind")
     return _Plan(make, kind in SEALED_KINDS, app.department_code, department_name,
                  doc.sha256 or "", doc.storage_key or "")
+
+
+def letter_fields(quanke, session: Session, app: Application, kind: str) -> list[tuple[str, str]]:
+    """The service's own lines on a decision letter: ``letter_fields`` of the
+    ``certificate_data`` answers of the implementations that take ``document_kind`` (older
+    ones were written for certificates only and are not asked: they may not expect a
+    rejected application). An exception fails the rendering, which is retried."""
+    rows: list[tuple[str, str]] = []
+    for impl in quanke.hook.certificate_data.get_hookimpls():
+        if "document_kind" not in impl.argnames:
+            continue
+        args = {"application": app, "session": session, "document_kind": kind}
+        answer = impl.function(**{k: v for k, v in args.items() if k in impl.argnames})
+        pairs = answer.get("letter_fields") if isinstance(answer, dict) else None
+        for pair in pairs or ():
+            if isinstance(pair, (tuple, list)) and len(pair) == 2 and str(pair[0]).strip():
+                rows.append((str(pair[0]), str(pair[1])))
+    return rows
 
 
 def _produce(quanke, plan: _Plan) -> bytes:

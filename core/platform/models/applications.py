@@ -77,6 +77,9 @@ class Application(Base):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
     pickup_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
     delivery_method: Mapped[str] = mapped_column(String(16), default="pickup")
+    #: 邮寄送达: {"recipient", "phone", "address"} (core.acceptance.delivery_choice); NULL for
+    #: pick-up, and for courier applications filed before 0.2 (no address was asked then).
+    courier_address: Mapped[dict | None] = mapped_column(JSON)
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
 

@@ -16,13 +16,13 @@ from plugins.business_license.forms.registration import RegistrationForm
 
 
 def _food_item_choices():
-    return [(code, label) for code, (label, _) in catalog.FOOD_ITEMS.items()]
+    return {code: label for code, (label, _) in catalog.FOOD_ITEMS.items()}
 
 
 class FoodFields(Form):
     """The food-business permit's own fields (also part of the joint form)."""
 
-    food_category = ZhSelectField("主体业态", choices=[("", "请选择")] + list(catalog.FOOD_CATEGORIES.items()),
+    food_category = ZhSelectField("主体业态", choices={"": "请选择", **catalog.FOOD_CATEGORIES},
                                   what="主体业态", validators=[DataRequired("请选择主体业态")])
     food_items = ZhSelectMultipleField("经营项目", choices=_food_item_choices(), what="经营项目",
                                        validators=[DataRequired("请至少选择一项经营项目")])

@@ -53,7 +53,7 @@ def _operator_age(form, field):
 
 
 def _name_form_choices():
-    return [("", "请选择")] + [(w, w) for w in catalog.NAME_FORMS]
+    return {"": "请选择", **{w: w for w in catalog.NAME_FORMS}}
 
 
 class NameFields(Form):
@@ -110,7 +110,7 @@ class OperatorFields(Form):
     operator_residence = StringField("经营者住所", validators=[
         DataRequired("请填写经营者住所"), Length(5, 200, "经营者住所应为5至200个字，写明省市区、路名门牌号")],
         description=f"经营者本人的住所，如“江苏省南京市玄武区长江路12号3幢201室”；登记事项之一（{law.OPERATOR_RESIDENCE.short}）")
-    organisation_form = ZhSelectField("组成形式", choices=list(catalog.ORGANISATION_FORMS.items()),
+    organisation_form = ZhSelectField("组成形式", choices=dict(catalog.ORGANISATION_FORMS),
                                       what="组成形式", validators=[DataRequired("请选择组成形式")])
     family_members = FamilyMembersField(
         "参加经营的家庭成员",
@@ -132,7 +132,7 @@ class OperatorFields(Form):
 
 
 def _street_choices():
-    return [("", "请选择")] + list(catalog.STREETS.items())
+    return {"": "请选择", **catalog.STREETS}
 
 
 class PremisesFields(Form):
@@ -147,7 +147,7 @@ class RegistrationForm(NameFields, OperatorFields, PremisesFields):
     """个体工商户设立登记申请表."""
 
     scopes = ZhSelectMultipleField(
-        "经营范围", choices=catalog.scope_choices(), what="经营范围",
+        "经营范围", choices=dict(catalog.scope_choices()), what="经营范围",
         validators=[DataRequired("请至少选择一项经营范围")],
         description="标注“需取得……”的项目须取得相应许可后方可经营；餐饮、食品销售可同时申请食品经营许可（证照联办）")
     capital = ZhIntegerField("资金数额（元）", what="资金数额", validators=[
@@ -177,7 +177,7 @@ class ChangeForm(NameFields, PremisesFields):
     change_residence = BooleanField("变更经营者住所")
     operator_residence = StringField("变更后的经营者住所", validators=[
         DataRequired("请填写变更后的经营者住所"), Length(5, 200, "经营者住所应为5至200个字，写明省市区、路名门牌号")])
-    new_scopes = ZhSelectMultipleField("变更后的经营范围", choices=catalog.scope_choices(), what="经营范围",
+    new_scopes = ZhSelectMultipleField("变更后的经营范围", choices=dict(catalog.scope_choices()), what="经营范围",
                                        description="不变更经营范围的不选")
     new_phone = StringField("变更后的联系电话", validators=[Optional(), mobile])
     reason = TextAreaField("变更原因", validators=[Optional(), Length(max=500, message="变更原因最多500字")])
@@ -218,7 +218,7 @@ class DeregistrationForm(Form):
 
     credit_code = StringField("统一社会信用代码", validators=[
         DataRequired("请填写个体工商户的统一社会信用代码"), credit_code])
-    reason = ZhSelectField("注销原因", choices=[("", "请选择")] + list(catalog.DEREGISTRATION_REASONS.items()),
+    reason = ZhSelectField("注销原因", choices={"": "请选择", **catalog.DEREGISTRATION_REASONS},
                            what="注销原因", validators=[DataRequired("请选择注销原因")])
     reason_detail = TextAreaField("情况说明", validators=[Optional(), Length(max=500, message="情况说明最多500字")])
     settled = BooleanField("本人承诺：债权债务已清理完结，无未结清的税款、罚款及其他未了结事务",
