@@ -89,8 +89,8 @@ class FollowUpForm(FlaskForm):
 
 
 class AppealDecisionForm(FlaskForm):
-    decision = RadioField(_l("复核结论"), choices=[("uphold", _l("申诉成立（该评价不计入满意度统计）")),
-                                               ("reject", _l("申诉不成立"))],
+    decision = RadioField(_l("复核结论"), choices=[SelectChoice("uphold", _l("申诉成立（该评价不计入满意度统计）")),
+                                               SelectChoice("reject", _l("申诉不成立"))],
                           validators=[InputRequired(_l("请选择复核结论"))])
     reasons = TextAreaField(_l("复核意见"), validators=[DataRequired(_l("请写明复核意见")), Length(max=2000)])
 
