@@ -49,6 +49,7 @@ class E:
 HTML = [
     # public
     E("GET", "/", EVERYONE), E("GET", "/healthz", EVERYONE), E("GET", "/lang/en", EVERYONE),
+    E("GET", "/favicon.ico", EVERYONE),
     E("GET", "/login", EVERYONE), E("GET", "/portal/login", EVERYONE),
     E("POST", "/login", EVERYONE, data={"username": "nobody", "password": "x"}),
     E("POST", "/portal/login", EVERYONE, data={"step": "send", "p-phone": "12"}),
