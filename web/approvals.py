@@ -10,7 +10,7 @@ from core.approval import queues
 from core import approval
 from core.platform import inputs
 from core.platform.errors import QuankeError
-from core.platform.models import Centre, Role, RoleGrant, User
+from core.platform.models import Application, Centre, Role, RoleGrant, State, User
 
 from .access import may_reveal
 from .common import details, load_app, run_action
@@ -155,10 +155,16 @@ def approve(app_id: int):
     and_issue = request.form.get("issue") == "y"
 
     def run():
-        approval.approve(quanke(), actor(), app_id, reasons=reasons)
         if and_issue:
-            approval.issue(quanke(), actor(), app_id)
-    return _act(app_id, run, _("已批准并出证") if and_issue else _("已批准"))
+            approval.approve_and_issue(quanke(), actor(), app_id, reasons=reasons)
+        else:
+            approval.approve(quanke(), actor(), app_id, reasons=reasons)
+        with quanke().db.session() as db:   # the service's plugin may have issued on approval
+            return db.get(Application, app_id).state
+
+    def said(state):
+        return _("已批准并出证") if state in (State.ISSUED.value, State.DELIVERED.value) else _("已批准")
+    return _act(app_id, run, said)
 
 
 @bp.post("/applications/<int:app_id>/reject")

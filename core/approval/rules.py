@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.deadlines.explain import clock_of
-from core.papers import issuance
+from core.approval.decisions import decision_letter
 from core.platform.clock import now as utcnow, today
 from core.platform.errors import InvalidInput, InvalidState
 from core.platform.models import Application, Decision, State
@@ -43,10 +43,8 @@ def decide_by_rule(quanke, app_id: int, *, approve: bool, rule: str, reasons: st
         verdict = "已批准" if approve else f"不予批准：{text}"
         notified = _notify_applicant(session, app, "approved" if approve else "rejected",
                                      "审批结果", f"{verdict}（系统按规则自动办理）")
-        doc = issuance.record_document(session, app, "decision_approve" if approve else "decision_reject",
-                                       by_id=None, service=quanke.service(app.service_code))
-        return {"rule": rule, "reasons": text, "document": doc.number, "_notify": notified,
-                "_documents": [doc.id]}
+        return {"rule": rule, "reasons": text, "_notify": notified,
+                **decision_letter(quanke, session, app, "approve" if approve else "reject", by_id=None)}
 
     return _transition(quanke, SYSTEM, app_id, "approve" if approve else "reject", body)
 
