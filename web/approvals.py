@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.approval import queues
+from core.approval.powers import handled_for_applicant
 from core import approval
 from core.platform import inputs
 from core.platform.errors import QuankeError
@@ -111,9 +112,13 @@ def application(app_id: int):
         dept = app.department_code
         is_approver = who.has_role(Role.APPROVER, dept)
         is_lead = who.has_role(Role.DEPT_LEAD, dept)
+        # 受审分离: whoever worked the case for the applicant sees it but gets no button the
+        # workflow would refuse (core.approval.powers says the same when asked)
+        handled = (is_approver or is_lead) and handled_for_applicant(app, who)
         assignees = approvers_of(db, dept) if (is_lead or is_approver) else []
+        assignees = [u for u in assignees if not handled_for_applicant(app, u)]
         return render_template("approvals/application.html", is_approver=is_approver,
-                               is_lead=is_lead, assignees=assignees,
+                               is_lead=is_lead, assignees=assignees, handled=handled,
                                can_reveal=may_reveal(who, app, db), show_scans=True,
                                **info)
 
