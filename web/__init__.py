@@ -160,6 +160,12 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
         return render_template("index.html", services=services,
                                departments=quanke.plugins.departments)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico on every page whatever the <link> says; answer it
+        # instead of logging a 404 each time.
+        return app.send_static_file("favicon.ico"), 200, {"Cache-Control": "public, max-age=604800"}
+
     @app.get("/lang/<code>")
     def set_language(code):
         from .helpers import safe_next

@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.approval import queues
+from core.approval.powers import handled_for_applicant
 from core import approval
 from core.platform import inputs
 from core.platform.errors import QuankeError
-from core.platform.models import Centre, Role, RoleGrant, User
+from core.platform.models import Application, Centre, Role, RoleGrant, State, User
 
 from .access import may_reveal
 from .common import details, load_app, run_action
@@ -111,9 +112,13 @@ def application(app_id: int):
         dept = app.department_code
         is_approver = who.has_role(Role.APPROVER, dept)
         is_lead = who.has_role(Role.DEPT_LEAD, dept)
+        # 受审分离: whoever worked the case for the applicant sees it but gets no button the
+        # workflow would refuse (core.approval.powers says the same when asked)
+        handled = (is_approver or is_lead) and handled_for_applicant(app, who)
         assignees = approvers_of(db, dept) if (is_lead or is_approver) else []
+        assignees = [u for u in assignees if not handled_for_applicant(app, u)]
         return render_template("approvals/application.html", is_approver=is_approver,
-                               is_lead=is_lead, assignees=assignees,
+                               is_lead=is_lead, assignees=assignees, handled=handled,
                                can_reveal=may_reveal(who, app, db), show_scans=True,
                                **info)
 
@@ -155,10 +160,16 @@ def approve(app_id: int):
     and_issue = request.form.get("issue") == "y"
 
     def run():
-        approval.approve(quanke(), actor(), app_id, reasons=reasons)
         if and_issue:
-            approval.issue(quanke(), actor(), app_id)
-    return _act(app_id, run, _("已批准并出证") if and_issue else _("已批准"))
+            approval.approve_and_issue(quanke(), actor(), app_id, reasons=reasons)
+        else:
+            approval.approve(quanke(), actor(), app_id, reasons=reasons)
+        with quanke().db.session() as db:   # the service's plugin may have issued on approval
+            return db.get(Application, app_id).state
+
+    def said(state):
+        return _("已批准并出证") if state in (State.ISSUED.value, State.DELIVERED.value) else _("已批准")
+    return _act(app_id, run, said)
 
 
 @bp.post("/applications/<int:app_id>/reject")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.platform import audit
 from core.people import lockout, sms_login as sms
+from core.people.passwords import DEMO_PASSWORD
 from core.platform.errors import QuankeError
 from core.platform.models import Citizen, User
 from core.people.staff_admin import change_own_password
@@ -61,7 +62,7 @@ def login():
             return redirect(safe_next(request.args.get("next"), home_for(current_user)))
         # One message for unknown, wrong and locked: it must not tell which accounts exist.
         flash(_("用户名或密码不正确；连续多次输错后账号将暂时锁定，请稍后再试或联系管理员"), "error")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, demo_password=DEMO_PASSWORD)
 
 
 @bp.post("/logout")

@@ -49,9 +49,12 @@ def load_app(db: Session, app_id: int, who) -> Application:
 def run_action(app_id: int, fn, success: str, back: str):
     """Do one workflow action for a form post.
 
-    The application must be visible to the user (else 404, as for a forged ID). A refusal
-    of the *person* (403/404) is an error page with that status; anything about the input
-    or the state (400/409) is flashed next to the page, so nothing typed is lost.
+    Two kinds of "no" are kept apart. *You may not see this*: the application is not visible
+    to the user (404, as for a forged ID) or the page's role check refused (403, before we get
+    here) — an error page. *A business rule says no* (受审分离, a re-check that blocks, not the
+    claimant, …): the person may see the case, so the case page itself is shown with the reason
+    on it — with the rule's status (403), so nothing downstream mistakes it for success.
+    Anything about the input or the state (400/409) is flashed next to the page.
     """
     from flask import flash, redirect
 
@@ -63,9 +66,32 @@ def run_action(app_id: int, fn, success: str, back: str):
         flash(success(result) if callable(success) else success, "success")
     except QuankeError as exc:
         if exc.http_status in (403, 404):
-            raise
+            return refused_on_page(exc, back)
         flash_error(exc)
     return redirect(back)
+
+
+def refused_on_page(exc: QuankeError, back: str):
+    """The page at ``back`` (a case page the user may see) with ``exc``'s reason on it, answered
+    with ``exc``'s status. Only GET-only pages are shown this way (a page that also takes
+    posts must not see this POST); otherwise the plain error page, as before."""
+    from urllib.parse import urlsplit
+
+    from flask import make_response, request
+    from werkzeug.exceptions import HTTPException
+
+    from .helpers import flash_error
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        rule, values = adapter.match(urlsplit(back).path, method="GET", return_rule=True)
+    except HTTPException:
+        raise exc from None
+    if "POST" in (rule.methods or ()):
+        raise exc
+    flash_error(exc)
+    response = make_response(current_app.view_functions[rule.endpoint](**values))
+    response.status_code = exc.http_status
+    return response
 
 
 def form_rows(service, data: dict) -> list[tuple[str, str]]:

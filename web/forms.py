@@ -30,9 +30,15 @@ class CodeForm(FlaskForm):
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True})
 
 
+#: The staff password rule (core.people.passwords) in one line, shown under every field that
+#: sets one, so the person knows it before the server refuses.
+PASSWORD_RULE = _l("至少%(n)s位，包含字母、数字、符号中的两类；不能是用户名、手机号或常见密码", n=MIN_LENGTH)
+
+
 class PasswordChangeForm(FlaskForm):
     old_password = PasswordField(_l("原密码"), validators=[DataRequired(_l("请填写原密码"))])
-    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码")), Length(MIN_LENGTH, 256, _l("新密码至少%(n)s位", n=MIN_LENGTH))])
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码")), Length(MIN_LENGTH, 256, _l("新密码至少%(n)s位", n=MIN_LENGTH))],
+                                 description=PASSWORD_RULE, render_kw={"autocomplete": "new-password"})
 
 
 class ApplicantForm(FlaskForm):
@@ -73,7 +79,8 @@ class AppointmentForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64)])
-    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(MIN_LENGTH, 256, _l("密码至少%(n)s位", n=MIN_LENGTH))])
+    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(MIN_LENGTH, 256, _l("密码至少%(n)s位", n=MIN_LENGTH))],
+                             description=PASSWORD_RULE, render_kw={"autocomplete": "new-password"})
     centre = SelectField(_l("所属中心"), validators=[Optional()])
     roles = SelectMultipleField(_l("角色"), validators=[DataRequired(_l("请至少选择一个角色"))])
     phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])

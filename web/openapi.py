@@ -16,7 +16,7 @@ def _json(schema: dict) -> dict:
 
 def _errors(*codes: int) -> dict:
     text = {400: "输入有误", 401: "未认证（缺少或无效的令牌）", 403: "无权操作", 404: "不存在",
-            409: "状态冲突（状态不允许或已被他人处理）", 413: "请求过大"}
+            409: "状态冲突（状态不允许或已被他人处理）", 413: "请求过大", 503: "服务暂不可用（如人脸识别组件未安装）"}
     return {str(c): {"description": text[c], **_json(ERROR)} for c in codes}
 
 
@@ -132,6 +132,19 @@ def spec(server: str = "", app=None) -> dict:
                                                        "properties": {"id_number": STR, "phone": STR}})},
             "responses": {"200": {"description": "申请人（脱敏）", **_json({"$ref": "#/components/schemas/Applicant"})},
                           **_errors(400, 401, 403, 404)}}},
+        "/api/v1/applicants/{applicant_id}/portraits": {
+            "get": {"summary": "申请人已登记的人像（不含照片）", "tags": ["applicants"],
+                    "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": {"200": {"description": "人像登记列表", **_json(_paged({"type": "object"}))},
+                                  **_errors(400, 401, 403)}},
+            "post": {"summary": "窗口人像登记（本人到场，核验身份证件；用于网上人脸核验；记入审计）", "tags": ["applicants"],
+                     "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                     "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number", "photo_base64"],
+                                                                "properties": {"id_number": {**STR, "description": "读卡或录入的本人身份证号，须与申请人一致"},
+                                                                               "photo_base64": {**STR, "description": "JPEG/PNG 照片（Base64）"},
+                                                                               "source": {"type": "string", "enum": ["live_photo", "id_photo"]}}})},
+                     "responses": {"201": {"description": "已登记的人像（不含照片）", **_json({"type": "object"})},
+                                   **_errors(400, 401, 403, 404, 503)}}},
         "/api/v1/applications": {
             "get": {"summary": "我可见的申请", "tags": ["applications"],
                     "parameters": [{"name": "state", "in": "query", "schema": STR},

@@ -13,6 +13,7 @@ from core.acceptance.delivery_choice import delivery_choice, delivery_view
 from core.platform.clock import local_date, now as utcnow
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from core.acceptance.uploads import Upload
+from core.people.walk_ins import verified_link
 from core.platform.models import (Application, Applicant, Citizen, Role, State, User)
 from core.acceptance.forms import validate_form
 from core.acceptance.materials import add_materials, check_uploads
@@ -91,8 +92,9 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
             app.consent_text = consent_text or "申请人同意由工作人员代为填报"
             app.consent_at = at
             app.submitted_at = at
+            # the applicant's portal account sees it only when linked by verified identity
             citizen = session.scalar(select(Citizen).where(Citizen.applicant_id == applicant.id))
-            app.citizen_id = citizen.id if citizen else None
+            app.citizen_id = citizen.id if citizen and verified_link(session, citizen) else None
         else:
             raise Forbidden("无权登记申请", code="forbidden_role")
         validation.check_new(quanke, session, service, applicant, clean_form, paper, checked,

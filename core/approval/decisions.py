@@ -2,6 +2,7 @@
 from __future__ import annotations
 import logging
 from typing import Iterable
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from core.papers import issuance
 from core.platform.clock import now as utcnow
@@ -59,10 +60,9 @@ def approve(quanke, actor: Actor, app_id: int, *, reasons: str = "") -> Applicat
         session.add(Decision(application_id=app.id, kind="approve", reasons=reasons.strip(),
                              by_id=user.id))
         notified = notify_applicant(session, app, "approved", "已批准", "已批准，证照制作中。")
-        doc = issuance.record_document(session, app, "decision_approve", by_id=user.id,
-                                       service=quanke.service(app.service_code))
-        return {"changes": evidence_changes(app), "document": doc.number, "_notify": notified,
-                "_documents": [doc.id], **before_commit(quanke, session, app, "approve")}
+        return {"changes": evidence_changes(app), "_notify": notified,
+                **decision_letter(quanke, session, app, "approve", by_id=user.id),
+                **before_commit(quanke, session, app, "approve")}
     return transition(quanke, actor, app_id, "approve", body)
 
 
@@ -78,11 +78,37 @@ def reject(quanke, actor: Actor, app_id: int, *, reasons: str | Iterable[str]) -
         app.state, app.decided_at, app.decided_by_id = State.REJECTED.value, utcnow(), user.id
         session.add(Decision(application_id=app.id, kind="reject", reasons=text, by_id=user.id))
         notified = notify_applicant(session, app, "rejected", "不予批准", f"不予批准：{text}")
-        doc = issuance.record_document(session, app, "decision_reject", by_id=user.id,
-                                       service=quanke.service(app.service_code))
-        return {"reasons": text, "document": doc.number, "_notify": notified,
-                "_documents": [doc.id], **before_commit(quanke, session, app, "reject")}
+        return {"reasons": text, "_notify": notified,
+                **decision_letter(quanke, session, app, "reject", by_id=user.id),
+                **before_commit(quanke, session, app, "reject")}
     return transition(quanke, actor, app_id, "reject", body)
+
+
+def approve_and_issue(quanke, actor: Actor, app_id: int, *, reasons: str = "") -> Application | None:
+    """Approve and issue at once (批准后立即出证). The approval's observers may already have
+    issued — legal aid's follow-up issues its grant letter as soon as aid is granted — and
+    then there is nothing left to issue: the approval succeeded, and issuing again would only
+    report 申请当前状态为“已出证”. Returns the application after the last step that ran
+    (None when the system issued it: read it again)."""
+    approve(quanke, actor, app_id, reasons=reasons)
+    with quanke.db.session() as session:
+        state = session.scalar(select(Application.state).where(Application.id == app_id))
+    if state != State.APPROVED.value:
+        return None
+    return issue(quanke, actor, app_id)
+
+
+def decision_letter(quanke, session: Session, app: Application, decision: str, *,
+                    by_id: int | None) -> dict:
+    """The decision letter the service's declaration chooses (``ServiceDef.decision_letters``),
+    recorded in the decision's transaction; ``{}`` when its plugin issues its own — legal aid
+    is not an administrative licence and gets no 准予行政许可决定书."""
+    service = quanke.service(app.service_code)
+    kind = issuance.decision_letter_kind(service, decision)
+    if kind is None:
+        return {}
+    doc = issuance.record_document(session, app, kind, by_id=by_id, service=service)
+    return {"document": doc.number, "_documents": [doc.id]}
 
 
 def issue(quanke, actor: Actor, app_id: int) -> Application:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.approval.plugin_steps import before_commit
 from core.deadlines.explain import clock_of
-from core.papers import issuance
+from core.approval.decisions import decision_letter
 from core.platform.clock import now as utcnow, today
 from core.platform.errors import InvalidInput, InvalidState
 from core.platform.models import Application, Decision, State
@@ -44,11 +44,10 @@ def decide_by_rule(quanke, app_id: int, *, approve: bool, rule: str, reasons: st
         verdict = "已批准" if approve else f"不予批准：{text}"
         notified = _notify_applicant(session, app, "approved" if approve else "rejected",
                                      "审批结果", f"{verdict}（系统按规则自动办理）")
-        doc = issuance.record_document(session, app, "decision_approve" if approve else "decision_reject",
-                                       by_id=None, service=quanke.service(app.service_code))
         action = "approve" if approve else "reject"
-        return {"rule": rule, "reasons": text, "document": doc.number, "_notify": notified,
-                "_documents": [doc.id], **before_commit(quanke, session, app, action)}
+        return {"rule": rule, "reasons": text, "_notify": notified,
+                **decision_letter(quanke, session, app, action, by_id=None),
+                **before_commit(quanke, session, app, action)}
 
     return _transition(quanke, SYSTEM, app_id, "approve" if approve else "reject", body)
 

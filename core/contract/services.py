@@ -22,6 +22,9 @@ CHANNELS = frozenset({"counter", "remote", "agent"})
 IDENTITY_STEPS = frozenset({"face", "sms", "esign"})
 SERVICE_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
 MATERIAL_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: ``ServiceDef.decision_letters``: the keys of core.papers.issuance.kinds.DECISION_LETTERS
+#: (kept here too: the contract layer does not import the papers wing).
+DECISION_LETTER_CHOICES = ("licensing", "own")
 
 #: MIME types the core can recognise by sniffing file content.
 KNOWN_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -176,6 +179,11 @@ class ServiceDef:
     example: dict = field(default_factory=dict)
     #: Whether community stations (not only street and district centres) may accept it.
     community: bool = True
+    #: Which decision letters (决定书) the core writes when an application is approved or
+    #: rejected: ``"licensing"`` — 准予 / 不予行政许可决定书 (《行政许可法》第三十八条), for
+    #: administrative licences; ``"own"`` — none, the plugin issues the letters its statute
+    #: prescribes (legal aid: 给予 / 不予法律援助决定书, 《法律援助法》第四十三条).
+    decision_letters: str = "licensing"
     plugin: str = ""  # filled in by the core: the plugin that declared it
 
     def __post_init__(self):
@@ -257,6 +265,9 @@ def validate_service(service: ServiceDef, departments: set[str] | None = None) -
         if check.code in check_codes:
             problems.append(f"事项 {service.code} 的核查 {check.code} 重复")
         check_codes.add(check.code)
+    if service.decision_letters not in DECISION_LETTER_CHOICES:
+        problems.append(f"事项 {service.code} 的决定书类型 {service.decision_letters!r} 未知"
+                        f"（应为 {'、'.join(DECISION_LETTER_CHOICES)}）")
     if service.certificate is not None and not callable(service.certificate):
         problems.append(f"事项 {service.code} 的证照渲染器不可调用")
     return problems

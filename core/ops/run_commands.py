@@ -70,8 +70,8 @@ def serve(ctx, host, port, init, production):
     click.echo(f" 证照二维码与链接: {quanke.config['BASE_URL']}"
                + ("（未配置 BASE_URL，按服务地址推导）" if quanke.config.get("BASE_URL_DERIVED") else ""))
     click.echo(f" 任务: {'内联执行 (无 Redis)' if quanke.jobs.inline else quanke.config['REDIS_URL']}")
-    from core.ops.demo import DEMO_LOGINS
-    click.echo(" 演示账号 (用户名 / 密码 demo12345):")
+    from core.ops.demo import DEMO_LOGINS, DEMO_PASSWORD
+    click.echo(f" 演示账号 (用户名 / 密码 {DEMO_PASSWORD}):")
     for username, label in DEMO_LOGINS:
         click.echo(f"   {username:<12} {label}")
     click.echo(f" 市民门户: {url}portal/  (手机号 13800000001，验证码见控制台)")

@@ -95,6 +95,8 @@ def change_phone(session: Session, *, applicant_id: int, id_number: str, phone: 
                  object_id=applicant.id, subject=applicant.id_number,
                  data={"old": mask_phone(old), "new": mask_phone(new), "identity_checked": True,
                        "centre_id": user.centre_id})
+    from core.people.walk_ins import link_by_phone
+    link_by_phone(session, applicant, actor=f"user:{user.id}")   # now verified: walk-ins join the portal
     if old:
         outbox.add(session, event="phone_changed", recipient_kind="applicant", recipient=old,
                    subject="手机号码已变更",

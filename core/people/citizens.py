@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.people import applicants
+from core.people import applicants, walk_ins
 from core.platform import audit
 from core.platform.errors import Conflict, Forbidden, InvalidState
 from core.platform.models import Citizen
@@ -38,4 +38,6 @@ def link_applicant(session: Session, citizen: Citizen, *, name: str, id_number: 
     citizen.name = applicant.name
     audit.record(session, actor=f"citizen:{citizen.id}", action="citizen_linked",
                  object_type="citizen", object_id=citizen.id, subject=applicant.id_number)
+    session.flush()
+    walk_ins.link_walk_ins(session, citizen, actor=f"citizen:{citizen.id}")
     return citizen

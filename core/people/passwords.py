@@ -18,8 +18,9 @@ from pathlib import Path
 
 from core.platform.errors import InvalidInput
 
-#: The demo accounts' password. It is published (README), so production refuses demo data.
-DEMO_PASSWORD = "demo12345"
+#: The demo accounts' password. It meets the rules below like any other (a demo shows what the
+#: real thing asks for); it is published (README), so production refuses demo data.
+DEMO_PASSWORD = "Quanke-demo-2026"
 
 
 MIN_LENGTH = 10

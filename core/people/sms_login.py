@@ -145,4 +145,8 @@ def citizen_for_phone(session: Session, phone: str) -> Citizen:
         citizen = Citizen(phone=phone, name="")
         session.add(citizen)
         session.flush()
+    elif citizen.applicant_id is not None:
+        # filed at a counter since the last visit: it joins 我的办件 (core.people.walk_ins)
+        from core.people.walk_ins import link_walk_ins
+        link_walk_ins(session, citizen, actor=f"citizen:{citizen.id}")
     return citizen

@@ -57,6 +57,10 @@ APPLICATION = ServiceDef(
     identity=frozenset({"face", "sms"}),
     checks=(ELIGIBILITY,),
     certificate=GRANT,
+    # Legal aid is not an administrative licence: no 准予/不予行政许可决定书 from the core. The
+    # grant letter is the certificate (给予法律援助决定书), the refusal the plugin's
+    # 不予法律援助决定书 (documents/letters.py), both under Art. 43.
+    decision_letters="own",
     commitment=COMMITMENT_TEXT,
     keywords=("法援", "法律援助", "律师", "讨薪", "工伤", "家暴", "赡养费", "刑事辩护", "通知辩护"),
     guide={

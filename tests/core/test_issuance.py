@@ -157,6 +157,32 @@ def test_service_without_certificate_issues_no_certificate(world, monkeypatch):
     assert [d.kind for d in docs(q, app.id)] == ["receipt", "decision_approve"]
 
 
+def test_a_service_with_its_own_decision_letters_gets_none_from_the_core(world, monkeypatch):
+    """decision_letters="own" (legal aid): no 准予/不予行政许可决定书 for a service that is not an
+    administrative licence, approved, rejected or decided by a rule."""
+    from dataclasses import replace
+    from core.approval import rules
+    q = world.quanke
+    service = q.service("sample.permit")
+    monkeypatch.setitem(q.plugins.services, "sample.permit", replace(service, decision_letters="own"))
+    assert [d.kind for d in docs(q, drive_to(world, "issued").id)] == ["receipt", "certificate"]
+    assert [d.kind for d in docs(q, drive_to(world, "rejected").id)] == ["receipt"]
+    by_rule = rules.decide_by_rule(q, drive_to(world, "accepted").id, approve=True, rule="测试规则",
+                                   reasons="符合条件")
+    assert [d.kind for d in docs(q, by_rule.id)] == ["receipt"]
+
+
+def test_decision_letter_choices_are_validated_and_match_the_kinds():
+    from dataclasses import replace
+    from core.contract.services import DECISION_LETTER_CHOICES, validate_service
+    from core.papers.issuance import DECISION_LETTERS
+    from core.testing import SAMPLE_SERVICE
+    assert set(DECISION_LETTER_CHOICES) == set(DECISION_LETTERS)
+    assert validate_service(SAMPLE_SERVICE) == []
+    problems = validate_service(replace(SAMPLE_SERVICE, decision_letters="generic"))
+    assert any("决定书类型 'generic' 未知" in p for p in problems), problems
+
+
 def test_a_second_correction_notice_supersedes_the_first(world):
     q = world.quanke
     app = correction_app(world)

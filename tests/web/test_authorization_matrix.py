@@ -52,6 +52,7 @@ class E:
 HTML = [
     # public
     E("GET", "/", EVERYONE), E("GET", "/healthz", EVERYONE), E("GET", "/lang/en", EVERYONE),
+    E("GET", "/favicon.ico", EVERYONE),
     E("GET", "/login", EVERYONE), E("GET", "/portal/login", EVERYONE),
     E("POST", "/login", EVERYONE, data={"username": "nobody", "password": "x"}),
     E("POST", "/portal/login", EVERYONE, data={"step": "send", "p-phone": "12"}),
@@ -63,6 +64,9 @@ HTML = [
     E("GET", "/counter/", FILERS), E("GET", "/counter/applicant", FILERS),
     E("POST", "/counter/applicant", FILERS, data={"kind": "person", "id_number": "1"}),
     E("GET", "/counter/applicants/{applicant}", FILERS), E("GET", "/counter/services?q=x", FILERS),
+    # 人像登记: a counter worker, the person there with their ID (no photo here: refused, nothing saved)
+    E("GET", "/counter/applicants/{applicant}/portrait", COUNTERS),
+    E("POST", "/counter/applicants/{applicant}/portrait", COUNTERS, data={"shown_id_number": "{id_number}"}),
     E("POST", "/counter/applicants/{applicant}/phone", COUNTERS, data={"id_number": "{id_number}", "phone": "13900000002"}),
     E("GET", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"}),
     E("POST", "/counter/applicants/{applicant}/apply/sample.permit", {"counter", "counter_b", "acceptor", "agent"},
@@ -171,6 +175,9 @@ API = [
     E("GET", "/api/v1/applicants?id_number=1", FILERS, api=True),
     E("POST", "/api/v1/applicants", FILERS, api=True, data={"kind": "person", "id_number": "{id_number}", "name": "测试citizen"}),
     E("GET", "/api/v1/applicants/{applicant}", FILERS, api=True),
+    E("GET", "/api/v1/applicants/{applicant}/portraits", COUNTERS | {"auditor", "centre_admin", "sys_admin"}, api=True),
+    E("POST", "/api/v1/applicants/{applicant}/portraits", set(), api=True, noop=COUNTERS,
+      data={"id_number": "{id_number}", "photo_base64": ""}),  # no photo: 400 photo_missing
     E("POST", "/api/v1/applicants/{applicant}/phone", COUNTERS, api=True,
       data={"id_number": "{id_number}", "phone": "13900000001"}),
     E("GET", "/api/v1/applications", STAFF, api=True),

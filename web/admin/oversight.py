@@ -170,7 +170,8 @@ def stats_csv():
             key = "'" + key
         writer.writerow([section, key, value])
     data = "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read the Chinese right
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+    # content_type, not mimetype: Flask appends "; charset=utf-8" to a text/* mimetype itself
+    return Response(data, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=quanke-stats-{result.start}-{result.end}.csv"})
 
 

@@ -113,8 +113,10 @@ def approve(app_id: int):
     reasons, and_issue = s(data, "reasons"), b(data, "issue")
 
     def run():
-        app = approval.approve(quanke(), me(), app_id, reasons=reasons)
-        return approval.issue(quanke(), me(), app_id) if and_issue else app
+        if and_issue:
+            return approval.approve_and_issue(quanke(), me(), app_id, reasons=reasons)
+        approval.approve(quanke(), me(), app_id, reasons=reasons)
+        return None  # read again: the service's plugin may have issued on approval
     return _action(app_id, run)
 
 

@@ -1,5 +1,5 @@
-"""Applicants (申请人): finding, registering and reading a person or an enterprise, and a new
-phone number checked at the counter."""
+"""Applicants (申请人): finding, registering and reading a person or an enterprise, a new
+phone number checked at the counter, and the person's portrait (人像登记) for remote face checks."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -11,7 +11,7 @@ from core.platform.identifiers import mask_id, mask_name
 from core.platform.models import Applicant, Role, User
 
 from ..helpers import quanke
-from .plumbing import body, bp, need, s
+from .plumbing import body, bp, iso, need, s
 from .shapes import applicant_json
 
 
@@ -68,3 +68,36 @@ def change_applicant_phone(applicant_id: int):
         out = applicant_json(person)
         out["id_number"] = mask_id(person.id_number)
     return jsonify(out)
+
+
+def _portrait_json(ref: dict) -> dict:
+    return {k: iso(v) if k in ("enrolled_at", "photo_keep_until") else v for k, v in ref.items()}
+
+
+@bp.get("/api/v1/applicants/<int:applicant_id>/portraits")
+def list_portraits(applicant_id: int):
+    """The person's enrolled portraits (no photos): core.identity.enrolment.references_for."""
+    from core.identity.enrolment import references_for
+    items = [_portrait_json(r) for r in references_for(quanke(), need(), applicant_id=applicant_id)]
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.post("/api/v1/applicants/<int:applicant_id>/portraits")
+def enrol_portrait(applicant_id: int):
+    """人像登记 at a counter: the person shows their ID (``id_number`` read from it must be the
+    applicant's) and a photo is taken or read from the card (``photo_base64``). Audited."""
+    import base64
+    import binascii
+
+    from core.identity.enrolment import enrol
+    user = need(Role.COUNTER)
+    data = body()
+    try:
+        photo = base64.b64decode(s(data, "photo_base64", max_len=12_000_000), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("photo_base64 不是有效的 Base64", code="invalid_field", field="photo_base64") from None
+    if not photo:
+        raise InvalidInput("请提供本人照片 photo_base64", code="photo_missing", field="photo_base64")
+    ref = enrol(quanke(), user, photo=photo, source=s(data, "source", max_len=16, default="live_photo"),
+                applicant_id=applicant_id, shown_id_number=s(data, "id_number", max_len=64))
+    return jsonify(_portrait_json(ref)), 201

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import acceptance
 from core.acceptance import catalog, first_contact, tickets
 from core.acceptance.prefill import form_defaults
+from core.identity.models import FaceReference
 from core.approval import queues
 from core.people import applicants
 from core.platform import actors
@@ -120,9 +121,11 @@ def applicant_page(applicant_id: int):
                               object_id=person.id, subject=person.id_number,
                               fields=["id_number", "phone"])
         from ..drafts import drafts_for
+        portraits = db.scalar(select(func.count(FaceReference.id)).where(
+            FaceReference.applicant_id == person.id, FaceReference.active.is_(True)))
         return render_template("counter/applicant_page.html", person=person, services=found,
                                query=query, apps=apps, reveal=reveal, allowed=allowed,
-                               drafts=drafts_for(db, user, person.id))
+                               drafts=drafts_for(db, user, person.id), portraits=portraits)
 
 
 @bp.post("/counter/applicants/<int:applicant_id>/phone")

@@ -35,8 +35,12 @@ def application(app_id: int):
         info = details(db, app, who, reveal=reveal)
         blocked = any(r.outcome.value == "block" for _c, _n, r in checks)
         warned = any(r.outcome.value == "warn" for _c, _n, r in checks)
+        # Only the receiving centre acts for the applicant (core.acceptance.powers); a pick-up
+        # centre's worker sees the case but no button the workflow would refuse.
+        acts_for_applicant = who.has_role(Role.COUNTER) and app.centre_id in (None, who.centre_id)
         return render_template("counter/application.html", checks=checks, blocked=blocked,
-                               warned=warned, can_reveal=may_reveal(who, app, db), **info)
+                               warned=warned, can_reveal=may_reveal(who, app, db),
+                               acts_for_applicant=acts_for_applicant, **info)
 
 
 @bp.post("/counter/applications/<int:app_id>/accept")

@@ -11,7 +11,8 @@ from core import acceptance
 from core.acceptance.prefill import form_defaults
 from core.people import citizens
 from core.platform.errors import QuankeError
-from core.platform.models import Applicant, Application, Centre
+from core.people import walk_ins
+from core.platform.models import Applicant, Application, Centre, Citizen, Document
 
 from ..counter import parse_materials
 from ..delivery import delivery_errors, new_choice, posted_address, posted_choice
@@ -28,7 +29,19 @@ def home():
     with quanke().db.session() as db:
         apps = db.scalars(select(Application).where(Application.citizen_id == me.id)
                           .order_by(Application.created_at.desc()).limit(100)).unique().all()
-        return render_template("portal/home.html", apps=apps, me=me)
+        # 电子证照: the results issued to this account, walk-in ones included
+        papers = db.execute(select(Document, Application.service_code).join(Application, Application.id == Document.application_id)
+                            .where(Application.citizen_id == me.id, Document.kind.notin_(NOT_RESULTS),
+                                   Document.status == "valid")
+                            .order_by(Document.issued_at.desc()).limit(50)).tuples().all()
+        # linked by ID and name only: the counter's walk-ins wait for a verified phone
+        unverified = me.applicant_id is not None and walk_ins.verified_link(db, db.get(Citizen, me.id)) is None
+        return render_template("portal/home.html", apps=apps, me=me, papers=papers,
+                               unverified=unverified)
+
+
+#: Papers of the procedure, not results: 我的证照 lists the rest (certificates, decision letters).
+NOT_RESULTS = ("receipt", "correction_notice")
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -8,10 +8,11 @@ Each endpoint is its own function so rate limits (Flask-Limiter) can decorate it
 
 Where it lives: :mod:`.blueprint` (the blueprint, shared helpers and labels),
 :mod:`.face_check`, :mod:`.phone` and :mod:`.commitment` (the citizen's three steps) and
-:mod:`.counter_review` (the counter's video check and evidence).
+:mod:`.counter_review` (the counter's video check and evidence) and :mod:`.enrolment` (人像登记 at
+the counter, which the face check compares with).
 """
 from __future__ import annotations
 
 # The route modules register their views on ``bp`` when imported.
-from . import commitment, counter_review, face_check, phone  # noqa: F401
+from . import commitment, counter_review, enrolment, face_check, phone  # noqa: F401
 from .blueprint import BURST_FRAMES, BURST_INTERVAL_MS, DATA_URL_PREFIX, REASON_TEXT, STATUS_NAMES, bp

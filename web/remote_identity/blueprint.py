@@ -29,9 +29,11 @@ REASON_TEXT = {
     "face_changed": _l("拍摄过程中画面里的人脸发生了变化，请重新拍摄"),
     "no_match": _l("人脸与登记照片不一致"),
     "needs_review": _l("系统无法确认是否为本人，请等待工作人员视频核验"),
-    "no_reference": _l("没有找到您的登记照片，请携带身份证到任一便民服务中心登记人像"),
+    "no_reference": _l("还没有您的登记照片：请带身份证到任一便民服务中心，请工作人员为您做“人像登记”（现场拍照，几分钟即可），登记后回到本页重新核验"),
     "service_error": _l("核验服务暂时出现问题，请重新核验（本次不计入次数）"),
 }
+#: The headline of a check that found no enrolled portrait (instead of 核验服务异常).
+NO_PORTRAIT = _l("尚未登记人像")
 #: The camera page's burst: 12 frames 150 ms apart (≈1.7 s) hold one natural blink (100–400 ms).
 BURST_FRAMES, BURST_INTERVAL_MS = 12, 150
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -69,9 +71,13 @@ def _error_json(exc: QuankeError):
 
 
 def _labels(status: dict) -> dict:
-    """The core's Chinese status label and reasons, in the page's language."""
+    """The core's Chinese status label and reasons, in the page's language. A check that found
+    no enrolled portrait is no service fault: it says what to do next (enrol at a counter)."""
     out = dict(status)
     out["status_label"] = str(STATUS_NAMES.get(status["status"], status["status_label"]))
+    out["enrol_first"] = any(r["code"] == "no_reference" for r in status["reasons"])
+    if out["enrol_first"]:
+        out["status_label"] = str(NO_PORTRAIT)
     out["reasons"] = [{"code": r["code"], "message": str(REASON_TEXT.get(r["code"], r["message"]))}
                       for r in status["reasons"]]
     return out

@@ -157,8 +157,10 @@
       f("next-passed").hidden = r.status !== "passed";
       f("next_url").href = r.next_url;
       f("next-review").hidden = r.status !== "needs_review";
-      f("next-retry").hidden = !(failed && left);
-      f("next-counter").hidden = !(failed && !left);
+      var enrol = Boolean(r.enrol_first);  // no portrait yet: the next step is the counter, not a retry
+      f("next-enrol").hidden = !enrol;
+      f("next-retry").hidden = !(failed && left && !enrol);
+      f("next-counter").hidden = !(failed && !left && !enrol);
       f("retry").addEventListener("click", function (event) { event.preventDefault(); start(); });
       resultBox.innerHTML = "";
       resultBox.appendChild(node);

@@ -12,21 +12,30 @@ from core.identity.models import FaceReference
 from core.people import applicants
 from core.platform import audit
 from core.platform.clock import now
-from core.platform.errors import InvalidInput, NotFound
+from core.platform.errors import Forbidden, InvalidInput, NotFound
 from core.platform.models import Applicant, Role, User
 
 
 def enrol(quanke, actor: User, *, photo: bytes, source: str = "id_photo",
           applicant_id: int | None = None, id_number: str | None = None, name: str = "",
-          phone: str = "", at: dt.datetime | None = None) -> dict:
+          phone: str = "", shown_id_number: str | None = None,
+          at: dt.datetime | None = None) -> dict:
     """Enrol a reference face for a person in front of a counter worker.
 
     The person is ``applicant_id``, or found/registered by ``id_number`` (+ ``name``). The
     photo must show exactly one face of usable size and brightness; otherwise
     :class:`InvalidInput` with code ``photo_<reason>`` says why in Chinese.
+
+    ``shown_id_number`` is the number the worker read from the ID card the person shows (the
+    counter page and the API always pass it): it must be the person's, or nothing is enrolled
+    (``recipient_mismatch``) — a face is only ever registered against a checked ID. The audit
+    event records whether the ID was checked.
     """
     if source not in ("id_photo", "live_photo"):
         raise InvalidInput("登记照片来源只能是证件照片或现场拍摄", code="invalid_photo_source", field="source")
+    if shown_id_number is not None and not shown_id_number.strip():
+        raise InvalidInput("请核验本人身份证件，读卡或录入证件上的身份证号", code="identity_check_required",
+                           field="shown_id_number")
     encode_photo = faces_module().encode_photo
 
     at = at or now()
@@ -50,10 +59,19 @@ def enrol(quanke, actor: User, *, photo: bytes, source: str = "id_photo",
             raise InvalidInput("请指定登记人像的申请人", code="applicant_required", field="id_number")
         if person.kind != "person":
             raise InvalidInput("只能为自然人登记人像", code="not_a_person", field="applicant_id")
+        if shown_id_number is not None and _id_number(shown_id_number) != person.id_number:
+            raise Forbidden("出示的证件与申请人不一致，不能登记人像", code="recipient_mismatch")
         ref = _store(session, quanke, applicant=person, encoding=encoding, quality=check.quality(),
                      photo=bytes(photo), content_type=image.content_type, photo_sha256=image.sha256,
-                     source=source, by=user, actor_key=f"user:{user.id}", at=at)
+                     source=source, by=user, actor_key=f"user:{user.id}", at=at,
+                     identity_checked=shown_id_number is not None)
         return describe(ref)
+
+
+def _id_number(raw: str) -> str:
+    """The shown number as stored (validated: a typo is a clear error, not a mismatch)."""
+    from core.platform.identifiers import validate_resident_id
+    return validate_resident_id(raw, with_place=False).number
 
 
 def references_for(quanke, actor: User, *, applicant_id: int | None = None,

@@ -49,7 +49,8 @@ def describe(ref: FaceReference) -> dict:
 
 def _store(session, quanke, *, applicant: Applicant, encoding, quality: dict,
            photo: bytes, content_type: str, photo_sha256: str, source: str, by: User | None,
-           actor_key: str, at: dt.datetime, batch: str = "") -> FaceReference:
+           actor_key: str, at: dt.datetime, batch: str = "",
+           identity_checked: bool = False) -> FaceReference:
     to_bytes = faces_module().to_bytes
 
     s = settings(quanke)
@@ -69,5 +70,5 @@ def _store(session, quanke, *, applicant: Applicant, encoding, quality: dict,
                  object_id=ref.id, subject=applicant.id_number,
                  data={"source": source, "photo_sha256": photo_sha256, "photo_kept": keep,
                        "photo_keep_until": ref.photo_keep_until, "quality": quality,
-                       "batch": batch}, at=at)
+                       "batch": batch, "identity_checked": identity_checked}, at=at)
     return ref

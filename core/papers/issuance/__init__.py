@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from core.papers.issuance.kinds import (
     CORRECTION_CONSEQUENCE,  # noqa: F401 - public, outside __all__
+    DECISION_LETTERS,  # noqa: F401 - public, outside __all__ (core.contract.services validates against it)
     KINDS,
     SEALED_KINDS,
+    decision_letter_kind,
 )
 from core.papers.issuance.recording import (
     PRIORITY_KINDS,  # noqa: F401 - public, outside __all__
@@ -69,6 +71,7 @@ from core.papers.issuance.verification import (
 __all__ = [
     "KINDS",
     "SEALED_KINDS",
+    "decision_letter_kind",
     "record_document",
     "documents_for",
     "note_delivery",

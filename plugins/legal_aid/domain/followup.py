@@ -1,7 +1,8 @@
 """What the system does after a legal-aid decision, whichever page or API made it.
 
-* grant (core ``approve``): issue the 给予法律援助决定书 (the core certificate), let it replace
-  the core's licensing-worded decision letter, and assign a lawyer within 3 days (Art. 43);
+* grant (core ``approve``): issue the 给予法律援助决定书 (the core certificate) and assign a
+  lawyer within 3 days (Art. 43). The service declares ``decision_letters="own"``, so the core
+  writes no licensing-worded letter; one written before that (older cases) is superseded;
   a lawyer already giving urgent aid (Art. 44) simply continues;
 * refusal (core ``reject``): the 不予法律援助决定书 with reasons and the right to object
   (Art. 43, 49), ending any urgent aid;
@@ -165,7 +166,8 @@ def ensure_assignment(quanke, application_id: int, *, kind: str = "grant", actor
 
 
 def ensure_refusal_letter(quanke, application_id: int) -> bool:
-    """The 不予法律援助决定书 for the latest refusal, replacing the core's generic letter."""
+    """The 不予法律援助决定书 for the latest refusal (replacing a core licensing letter that an
+    older case may still hold)."""
     doc_id = None
     with quanke.db.session() as session:
         app = session.get(Application, application_id)

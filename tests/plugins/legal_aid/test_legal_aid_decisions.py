@@ -48,8 +48,8 @@ def test_grant_records_the_standard_issues_the_letter_and_assigns_a_lawyer(la):
     assert "请求确认劳动关系或者支付劳动报酬" in text
     # the decision record reaches the letter (certificate_data): the standard that was applied
     assert "2490.00" in text and "第三十四条" in text
-    # the core's licensing-worded letter is replaced by the legal-aid letter
-    assert [d.status for d in la.documents(app.id, "decision_approve")] == ["superseded"]
+    # legal aid is not an administrative licence: no licensing-worded letter at all
+    assert la.documents(app.id, "decision_approve") == []
     with la.quanke.db.session() as s:
         assignment = s.scalars(select(Assignment).where(Assignment.application_id == app.id)).one()
     assert assignment.kind == "grant" and assignment.status == "active"
@@ -92,7 +92,7 @@ def test_refusal_letter_gives_reasons_and_the_right_to_object(la):
     text = pdf_text(la.quanke, letter.id)
     assert "不予法律援助决定书" in text and "经核查收入证明属实" in text
     assert "第四十九条" in text and "异议" in text and "第四十三条" in text
-    assert [d.status for d in la.documents(app.id, "decision_reject")] == ["superseded"]
+    assert la.documents(app.id, "decision_reject") == []
     with la.quanke.db.session() as s:
         found = issuance.lookup(s, letter.verification_code)
     assert found.status == "valid" and found.kind_label == "不予法律援助决定书"

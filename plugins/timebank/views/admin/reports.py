@@ -41,7 +41,7 @@ def admin_report_file(month: str, fmt_: str):
     if row is None or fmt_ not in ("csv", "svg"):
         abort(404)
     if fmt_ == "csv":
-        return Response(row.csv, mimetype="text/csv; charset=utf-8",
+        return Response(row.csv, content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=timebank-{month}.csv"})
     return Response(row.svg, mimetype="image/svg+xml")
 
