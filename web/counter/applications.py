@@ -12,7 +12,7 @@ from core.approval import queues
 from core.platform.errors import QuankeError
 from core.platform.models import Role, State
 
-from ..access import may_reveal
+from ..access import may_reveal, reveal_needs_identity
 from ..common import details, load_app
 from ..forms import RatingForm
 from ..helpers import flash_error, quanke
@@ -36,7 +36,8 @@ def application(app_id: int):
         blocked = any(r.outcome.value == "block" for _c, _n, r in checks)
         warned = any(r.outcome.value == "warn" for _c, _n, r in checks)
         return render_template("counter/application.html", checks=checks, blocked=blocked,
-                               warned=warned, can_reveal=may_reveal(who, app, db), **info)
+                               warned=warned, can_reveal=may_reveal(who, app, db),
+                               reveal_after_id=reveal_needs_identity(who, app, db), **info)
 
 
 @bp.post("/counter/applications/<int:app_id>/accept")
