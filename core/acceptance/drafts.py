@@ -80,7 +80,8 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
             for material_id in remove:
                 app.materials.remove(mine[material_id])
         if paper or uploads:
-            add_materials(quanke, session, app, service, paper, check_uploads(service, uploads))
+            add_materials(quanke, session, app, service, paper,
+                          check_uploads(service, uploads, quanke=quanke, actor=who))
             changed["added"] = sorted([*paper, *(u.material_code for u in uploads)])
         if delivery_method is not None and delivery_method != app.delivery_method:
             app.delivery_method = changed["delivery_method"] = delivery_method
