@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything Quanke needs on a fresh Debian machine: system packages (the CJK font
-# for documents; with --test also pdftoppm and chromium for the test suite), a virtualenv in
+# for documents and its fallback for CJK Extension B in names; with --test also pdftoppm and chromium for the test suite), a virtualenv in
 # .venv and the project with its extras. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 fc-list 2>/dev/null | grep -qi "uming" || need+=(fonts-arphic-uming)
+# HanaMin B: all of CJK Extension B (𠀀 U+20000, 𪚥 U+2A6A5 in real names), which UMing lacks.
+[ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || need+=(fonts-hanazono)
 if [ "${1:-}" = "--test" ]; then
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
   command -v chromium >/dev/null || need+=(chromium)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select
 
+from core.people import presence
 from core.platform.models import Application, CentreService, Citizen, Delivery, Role, State, User
 
 #: Staff roles that may see the full resident ID / phone on a detail page (audited).
@@ -101,14 +102,42 @@ def visible_filter(who):
 
 
 def may_reveal(who, app: Application, db=None) -> bool:
-    """Full personal data on the detail page (the view is audited by the caller)."""
-    return isinstance(who, User) and can_view(who, app, db) and any(who.has_role(r) for r in REVEAL_ROLES)
+    """Full personal data on the detail page (the view is audited and rate-limited by the
+    caller, :func:`core.people.reveals.record_reveal`).
+
+    Auditors, and the back office on what its department has accepted, may; a counter worker
+    on the applications of their own centre and those they filed. Every other case a counter
+    sees — a result picked up here from another centre (同城取件), a remote application in
+    the pool — is revealed only for the person at the window: after the worker re-checked
+    their ID (:mod:`core.people.presence`), so the district's cases cannot be paged through.
+    """
+    if not (isinstance(who, User) and can_view(who, app, db)
+            and any(who.has_role(r) for r in REVEAL_ROLES)):
+        return False
+    if who.has_role(Role.AUDITOR):
+        return True
+    if app.department_code in _departments(who) and app.accepted_at is not None:
+        return True
+    if who.has_role(Role.COUNTER):
+        if (app.centre_id is not None and app.centre_id == who.centre_id) or app.filed_by_id == who.id:
+            return True
+        return db is not None and presence.is_present(db, who, app.applicant_id)
+    return False
+
+
+def reveal_needs_identity(who, app: Application, db) -> bool:
+    """A counter worker who could reveal after re-checking the person's ID (the page offers it)."""
+    return (isinstance(who, User) and who.has_role(Role.COUNTER) and can_view(who, app, db)
+            and not may_reveal(who, app, db))
 
 
 def may_help_with_draft(who, app: Application, db) -> bool:
-    """A counter worker helping the citizen in front of them edit a draft (修改草稿): a
-    draft is otherwise private to the citizen; the worker's centre must be authorised for the
-    service (the workflow checks this again and records the citizen's consent)."""
+    """A counter worker helping the citizen in front of them edit a draft (修改草稿): a draft
+    is otherwise private to the citizen. The worker must have re-checked the citizen's ID at
+    the window in the last half hour (:mod:`core.people.presence`) — the same rule for
+    reading (GET) and changing (PATCH) — and the centre must be authorised for the service
+    (the workflow checks this again and records the citizen's consent)."""
     return (isinstance(who, User) and who.active and who.has_role(Role.COUNTER)
             and app.state == State.DRAFT.value
-            and centre_may_accept(db, who.centre_id, app.service_code))
+            and centre_may_accept(db, who.centre_id, app.service_code)
+            and presence.is_present(db, who, app.applicant_id))

@@ -177,12 +177,13 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
     pickup_centre = db.get(Centre, app.pickup_centre_id) if app.pickup_centre_id else None
     user_names = _actor_names(db, {f"user:{i}" for i in (app.accepted_by_id, app.claimed_by_id,
                                                          app.decided_by_id, app.filed_by_id) if i})
-    if reveal:
-        audit.record_view(db, actor=actors.actor_key(who), object_type="application",
-                          object_id=app.id, subject=app.applicant.id_number,
-                          fields=["id_number", "phone", "name"]
-                          + (["courier_address"] if app.courier_address else []),
-                          application_id=app.id)
+    if reveal:  # audited, limited per hour, flagged when many (core.people.reveals)
+        from core.people.reveals import record_reveal
+        record_reveal(db, q, actor=actors.actor_key(who), object_type="application",
+                      object_id=app.id, subject=app.applicant.id_number,
+                      fields=["id_number", "phone", "name"]
+                      + (["courier_address"] if app.courier_address else []),
+                      application_id=app.id)
     from core.acceptance.ratings import rating_for
     return {
         "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),

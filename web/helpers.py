@@ -45,6 +45,8 @@ ACTION_NAMES = {
     "view_personal_data": _l("查看个人信息"), "rated": _l("评价"),
     "follow_up_closed": _l("差评回访办结"), "rating_appealed": _l("评价申诉"),
     "rating_appeal_decided": _l("评价申诉复核"), "document_revoked": _l("文书作废"),
+    "document_render_failed": _l("文书生成失败"),
+    "applicant_identified": _l("核验申请人证件"), "many_personal_data_views": _l("大量查看个人信息（预警）"),
     "login": _l("登录"), "login_failed": _l("登录失败"), "citizen_login": _l("市民登录"),
     "citizen_linked": _l("市民实名登记"), "applicant_registered": _l("登记申请人"),
     "user_created": _l("创建用户"), "user_updated": _l("修改用户"), "password_reset": _l("重置密码"),

@@ -125,6 +125,14 @@ def spec(server: str = "", app=None) -> dict:
             "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
             "responses": {"200": {"description": "申请人", **_json({"$ref": "#/components/schemas/Applicant"})},
                           **_errors(401, 403, 404)}}},
+        "/api/v1/applicants/{applicant_id}/identify": {"post": {
+            "summary": "核验申请人证件（窗口当面）：此后半小时内可协助修改其草稿、查看其完整信息", "tags": ["applicants"],
+            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number"],
+                                                       "properties": {"id_number": STR}})},
+            "responses": {"200": {"description": "核验一致", **_json({"type": "object", "properties": {
+                "identified": {"type": "boolean"}, "valid_minutes": {"type": "integer"}}})},
+                          **_errors(400, 401, 403, 404)}}},
         "/api/v1/applicants/{applicant_id}/phone": {"post": {
             "summary": "变更申请人手机号码（窗口办理，核验本人证件；原号码会收到通知）", "tags": ["applicants"],
             "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],

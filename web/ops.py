@@ -106,6 +106,16 @@ def _record_latency(response):
 
 # -- /metrics ----------------------------------------------------------------------------------
 
+def _render_failures(conn) -> int:
+    """Documents not rendered because rendering failed (the failure is kept on the document;
+    only unrendered ones are read, normally none)."""
+    from sqlalchemy import select
+
+    from core.platform.models import Document
+    rows = conn.execute(select(Document.summary).where(Document.sha256 == "").limit(10_000)).scalars()
+    return sum(1 for summary in rows if isinstance(summary, dict) and "render_failed" in summary)
+
+
 class DomainCollector:
     """Gauges read from the database and Redis at scrape time (shared by all workers)."""
 
@@ -123,6 +133,7 @@ class DomainCollector:
                     "SELECT COUNT(*) FROM applications WHERE overdue")).scalar_one()
                 outbox = conn.execute(text(
                     "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")).scalar_one()
+                unrendered = _render_failures(conn)
                 try:
                     with conn.begin_nested():
                         checks = conn.execute(text(
@@ -144,6 +155,9 @@ class DomainCollector:
                                     "Applications flagged overdue (超期)", value=overdue)
             yield GaugeMetricFamily("quanke_outbox_pending",
                                     "Notifications written but not yet sent", value=outbox)
+            yield GaugeMetricFamily("quanke_documents_render_failed",
+                                    "Documents whose rendering failed (e.g. a character no font has)",
+                                    value=unrendered)
             faces = GaugeMetricFamily("quanke_identity_face_checks",
                                       "Remote identity face checks by outcome", labels=["status"])
             for status, count in checks:

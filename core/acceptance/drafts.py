@@ -2,7 +2,8 @@
 from __future__ import annotations
 import logging
 from typing import Iterable
-from core.platform.errors import InvalidInput, InvalidState, NotFound
+from core.people import presence
+from core.platform.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from core.acceptance.uploads import Upload
 from core.platform.models import (Application, Centre, Citizen, State, User)
 from core.acceptance.delivery_choice import METHODS, delivery_choice
@@ -25,8 +26,9 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
     """Edit a draft (修改草稿) before it is submitted: its form, materials and delivery.
 
     The citizen who owns the draft may edit it; so may a counter worker of a centre
-    authorised for the service, helping the citizen in front of them, with the citizen's
-    consent recorded (as when filing on their behalf). ``form_data`` (when given) replaces
+    authorised for the service, helping the citizen in front of them — whose ID the worker
+    re-checked at the window (:mod:`core.people.presence`; ``applicant_not_present``
+    otherwise) — with the citizen's consent recorded (as when filing on their behalf). ``form_data`` (when given) replaces
     the whole form and is validated by the service's own form; ``remove_materials`` are
     material ids of this draft; ``paper`` (counter only) and ``uploads`` add materials.
     Any state but ``draft`` is refused (``invalid_state``): after submission the counter's
@@ -61,6 +63,9 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
                 f"申请当前状态为“{State(app.state).label}”，只有草稿可以修改；"
                 "已提交的申请如需更正，请等待窗口的一次性告知补正",
                 code="not_a_draft", details={"state": app.state})
+        if isinstance(who, User) and not presence.is_present(session, who, app.applicant_id):
+            raise Forbidden("只能为窗口前的申请人修改草稿：请先核验申请人的身份证件",
+                            code="applicant_not_present")
         service = quanke.service(app.service_code)
         changed: dict = {}
         if form_data is not None:
@@ -80,7 +85,8 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
             for material_id in remove:
                 app.materials.remove(mine[material_id])
         if paper or uploads:
-            add_materials(quanke, session, app, service, paper, check_uploads(service, uploads))
+            add_materials(quanke, session, app, service, paper,
+                          check_uploads(service, uploads, quanke=quanke, actor=who))
             changed["added"] = sorted([*paper, *(u.material_code for u in uploads)])
         if delivery_method is not None and delivery_method != app.delivery_method:
             app.delivery_method = changed["delivery_method"] = delivery_method

@@ -50,7 +50,7 @@ def file_application(quanke, actor: Actor, *, service_code: str, applicant_id: i
     delivery_method, courier = delivery_choice(delivery_method, courier_address)
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
         raise InvalidInput("重复提交校验码无效", code="invalid_idempotency_key")
-    checked, paper = check_uploads(service, uploads), list(paper)  # paper is read twice
+    checked, paper = check_uploads(service, uploads, quanke=quanke, actor=actor), list(paper)  # paper is read twice
     clean_form = validate_form(service, form_data)
     with quanke.db.session() as session:
         who = fresh_actor(session, actor)
@@ -162,7 +162,8 @@ def attach_material(quanke, actor: Actor, app_id: int, *, paper: Iterable[str] =
             if app.state not in (State.SUBMITTED.value, State.CORRECTION_REQUESTED.value):
                 raise InvalidState("当前状态不能补充材料", code="invalid_state")
         service = quanke.service(app.service_code)
-        add_materials(quanke, session, app, service, paper, check_uploads(service, uploads))
+        add_materials(quanke, session, app, service, paper,
+                      check_uploads(service, uploads, quanke=quanke, actor=who))
         return {"paper": paper, "scans": [u.material_code for u in uploads]}
     return transition(quanke, actor, app_id, "attach_material", body)
 

@@ -10,7 +10,15 @@ from core.contract.services import ServiceDef
 log = logging.getLogger(__name__)
 
 
-def check_uploads(service: ServiceDef, uploads: Iterable[Upload]) -> list[CheckedUpload]:
+def check_uploads(service: ServiceDef, uploads: Iterable[Upload], *, quanke=None,
+                  actor=None) -> list[CheckedUpload]:
+    """Check (and re-encode) every upload of one request; with ``quanke`` the request's and
+    the actor's image-decoding budgets are enforced first (:mod:`core.acceptance.pixel_budget`)."""
+    uploads = list(uploads)
+    if quanke is not None and uploads:
+        from core.acceptance.pixel_budget import check_budget
+        from core.platform.actors import actor_key
+        check_budget(quanke, actor_key(actor), [u.data for u in uploads])
     checked = []
     for upload in uploads:
         try:

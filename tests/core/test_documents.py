@@ -19,8 +19,9 @@ from core.contract.services import CertificateContext, Renderer
 
 UTC = dt.timezone.utc
 URL = "https://zwfw.example.gov.cn/verify/K7Q2-9XMD"
-#: U+20000, the first CJK Extension B ideograph: neither AR PL UMing nor WenQuanYi has it.
-RARE = "\U00020000"
+#: U+30000, the first CJK Extension G ideograph: neither AR PL UMing nor the Extension B
+#: fallback (HanaMin B) has it. Extension B itself is drawn: tests/core/test_documents_rare_names.py.
+RARE = "\U00030000"
 
 needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 
@@ -166,6 +167,7 @@ def test_correction_notice_lists_every_gap_across_pages():
 def test_missing_glyphs_uses_the_font_cmap():
     assert missing_glyphs("王建国 䶮，。（）\n") == set()
     assert missing_glyphs(f"王{RARE}😀") == {RARE, "😀"}
+    assert missing_glyphs("\U00020000\U0002A6A5\U0002123C") == set()  # Extension B: the fallback has them
 
 
 def test_character_outside_font_raises_glyph_missing():

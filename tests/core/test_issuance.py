@@ -313,18 +313,20 @@ def test_lost_or_damaged_file_is_rendered_again(world):
 
 
 def test_unrenderable_name_does_not_break_the_transition(world):
-    """A character the font lacks is reported (not dropped); the transition still commits."""
+    """A character no font has (U+30000, Extension G) fails the render job, visibly; the
+    transition still commits. (Extension B names render: tests/web/test_render_failures.py.)"""
     q = world.quanke
     with q.db.session() as session:
         session.execute(update(Applicant).where(Applicant.id == world.citizen.applicant_id)
-                        .values(name="测\U00020000"))
+                        .values(name="测\U00030000"))
     app = drive_to(world, "accepted")
     receipt = current(q, app.id, "receipt")
     assert receipt.sha256 == ""
-    assert issuance.render_document(q, document_id=receipt.id) == "glyph_missing"
+    with pytest.raises(issuance.DocumentRenderFailed):
+        issuance.render_document(q, document_id=receipt.id)
     with pytest.raises(InvalidInput) as info:
         issuance.pdf_bytes(q, receipt.id)
-    assert info.value.code == "glyph_missing" and "U+20000" in info.value.message
+    assert info.value.code == "glyph_missing" and "U+30000" in info.value.message
 
 
 def test_rendering_with_rq_style_retries_and_concurrency_records_one_version(world):

@@ -47,6 +47,7 @@ class E:
     changes: str | None = None    # "app": the application changes; "count": a new application
     noop: set = field(default_factory=set)  # answered without error, but nothing may change
     api: bool = False
+    at_window: bool = False       # each staff member has just re-checked the citizen's ID
 
 
 HTML = [
@@ -135,11 +136,16 @@ HTML = [
     E("GET", "/portal/applications/{app}/edit", {"citizen"}, state="draft"),
     E("POST", "/portal/applications/{app}/edit", {"citizen"}, state="draft",
       data={"f-purpose": "矩阵修改草稿", "delivery_method": "courier", **COURIER_FIELDS}, changes="app"),
-    # a counter worker helping a citizen with a draft (centre authorised for the service)
-    E("GET", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft"),
-    E("POST", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft",
-      data={"f-purpose": "窗口矩阵修改", "consent": "y", "delivery_method": "courier", **COURIER_FIELDS},
-      changes="app"),
+    # a counter worker helping the citizen at the window with a draft: the citizen's ID
+    # re-checked (core.people.presence) and the centre authorised for the service; without
+    # the ID check nobody but the citizen reaches the draft (issue 22 #1)
+    E("GET", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft", at_window=True),
+    E("POST", "/counter/drafts/{app}/edit", DRAFT_HELPERS, state="draft", at_window=True,
+      data={"f-purpose": "窗口矩阵修改", "consent": "y", "delivery_method": "courier", **COURIER_FIELDS}, changes="app"),
+    E("GET", "/counter/drafts/{app}/edit", set(), state="draft"),
+    E("POST", "/counter/drafts/{app}/edit", set(), state="draft",
+      data={"f-purpose": "窗口矩阵修改", "consent": "y", "delivery_method": "courier", **COURIER_FIELDS}, changes="app"),
+    E("POST", "/counter/applicants/{applicant}/identify", COUNTERS, data={"id_number": "{id_number}"}),
     E("POST", "/portal/applications/{app}/withdraw", {"citizen"}, state="submitted", changes="app"),
     E("POST", "/portal/applications/{app}/rate", {"citizen"}, state="accepted", data={"level": "4"}),
     E("GET", "/portal/appointments", CITIZENS),
@@ -192,9 +198,16 @@ API = [
     E("POST", "/api/v1/applications/{app}/materials", T01_COUNTER, state="submitted", api=True,
       data={"paper": ["photo"]}, changes="app"),
     E("POST", "/api/v1/applications/{app}/accept", T01_COUNTER, state="submitted", api=True, changes="app"),
-    E("PATCH", "/api/v1/applications/{app}", DRAFT_HELPERS, state="draft", api=True, changes="app",
+    E("PATCH", "/api/v1/applications/{app}", DRAFT_HELPERS, state="draft", api=True, changes="app", at_window=True,
       data={"form_data": {"purpose": "接口矩阵修改"}, "consent": True, "delivery_method": "courier",
             "courier_address": {"recipient": "矩阵收件人", "phone": "13900000001", "address": "南京市玄武区中山路1号"}}),
+    E("PATCH", "/api/v1/applications/{app}", set(), state="draft", api=True, changes="app",
+      data={"form_data": {"purpose": "接口矩阵修改"}, "consent": True, "delivery_method": "courier",
+            "courier_address": {"recipient": "矩阵收件人", "phone": "13900000001", "address": "南京市玄武区中山路1号"}}),
+    # (the auditor reads every record, drafts included, as before)
+    E("GET", "/api/v1/applications/{app}", DRAFT_HELPERS | {"auditor"}, state="draft", api=True, at_window=True),
+    E("GET", "/api/v1/applications/{app}", {"auditor"}, state="draft", api=True),
+    E("POST", "/api/v1/applicants/{applicant}/identify", COUNTERS, api=True, data={"id_number": "{id_number}"}),
     E("POST", "/api/v1/applications/{app}/return", T01_COUNTER, state="submitted", api=True,
       data={"defects": {"id_proof": "模糊"}}, changes="app"),
     E("POST", "/api/v1/applications/{app}/refuse", T01_COUNTER, state="submitted", api=True,
@@ -368,7 +381,15 @@ def next_workday():
 
 
 def _id(e: E) -> str:
-    return f"{e.method} {e.path}"
+    return f"{e.method} {e.path}" + (" (ID checked)" if e.at_window else "")
+
+
+def _identify_citizen(world, role: str) -> None:
+    from core.people import presence
+    from core.platform.models import User
+    with world.quanke.db.session() as s:
+        applicant = s.get(Citizen, world.citizen.id).applicant
+        presence.identify(s, s.get(User, world.users[role].id), applicant.id, applicant.id_number, how="test")
 
 
 @pytest.mark.parametrize("entry", HTML + API, ids=_id)
@@ -385,6 +406,8 @@ def test_matrix(entry: E, web, world, api_tokens):
             values["id_number"] = s.get(Citizen, world.citizen.id).applicant.id_number
         path = entry.path.format(**values)
         data = fill(entry.data, values)
+        if entry.at_window and role in STAFF:
+            _identify_citizen(world, role)
         before = snapshot(q, app_id) if app_id else None
         apps_before = count_apps(q)
         client = web.test_client()

@@ -35,6 +35,16 @@ def stored(world, app_id) -> Application:
         return app
 
 
+def at_window(world, who="counter", citizen="citizen") -> None:
+    """The worker re-checks the citizen's ID at the counter (core.people.presence): only then
+    may they help with the citizen's drafts (tests/web/test_counter_presence.py)."""
+    from core.people import presence
+    from core.platform.models import Applicant, User
+    with world.quanke.db.session() as s:
+        applicant = s.get(Applicant, world.citizens[citizen].applicant_id)
+        presence.identify(s, s.get(User, world.users[who].id), applicant.id, applicant.id_number, how="test")
+
+
 def events(world, app_id, action="update_draft") -> list[AuditEvent]:
     with world.quanke.db.session() as s:
         return list(s.scalars(select(AuditEvent).where(AuditEvent.application_id == app_id,
@@ -76,6 +86,7 @@ def test_invalid_form_is_refused_and_nothing_changes(world):
 @pytest.mark.parametrize("state", ["submitted", "correction_requested", "accepted", "withdrawn"])
 def test_any_state_but_draft_is_refused(world, state):
     app = drive_to(world, state)
+    at_window(world)
     before = snapshot(world.quanke, app.id)
     with pytest.raises(InvalidState) as err:
         acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "改了"},
@@ -97,6 +108,11 @@ def test_who_may_edit(world):
     with pytest.raises(InvalidInput) as err:
         acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"})
     assert err.value.code == "consent_required"
+    with pytest.raises(Forbidden) as err:   # consent alone is not enough: the citizen at the window
+        acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"},
+                                consent=True)
+    assert err.value.code == "applicant_not_present"
+    at_window(world)
     acceptance.update_draft(world.quanke, world.counter, app.id, form_data={"purpose": "窗口协助"},
                           paper=["id_proof"], consent=True)
     assert stored(world, app.id).form_data["purpose"] == "窗口协助"
@@ -166,6 +182,7 @@ def test_other_citizen_and_counter_without_authorisation_get_404(as_user, world)
 
 def test_counter_helps_with_consent_from_the_applicant_page(as_user, world):
     app = draft(world)
+    at_window(world)
     b = as_user("counter")
     page = b.text(f"/counter/applicants/{world.citizen.applicant_id}")
     assert app.number in page and f"/counter/drafts/{app.id}/edit" in page
@@ -187,6 +204,7 @@ def test_counter_helps_with_consent_from_the_applicant_page(as_user, world):
 def test_api_patch_edits_a_draft_and_refuses_anything_else(web, world, api_tokens):
     client = web.test_client()
     app = draft(world)
+    at_window(world)
 
     def patch(app_id, body, who="counter"):
         return client.patch(f"/api/v1/applications/{app_id}", json=body,

@@ -203,8 +203,17 @@ def audit_log():
         total_events = audit.count(db)
         if request.args.get("verify") == "1" or total_events <= 20000:
             verify_result = audit.verify(db)
+        from core.people import reveals
+        flags = reveals.flagged(db)  # workers who viewed much personal data (查看个人信息预警)
         ids = {int(r.actor.split(":")[1]) for r in rows if r.actor.startswith("user:")}
-        names = {uid: f"{name}（{username}）" for uid, name, username in db.execute(
+        ids |= {int(x["actor"].split(":")[1]) for x in flags if str(x["actor"]).startswith("user:")}
+        people = {uid: (name, username) for uid, name, username in db.execute(
             select(User.id, User.name, User.username).where(User.id.in_(ids or {-1})))}
+        names = {uid: f"{name}（{username}）" for uid, (name, username) in people.items()}
+        for x in flags:
+            uid = int(x["actor"].split(":")[1]) if str(x["actor"]).startswith("user:") else None
+            x["name"], x["username"] = names.get(uid, x["actor"]), people.get(uid, ("", ""))[1]
         return render_template("admin/audit.html", rows=rows, f=f, page=page, has_more=has_more,
-                               verify_result=verify_result, total_events=total_events, names=names)
+                               verify_result=verify_result, total_events=total_events, names=names,
+                               flags=flags, flag_at=int(quanke().config.get("REVEAL_FLAG_PER_DAY")
+                                                        or reveals.REVEAL_FLAG_PER_DAY))

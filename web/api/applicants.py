@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from core.people import applicants as applicant_store
+from core.people import presence
 from core.platform import actors
 from core.platform.errors import InvalidInput, NotFound
 from core.platform.identifiers import mask_id, mask_name
 from core.platform.models import Applicant, Role, User
 
 from ..helpers import quanke
-from .plumbing import body, bp, iso, need, s
+from .plumbing import body, bp, iso, me, need, s
 from .shapes import applicant_json
 
 
@@ -26,6 +27,8 @@ def find_applicant():
         raise InvalidInput("请提供 id_number", code="invalid_field", field="id_number")
     with quanke().db.session() as db:
         person = applicant_store.find(db, kind, number)
+        if person is not None:  # the full number was typed from the ID shown: at the window
+            presence.identified(db, me(), person, how="api_lookup")
         items = [applicant_json(person)] if person else []
     return jsonify({"items": items, "page": 1, "per_page": 1, "total": len(items)})
 
@@ -39,8 +42,20 @@ def register_applicant():
         person, warnings = applicant_store.register(
             db, kind=kind, id_number=s(data, "id_number", max_len=64), name=s(data, "name", max_len=200),
             phone=s(data, "phone", max_len=20), actor=actors.actor_key(user))
+        presence.identified(db, user, person, how="api_register")
         out = applicant_json(person) | {"warnings": warnings}
     return jsonify(out), 201
+
+
+@bp.post("/api/v1/applicants/<int:applicant_id>/identify")
+def identify_applicant(applicant_id: int):
+    """核验证件 (core.people.presence): the number from the ID the person at the window shows;
+    for half an hour the worker may help with their drafts and see their full data."""
+    user = need(Role.COUNTER)
+    data = body()
+    with quanke().db.session() as db:
+        presence.identify(db, user, applicant_id, s(data, "id_number", max_len=64), how="api_recheck")
+    return jsonify({"identified": True, "valid_minutes": presence.PRESENCE_MINUTES})
 
 
 @bp.get("/api/v1/applicants/<int:applicant_id>")

@@ -6,11 +6,12 @@ from flask import jsonify, request, url_for
 from sqlalchemy import select
 
 from core import acceptance, deadlines
-from core.platform import actors, audit
-from core.platform.errors import Forbidden, InvalidInput, NotFound
+from core.people import reveals
+from core.platform import actors
+from core.platform.errors import Forbidden, InvalidInput
 from core.platform.models import Application, Centre, Role
 
-from ..access import can_view, may_help_with_draft, may_reveal, visible_filter
+from ..access import may_reveal, visible_filter
 from ..common import documents, has_issuance, timeline
 from ..helpers import quanke
 from .plumbing import b, body, bp, capped_count, i, iso, me, need, page_params, paged, s, strs, uploads_from
@@ -75,11 +76,13 @@ def get_application(app_id: int):
         app = visible_app(db, app_id)
         reveal = want and may_reveal(me(), app, db)
         if want and not reveal:
-            raise Forbidden("无权查看完整个人信息", code="forbidden_role")
+            raise Forbidden("无权查看完整个人信息：其他中心的办件须先核验申请人的身份证件"
+                            "（POST /api/v1/applicants/{id}/identify）",
+                            code="forbidden_role")
         if reveal:
-            audit.record_view(db, actor=actors.actor_key(me()), object_type="application",
-                              object_id=app.id, subject=app.applicant.id_number,
-                              fields=["id_number", "phone", "name"], application_id=app.id)
+            reveals.record_reveal(db, quanke(), actor=actors.actor_key(me()), object_type="application",
+                                  object_id=app.id, subject=app.applicant.id_number,
+                                  fields=["id_number", "phone", "name"], application_id=app.id)
         return jsonify(application_json(app, detail=True, reveal=reveal))
 
 
@@ -104,9 +107,7 @@ def update_draft(app_id: int):
     if "courier_address" in data:
         options["courier_address"] = _courier(data)
     with quanke().db.session() as db:
-        app = db.get(Application, app_id)
-        if app is None or not (can_view(user, app, db=db) or may_help_with_draft(user, app, db)):
-            raise NotFound("申请不存在", code="application_not_found")
+        visible_app(db, app_id)  # the same rule as GET: a draft only for the person at the window
     updated = acceptance.update_draft(quanke(), user, app_id, form_data=form_data,
                                     paper=strs(data, "paper"), uploads=uploads_from(data),
                                     remove_materials=remove, consent=b(data, "consent"), **options)

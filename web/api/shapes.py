@@ -10,7 +10,7 @@ from core.platform.errors import NotFound
 from core.platform.identifiers import mask_id, mask_name, mask_phone
 from core.platform.models import Applicant, Application
 
-from ..access import can_view
+from ..access import can_view, may_help_with_draft
 from ..helpers import quanke
 from .plumbing import iso, me
 
@@ -62,7 +62,7 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
 
 def visible_app(db, app_id: int) -> Application:
     app = db.get(Application, app_id)
-    if app is None or not can_view(me(), app, db=db):
+    if app is None or not (can_view(me(), app, db=db) or may_help_with_draft(me(), app, db)):
         raise NotFound("申请不存在", code="application_not_found")
     return app
 

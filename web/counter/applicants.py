@@ -12,7 +12,7 @@ from core.acceptance import catalog, first_contact, tickets
 from core.acceptance.prefill import form_defaults
 from core.identity.models import FaceReference
 from core.approval import queues
-from core.people import applicants
+from core.people import applicants, presence
 from core.platform import actors
 from core.platform.clock import today
 from core.platform.errors import QuankeError
@@ -21,7 +21,7 @@ from core.platform.models import Applicant, Application, Department, Role, User
 
 from ..delivery import delivery_errors, new_choice, posted_address, posted_choice
 from ..forms import ApplicantForm
-from ..helpers import db_id, flash_error, new_key, quanke
+from ..helpers import db_id, flash_error, new_key, quanke, safe_next
 from ..identity import staff_required
 from .blueprint import COUNTER_ROLES, _centre_choices, allowed_services, bp, parse_materials
 
@@ -91,6 +91,8 @@ def applicant():
                         phone=form.phone.data or "", actor=actors.actor_key(current_user.model))
                     for warning in warnings:
                         flash(warning, "warning")
+                    # The worker typed the number from the ID the person shows: at the window now.
+                    presence.identified(db, current_user.model, person, how="counter_lookup")
                     return redirect(url_for("counter.applicant_page", applicant_id=person.id))
         except QuankeError as exc:
             flash_error(exc)
@@ -115,16 +117,19 @@ def applicant_page(applicant_id: int):
         apps = db.scalars(select(Application).where(Application.applicant_id == person.id,
                                                     visible_filter(user))
                           .order_by(Application.created_at.desc()).limit(50)).unique().all()
+        # The full number and phone only for the person at the window (ID re-checked by this
+        # worker: core.people.presence), audited and limited per hour (core.people.reveals).
+        present = presence.is_present(db, user, person.id)
+        reveal = reveal and present
         if reveal:
-            from core.platform import actors, audit
-            audit.record_view(db, actor=actors.actor_key(user), object_type="applicant",
-                              object_id=person.id, subject=person.id_number,
-                              fields=["id_number", "phone"])
+            from core.people.reveals import record_reveal
+            record_reveal(db, quanke(), actor=actors.actor_key(user), object_type="applicant",
+                          object_id=person.id, subject=person.id_number, fields=["id_number", "phone"])
         from ..drafts import drafts_for
         portraits = db.scalar(select(func.count(FaceReference.id)).where(
             FaceReference.applicant_id == person.id, FaceReference.active.is_(True)))
         return render_template("counter/applicant_page.html", person=person, services=found,
-                               query=query, apps=apps, reveal=reveal, allowed=allowed,
+                               query=query, apps=apps, reveal=reveal, allowed=allowed, present=present,
                                drafts=drafts_for(db, user, person.id), portraits=portraits)
 
 
@@ -141,6 +146,23 @@ def change_phone(applicant_id: int):
     except QuankeError as exc:
         flash_error(exc)
     return redirect(url_for("counter.applicant_page", applicant_id=applicant_id))
+
+
+@bp.post("/counter/applicants/<int:applicant_id>/identify")
+@staff_required(Role.COUNTER)
+def identify(applicant_id: int):
+    """核验证件: the worker types the number from the ID the person at the window shows; for
+    the next half hour the worker may help with their drafts and see their full data
+    (core.people.presence). ``next`` goes back to the page that asked (same site only)."""
+    back = safe_next(request.form.get("next"), url_for("counter.applicant_page", applicant_id=applicant_id))
+    try:
+        with quanke().db.session() as db:
+            presence.identify(db, current_user.model, applicant_id, request.form.get("id_number", "")[:64],
+                              how="counter_recheck")
+        flash(_("证件核验一致"), "success")
+    except QuankeError as exc:
+        flash_error(exc)
+    return redirect(back)
 
 
 @bp.get("/counter/services")

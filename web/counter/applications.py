@@ -12,7 +12,7 @@ from core.approval import queues
 from core.platform.errors import QuankeError
 from core.platform.models import Role, State
 
-from ..access import may_reveal
+from ..access import may_reveal, reveal_needs_identity
 from ..common import details, load_app
 from ..forms import RatingForm
 from ..helpers import flash_error, quanke
@@ -40,7 +40,8 @@ def application(app_id: int):
         acts_for_applicant = who.has_role(Role.COUNTER) and app.centre_id in (None, who.centre_id)
         return render_template("counter/application.html", checks=checks, blocked=blocked,
                                warned=warned, can_reveal=may_reveal(who, app, db),
-                               acts_for_applicant=acts_for_applicant, **info)
+                               acts_for_applicant=acts_for_applicant,
+                               reveal_after_id=reveal_needs_identity(who, app, db), **info)
 
 
 @bp.post("/counter/applications/<int:app_id>/accept")

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 NAMES = {
     "already_answered": _l("该咨询已答复"),
+    "upload_pixels_per_request": _l("本次上传的图片像素合计超过上限，请缩小图片或分次上传"),
+    "upload_pixels_rate_limited": _l("一分钟内上传的图片过多，请稍后再试"),
     "answer_or_handover_required": _l("请填写答复，或指定移交的人员或部门"),
     "enquiry_not_found": _l("咨询记录不存在"),
     "invalid_next_owner": _l("接手的人员或部门无效"),

@@ -32,8 +32,6 @@ class CommitmentFacts:
 
 def render_commitment_pdf(facts: CommitmentFacts, *, font_path: str | None = None) -> bytes:
     """The commitment letter with signature and evidence, unsealed (reportlab, CJK font)."""
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -47,11 +45,11 @@ def render_commitment_pdf(facts: CommitmentFacts, *, font_path: str | None = Non
 
     font = cjk_font(font_path)
 
-    def clean(value) -> str:
-        return "".join(c if font.has(c) or c in "\n " else "□" for c in str(value or ""))
+    def clean(value) -> str:  # Extension B in a name: drawn with the fallback font
+        return "".join(c if font.draws(c) or c in "\n " else "□" for c in str(value or ""))
 
     def para(value, style) -> Paragraph:
-        return Paragraph(escape(clean(value)).replace("\n", "<br/>"), style)
+        return Paragraph(font.markup(clean(value)), style)
 
     title = ParagraphStyle("t", fontName=font.name, fontSize=22, leading=30, alignment=TA_CENTER)
     sub = ParagraphStyle("s", fontName=font.name, fontSize=12, leading=18, alignment=TA_CENTER,

@@ -7,7 +7,6 @@ from typing import Callable
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Spacer
 
 from core.contract.services import CertificateContext
@@ -66,7 +65,7 @@ class CertificateTemplate:
         w = _Writer(self.font_path, allow_missing_glyphs)
         value_style = ParagraphStyle("certv", parent=w.cell, fontSize=13, leading=22)
         rows = [(_spread_label(label), value) for label, value in self._rows(ctx)]
-        widest = max((pdfmetrics.stringWidth(label, w.font.name, value_style.fontSize) for label, _ in rows),
+        widest = max((w.font.width(label, value_style.fontSize) for label, _ in rows),
                      default=0)
         label_width = min(max(widest + 8 * mm, 34 * mm), 62 * mm)
         body: list[Flowable] = [Spacer(1, 4 * mm), w.facts(rows, label_width, grid=False, style=value_style)]

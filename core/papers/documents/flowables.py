@@ -1,5 +1,8 @@
 """Drawn pieces of a paper: the faux-bold title, the issuer/date sign-off over the seal area,
 the QR code as one vector path, and the canvas that decorates pages once their count is known.
+
+Text drawn straight on the canvas goes through :func:`draw_runs`, which switches to the
+fallback font for characters the main font lacks (a staff member's name in Extension B).
 """
 from __future__ import annotations
 
@@ -9,17 +12,30 @@ import qrcode
 import qrcode.constants
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from core.papers.documents.fonts import CJKFont
 from core.papers.documents.writer import INK, SEAL_RED
+
+
+def draw_runs(c: Canvas, x: float, y: float, text: str, font: CJKFont, size: float,
+              align: str = "left") -> None:
+    """Draw ``text`` at (x, y), each run in the font that has its characters; ``align`` is
+    ``left``, ``centre`` (x is the middle) or ``right`` (x is the right edge)."""
+    width = font.width(text, size)
+    x -= {"left": 0, "centre": width / 2, "right": width}[align]
+    t = c.beginText(x, y)
+    for face, piece in font.runs(text):
+        t.setFont(face, size)
+        t.textOut(piece)
+    c.drawText(t)
 
 
 class _Heading(Flowable):
     """A centred title in faux bold (UMing has no bold face) with optional letter spacing."""
 
-    def __init__(self, text: str, font: str, size: float, char_space: float = 0):
+    def __init__(self, text: str, font: CJKFont, size: float, char_space: float = 0):
         super().__init__()
         self.text, self.font, self.size, self.char_space = text, font, size, char_space
 
@@ -29,17 +45,18 @@ class _Heading(Flowable):
 
     def draw(self):
         c = self.canv
-        text_width = (pdfmetrics.stringWidth(self.text, self.font, self.size)
+        text_width = (self.font.width(self.text, self.size)
                       + self.char_space * max(len(self.text) - 1, 0))
         c.saveState()
         c.setFillColor(INK)
         c.setStrokeColor(INK)
         c.setLineWidth(self.size * 0.035)
         t = c.beginText((self.width - text_width) / 2, self.size * 0.35)
-        t.setFont(self.font, self.size)
         t.setCharSpace(self.char_space)
         t.setTextRenderMode(2)  # fill + stroke
-        t.textOut(self.text)
+        for face, piece in self.font.runs(self.text):
+            t.setFont(face, self.size)
+            t.textOut(piece)
         c.drawText(t)
         c.restoreState()
 
@@ -50,7 +67,7 @@ class _Signoff(Flowable):
     HEIGHT = 46 * mm
     RADIUS = 20 * mm
 
-    def __init__(self, font: str, issuer: str, date_text: str, staff: str):
+    def __init__(self, font: CJKFont, issuer: str, date_text: str, staff: str):
         super().__init__()
         self.font, self.issuer, self.date_text, self.staff = font, issuer, date_text, staff
 
@@ -61,7 +78,7 @@ class _Signoff(Flowable):
     def draw(self):
         c = self.canv
         size = 12
-        issuer_w = pdfmetrics.stringWidth(self.issuer, self.font, size)
+        issuer_w = self.font.width(self.issuer, size)
         cx = min(self.width - 45 * mm, self.width - issuer_w / 2)
         cy = self.HEIGHT / 2 + 1 * mm
         c.saveState()
@@ -71,15 +88,12 @@ class _Signoff(Flowable):
         c.circle(cx, cy, self.RADIUS, stroke=1, fill=0)
         c.setDash()
         c.setFillColor(colors.HexColor("#d98880"))
-        c.setFont(self.font, 8)
-        c.drawCentredString(cx, cy + self.RADIUS - 6 * mm, "电子印章")
+        draw_runs(c, cx, cy + self.RADIUS - 6 * mm, "电子印章", self.font, 8, "centre")
         c.setFillColor(INK)
-        c.setFont(self.font, size)
-        c.drawCentredString(cx, cy + 2 * mm, self.issuer)
-        c.drawCentredString(cx, cy - 7 * mm, self.date_text)
+        draw_runs(c, cx, cy + 2 * mm, self.issuer, self.font, size, "centre")
+        draw_runs(c, cx, cy - 7 * mm, self.date_text, self.font, size, "centre")
         if self.staff:
-            c.setFont(self.font, 10.5)
-            c.drawString(0, 4 * mm, f"经办人：{self.staff}")
+            draw_runs(c, 0, 4 * mm, f"经办人：{self.staff}", self.font, 10.5)
         c.restoreState()
 
 

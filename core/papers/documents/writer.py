@@ -1,10 +1,10 @@
-"""The text of a paper: paragraph styles, tables and facts in the CJK font, with every
-character the font lacks replaced by ``□`` and remembered (or refused: ``glyph_missing``).
+"""The text of a paper: paragraph styles, tables and facts in the CJK font, characters it
+lacks drawn with the fallback font (CJK Extension B in names), and every character neither
+has replaced by ``□`` and remembered (or refused: ``glyph_missing``).
 """
 from __future__ import annotations
 
 from typing import Sequence
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -66,10 +66,12 @@ class _Writer:
                                    wordWrap="CJK", alignment=TA_LEFT)
 
     def plain(self, text) -> str:
-        """``text`` with every character the font lacks replaced (and remembered)."""
+        """``text`` with every character neither font has replaced (and remembered); draw it
+        with :meth:`markup` or :func:`core.papers.documents.flowables.draw_runs`, which switch
+        to the fallback font where the main one lacks a character."""
         out = []
         for c in str(text if text is not None else ""):
-            if self.font.has(c) or c == "\n":
+            if self.font.draws(c) or c == "\n":
                 out.append(c)
             elif not _needs_glyph(c):
                 out.append(" " if c.isspace() else "")
@@ -79,7 +81,7 @@ class _Writer:
         return "".join(out)
 
     def markup(self, text) -> str:
-        return escape(self.plain(text)).replace("\n", "<br/>")
+        return self.font.markup(self.plain(text))
 
     def para(self, text, style: ParagraphStyle | None = None, **kw) -> Paragraph:
         return Paragraph(self.markup(text), style or self.body, **kw)

@@ -42,11 +42,13 @@ from core.papers.issuance.regeneration import (
     regenerate_range,  # noqa: F401 - quanke documents
 )
 from core.papers.issuance.rendering import (
+    DocumentRenderFailed,  # noqa: F401 - public, outside __all__
     _plan,  # noqa: F401 - bench/documents_bench.py
     _produce,  # noqa: F401 - bench/documents_bench.py
     pdf_bytes,
     render,
     render_document,
+    render_failure,  # noqa: F401 - web pages, /metrics
 )
 from core.papers.issuance.revocation import revoke
 from core.papers.issuance.seals import (

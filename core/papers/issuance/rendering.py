@@ -207,11 +207,44 @@ def pdf_bytes(quanke, document_id: int) -> bytes:
     return render(quanke, document_id)
 
 
+class DocumentRenderFailed(Exception):
+    """Raised by the render job when a document cannot be drawn, so rq records a failed job
+    (counted in ``/metrics`` as ``quanke_jobs{registry="failed"}``) instead of "Job OK"."""
+
+
+RENDER_FAILED = "render_failed"
+
+
+def render_failure(doc: Document) -> dict | None:
+    """Why the document could not be rendered (``code``, ``codepoints`` such as ``U+20000``,
+    ``at``), or None. Code points, not the characters: the summary holds no personal data."""
+    failure = (doc.summary or {}).get(RENDER_FAILED)
+    return failure if isinstance(failure, dict) and not doc.sha256 else None
+
+
+def _record_failure(quanke, document_id: int, exc: InvalidInput) -> None:
+    """Keep the failure on the document (the approver's page shows it) and in the audit log."""
+    from core.platform import audit
+    from core.platform.clock import now
+    codepoints = [f"U+{ord(c):04X}" for c in (exc.details or {}).get("characters", [])]
+    failure = {"code": exc.code, "codepoints": codepoints, "at": now().isoformat()}
+    with quanke.db.session() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            return
+        doc.summary = {**(doc.summary or {}), RENDER_FAILED: failure}
+        audit.record(session, actor="system", action="document_render_failed", object_type="document",
+                     object_id=doc.id, application_id=doc.application_id,
+                     data={"code": exc.code, "codepoints": codepoints, "kind": doc.kind})
+
+
 def render_document(quanke, *, document_id: int) -> str:
     """Job (``core.papers.issuance.render_document``): render and store one document; idempotent.
 
-    Returns the sha256 of the stored PDF. Text the font cannot draw is not retried (it never
-    gets better by waiting): it is logged and reported as ``"glyph_missing"``.
+    Returns the sha256 of the stored PDF. Text neither font can draw fails the job
+    (:class:`DocumentRenderFailed`): the failure is kept on the document, where the approver's
+    page shows it, audited (``document_render_failed``) and counted by ``/metrics``; a later
+    render (after a font is installed; opening the document renders it) supersedes it.
     """
     try:
         data = render(quanke, document_id)
@@ -219,5 +252,6 @@ def render_document(quanke, *, document_id: int) -> str:
         if exc.code != "glyph_missing":
             raise
         log.error("document %s cannot be rendered: %s", document_id, exc.message)
-        return "glyph_missing"
+        _record_failure(quanke, document_id, exc)
+        raise DocumentRenderFailed(f"document {document_id}: {exc.message}") from exc
     return hashlib.sha256(data).hexdigest()
