@@ -13,7 +13,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.platform import audit, inputs
+from core.platform import inputs
 from core.acceptance import uploads as material_store
 from core import acceptance, approval, deadlines
 from core.acceptance.delivery_choice import masked as masked_address
