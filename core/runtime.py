@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from core.platform.config import load_config
+from core.platform.crypto import KeyProvider, attach
 from core.platform.db import Database
 from core.contract.host import PluginHost
 from core.jobs.runner import JobRunner
@@ -25,6 +26,9 @@ class Quanke:
         self.config = load_config(config)
         Path(self.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
         self.db = Database(self.config["DATABASE_URL"])
+        #: The data keys (core.platform.crypto): read from the key file when first needed.
+        self.keys = KeyProvider(self.config)
+        attach(self.db.engine, self.keys)
         self.plugins = plugins or PluginHost(
             disabled=self.config["DISABLED_PLUGINS"],
             strict=self.config["PLUGINS_STRICT"],
