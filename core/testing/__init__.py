@@ -30,6 +30,7 @@ from core.testing.databases import (
     PG_ADMIN_URL,
     REDIS_TEST_URL,
     RUN_ID,
+    RUN_KEYS,
     migrated,
     postgres_database,
     runtime,
@@ -47,6 +48,7 @@ from core.testing.fixtures import (
     pg_url,
     quanke,
     quick_password_hashing,
+    run_data_keys,
     sqlite_template,
     world,
 )
@@ -64,7 +66,7 @@ __all__ = [
     # the sample plugin and test data
     "SAMPLE_PLUGIN", "SAMPLE_SERVICE", "SamplePermitForm", "SamplePlugin", "TINY_PNG", "flaky_job",
     # databases and runtimes
-    "PG_ADMIN_URL", "REDIS_TEST_URL", "RUN_ID", "migrated", "postgres_database", "runtime",
+    "PG_ADMIN_URL", "REDIS_TEST_URL", "RUN_ID", "RUN_KEYS", "migrated", "postgres_database", "runtime",
     "truncate_all",
     # the world and driving applications
     "PASSWORD", "WORLD_STAFF", "World", "seed_world", "PAUSED", "drive_to", "file_at_counter",
@@ -73,5 +75,5 @@ __all__ = [
     "check_plugin",
     # pytest fixtures
     "any_quanke", "app", "approver", "citizen", "client", "counter_worker", "pg_quanke", "pg_url",
-    "quanke", "quick_password_hashing", "sqlite_template", "world",
+    "quanke", "quick_password_hashing", "run_data_keys", "sqlite_template", "world",
 ]

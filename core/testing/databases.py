@@ -88,6 +88,7 @@ def runtime(url: str, tmp: Path, **config) -> Quanke:
     base = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "REDIS_URL": None,
             "QUEUE_PREFIX": f"quanke-test-{RUN_ID}", "RENDER_DOCUMENTS_INLINE": False}
     base.update(config)
-    if not base.get("DATA_KEYS") and not base.get("KEY_FILE"):
-        base["KEY_FILE"], base["DATA_KEYS"] = str(write_run_keys(Path(tmp))), None
+    if not base.get("DATA_KEYS"):   # a key file, not the QUANKE_DATA_KEYS the kit also sets
+        base["DATA_KEYS"] = None
+        base["KEY_FILE"] = base.get("KEY_FILE") or str(write_run_keys(Path(tmp)))
     return Quanke(base, extra_plugins=[SAMPLE_PLUGIN])

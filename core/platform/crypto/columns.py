@@ -4,7 +4,7 @@
 Declaring a column is all a model does::
 
     id_number: Mapped[str] = mapped_column(EncryptedString("applicants.id_number"))
-    id_number_index: Mapped[str | None] = blind_index("id_number", "resident_id")
+    id_number_index: Mapped[str | None] = blind_index("id_number", "id_number")
 
 Assigning ``applicant.id_number`` fills ``id_number_index`` too; a look-up compares the index
 with the plain value, which is hashed as it is bound: ``where(Applicant.id_number_index == n)``.
@@ -166,7 +166,7 @@ def normalise_for_index(value: str) -> str:
 class BlindIndex(TypeDecorator):
     """HMAC-SM3 of a value under the index key, 32 hex characters; binding hashes the value.
 
-    ``domain`` separates kinds of value (``resident_id``, ``phone``): equal values of one kind
+    ``domain`` separates kinds of value (``id_number``, ``phone``): equal values of one kind
     give equal digests in every table, so look-ups and joins work across tables. ``source`` is
     the attribute it follows (set by :func:`blind_index`); ``""`` binds as NULL.
     """
