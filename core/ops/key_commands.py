@@ -74,3 +74,54 @@ def keys_check(ctx, full):
         click.echo(f"提示：{len(stale)} 列仍有旧密钥版本加密的数据，运行 `quanke keys rotate` 完成轮换")
     click.echo(f"✓ 密钥正确：已解密校验 {report.checked} 个值")
 
+
+
+@keys.command("add")
+@click.option("--algorithm", type=click.Choice(sorted(ALGORITHMS)), default=None,
+              help="新版本的算法（默认与当前版本相同）")
+@click.pass_context
+def keys_add(ctx, algorithm):
+    """Add a new key version to the key file and make it active (copy the file to every
+    server before `keys rotate`)."""
+    from core.ops.key_rotation import add_key_version
+    from core.platform.crypto import KeyConfigError
+    quanke = command_runtime(ctx)
+    try:
+        version = add_key_version(quanke, algorithm)
+    except KeyConfigError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已加入密钥版本 {version} 并设为当前版本（{quanke.keys.key_file}）。"
+               "多台服务器时先把密钥文件分发到每一台，再运行 `quanke keys rotate`。")
+
+
+@keys.command("rotate")
+@click.option("--new-key", is_flag=True, help="先加入一个新密钥版本（单台服务器；多台请先 `keys add` 并分发）")
+@click.option("--batch", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="每个事务改写多少行")
+@click.pass_context
+def keys_rotate(ctx, new_key, batch):
+    """Re-encrypt every value under the active key version, in batches; resumable, serving."""
+    from core.ops.key_rotation import add_key_version, rotate, stale_count
+    from core.platform.crypto import KeyConfigError
+    quanke = command_runtime(ctx)
+    try:
+        if new_key:
+            version = add_key_version(quanke)
+            click.echo(f"已加入密钥版本 {version} 并设为当前版本")
+        active = quanke.keys.ring(refresh=True, generate=False).active_version
+        total = sum(stale_count(quanke, active).values())
+        with tqdm(total=total, desc=f"轮换到密钥版本 {active}", unit="值",
+                  disable=not sys.stderr.isatty()) as bar:
+            report = rotate(quanke, batch=batch, progress=bar.update)
+    except KeyConfigError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已改写 {report.rotated} 个值，当前密钥版本 {report.active}"
+               + (f"；{report.skipped_changed} 个值在轮换期间已被修改（已是新密钥）" if report.skipped_changed else ""))
+    for version in report.retired:
+        click.echo(f"密钥版本 {version} 已不再使用：确认不再需要用它恢复旧备份后，可从密钥文件中删除")
+    for bad in report.unreadable[:50]:
+        click.echo(f"✗ {bad.message}", err=True)
+    if not report.ok:
+        click.echo(f"✗ {len(report.unreadable)} 个值无法解密，保持原样未改写；修复后重新运行 `quanke keys rotate`",
+                   err=True)
+        raise SystemExit(1)
