@@ -9,7 +9,9 @@ import importlib.metadata as md
 import logging
 from pathlib import Path
 
+from core.platform import audit
 from core.platform.config import load_config
+from core.platform.crypto import KeyProvider, attach
 from core.platform.db import Database
 from core.contract.host import PluginHost
 from core.jobs.runner import JobRunner
@@ -25,6 +27,10 @@ class Quanke:
         self.config = load_config(config)
         Path(self.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
         self.db = Database(self.config["DATABASE_URL"])
+        #: The data keys (core.platform.crypto): read from the key file when first needed.
+        self.keys = KeyProvider(self.config)
+        attach(self.db.engine, self.keys)
+        audit.use_hash(self.db.engine, self.config["AUDIT_HASH"])
         self.plugins = plugins or PluginHost(
             disabled=self.config["DISABLED_PLUGINS"],
             strict=self.config["PLUGINS_STRICT"],

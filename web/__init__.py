@@ -22,6 +22,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from core.platform.crypto import CiphertextError, KeyConfigError
 from core.platform.errors import QuankeError
 from core.platform.models import Role
 from core.runtime import Quanke
@@ -238,6 +239,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(QuankeError)
     def _quanke_error(exc: QuankeError):
         status = exc.http_status if 400 <= exc.http_status < 500 else 400
+        if isinstance(exc, (CiphertextError, KeyConfigError)):
+            # Not the user's input: a stored value does not decrypt, or the keys are wrong.
+            # The page says so (column and row, never the value) instead of showing anything.
+            status = exc.http_status
+            log.error("%s", exc.message)
         if wants_json():
             return jsonify(exc.to_dict()), status
         return render_template("errors/error.html", code=status, message=error_text(exc)), status

@@ -253,10 +253,13 @@ def world_for(database_url: str, secret: str) -> dict:
             if "counter1" not in users:
                 raise SystemExit("no demo users: run with --prepare or `quanke demo-data` first")
             tokens = {name: create_token(s, u, name="load-test") for name, u in users.items()}
+            # The district's residents have 139… phones; phones are encrypted, so read them back.
+            from core.ops.district.residents import district_people
+            district = [applicant_id for applicant_id, _phone in district_people(s)][:5000]
             people = s.execute(select(Applicant.id, Applicant.name, Applicant.id_number)
-                               .where(Applicant.phone.like("139%")).order_by(Applicant.id)
-                               .limit(5000)).all()
-            citizens = list(s.scalars(select(Citizen.id).where(Citizen.phone.like("139%")).limit(500)))
+                               .where(Applicant.id.in_(district)).order_by(Applicant.id)).all()
+            citizens = list(s.scalars(select(Citizen.id).where(Citizen.applicant_id.in_(district[:5000]))
+                                      .limit(500)))
             # Applications an approver may open (accepted or later; submitted work is the counter's).
             apps = list(s.scalars(select(Application.id).where(Application.state.in_(
                 ("accepted", "in_review", "approved", "rejected", "issued", "delivered")))

@@ -175,7 +175,7 @@ def find_for_pickup(session: Session, query: str, limit: int = 20) -> list[Appli
     return list(session.scalars(
         select(Application).join(Applicant, Application.applicant_id == Applicant.id)
         .where(Application.state == State.ISSUED.value,
-               or_(Application.number == q, Application.receipt_no == q, Applicant.id_number == q))
+               or_(Application.number == q, Application.receipt_no == q, Applicant.id_number_index == q))
         .order_by(Application.id).limit(limit)).unique())
 
 

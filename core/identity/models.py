@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String,
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String,
                         Text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.platform.clock import now
+from core.platform.crypto import EncryptedBytes, EncryptedString, blind_index
 from core.platform.db import Base, UTCDateTime
 
 
@@ -28,12 +29,15 @@ class FaceReference(Base):
     __tablename__ = "identity_references"
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
-    id_number: Mapped[str] = mapped_column(String(32), index=True)
+    # Biometrics and ID numbers are sensitive personal information (PIPL Art. 28): encrypted.
+    id_number: Mapped[str] = mapped_column(EncryptedString("identity_references.id_number"))
+    id_number_index: Mapped[str | None] = blind_index("id_number", "id_number")
     source: Mapped[str] = mapped_column(String(16))           # id_photo / live_photo / import
-    encoding: Mapped[bytes] = mapped_column(LargeBinary)      # 128 little-endian float64
+    #: 128 little-endian float64, encrypted.
+    encoding: Mapped[bytes] = mapped_column(EncryptedBytes("identity_references.encoding"))
     model: Mapped[str] = mapped_column(String(48))
     quality: Mapped[dict] = mapped_column(JSON, default=dict)
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo: Mapped[bytes | None] = mapped_column(EncryptedBytes("identity_references.photo"), deferred=True)
     photo_sha256: Mapped[str] = mapped_column(String(64), default="")
     photo_content_type: Mapped[str] = mapped_column(String(32), default="")
     photo_keep_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -59,7 +63,7 @@ class FaceCheck(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))
-    id_number: Mapped[str] = mapped_column(String(32), default="")
+    id_number: Mapped[str] = mapped_column(EncryptedString("identity_face_checks.id_number"), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     mode: Mapped[str] = mapped_column(String(8), default="camera")  # camera / upload
     # pending → running → passed / failed / needs_review / error; review ends in passed/failed
@@ -101,7 +105,7 @@ class FaceFrame(Base):
     check_id: Mapped[int] = mapped_column(ForeignKey("identity_face_checks.id", ondelete="CASCADE"),
                                           index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(EncryptedBytes("identity_face_frames.data"))
     sha256: Mapped[str] = mapped_column(String(64))
 
 
@@ -122,7 +126,7 @@ class SignedCommitment(Base):
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes] = mapped_column(EncryptedBytes("identity_signatures.pdf"), deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     sealed_by: Mapped[str] = mapped_column(String(128), default="")
 

@@ -8,6 +8,7 @@ import core.platform.audit  # noqa: F401 - register the tables on Base.metadata
 import core.credit  # noqa: F401
 import core.identity.models  # noqa: F401
 import core.platform.models  # noqa: F401
+import core.platform.crypto.registry  # noqa: F401 - crypto_keys
 import core.approval.queues  # noqa: F401 - the open-queue index on applications
 import core.acceptance.ratings  # noqa: F401
 import core.people.sms_login  # noqa: F401

@@ -13,6 +13,7 @@ import click
 from core.ops.backup import backup_command, restore_command
 from core.ops.document_commands import documents, seal, verify_pdf
 from core.ops.identity_commands import identity
+from core.ops.key_commands import keys
 from core.ops.plugin_commands import (
     plugin_group,
     plugin_new,  # noqa: F401 - kept importable here
@@ -81,6 +82,7 @@ main.add_command(plugins_cmd)
 main.add_command(plugin_group)
 main.add_command(audit)
 main.add_command(identity)
+main.add_command(keys)
 main.add_command(seal)
 main.add_command(backup_command)
 main.add_command(restore_command)

@@ -113,7 +113,7 @@ def load_demo(quanke, *, scale: str = "demo", progress: bool = False) -> int:
                             roles=roles, centre_code=centre, actor="demo")
                 created += 1
         for phone, name, id_number in CITIZENS:
-            if session.scalar(select(Citizen).where(Citizen.phone == phone)) is None:
+            if session.scalar(select(Citizen).where(Citizen.phone_index == phone)) is None:
                 applicant, _ = applicants.register(session, kind="person", id_number=id_number,
                                                    name=name, phone=phone, actor="demo")
                 session.add(Citizen(phone=phone, name=name, applicant_id=applicant.id))

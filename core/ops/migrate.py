@@ -33,6 +33,8 @@ def upgrade(quanke, revision: str = "heads") -> None:
         cfg = alembic_config(quanke)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+    from core.ops.keys import register_keys
+    register_keys(quanke)   # the check values of the keys that will write from now on
     from core.contract.departments import sync_at_start
     sync_at_start(quanke)
     if revision == "heads":   # the tables the recomputation reads are all there

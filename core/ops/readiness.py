@@ -1,8 +1,8 @@
 """Operations: readiness of a deployment and the production start-up check.
 
 ``readiness(quanke)`` answers "can this process serve requests now?" (``/readyz``): the
-database answers, Redis answers when ``REDIS_URL`` is configured, and the database schema is
-at the migration heads the code expects. ``check_production(quanke)`` refuses to start a
+database answers, Redis answers when ``REDIS_URL`` is configured, the database schema is
+at the migration heads the code expects, and the data keys are the database's. ``check_production(quanke)`` refuses to start a
 production deployment with the development secret key or without the departments' seal
 certificates (``quanke serve --production``, gunicorn's ``on_starting``).
 """
@@ -86,6 +86,14 @@ def check_migrations(quanke) -> str:
     return f"{len(current)} heads"
 
 
+def check_keys(quanke) -> str:
+    """The data keys can be read, are the ones the database recorded, and decrypt a sample of
+    every encrypted column: a process with a missing or wrong key must not serve (it would
+    fail on every page that shows a person, or find nobody by ID)."""
+    from core.ops.keys import readiness_check
+    return readiness_check(quanke)
+
+
 def calendar_warnings_now(quanke) -> list[str]:
     """The calendar's warnings today (provisional years ahead, a HOLIDAY_FILE that failed)."""
     from core.deadlines.calendar_status import calendar_warnings
@@ -111,6 +119,7 @@ def readiness(quanke) -> Readiness:
         result.checks["redis"] = _timed(lambda: check_redis(quanke))
     if result.checks["database"]["ok"]:
         result.checks["migrations"] = _timed(lambda: check_migrations(quanke))
+        result.checks["keys"] = _timed(lambda: check_keys(quanke))
         result.checks["calendar"] = _timed(lambda: check_calendar(quanke))
     else:
         result.checks["migrations"] = {"ok": False, "error": "skipped",
@@ -125,8 +134,9 @@ def is_production(quanke) -> bool:
 def check_production(quanke) -> dict:
     """Refuse a production start with development secrets or without seal certificates.
 
-    Raises :class:`ProductionConfigError` (secret key) or :class:`core.papers.seal.SealMissing` /
-    :class:`core.papers.seal.SealError` (seals), each with a Chinese message saying what to fix.
+    Raises :class:`ProductionConfigError` (secret key), :class:`core.papers.seal.SealMissing` /
+    :class:`core.papers.seal.SealError` (seals) or :class:`core.platform.crypto.KeyConfigError`
+    (data keys missing, readable by others, malformed), each with a Chinese message saying what to fix.
     Returns ``{department: seal path}`` when everything is in place.
     """
     secret = str(quanke.config.get("SECRET_KEY") or "")
@@ -146,6 +156,8 @@ def check_production(quanke) -> dict:
             code="not_production")
     from core.papers.issuance import check_seals
     seals = check_seals(quanke)
+    # The data keys must be there before anything is served: production never makes its own.
+    quanke.keys.ring(refresh=True, generate=False)
     if not metrics_token(quanke) or metrics_token(quanke) == "change-me":
         raise ProductionConfigError(
             "生产环境必须设置 QUANKE_METRICS_TOKEN（/metrics 的访问令牌，随机生成），否则任何人都能读取运营指标。",

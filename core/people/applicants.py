@@ -30,8 +30,8 @@ def stored_number(kind: str, id_number: str) -> str:
 
 
 def find(session: Session, kind: str, id_number: str) -> Applicant | None:
-    return session.scalar(select(Applicant).where(Applicant.kind == kind,
-                                                  Applicant.id_number == stored_number(kind, id_number)))
+    return session.scalar(select(Applicant).where(Applicant.id_number_index == stored_number(kind, id_number),
+                                                  Applicant.kind == kind))
 
 
 def register(session: Session, *, kind: str, id_number: str, name: str, phone: str = "",

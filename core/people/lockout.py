@@ -61,7 +61,7 @@ def state(session: Session, user_id: int, policy: Policy, *, at: dt.datetime | N
     at = at or now()
     events = session.execute(
         select(AuditEvent.action, AuditEvent.at)
-        .where(AuditEvent.subject == subject(user_id), AuditEvent.action.in_(_EVENTS))
+        .where(AuditEvent.subject_index == subject(user_id), AuditEvent.action.in_(_EVENTS))
         .order_by(AuditEvent.id.desc()).limit(policy.max_failures + 1)).all()
     failures = 0
     for action, when in events:

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.platform.clock import now
+from core.platform.crypto import BlindIndex
 from core.platform.db import Base, UTCDateTime
 from core.platform import identifiers
 from core.platform.errors import Conflict, Forbidden, InvalidInput
@@ -33,7 +34,8 @@ PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 class SmsCode(Base):
     __tablename__ = "sms_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20), index=True)
+    #: The phone's blind index only (HMAC-SM3): the code is sent once and never needs the number.
+    phone: Mapped[str] = mapped_column(BlindIndex("phone"), index=True)
     purpose: Mapped[str] = mapped_column(String(16), default="login")
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -140,7 +142,7 @@ def verify_code(quanke, session: Session, phone: str, code: str, *, purpose: str
 
 def citizen_for_phone(session: Session, phone: str) -> Citizen:
     """The portal account of this phone, created on first login (注册即登录)."""
-    citizen = session.scalar(select(Citizen).where(Citizen.phone == phone))
+    citizen = session.scalar(select(Citizen).where(Citizen.phone_index == phone))
     if citizen is None:
         citizen = Citizen(phone=phone, name="")
         session.add(citizen)

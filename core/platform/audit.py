@@ -17,6 +17,10 @@ Writing and chaining are two steps, so audited writes never wait on each other:
 :func:`verify` recomputes the sealed chain and names the first bad event, so a sealed row
 edited or deleted directly in SQL is found — including the newest one, via the head — and
 says how many events still wait for the sealer.
+
+The links are SM3 (GB/T 32905, what GB/T 39786 expects; ``AUDIT_HASH=SHA-256`` selectable);
+each event records its function, so a chain begun with SHA-256 keeps verifying. The person
+concerned (``subject``) is encrypted at rest like every ID number, looked up by its blind index.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import hashlib
 import json
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -35,6 +40,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.platform.clock import now
 from core.platform import db as _db
+from core.platform.crypto import EncryptedString, Unreadable, blind_index
 from core.platform.db import AUDIT_PENDING, Base, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -56,10 +62,16 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(48))
     object_id: Mapped[str] = mapped_column(String(64))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
-    subject: Mapped[str] = mapped_column(String(64), default="", index=True)  # person concerned
+    #: The person concerned (usually an ID number): encrypted at rest, found by ``subject_index``.
+    #: The chain's hashes cover the plaintext, so encrypting it changed no sealed hash.
+    subject: Mapped[str] = mapped_column(EncryptedString("audit_events.subject"), default="")
+    subject_index: Mapped[str | None] = blind_index("subject", "id_number")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    #: The hash function of this event's link: ``sm3`` (GB/T 32905) or ``sha256``; NULL for
+    #: events sealed before core_0013, all of them SHA-256.
+    algorithm: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         # The sealer's work list: only the few unsealed rows are in it, whatever the log's size.
@@ -90,16 +102,37 @@ def _normalise(data: Any) -> Any:
     return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str, sort_keys=True))
 
 
+#: Hash functions of the chain, by the name stored with each event.
+HASHES = {"sm3": "sm3", "sha256": "sha256"}
+#: Configuration value (``AUDIT_HASH``) → stored name.
+HASH_SETTINGS = {"SM3": "sm3", "SHA-256": "sha256"}
+_ENGINE_HASH: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def use_hash(engine: Engine, setting: str) -> None:
+    """The chain's hash function for new seals on ``engine`` (``AUDIT_HASH``: SM3 or SHA-256)."""
+    if setting not in HASH_SETTINGS:
+        raise ValueError(f"AUDIT_HASH 只能是 {' 或 '.join(HASH_SETTINGS)}，而不是 {setting!r}")
+    _ENGINE_HASH[engine.dialect] = HASH_SETTINGS[setting]
+
+
+def hash_of(engine_or_conn) -> str:
+    return _ENGINE_HASH.get(engine_or_conn.dialect, "sm3")
+
+
 def event_hash(*, seq: int, at: dt.datetime, actor: str, action: str, object_type: str,
                object_id: str, application_id: int | None, subject: str, data: Any,
-               prev_hash: str) -> str:
+               prev_hash: str, algorithm: str | None = "sm3") -> str:
+    """The event's link in the chain; ``algorithm`` None is SHA-256 (events before core_0013)."""
+    if isinstance(subject, Unreadable):
+        raise subject.error
     payload = json.dumps({
         "seq": seq, "at": at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f"),
         "actor": actor, "action": action, "object_type": object_type,
         "object_id": str(object_id), "application_id": application_id, "subject": subject,
         "data": data, "prev": prev_hash,
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.new(HASHES[algorithm or "sha256"], payload.encode("utf-8")).hexdigest()
 
 
 def record(session: Session, *, actor: str, action: str, object_type: str, object_id: Any,
@@ -114,7 +147,7 @@ def record(session: Session, *, actor: str, action: str, object_type: str, objec
     values = {"at": at or now(), "actor": actor, "action": action, "object_type": object_type,
               "object_id": str(object_id), "application_id": application_id, "subject": subject,
               "data": _normalise(data)}
-    session.execute(_APPEND, values)
+    session.execute(_APPEND, {**values, "subject_index": subject})
     session.info[PENDING] = True
     return AuditEvent(**values)
 
@@ -131,13 +164,14 @@ def record_view(session: Session, *, actor: str, object_type: str, object_id: An
 # -- sealing ----------------------------------------------------------------------------------
 
 _SEAL_PG = text("""
-    UPDATE audit_events AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+    UPDATE audit_events AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash,
+                                 algorithm = :algorithm
     FROM unnest(CAST(:ids AS INTEGER[]), CAST(:seqs AS INTEGER[]), CAST(:prevs AS VARCHAR[]),
                 CAST(:hashes AS VARCHAR[])) AS v(id, seq, prev_hash, hash)
     WHERE e.id = v.id AND e.seq IS NULL""")
 _SEAL_ROW = (update(_EVENTS).where(_EVENTS.c.id == bindparam("e_id"), _EVENTS.c.seq.is_(None))
              .values(seq=bindparam("e_seq"), prev_hash=bindparam("e_prev"),
-                     hash=bindparam("e_hash")))
+                     hash=bindparam("e_hash"), algorithm=bindparam("e_alg")))
 
 
 def _seal_batch(conn: Connection, batch: int) -> int:
@@ -157,19 +191,21 @@ def _seal_batch(conn: Connection, batch: int) -> int:
     if not rows:
         return 0
     ids, seqs, prevs, hashes = [], [], [], []
+    algorithm = hash_of(conn)
     for row in rows:
         seq += 1
         digest = event_hash(seq=seq, at=row.at, actor=row.actor, action=row.action,
                             object_type=row.object_type, object_id=row.object_id,
                             application_id=row.application_id, subject=row.subject,
-                            data=_normalise(row.data), prev_hash=prev)
+                            data=_normalise(row.data), prev_hash=prev, algorithm=algorithm)
         ids.append(row.id), seqs.append(seq), prevs.append(prev), hashes.append(digest)
         prev = digest
     if postgres:
         done = conn.execute(_SEAL_PG, {"ids": ids, "seqs": seqs, "prevs": prevs,
-                                       "hashes": hashes}).rowcount
+                                       "hashes": hashes, "algorithm": algorithm}).rowcount
     else:
-        done = conn.execute(_SEAL_ROW, [{"e_id": i, "e_seq": s, "e_prev": p, "e_hash": h}
+        done = conn.execute(_SEAL_ROW, [{"e_id": i, "e_seq": s, "e_prev": p, "e_hash": h,
+                                         "e_alg": algorithm}
                                         for i, s, p, h in zip(ids, seqs, prevs, hashes)]).rowcount
     if done != len(ids):  # cannot happen under the lock; refuse to leave a forked chain
         raise RuntimeError(f"audit sealer: {done} of {len(ids)} events updated, rolled back")
@@ -237,16 +273,22 @@ class VerifyResult:
                 f"{self.problem}{waiting}")
 
 
-def _iter_events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
+_VERIFY_COLUMNS = (_EVENTS.c.id, _EVENTS.c.seq, _EVENTS.c.at, _EVENTS.c.actor, _EVENTS.c.action,
+                   _EVENTS.c.object_type, _EVENTS.c.object_id, _EVENTS.c.application_id,
+                   _EVENTS.c.subject, _EVENTS.c.data, _EVENTS.c.prev_hash, _EVENTS.c.hash,
+                   _EVENTS.c.algorithm)
+
+
+def _iter_events(session: Session, batch: int = 5000) -> Iterator:
+    # Rows, not ORM objects: a subject that no longer decrypts is a finding, not a crash.
     last = 0
     while True:
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > last)
-                               .order_by(AuditEvent.seq).limit(batch)).all()
+        rows = session.execute(select(*_VERIFY_COLUMNS).where(_EVENTS.c.seq > last)
+                               .order_by(_EVENTS.c.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = rows[-1].seq
-        session.expunge_all()
 
 
 def verify(session: Session, progress=None) -> VerifyResult:
@@ -264,10 +306,16 @@ def verify(session: Session, progress=None) -> VerifyResult:
                                 waiting)
         if ev.prev_hash != prev:
             return VerifyResult(False, checked, ev.seq, ev.id, "前一事件哈希不符，链条被改动", waiting)
+        if isinstance(ev.subject, Unreadable):
+            return VerifyResult(False, checked, ev.seq, ev.id,
+                                f"当事人字段无法解密（{ev.subject.error.reason}），记录被修改", waiting)
+        if ev.algorithm is not None and ev.algorithm not in HASHES:
+            return VerifyResult(False, checked, ev.seq, ev.id, "哈希算法标记不明，记录被修改", waiting)
         digest = event_hash(seq=ev.seq, at=ev.at, actor=ev.actor, action=ev.action,
                             object_type=ev.object_type, object_id=ev.object_id,
                             application_id=ev.application_id, subject=ev.subject,
-                            data=_normalise(ev.data), prev_hash=ev.prev_hash)
+                            data=_normalise(ev.data), prev_hash=ev.prev_hash,
+                            algorithm=ev.algorithm)
         if digest != ev.hash:
             return VerifyResult(False, checked, ev.seq, ev.id, "事件内容与哈希不符，记录被修改",
                                 waiting)

@@ -41,6 +41,10 @@ DEFAULTS: dict = {
     "RATE_LIMIT_FACE": None,
     "RATE_LIMIT_KIOSK": None,
     "RATE_LIMIT_VERIFY": None,
+    "KEY_FILE": None,                   # None → <instance>/keys/data-keys.json (core.platform.crypto.keys)
+    "DATA_KEYS": None,                  # the key file's JSON itself (QUANKE_DATA_KEYS); wins over KEY_FILE
+    "CIPHER": "SM4-GCM",
+    "AUDIT_HASH": "SM3",                # the audit chain's links: SM3 (national) or SHA-256                # for new keys: SM4-GCM (national) or AES-256-GCM
     "RENDER_DOCUMENTS_INLINE": True,    # without Redis: render PDFs right after the change        # seconds between retries of must-not-lose jobs
 }
 

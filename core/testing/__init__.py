@@ -42,6 +42,7 @@ from core.testing.databases import (
     PG_ADMIN_URL,
     REDIS_TEST_URL,
     RUN_ID,
+    RUN_KEYS,
     migrated,
     postgres_database,
     runtime,
@@ -60,6 +61,7 @@ from core.testing.fixtures import (
     quanke,
     quick_password_hashing,
     signed_in,
+    run_data_keys,
     sqlite_template,
     world,
 )
@@ -77,7 +79,7 @@ __all__ = [
     # the sample plugin and test data
     "SAMPLE_PLUGIN", "SAMPLE_SERVICE", "SamplePermitForm", "SamplePlugin", "TINY_PNG", "flaky_job",
     # databases and runtimes
-    "PG_ADMIN_URL", "REDIS_TEST_URL", "RUN_ID", "migrated", "postgres_database", "runtime",
+    "PG_ADMIN_URL", "REDIS_TEST_URL", "RUN_ID", "RUN_KEYS", "migrated", "postgres_database", "runtime",
     "truncate_all",
     # the world and driving applications
     "PASSWORD", "WORLD_STAFF", "World", "seed_world", "new_applicant", "PAUSED", "drive_to",
@@ -88,5 +90,5 @@ __all__ = [
     "check_plugin",
     # pytest fixtures
     "any_quanke", "app", "approver", "citizen", "client", "counter_worker", "pg_quanke", "pg_url",
-    "quanke", "quick_password_hashing", "signed_in", "sqlite_template", "world",
+    "quanke", "quick_password_hashing", "run_data_keys", "signed_in", "sqlite_template", "world",
 ]

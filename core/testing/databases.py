@@ -3,6 +3,7 @@ run, emptied between tests; Redis queues under a prefix unique to the run.
 """
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from contextlib import contextmanager
@@ -20,6 +21,30 @@ PG_ADMIN_URL = os.environ.get("QUANKE_TEST_PG_ADMIN",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("QUANKE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _run_keys() -> dict:
+    from core.platform.crypto.keys import new_key_document
+    return new_key_document("SM4-GCM")
+
+
+#: The data keys of this test run: generated fresh, never a fixed key in the repository. Every
+#: runtime of the run gets them (the migrated SQLite template is copied into each test, and its
+#: ciphertexts and key check values must read there).
+RUN_KEYS = _run_keys()
+
+
+def write_run_keys(instance: Path) -> Path:
+    """The run's key file under ``instance/keys/`` (mode 0600), as a deployment keeps it."""
+    from core.platform.crypto.keys import write_key_file
+    path = Path(instance) / "keys" / "data-keys.json"
+    if not path.exists():
+        write_key_file(path, RUN_KEYS, exclusive=True)
+    return path
+
+
+def run_keys_json() -> str:
+    return json.dumps(RUN_KEYS)
 
 
 def migrated(quanke: Quanke) -> Quanke:
@@ -65,4 +90,7 @@ def runtime(url: str, tmp: Path, *, extra_plugins=(), **config) -> Quanke:
     base = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "REDIS_URL": None,
             "QUEUE_PREFIX": f"quanke-test-{RUN_ID}", "RENDER_DOCUMENTS_INLINE": False}
     base.update(config)
+    if not base.get("DATA_KEYS"):   # a key file, not the QUANKE_DATA_KEYS the kit also sets
+        base["DATA_KEYS"] = None
+        base["KEY_FILE"] = base.get("KEY_FILE") or str(write_run_keys(Path(tmp)))
     return Quanke(base, extra_plugins=[SAMPLE_PLUGIN, *extra_plugins])

@@ -3,6 +3,7 @@ imports every one).
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -11,8 +12,29 @@ import pytest
 
 from core.platform.models import Citizen, User
 from core.runtime import Quanke
-from core.testing.databases import migrated, postgres_database, runtime, truncate_all
+from core.testing.databases import (
+    RUN_KEYS,
+    migrated,
+    postgres_database,
+    run_keys_json,
+    runtime,
+    truncate_all,
+)
 from core.testing.seeding import World, seed_world
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_data_keys():
+    """Runtimes a test builds itself (``Quanke({...})``) use the run's keys too, through
+    ``QUANKE_DATA_KEYS`` as a container deployment would; :func:`runtime` writes them to a key
+    file under the instance folder instead."""
+    before = os.environ.get("QUANKE_DATA_KEYS")
+    os.environ["QUANKE_DATA_KEYS"] = run_keys_json()
+    yield RUN_KEYS
+    if before is None:
+        os.environ.pop("QUANKE_DATA_KEYS", None)
+    else:
+        os.environ["QUANKE_DATA_KEYS"] = before
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +72,10 @@ def quanke(sqlite_template, tmp_path) -> Iterator[Quanke]:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+def pg_url(tmp_path_factory) -> Iterator[str]:
     """URL of a PostgreSQL database private to this test run, migrated; dropped at the end."""
     with postgres_database() as url:
-        q = runtime(url, Path("/tmp"))
+        q = runtime(url, tmp_path_factory.mktemp("pg"))
         migrated(q)
         q.close()
         yield url

@@ -86,7 +86,7 @@ def test_citizen_sms_login_registers_phone(web, world):
     assert r.status_code == 302 and r.headers["Location"].endswith("/portal/")
     assert "我的办件" in b.text("/portal/")
     with world.quanke.db.session() as s:
-        assert s.scalar(select(Citizen).where(Citizen.phone == "13900000009")) is not None
+        assert s.scalar(select(Citizen).where(Citizen.phone_index == "13900000009")) is not None
     # one use only
     b2 = Browser(web.test_client())
     r = b2.post("/portal/login", {"step": "verify", "c-phone": "13900000009", "c-code": code})

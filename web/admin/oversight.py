@@ -191,7 +191,7 @@ def audit_log():
                 or_(Application.number == value.upper(), Application.receipt_no == value.upper())))
             stmt = stmt.where(AuditEvent.application_id == (app_id or -1))
         if f["subject"]:
-            stmt = stmt.where(AuditEvent.subject == f["subject"].upper())
+            stmt = stmt.where(AuditEvent.subject_index == f["subject"].upper())
         if f["staff"]:
             user_id = db.scalar(select(User.id).where(or_(User.username == f["staff"], User.name == f["staff"])).limit(1))
             stmt = stmt.where(AuditEvent.actor == (f"user:{user_id}" if user_id else "none"))

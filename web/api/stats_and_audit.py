@@ -117,7 +117,7 @@ def audit_events():
                 select(Application.id).where(or_(Application.number == app_arg.upper(),
                                                  Application.receipt_no == app_arg.upper()))) or -1))
         if request.args.get("subject"):
-            stmt = stmt.where(AuditEvent.subject == request.args["subject"].strip().upper()[:64])
+            stmt = stmt.where(AuditEvent.subject_index == request.args["subject"].strip().upper()[:64])
         if request.args.get("staff"):
             user_id = db.scalar(select(User.id).where(User.username == request.args["staff"][:64]))
             stmt = stmt.where(AuditEvent.actor == (f"user:{user_id}" if user_id else "none"))

@@ -7,6 +7,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 NAMES = {
+    # data keys and ciphertexts (core.platform.crypto): never the user's input
+    "key_config": _l("数据加密密钥配置有误"),
+    "key_missing": _l("没有配置数据加密密钥"),
+    "key_invalid": _l("数据加密密钥文件的格式不对"),
+    "key_algorithm_unknown": _l("不支持的加密算法"),
+    "key_file_invalid": _l("密钥文件不是普通文件"),
+    "key_file_permissions": _l("密钥文件的权限过宽：只允许运行 Quanke 的用户读取"),
+    "keys_not_ready": _l("数据加密密钥与数据库不一致"),
+    "key_mismatch": _l("密钥与数据库登记的不一致，不轮换"),
+    "key_source_readonly": _l("密钥来自环境变量，请在密钥管理处加入新版本"),
+    "key_version_unknown": _l("本部署没有加密这个值的密钥版本"),
+    "ciphertext_invalid": _l("存储的数据无法解密"),
+    "ciphertext_missing": _l("加密字段中存有明文，请运行数据库迁移"),
+    "ciphertext_truncated": _l("存储的密文被截断"),
+    "ciphertext_tampered": _l("存储的数据无法解密：密钥不对，或数据被改动"),
     "demo_in_production": _l("生产环境不能载入演示数据（演示账号的密码是公开的）"),
     "applicant_not_found": _l("申请人不存在"),
     "application_not_found": _l("申请不存在"),

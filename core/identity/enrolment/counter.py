@@ -83,7 +83,7 @@ def references_for(quanke, actor: User, *, applicant_id: int | None = None,
         if applicant_id is not None:
             stmt = stmt.where(FaceReference.applicant_id == applicant_id)
         elif id_number:
-            stmt = stmt.where(FaceReference.id_number == id_number.strip().upper())
+            stmt = stmt.where(FaceReference.id_number_index == id_number.strip().upper())
         else:
             raise InvalidInput("请指定申请人", code="applicant_required")
         return [describe(r) for r in session.scalars(stmt)]

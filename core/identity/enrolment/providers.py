@@ -29,7 +29,7 @@ class LocalRegistry:
         number = (id_number or "").strip().upper()
         with self.quanke.db.session() as session:
             rows = session.scalars(
-                select(FaceReference).where(FaceReference.id_number == number,
+                select(FaceReference).where(FaceReference.id_number_index == number,
                                             FaceReference.active.is_(True))
                 .order_by(FaceReference.enrolled_at.desc(), FaceReference.id.desc())
                 .limit(MAX_REFERENCES)).all()

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from core.ops.district.bulk import BATCH, Size, _batched, _copy_rows
+from core.ops.district.residents import district_people
 from core.platform import audit
 from core.platform.clock import now
-from core.platform.models import Applicant, Application, Citizen, State
+from core.platform.models import Application, Citizen, State
 
 #: state → share of applications. A district three years in has finished almost all of its
 #: work: about 900 applications a day, open ones only from the last few weeks (≈ 2.5% of
@@ -110,10 +111,10 @@ def _applications(quanke, session_factory, size: Size, centres, counters, approv
             return 0
         # Read up front (a few MB at district scale): no session stays open while batches
         # are written (SQLite allows one writer, and a reader would hold it back).
-        applicant_ids = list(session.scalars(select(Applicant.id).where(Applicant.phone.like("139%"))
-                                             .order_by(Applicant.id)))
-        citizen_of = dict(session.execute(select(Citizen.applicant_id, Citizen.id)
-                                          .where(Citizen.phone.like("139%"))).all())
+        applicant_ids = [applicant_id for applicant_id, _phone in district_people(session)]
+        district = set(applicant_ids)
+        citizen_of = {a: c for a, c in session.execute(select(Citizen.applicant_id, Citizen.id)).all()
+                      if a in district}
     added = 0
     rows = _application_rows(quanke, size, start, centres, counters, approvers, applicant_ids,
                              citizen_of)

@@ -9,6 +9,10 @@ from typing import Iterable, Iterator
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from core.platform.crypto import BlindIndex, EncryptedBytes, EncryptedString
+
+SENSITIVE_TYPES = (EncryptedString, EncryptedBytes, BlindIndex)
+
 
 @dataclass(frozen=True)
 class Size:
@@ -25,13 +29,21 @@ BATCH = 10_000
 
 
 def _copy_rows(session: Session, table, columns: list[str], rows: list[tuple]) -> None:
-    """One batch: COPY on PostgreSQL (fastest path in), executemany elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
+    """One batch: COPY on PostgreSQL (fastest path in), executemany elsewhere.
+
+    COPY goes past SQLAlchemy, so encrypted and blind-index columns are bound through their
+    column types here: the plain values given never reach the database.
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        binders = [table.c[name].type.bind_processor(dialect)
+                   if isinstance(table.c[name].type, SENSITIVE_TYPES) else None for name in columns]
         raw = session.connection().connection.driver_connection
         with raw.cursor() as cur, cur.copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row([bind(v) if bind else v for bind, v in zip(binders, row)]
+                               if any(binders) else row)
     else:
         session.execute(insert(table), [dict(zip(columns, row)) for row in rows])
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from core.ops.district.bulk import BATCH, Size, _batched, _copy_rows
 from core.platform.clock import now
+from core.platform.crypto import ring_of
 from core.platform.models import Applicant, Citizen
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
@@ -36,21 +37,34 @@ def _person(i: int) -> tuple[str, str, str, dt.date, str, str]:
     return id_number, name, f"139{i:08d}", birth, gender, region
 
 
+def district_people(session: Session) -> list[tuple[int, str]]:
+    """``(applicant id, phone)`` of the district's residents, in id order: their phones are
+    ``139…`` (the demo's own people use ``138…``). Phones are encrypted, so this decrypts them
+    (about 5 s for 250,000 people) instead of asking SQL for ``LIKE '139%'``."""
+    rows = session.execute(select(Applicant.id, Applicant.phone).where(Applicant.kind == "person")
+                           .order_by(Applicant.id)).all()
+    return [(applicant_id, phone) for applicant_id, phone in rows if phone.startswith("139")]
+
+
 def _applicants(session: Session, size: Size, progress: bool) -> None:
-    have = session.scalar(select(func.count()).select_from(Applicant).where(Applicant.phone.like("139%")))
+    have = len(district_people(session))
     if have >= size.applicants:
         return
-    columns = ["kind", "id_number", "name", "phone", "birth_date", "gender", "region_code", "created_at"]
+    # The blind index goes in as the plain ID: _copy_rows binds every column through its type.
+    columns = ["kind", "id_number", "id_number_index", "name", "phone", "birth_date", "gender",
+               "region_code", "created_at"]
     at = now()
-    seen: set[str] = set(session.scalars(select(Applicant.id_number)))
+    ring = ring_of(session)
+    seen: set[str] = set(session.scalars(select(Applicant.id_number_index)))
 
     def rows():
         for i in range(size.applicants):
             id_number, name, phone, birth, gender, region = _person(i)
-            if id_number in seen:
+            digest = ring.blind_index("id_number", id_number)
+            if digest in seen:
                 continue
-            seen.add(id_number)
-            yield ("person", id_number, name, phone, birth, gender, region, at)
+            seen.add(digest)
+            yield ("person", id_number, id_number, name, phone, birth, gender, region, at)
     with tqdm(total=size.applicants - have, desc="申请人", unit="人", disable=not progress) as bar:
         for batch in _batched(rows(), BATCH):
             _copy_rows(session, Applicant.__table__, columns, batch)
@@ -58,14 +72,14 @@ def _applicants(session: Session, size: Size, progress: bool) -> None:
 
 
 def _citizens(session: Session, size: Size) -> None:
-    have = session.scalar(select(func.count()).select_from(Citizen).where(Citizen.phone.like("139%")))
-    if have >= size.citizens:
+    people = district_people(session)[:size.citizens]
+    linked = set(session.scalars(select(Citizen.applicant_id).where(Citizen.applicant_id.isnot(None))))
+    wanted = [(applicant_id, phone) for applicant_id, phone in people if applicant_id not in linked]
+    if not wanted:
         return
-    existing = set(session.scalars(select(Citizen.phone).where(Citizen.phone.like("139%"))))
-    rows = session.execute(select(Applicant.id, Applicant.phone, Applicant.name)
-                           .where(Applicant.phone.like("139%")).order_by(Applicant.id)
-                           .limit(size.citizens)).all()
-    batch = [(phone, name, applicant_id, now()) for applicant_id, phone, name in rows
-             if phone not in existing]
+    names = dict(session.execute(select(Applicant.id, Applicant.name)
+                                 .where(Applicant.id.in_([a for a, _ in wanted]))).all())
+    batch = [(phone, phone, names[applicant_id], applicant_id, now()) for applicant_id, phone in wanted]
     for chunk in _batched(batch, BATCH):
-        _copy_rows(session, Citizen.__table__, ["phone", "name", "applicant_id", "created_at"], chunk)
+        _copy_rows(session, Citizen.__table__, ["phone", "phone_index", "name", "applicant_id", "created_at"],
+                   chunk)

@@ -10,6 +10,7 @@ states, levels, material statuses), ``organisation`` (departments, centres, staf
 ``applications`` (applicants, applications and what they gather), ``enquiries`` (counter
 enquiries) and ``results`` (documents, deliveries, outbox).
 """
+import core.platform.crypto.registry  # noqa: F401 - crypto_keys, with the rest of the core's tables
 from core.platform.models.applications import (
     Applicant,
     Application,

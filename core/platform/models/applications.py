@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.platform.clock import now
+from core.platform.crypto import EncryptedString, blind_index
 from core.platform.db import Base, UTCDateTime
 from core.platform.models.enums import State
 from core.platform.models.organisation import Centre
@@ -28,12 +29,15 @@ class Applicant(Base):
     """A person (resident ID) or an enterprise (unified social credit code) — 申请人."""
 
     __tablename__ = "applicants"
-    __table_args__ = (UniqueConstraint("kind", "id_number"),)
+    # ID number first: the same index serves "this person or firm" and "anyone with this ID".
+    __table_args__ = (UniqueConstraint("id_number_index", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # "person" or "enterprise"
-    id_number: Mapped[str] = mapped_column(String(32))
+    #: Encrypted at rest (PIPL Art. 28/51); look people up by ``id_number_index``.
+    id_number: Mapped[str] = mapped_column(EncryptedString("applicants.id_number"))
+    id_number_index: Mapped[str | None] = blind_index("id_number", "id_number", index=False)
     name: Mapped[str] = mapped_column(String(128))
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(EncryptedString("applicants.phone"), default="")
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(8), default="")
     region_code: Mapped[str] = mapped_column(String(8), default="")
@@ -45,7 +49,8 @@ class Citizen(Base):
 
     __tablename__ = "citizens"
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    phone: Mapped[str] = mapped_column(EncryptedString("citizens.phone"))
+    phone_index: Mapped[str | None] = blind_index("phone", "phone", unique=True)  # SMS login
     name: Mapped[str] = mapped_column(String(64), default="")
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.platform.clock import now
+from core.platform.crypto import EncryptedString
 from core.platform.db import Base, UTCDateTime
 from core.platform.models.enums import Role
 
@@ -58,7 +59,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(EncryptedString("users.phone"), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     #: In every signed-in session; bumped on logout, password change, role change and

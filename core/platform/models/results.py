@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.platform.clock import now
+from core.platform.crypto import EncryptedString
 from core.platform.db import Base, UTCDateTime
 
 
@@ -43,7 +44,8 @@ class Delivery(Base):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recipient_name: Mapped[str] = mapped_column(String(64), default="")
-    recipient_id_number: Mapped[str] = mapped_column(String(32), default="")
+    recipient_id_number: Mapped[str] = mapped_column(EncryptedString("deliveries.recipient_id_number"),
+                                                     default="")
     identity_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     tracking_no: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -58,7 +60,8 @@ class OutboxMessage(Base):
     event: Mapped[str] = mapped_column(String(48))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     recipient_kind: Mapped[str] = mapped_column(String(16))  # citizen / department / centre
-    recipient: Mapped[str] = mapped_column(String(96))
+    #: A phone number for people (encrypted: the outbox is kept), a code for departments.
+    recipient: Mapped[str] = mapped_column(EncryptedString("outbox.recipient"))
     channel: Mapped[str] = mapped_column(String(16), default="sms")
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")

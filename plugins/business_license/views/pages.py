@@ -125,7 +125,7 @@ def joint(user):
     if request.method == "POST":
         with quanke.db.session() as session:
             applicant = session.scalar(select(Applicant).where(Applicant.kind == "person",
-                                                               Applicant.id_number == id_number))
+                                                               Applicant.id_number_index == id_number))
             applicant_id = applicant.id if applicant else None
         if applicant_id is None:
             problems["applicant_id_number"] = "申请人尚未登记，请先在窗口工作台登记申请人"

@@ -46,7 +46,7 @@ def _holder_by_number(number: str) -> int:
     number = (number or "").strip().upper()
     with quanke().db.session() as s:
         holder_id = s.scalar(select(Holder.id).join(Applicant, Applicant.id == Holder.applicant_id)
-                             .where(Applicant.id_number == number))
+                             .where(Applicant.id_number_index == number))
     if holder_id is None:
         raise NotFound("没有找到该身份证号的时间银行账户，请先登记服务对象", code="holder_not_found")
     return holder_id
@@ -66,7 +66,7 @@ def admin_people():
                 .outerjoin(Applicant, Applicant.id == Holder.applicant_id))
         if term:
             like = f"%{term}%"
-            stmt = stmt.where(or_(Holder.name.like(like), Applicant.id_number == term.upper(),
+            stmt = stmt.where(or_(Holder.name.like(like), Applicant.id_number_index == term.upper(),
                                   Volunteer.number == term.upper()))
         scope = _scope(s)
         rows = s.execute(_in_scope(stmt, Holder.community, scope).order_by(Holder.id.desc()).limit(100)).all()
