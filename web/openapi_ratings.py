@@ -19,6 +19,12 @@ def rating_paths() -> dict:
             "summary": "好差评（评价屏）", "tags": ["applications"], "parameters": [APP_ID],
             "requestBody": LEVEL_BODY,
             "responses": {"201": {"description": "评价", **_json(OBJ)}, **_errors(400, 401, 403, 404, 409)}}},
+        "/api/v1/enquiries/{item_id}/rating": {"post": {
+            "summary": "好差评：已答复的咨询（窗口评价屏）", "tags": ["queue tickets"],
+            "parameters": [{"name": "item_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+            "requestBody": LEVEL_BODY,
+            "responses": {"201": {"description": "评价", **_json(OBJ)}, **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/tickets/{ticket_id}/rating": {"post": {
             "summary": "好差评：已办结的号码（窗口评价屏）", "tags": ["queue tickets"], "parameters": [TICKET_ID],
             "requestBody": LEVEL_BODY,

@@ -220,6 +220,7 @@ API = [
     E("POST", "/api/v1/applications/{app}/hand-over", {"counter", "centre_admin"}, state="accepted",
       api=True, data={"to_department": "sample_dept", "note": "转部门办理"}, changes="app"),
     E("POST", "/api/v1/enquiries", FILERS, api=True, data={"question": "办营业执照要带什么", "answer": "身份证"}),
+    E("POST", "/api/v1/enquiries/999999/rating", set(), api=True, data={"level": 5}),  # test_first_contact
     E("POST", "/api/v1/applications/{app}/assign", {"lead"}, state="accepted", api=True,
       data={"approver_id": "{approver2}"}, changes="app"),
     E("POST", "/api/v1/applications/{app}/approve", {"approver"}, state="in_review", api=True, changes="app"),

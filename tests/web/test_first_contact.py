@@ -116,3 +116,20 @@ def test_enquiry_by_api_and_bad_input(api, world):
     assert r.status_code == 403
     with world.quanke.db.session() as s:
         assert len(s.scalars(select(Enquiry)).all()) == 1
+
+
+def test_an_answered_enquiry_can_be_rated_once(api, world):
+    from core.acceptance.ratings import Rating
+    made = api("counter", "post", "/api/v1/enquiries",
+               json={"question": "居住证明怎么开", "to_user_id": world.users["counter_b"].id, "note": "转"}).get_json()
+    r = api("counter", "post", f"/api/v1/enquiries/{made['id']}/rating", json={"level": 5})
+    assert r.status_code == 409 and "答复后才能评价" in r.get_json()["message"]     # not answered yet
+    answered = api("counter", "post", "/api/v1/enquiries", json={"question": "几点下班", "answer": "17:30"}).get_json()
+    r = api("counter", "post", f"/api/v1/enquiries/{answered['id']}/rating", json={"level": 2, "comment": "态度一般"})
+    assert r.status_code == 201
+    assert api("counter", "post", f"/api/v1/enquiries/{answered['id']}/rating", json={"level": 5}).status_code == 409
+    assert api("counter_unauth", "post", f"/api/v1/enquiries/{answered['id']}/rating",
+               json={"level": 5}).status_code == 404                                  # another centre
+    with world.quanke.db.session() as s:
+        rating = s.scalars(select(Rating).where(Rating.enquiry_id == answered["id"])).one()
+    assert rating.level == 2 and rating.staff_id == world.users["counter"].id

@@ -181,6 +181,17 @@ def rate(app_id: int):
     return jsonify(out), 201
 
 
+@bp.post("/api/v1/enquiries/<int:item_id>/rating")
+def rate_enquiry(item_id: int):
+    data = body()
+    level, comment = i(data, "level", required=True, lo=-100, hi=100), s(data, "comment", max_len=2000)
+    with quanke().db.session() as db:
+        rating = ratings.rate_subject(quanke(), db, me(), kind="enquiry", subject_id=item_id,
+                                      level=level, comment=comment)
+        out = rating_json(rating)
+    return jsonify(out), 201
+
+
 @bp.post("/api/v1/tickets/<int:ticket_id>/rating")
 def rate_ticket(ticket_id: int):
     data = body()

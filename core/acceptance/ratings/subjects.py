@@ -1,5 +1,4 @@
-"""What can be rated (评价对象): an application, a queue ticket — and, once the enquiry code
-registers it, an enquiry.
+"""What can be rated (评价对象): an application, a queue ticket and a counter enquiry (咨询).
 
 Each kind answers the same questions: may this actor rate it, on which channel, is the
 service given yet, whom does the rating name, and how is the rater told what a bad rating's
@@ -18,7 +17,7 @@ from core.acceptance.ratings.models import RATEABLE, Rating
 from core.acceptance.tickets import Appointment, QueueTicket
 from core.platform.actors import actor_key
 from core.platform.errors import Forbidden, InvalidInput, NotFound
-from core.platform.models import Application, Centre, Citizen, Delivery, Role, State, User
+from core.platform.models import Application, Centre, Citizen, Delivery, Enquiry, Role, State, User
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,34 @@ class TicketSubject:
         return f"取号 {ticket.number}（{ticket.day.isoformat()}）"
 
 
-SUBJECT_KINDS: dict[str, SubjectKind] = {"application": ApplicationSubject(), "ticket": TicketSubject()}
+class EnquirySubject:
+    """A counter enquiry (咨询), rateable on the counter's second screen once answered; the
+    rating names whoever answered it. The enquirer leaves no phone, so nobody is told."""
+
+    kind = "enquiry"
+
+    def target(self, session: Session, actor, subject_id: int) -> Target:
+        enquiry = session.get(Enquiry, subject_id)
+        user = _counter_user(actor)
+        if enquiry is None or user is None or enquiry.centre_id != user.centre_id:
+            raise NotFound("咨询记录不存在", code="enquiry_not_found")
+        return Target(column="enquiry_id", subject_id=enquiry.id, object_type="enquiry",
+                      centre_id=enquiry.centre_id, service_code=enquiry.service_code or "",
+                      channel="counter", staff_id=enquiry.owner_id or enquiry.received_by_id,
+                      actor=actor_key(actor),
+                      not_rateable="" if enquiry.state == "answered" else "咨询答复后才能评价",
+                      already_rated="该咨询已评价，感谢您的反馈")
+
+    def rater(self, session: Session, rating: Rating) -> Rater | None:
+        return None
+
+    def describe(self, session: Session, rating: Rating) -> str:
+        enquiry = session.get(Enquiry, rating.enquiry_id)
+        return f"咨询：{enquiry.question[:20]}"
+
+
+SUBJECT_KINDS: dict[str, SubjectKind] = {"application": ApplicationSubject(), "ticket": TicketSubject(),
+                                         "enquiry": EnquirySubject()}
 
 
 def register_subject_kind(spec: SubjectKind) -> None:
