@@ -61,5 +61,5 @@ def is_present(session: Session, user, applicant_id: int | None) -> bool:
     since = now() - dt.timedelta(minutes=PRESENCE_MINUTES)
     event = audit.AuditEvent
     return session.scalar(select(event.id).where(
-        event.actor == actor_key(user), event.action == IDENTIFIED, event.subject == number,
+        event.actor == actor_key(user), event.action == IDENTIFIED, event.subject_index == number,
         event.object_id == str(applicant_id), event.at >= since).limit(1)) is not None

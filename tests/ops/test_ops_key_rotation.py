@@ -46,15 +46,17 @@ def test_rotation_re_encrypts_every_value_and_retires_the_old_version(any_quanke
     people = _people(quanke, 25)
     assert add_key_version(quanke) == 2
     assert set(_versions(quanke)) == {"1"}                   # adding a version changes no data
+    # per person: the ID number and phone, and the audit event of the registration (its subject)
+    expected = 25 * 3
     report = rotate(quanke, batch=7)
-    assert report.ok and report.rotated == 50 and report.retired == [1]
+    assert report.ok and report.rotated == expected and report.retired == [1]
     assert set(_versions(quanke)) == {"2"} and set(_versions(quanke, "phone")) == {"2"}
     assert _read_all(quanke) == people
     with quanke.db.session() as s:                            # look-ups unchanged (index key kept)
         some_id, (number, _phone) = next(iter(people.items()))
         assert applicants.find(s, "person", number).id == some_id
         event_ = s.scalar(select(AuditEvent).where(AuditEvent.action == "data_keys_rotated"))
-        assert event_.data["rotated"] == 50 and event_.data["retired"] == [1]
+        assert event_.data["rotated"] == expected and event_.data["retired"] == [1]
     assert check(quanke, full=True).ok
     assert stale_count(quanke, 2) == {k: 0 for k in stale_count(quanke, 2)}
 
@@ -78,7 +80,7 @@ def test_a_killed_rotation_resumes_and_the_system_serves_meanwhile(quanke):
     assert "1" in versions and "2" in versions                # half done, all readable
     assert _read_all(quanke) == people
     report = rotate(quanke, batch=8)                          # run again: it continues
-    assert report.ok and set(_versions(quanke)) == {"2"} and report.rotated < 62
+    assert report.ok and set(_versions(quanke)) == {"2"} and report.rotated < 31 * 3  # fewer than all (ID, phone, audit subject per person)
     assert _read_all(quanke) == people
 
 
@@ -161,7 +163,7 @@ def test_rotate_command_with_a_new_key_and_its_report(tmp_path, sqlite_template)
            "QUANKE_KEY_FILE": str(key_file), "QUANKE_DATA_KEYS": None}
     result = CliRunner().invoke(main, ["keys", "rotate", "--new-key", "--batch", "2"], env=env)
     assert result.exit_code == 1, result.output
-    assert "已加入密钥版本 2" in result.output and "已改写 7 个值" in result.output
+    assert "已加入密钥版本 2" in result.output and "已改写 11 个值" in result.output  # 4 × (ID, phone, audit subject) − the broken phone
     assert f"applicants.phone（第 {broken} 行" in result.stderr and "保持原样未改写" in result.stderr
     assert '"active": 2' in key_file.read_text() and (key_file.stat().st_mode & 0o777) == 0o600
 

@@ -63,7 +63,7 @@ def test_registering_with_the_same_id_and_phone_shows_walk_ins_and_their_documen
     assert doc_ids and citizen.get(f"/documents/{doc_ids[0]}.pdf").data[:5] == b"%PDF-"
     with world.quanke.db.session() as s:
         event = s.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "walk_in_linked")).one()
-        me = s.scalar(select(Citizen).where(Citizen.phone == "13911112222"))
+        me = s.scalar(select(Citizen).where(Citizen.phone_index == "13911112222"))
     assert event.application_id == app.id and event.actor == f"citizen:{me.id}"
 
 
