@@ -35,9 +35,7 @@ def deem_accepted_unnoticed(quanke, *, day: str | dt.date | None = None) -> int:
     with quanke.db.session() as session:
         candidates = session.scalars(select(Application).where(
             Application.state == State.SUBMITTED.value)).all()
-        due = [app.id for app in candidates
-               if (end := notice_window_end(quanke, session, clock_of(quanke, app), app)) is not None
-               and clock_of(quanke, app).deemed_accepted and end < day]
+        due = [app.id for app in candidates if _window_passed(quanke, session, app, day)]
     done = 0
     for app_id in due:
         try:
@@ -48,14 +46,21 @@ def deem_accepted_unnoticed(quanke, *, day: str | dt.date | None = None) -> int:
     return done
 
 
+def _window_passed(quanke, session, app: Application, day: dt.date) -> bool:
+    clock = clock_of(quanke, app)
+    if not clock.deemed_accepted:
+        return False
+    end = notice_window_end(quanke, session, clock, app)
+    return end is not None and end < day
+
+
 def _deem_accepted(quanke, app_id: int, *, day: dt.date) -> Application:
     def body(session, app, _who):
         if app.state != State.SUBMITTED.value:
             raise InvalidState("申请已不在待受理状态", code="invalid_state")
-        clock = clock_of(quanke, app)
-        window_ends = notice_window_end(quanke, session, clock, app)
-        if window_ends is None or window_ends >= day:
+        if not _window_passed(quanke, session, app, day):
             raise InvalidState("尚未超过告知期限", code="invalid_state")
+        clock = clock_of(quanke, app)
         received = received_on(app)
         # Accepted "from the day the materials were received": the acceptance date, the
         # receipt number's day and day 0 of the clock are all the day of receipt.

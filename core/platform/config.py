@@ -26,7 +26,6 @@ DEFAULTS: dict = {
     "HOLIDAY_FILE": None,
     "BASE_URL": None,                   # None → derived from the serving host/port (serving_url)
     "CORRECTION_WORKING_DAYS": 5,       # time to answer a one-time correction notice
-    "MAX_EXTENSION_WORKING_DAYS": 10,  # unused since 0.2: each service's statute sets it (LegalClock)
     "NOTIFICATION_SENDER": "console",   # production refuses console (core.ops.readiness.check_production)
     "METRICS_TOKEN": None,              # /metrics and a detailed /readyz need it; production requires it
     "JOB_RETRY_INTERVALS": None,
@@ -50,7 +49,7 @@ DEFAULTS: dict = {
 
 _LIST_KEYS = {"DISABLED_PLUGINS"}
 _BOOL_KEYS = {"PLUGINS_STRICT"}
-_INT_KEYS = {"CORRECTION_WORKING_DAYS", "MAX_EXTENSION_WORKING_DAYS", "PROXY_HOPS",
+_INT_KEYS = {"CORRECTION_WORKING_DAYS", "PROXY_HOPS",
              "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW_MINUTES", "LOGIN_LOCK_MINUTES"}
 
 
