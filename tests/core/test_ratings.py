@@ -178,11 +178,16 @@ def test_the_database_holds_exactly_one_subject_per_rating(any_quanke, subjects)
             s.flush()
 
 
-def test_an_enquiry_is_not_rateable_until_its_kind_is_registered(quanke):
+def test_a_kind_nobody_registered_is_refused_and_a_missing_enquiry_is_not_found(quanke):
     world = seed_world(quanke)
     with pytest.raises(InvalidInput) as err:
-        _rate(world, world.counter, "enquiry", 7)
+        _rate(world, world.counter, "complaint", 7)
     assert err.value.code == "unknown_rating_subject"
+    with pytest.raises(NotFound) as missing:
+        _rate(world, world.counter, "enquiry", 7)
+    assert missing.value.code == "enquiry_not_found"
+    with quanke.db.session() as s:
+        assert s.scalar(select(func.count(Rating.id))) == 0
 
 
 class _Enquiries:
