@@ -48,11 +48,11 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def bulk_applications(quanke, count: int, state_mix: bool, tag: str) -> list[int]:
+def bulk_applications(quanke, count: int, state_mix: bool, tag: str, centre_code: str = "S01") -> list[int]:
     """Insert applications with their materials directly (setup only, not what we measure)."""
     service = quanke.service(SERVICE)
     with quanke.db.session() as s:
-        centre = s.scalar(select(Centre).where(Centre.code == "S01"))
+        centre = s.scalar(select(Centre).where(Centre.code == centre_code))
         applicants = s.scalars(select(Applicant.id)).all()
     rng = random.Random(7)
     ids: list[int] = []
