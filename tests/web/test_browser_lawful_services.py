@@ -5,12 +5,19 @@ Screenshots go to ``QUANKE_SHOTS_DIR`` (default: a temporary folder) for a perso
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
 
-from core.ops.demo import valid_resident_id
+from core import acceptance, approval
+from core.ops.demo import CITIZENS, valid_resident_id
+from core.people import applicants
+from core.platform.models import Document, User
 
 from .test_browser_e2e import CHROMIUM, DESKTOP, PHONE, browser, live, staff  # noqa: F401 - fixtures
 from .test_browser_lawful import shots  # noqa: F401 - fixture
@@ -93,7 +100,6 @@ def citizen_page(browser, live, viewport, phone):
 
 def _accepted_on_1_february_2027(quanke):
     """Filed and accepted at the counter on Mon 1 Feb 2027: 5 working days run into 春节."""
-    from core import acceptance
     beijing = dt.timezone(dt.timedelta(hours=8))
     users, person = _users(quanke), _applicant(quanke, 0)
     app = acceptance.file_application(quanke, users["counter1"], service_code="sample.permit",
@@ -106,7 +112,6 @@ def _accepted_on_1_february_2027(quanke):
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_provisional_year_warned_then_loaded_and_the_applicant_sees_the_new_due_date(
         live, browser, quanke, shots, monkeypatch, tmp_path, viewport):
-    from core.ops.demo import CITIZENS
     from core.ops.holidays import apply_holiday_file
     from core.deadlines.statutory import statutory_holidays
     monkeypatch.setattr("core.platform.clock.today", lambda moment=None: dt.date(2026, 11, 2))
@@ -149,16 +154,11 @@ def test_provisional_year_warned_then_loaded_and_the_applicant_sees_the_new_due_
 # -- §5 the register, the food filing and a broken commitment (staff pages: desktop) ---------
 
 def _users(quanke):
-    from sqlalchemy import select
-
-    from core.platform.models import User
     with quanke.db.session() as s:
         return {u.username: u for u in s.scalars(select(User)).unique()}
 
 
 def _applicant(quanke, index):
-    from core.ops.demo import CITIZENS
-    from core.people import applicants
     with quanke.db.session() as s:
         return applicants.find(s, "person", CITIZENS[index][2])
 
@@ -174,7 +174,6 @@ def _form(applicant, **overrides):
 
 
 def _decided(quanke, users, app, approver="approver1"):
-    from core import acceptance, approval
     if app.state == "submitted":
         acceptance.accept(quanke, users["counter1"], app.id)
     approval.claim(quanke, users[approver], app.id)
@@ -185,7 +184,6 @@ def _decided(quanke, users, app, approver="approver1"):
 def off_the_loop(work):
     """Run ``work`` in a thread of its own: Playwright's sync API keeps an asyncio loop running
     in the test's thread, and sealing a PDF (pyhanko) starts one of its own."""
-    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(work).result()
 
@@ -228,8 +226,6 @@ def _three_businesses(quanke):
 
 
 def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, app, prepackaged):
-    from sqlalchemy import select, update
-
     from plugins.business_license.domain.lookups import business_for_application
     from plugins.business_license.models import CommitmentCase
     with quanke.db.session() as s:
@@ -244,7 +240,6 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
     shots(approver, "bl-nameless-business")
     # the licence itself: no name line, the operator's residence printed
     with quanke.db.session() as s:
-        from core.platform.models import Document
         licence = s.scalars(select(Document).where(Document.application_id == app.id,
                                                    Document.kind == "certificate")).one().id
     text = _pdf_text(approver.request.get(f"{live}/documents/{licence}.pdf").body())
@@ -297,7 +292,4 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
 
 
 def _pdf_text(data: bytes) -> str:
-    import io
-
-    from pypdf import PdfReader
     return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).replace("\n", "")
