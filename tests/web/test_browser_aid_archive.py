@@ -162,7 +162,7 @@ def test_archive_deceased_relatives_marriage_record_and_a_lawyer_without_a_case_
     expect(counter.get_by_role("button", name="受理并出具回执")).to_be_disabled()
     shots(counter, f"aq-counter-lawyer-{viewport['width']}")
     expect(body).to_contain_text("缺少法院或案件文书：律师事务所调查函不能单独作为查询依据")
-    counter.get_by_text("一次性告知补正", exact=True).click()
+    expect(body).to_contain_text("尚缺：法院或案件文书")   # the notice's form is open
     counter.get_by_role("button", name="出具一次性补正告知书").click()
     expect(body).to_contain_text("已出具一次性补正告知书")
     expect(body).to_contain_text("法院或案件文书：")

@@ -71,7 +71,7 @@ def test_counter_records_a_filing_without_premises_proof_and_gives_one_notice(li
     expect(counter.get_by_role("button", name="受理并出具回执")).to_be_disabled()
     body = counter.locator("body")
     expect(body).to_contain_text("材料不齐，不能受理")
-    expect(body).to_contain_text("尚缺：经营场所使用证明")
+    expect(body).to_contain_text("尚缺：经营场所使用证明、劳动收入证明")
     expect(body).to_contain_text("须提交以自己的劳动收入为主要生活来源的证明")
     expect(body).not_to_contain_text("premises_proof")
     counter.get_by_role("button", name="出具一次性补正告知书").click()
@@ -173,6 +173,9 @@ def _form(applicant, **overrides):
     return form
 
 
+NEW_HOME = "江苏省南京市玄武区珠江路100号2幢302室"
+
+
 def _decided(quanke, users, app, approver="approver1"):
     if app.state == "submitted":
         acceptance.accept(quanke, users["counter1"], app.id)
@@ -202,6 +205,13 @@ def _three_businesses(quanke):
                       applicant_id=nameless.id, form_data=_form(nameless),
                       paper=["operator_id", "premises_proof"], consent=True, consent_text="当面同意")
     _decided(quanke, users, app)
+    from plugins.business_license.domain.lookups import business_for_application
+    with quanke.db.session() as s:
+        code = business_for_application(s, app.id).credit_code
+    _decided(quanke, users, filing.file(        # the operator moves house: a change registration
+        quanke, users["counter1"], service_code="business_license.change", applicant_id=nameless.id,
+        form_data={"credit_code": code, "change_residence": True, "operator_residence": NEW_HOME},
+        paper=["change_application", "licence_original"], consent=True, consent_text="当面同意"))
     prepackaged = filing.file_joint(quanke, users["counter1"], applicant_id=grocer.id, consent=True,
                                     paper=["operator_id", "premises_proof"], form_data={
         **_form(grocer, trade_name="便民", industry="食品", name_form="店", phone="13900000002",
@@ -236,14 +246,15 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
     body = approver.locator("body")
     expect(body).to_contain_text("不是全国统一社会信用代码赋码系统赋予的")
     expect(body).to_contain_text("本地演示赋码")
-    expect(body).to_contain_text("江苏省南京市玄武区长江路12号3幢201室")
+    expect(body).to_contain_text(f"经营者住所：江苏省南京市玄武区长江路12号3幢201室 → {NEW_HOME}")
+    expect(body).not_to_contain_text("operator_residence")
     shots(approver, "bl-nameless-business")
-    # the licence itself: no name line, the operator's residence printed
+    # the licence itself: no name line, the operator's (new) residence printed
     with quanke.db.session() as s:
         licence = s.scalars(select(Document).where(Document.application_id == app.id,
                                                    Document.kind == "certificate")).one().id
     text = _pdf_text(approver.request.get(f"{live}/documents/{licence}.pdf").body())
-    assert "经营者住所" in text and "长江路12号" in text and "名　　称" not in text
+    assert "经营者住所" in text and "珠江路100号" in text and "名　　称" not in text
 
     # prepackaged food only: a 备案 with its own receipt, no permit
     counter = staff(browser, live, "counter1")
