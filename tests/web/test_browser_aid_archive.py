@@ -12,7 +12,7 @@ import pytest
 
 from .test_browser_e2e import CHROMIUM, DESKTOP, PHONE, browser, live, staff  # noqa: F401 - fixtures
 from .test_browser_lawful import shots  # noqa: F401 - fixture
-from .test_browser_lawful_services import _applicant, _pdf_text, citizen_page, field, fits, off_the_loop
+from .browser_kit import citizen_page, demo_applicant, field, fits, off_the_loop, pdf_text
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -23,7 +23,7 @@ def _counter_apply(browser, live, viewport, quanke, index, service_code):
     counter = staff(browser, live, "counter1")
     counter.set_viewport_size(viewport)
     counter.set_default_timeout(10_000)
-    person = _applicant(quanke, index)
+    person = demo_applicant(quanke, index)
     counter.goto(f"{live}/counter/applicant")
     from core.ops.demo import CITIZENS
     counter.get_by_label("证件号码").fill(CITIZENS[index][2])
@@ -97,8 +97,8 @@ def _marriage_on_file(quanke, husband, wife) -> None:
 def _approved_and_issued(quanke, app_id) -> None:
     from core import approval
 
-    from .test_browser_lawful_services import _users
-    users = _users(quanke)
+    from .browser_kit import users_of
+    users = users_of(quanke)
     approval.claim(quanke, users["approver1"], app_id)
     approval.approve(quanke, users["approver1"], app_id, reasons="近亲属关系证明充分")
     approval.issue(quanke, users["approver1"], app_id)
@@ -115,7 +115,7 @@ def _archive_form(counter, subject, basis, purpose):
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_archive_deceased_relatives_marriage_record_and_a_lawyer_without_a_case_document(
         live, browser, quanke, shots, viewport):
-    husband, wife = _applicant(quanke, 0), _applicant(quanke, 2)
+    husband, wife = demo_applicant(quanke, 0), demo_applicant(quanke, 2)
     _marriage_on_file(quanke, husband, wife)
     # 李四, the elder brother of the late 张三, asks for his marriage record for the inheritance
     counter = _counter_apply(browser, live, viewport, quanke, 1, "archive_query.query")
@@ -144,13 +144,13 @@ def test_archive_deceased_relatives_marriage_record_and_a_lawyer_without_a_case_
     with quanke.db.session() as s:
         doc = s.scalars(select(Document).where(Document.application_id == app_id,
                                                Document.kind == "certificate")).one()
-    text = "".join(_pdf_text(counter.request.get(f"{live}/documents/{doc.id}.pdf").body()).split())
+    text = "".join(pdf_text(counter.request.get(f"{live}/documents/{doc.id}.pdf").body()).split())
     assert "查询人是档案当事人的兄弟姐妹（近亲属，《民法典》第一千零四十五条）" in text
     assert f"男方{husband.name}（{husband.id_number}）" in text
     assert f"女方{wife.name}（{wife.id_number}）" in text
 
     # a lawyer with the firm's own letter only: filed, not accepted, the notice asks for the rest
-    counter.goto(f"{live}/counter/applicants/{_applicant(quanke, 1).id}/apply/archive_query.query")
+    counter.goto(f"{live}/counter/applicants/{demo_applicant(quanke, 1).id}/apply/archive_query.query")
     _archive_form(counter, husband, "investigation", "离婚后财产纠纷诉讼取证")
     counter.get_by_label(re.compile("^调查人")).select_option("lawyer")
     field(counter, "案号").fill("（2026）苏0102民初1234号")

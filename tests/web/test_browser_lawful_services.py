@@ -5,36 +5,23 @@ Screenshots go to ``QUANKE_SHOTS_DIR`` (default: a temporary folder) for a perso
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from core import acceptance, approval
 from core.ops.demo import CITIZENS, valid_resident_id
-from core.people import applicants
-from core.platform.models import Document, User
+from core.platform.models import Document
 
 from .test_browser_e2e import CHROMIUM, DESKTOP, PHONE, browser, live, staff  # noqa: F401 - fixtures
+from .browser_kit import citizen_page, demo_applicant, field, fits, off_the_loop, pdf_text, users_of
 from .test_browser_lawful import shots  # noqa: F401 - fixture
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-def field(page, label: str):
-    """The input labelled exactly ``label`` (a required field's label ends with ``*``)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
-
-
-def fits(page) -> None:
-    """Nothing sticks out to the right (a 390 px phone shows the whole width)."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -84,24 +71,10 @@ def test_counter_records_a_filing_without_premises_proof_and_gives_one_notice(li
 
 # -- §2 holidays of a provisional year --------------------------------------------------------
 
-def citizen_page(browser, live, viewport, phone):
-    from core.people.sms_login import MemorySmsSender
-    page = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE,
-                               has_touch=viewport is PHONE).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live}/portal/login")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_label("短信验证码").fill(MemorySmsSender.last_code(phone))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/portal/$"))
-    return page
-
-
 def _accepted_on_1_february_2027(quanke):
     """Filed and accepted at the counter on Mon 1 Feb 2027: 5 working days run into 春节."""
     beijing = dt.timezone(dt.timedelta(hours=8))
-    users, person = _users(quanke), _applicant(quanke, 0)
+    users, person = users_of(quanke), demo_applicant(quanke, 0)
     app = acceptance.file_application(quanke, users["counter1"], service_code="sample.permit",
                                       applicant_id=person.id, form_data={"purpose": "春节庙会临时摊位"},
                                       paper=["id_proof"], consent=True, consent_text="申请人当面同意")
@@ -153,16 +126,6 @@ def test_provisional_year_warned_then_loaded_and_the_applicant_sees_the_new_due_
 
 # -- §5 the register, the food filing and a broken commitment (staff pages: desktop) ---------
 
-def _users(quanke):
-    with quanke.db.session() as s:
-        return {u.username: u for u in s.scalars(select(User)).unique()}
-
-
-def _applicant(quanke, index):
-    with quanke.db.session() as s:
-        return applicants.find(s, "person", CITIZENS[index][2])
-
-
 def _form(applicant, **overrides):
     form = {"trade_name": "", "industry": "", "name_form": "", "operator_name": applicant.name,
             "operator_id_number": applicant.id_number,
@@ -184,13 +147,6 @@ def _decided(quanke, users, app, approver="approver1"):
     return approval.issue(quanke, users[approver], app.id)
 
 
-def off_the_loop(work):
-    """Run ``work`` in a thread of its own: Playwright's sync API keeps an asyncio loop running
-    in the test's thread, and sealing a PDF (pyhanko) starts one of its own."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(work).result()
-
-
 def test_register_food_filing_and_a_broken_commitment(live, browser, quanke, shots):
     app, prepackaged = off_the_loop(lambda: _three_businesses(quanke))
     _walk_register_food_filing_and_rectification(live, browser, quanke, shots, app, prepackaged)
@@ -199,8 +155,8 @@ def test_register_food_filing_and_a_broken_commitment(live, browser, quanke, sho
 def _three_businesses(quanke):
 
     from plugins.business_license.domain import filing, supervision
-    users = _users(quanke)
-    nameless, grocer, cook = (_applicant(quanke, i) for i in range(3))
+    users = users_of(quanke)
+    nameless, grocer, cook = (demo_applicant(quanke, i) for i in range(3))
     app = filing.file(quanke, users["counter1"], service_code="business_license.individual",
                       applicant_id=nameless.id, form_data=_form(nameless),
                       paper=["operator_id", "premises_proof"], consent=True, consent_text="当面同意")
@@ -253,7 +209,7 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
     with quanke.db.session() as s:
         licence = s.scalars(select(Document).where(Document.application_id == app.id,
                                                    Document.kind == "certificate")).one().id
-    text = _pdf_text(approver.request.get(f"{live}/documents/{licence}.pdf").body())
+    text = pdf_text(approver.request.get(f"{live}/documents/{licence}.pdf").body())
     assert "经营者住所" in text and "珠江路100号" in text and "名　　称" not in text
 
     # prepackaged food only: a 备案 with its own receipt, no permit
@@ -265,7 +221,7 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
     expect(counter.locator("main, body").first).not_to_contain_text(re.compile(r"状态 issued|（UTC）"))
     receipt = counter.get_by_role("link", name="食品经营备案凭证")
     shots(counter, "bl-food-filing")
-    text = _pdf_text(counter.request.get(live + receipt.get_attribute("href")).body())
+    text = pdf_text(counter.request.get(live + receipt.get_attribute("href")).body())
     assert "食品经营备案凭证" in text and "第三十五条" in text
 
     # the inspector finds the commitment broken: an order with a deadline, nothing revoked yet
@@ -298,9 +254,5 @@ def _walk_register_food_filing_and_rectification(live, browser, quanke, shots, a
         expect(task).to_contain_text(letter + guidance)
     shots(inspector, "bl-revoked")
     decision = task.get_by_role("link", name="处理决定")
-    text = _pdf_text(inspector.request.get(live + decision.get_attribute("href")).body())
+    text = pdf_text(inspector.request.get(live + decision.get_attribute("href")).body())
     assert "撤销食品经营许可决定书" in text and "逾期未整改" in text
-
-
-def _pdf_text(data: bytes) -> str:
-    return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).replace("\n", "")

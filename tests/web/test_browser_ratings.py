@@ -17,7 +17,7 @@ from core.platform.models import Application
 
 from .test_browser_e2e import CHROMIUM, DESKTOP, PHONE, browser, live, staff  # noqa: F401 - fixtures
 from .test_browser_lawful import shots  # noqa: F401 - fixture
-from .test_browser_lawful_services import _applicant, citizen_page, fits
+from .browser_kit import citizen_page, demo_applicant, fits
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -31,7 +31,7 @@ RESOLUTION = "已约谈该窗口人员，离岗须放置暂停服务牌并告知
 def _zhang_sans_application(quanke) -> int:
     with quanke.db.session() as s:
         return s.scalars(select(Application.id).where(
-            Application.applicant_id == _applicant(quanke, 0).id,
+            Application.applicant_id == demo_applicant(quanke, 0).id,
             Application.state == "accepted").order_by(Application.id)).first()
 
 
