@@ -50,6 +50,7 @@ def test_counter_records_a_filing_without_premises_proof_and_gives_one_notice(li
     counter.locator('input[name="mat-operator_id"]').check()   # the ID card, nothing else
     counter.get_by_label(re.compile("申请人当面同意由我代为填报")).check()
     shots(counter, f"bl-counter-form-{viewport['width']}")
+    expect(counter.get_by_text("个体工商户名称", exact=True)).to_have_count(0)  # composed, not typed
     counter.get_by_role("button", name="登记并核查").click()
     counter.wait_for_url(re.compile(r"/counter/applications/\d+$"))
     shots(counter, f"bl-counter-recorded-{viewport['width']}")
