@@ -108,6 +108,8 @@ HTML = [
       data={"to_department": "sample_dept", "note": "转部门办理"}, changes="app"),
     E("POST", "/counter/enquiries", FILERS, data={"question": "办营业执照要带什么", "answer": "身份证和场地证明"}),
     E("POST", "/counter/enquiries/999999/answer", set(), data={"answer": "已答复"}),  # owner only: test_first_contact
+    E("GET", "/counter/enquiries/999999/rate", set()),  # this centre's answered ones: test_browser_ratings
+    E("POST", "/counter/enquiries/999999/rate", set(), data={"level": "5"}),
     E("POST", "/approvals/applications/{app}/assign", {"lead"}, state="accepted",
       data={"approver_id": "{approver2}"}, changes="app"),
     E("POST", "/approvals/applications/{app}/approve", {"approver"}, state="in_review", changes="app"),

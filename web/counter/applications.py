@@ -33,6 +33,13 @@ def application(app_id: int):
         app = load_app(db, app_id, who)
         reveal = request.args.get("reveal") == "1" and may_reveal(who, app, db)
         info = details(db, app, who, reveal=reveal)
+        if state == State.SUBMITTED.value:
+            # what the plugin says is still to come (acceptance refuses on it too): listed
+            # under 尚缺 and on the one-time notice, not only in a check's reason
+            from core.acceptance.validation import material_gaps
+            listed = {code for code, _name in info["missing"]}
+            info["missing"] = info["missing"] + [(code, info["service"].material(code).name)
+                                                 for code in material_gaps(q, db, app) if code not in listed]
         blocked = any(r.outcome.value == "block" for _c, _n, r in checks)
         warned = any(r.outcome.value == "warn" for _c, _n, r in checks)
         # Only the receiving centre acts for the applicant (core.acceptance.powers); a pick-up

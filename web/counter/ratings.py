@@ -1,5 +1,5 @@
-"""Ratings at the counter: the second screen for a served queue number (取号评价), and the
-worker's own ratings with the appeal of a mistaken one (申诉复核)."""
+"""Ratings at the counter: the second screen for a served queue number (取号评价) and for an
+answered enquiry (咨询评价), and the worker's own ratings with the appeal of a mistaken one (申诉复核)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,7 +9,7 @@ from flask_login import current_user
 from core.acceptance import ratings
 from core.acceptance.tickets import QueueTicket
 from core.platform.errors import QuankeError
-from core.platform.models import Role
+from core.platform.models import Enquiry, Role
 
 from ..forms import RatingForm
 from ..helpers import flash_error, quanke
@@ -40,6 +40,38 @@ def rate_ticket(ticket_id: int):
             flash_error(exc)
     return render_template("counter/rate.html", form=form, done=done, number=number,
                            service_code=service_code, not_ready=not served and not done)
+
+
+@bp.route("/counter/enquiries/<int:item_id>/rate", methods=["GET", "POST"])
+@staff_required(Role.COUNTER)
+def rate_enquiry(item_id: int):
+    """The second screen for an enquiry answered at this centre; the rating names whoever
+    answered it (core.acceptance.ratings.subjects.EnquirySubject)."""
+    from sqlalchemy import select
+
+    from core.acceptance.ratings import Rating
+    who = current_user.model
+    form = RatingForm()
+    with quanke().db.session() as db:
+        enquiry = db.get(Enquiry, item_id)
+        if enquiry is None or enquiry.centre_id != who.centre_id:
+            abort(404)  # another centre's enquiry, as if it did not exist
+        label = _("咨询：%(q)s", q=enquiry.question[:20])
+        service_code, answered = enquiry.service_code or "", enquiry.state == "answered"
+        done = db.scalar(select(Rating.id).where(Rating.enquiry_id == item_id)) is not None
+    if not done and answered and form.validate_on_submit():
+        try:
+            with quanke().db.session() as db:
+                ratings.rate_subject(quanke(), db, who, kind="enquiry", subject_id=item_id,
+                                     level=form.level.data, comment=form.comment.data or "")
+            done = True
+        except QuankeError as exc:
+            if exc.http_status in (403, 404):
+                raise
+            flash_error(exc)
+    return render_template("counter/rate.html", form=form, done=done, number=label,
+                           service_code=service_code, not_ready=not answered and not done,
+                           not_ready_text=_("咨询答复后才能评价"))
 
 
 @bp.get("/counter/ratings")

@@ -33,7 +33,7 @@ def home():
         papers = db.execute(select(Document, Application.service_code).join(Application, Application.id == Document.application_id)
                             .where(Application.citizen_id == me.id, Document.kind.notin_(NOT_RESULTS),
                                    Document.status == "valid")
-                            .order_by(Document.issued_at.desc()).limit(50)).tuples().all()
+                            .order_by(Document.issued_at.desc()).limit(50)).all()
         # linked by ID and name only: the counter's walk-ins wait for a verified phone
         unverified = me.applicant_id is not None and walk_ins.verified_link(db, db.get(Citizen, me.id)) is None
         return render_template("portal/home.html", apps=apps, me=me, papers=papers,

@@ -96,9 +96,30 @@ def business(user, credit_code):
         tasks = [inspections.task_dict(session, t) for t in session.scalars(
             select(InspectionTask).where(InspectionTask.business_id == found.id)
             .order_by(InspectionTask.id))]
+        changes = [(c, _change_rows(c)) for c in changes]
         return render_template("business_license/business.html", b=found.public(), changes=changes,
                                residence=found.operator_residence,
                                permits=permits, tasks=tasks, food_categories=catalog.FOOD_CATEGORIES)
+
+
+#: The register items a change record keeps (domain.registry.snapshot), as the register names them.
+CHANGE_ITEMS = {"name": "名称", "operator_residence": "经营者住所", "street": "所在街道",
+                "address": "经营场所", "scopes": "经营范围", "phone": "联系电话", "status": "状态"}
+
+
+def _change_rows(change) -> list[tuple[str, str, str]]:
+    """(item, before, after) for each item the change altered, in words, not codes."""
+    def shown(key, value):
+        if key == "street":
+            return catalog.street_name(value or "")
+        if key == "scopes":
+            return "、".join(catalog.scope_label(v, mark=False) for v in value or [])
+        if key == "status":
+            return {"active": "存续"}.get(value, "已注销")
+        return value or "（无）"
+    before, after = change.before or {}, change.after or {}
+    return [(CHANGE_ITEMS.get(k, k), shown(k, before.get(k)), shown(k, v))
+            for k, v in after.items() if before.get(k) != v]
 
 
 # -- 证照联办 ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.api import format_date
-from plugins.business_license.domain import catalog
+from plugins.business_license.domain import catalog, law
 from plugins.business_license.domain.inspections.recording import record_result  # noqa: F401
 from plugins.business_license.domain.inspections.rules import (  # noqa: F401
     DEPARTMENT_NAMES,
@@ -69,8 +69,20 @@ def case_dict(case: CommitmentCase | None) -> dict | None:
             "deadline_label": format_date(case.deadline) if case.deadline else None,
             "reinspected_on": case.reinspected_on.isoformat() if case.reinspected_on else None,
             "reinspection_note": case.reinspection_note,
-            "letters": [{"document_id": getattr(case, column), "label": label}
+            "letters": [{"document_id": getattr(case, column), "label": label,
+                         "basis": _letter_basis(case, column)}
                         for column, label in LETTERS if getattr(case, column)]}
+
+
+def _letter_basis(case: CommitmentCase, column: str) -> str:
+    """The article each letter rests on, as the letter itself cites it (commitment_letters)."""
+    if column == "order_document_id":
+        return law.RECTIFY.short
+    if column == "reinspection_document_id":
+        return (law.RECTIFY if case.status == "corrected" else law.NOT_RECTIFIED).short
+    if case.finding == "false":
+        return f"{law.FALSE_COMMITMENT.short}；{law.CREDIT_RECORD.short}"
+    return law.NOT_RECTIFIED.short
 
 
 def task_dict(session, task: InspectionTask) -> dict:
