@@ -119,7 +119,10 @@ def explanation_lines(explanation) -> list[str]:
     if not _english():
         return explanation.lines()
     e = explanation
-    unit = (lambda n: _unit(e.counting, n))  # noqa: E731
+
+    def unit(n: int) -> str:
+        return _unit(e.counting, n)
+
     start = _("Received") if e.start_label != "受理日期" else _("Accepted")
     out = [_("%(what)s: %(day)s (not counted)", what=start, day=_date(e.start)),
            _("Time limit: %(limit)s", limit=unit(e.working_days))

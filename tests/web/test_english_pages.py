@@ -18,7 +18,7 @@ from core.testing import drive_to
 #: A run of Chinese characters (CJK ideographs and full-width punctuation between them).
 CHINESE_RUN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff][\u3000-\u303f\u3400-\u9fff\uff00-\uffef\U00020000-\U0002ffff]*")
 #: What a reader sees: no scripts, styles or tags; attribute values are not text.
-_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 #: Chinese that English mode shows on purpose: the language switch's own "中文", the brand
 #: mark "全", and the test world's own data — people (测试counter, masked 测*), centres and the
