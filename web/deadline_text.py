@@ -140,7 +140,12 @@ def explanation_lines(explanation) -> list[str]:
             out.append(_("Clock paused %(first)s to %(last)s", first=_date(pause.start), last=_date(pause.end)))
     if e.extension_days:
         out.append(_("Extended by %(limit)s", limit=unit(e.extension_days)))
-    out.extend(_("Note: %(text)s", text=text) for text in e.warnings)
+    # The core's only warnings are the provisional-calendar ones (one per year).
+    out.extend(_("Note: the official holiday arrangement for %(year)s is not loaded yet; the due date "
+                 "counts the statutory holidays only (provisional) and is recalculated once it is published",
+                 year=year) for year in e.provisional_years)
+    if len(e.warnings) > len(e.provisional_years):
+        out.extend(_("Note: %(text)s", text=text) for text in e.warnings[len(e.provisional_years):])
     out.extend(_("Basis: %(text)s", text=citation(text)) for text in e.basis)
     if e.due_date is None:
         out.append(_("Due date: clock paused, %(counted)s counted, %(left)s left; set when the clock resumes",

@@ -27,27 +27,31 @@ _TAG = re.compile(r"<[^>]+>")
 ALLOWED = re.compile(r"^(中文|全|测|测试|张三|李四|王芳|示例许可|示例审批局|其他审批局|用途|开办示例|身份证明|照片|照片（"
                      r"|用途核查|用途正常|另一街道便民服务中心|测试街道便民服务中心|测试社区便民服务站)$")
 
-#: page → (who, at most this many untranslated Chinese runs)
+#: page → (who, at most this many untranslated Chinese runs). Measured on 2026-12-03: before
+#: plugin catalogues and the ``t`` filter these pages showed 5–36 runs each (menu entries,
+#: service/department/material names, time limits, due-date lines); what is left is mostly
+#: statute notes in citations, holiday warnings and the residence example's names (its
+#: catalogue is found once the example is installed from this checkout).
 CEILINGS = {
-    "/counter/": ("counter", 10),
-    "/counter/applicant": ("counter", 3),
-    "/counter/applicants/{applicant}": ("counter", 18),
-    "/counter/applicants/{applicant}/apply/sample.permit": ("counter", 3),
-    "/counter/applications/{submitted}": ("counter", 15),
-    "/counter/queue": ("counter", 3),
-    "/counter/pickup?q=x": ("counter", 3),
-    "/approvals/sample_dept": ("approver", 1),
-    "/approvals/applications/{accepted}": ("approver", 9),
-    "/portal/": ("citizen", 1),
-    "/portal/services": ("citizen", 16),
-    "/portal/services/sample.permit": ("citizen", 1),
-    "/portal/services/sample.permit/apply": ("citizen", 1),
-    "/portal/applications/{accepted}": ("citizen", 1),
-    "/admin/users": ("sys_admin", 17),
-    "/admin/centres": ("sys_admin", 13),
-    "/admin/stats": ("sys_admin", 33),
-    "/admin/audit": ("auditor", 7),
-    "/account": ("counter", 3),
+    "/counter/": ("counter", 1),
+    "/counter/applicant": ("counter", 0),
+    "/counter/applicants/{applicant}": ("counter", 2),
+    "/counter/applicants/{applicant}/apply/sample.permit": ("counter", 0),
+    "/counter/applications/{submitted}": ("counter", 3),
+    "/counter/queue": ("counter", 0),
+    "/counter/pickup?q=x": ("counter", 0),
+    "/approvals/sample_dept": ("approver", 0),
+    "/approvals/applications/{accepted}": ("approver", 8),
+    "/portal/": ("citizen", 0),
+    "/portal/services": ("citizen", 2),
+    "/portal/services/sample.permit": ("citizen", 0),
+    "/portal/services/sample.permit/apply": ("citizen", 0),
+    "/portal/applications/{accepted}": ("citizen", 0),
+    "/admin/users": ("sys_admin", 8),
+    "/admin/centres": ("sys_admin", 2),
+    "/admin/stats": ("sys_admin", 23),
+    "/admin/audit": ("auditor", 0),
+    "/account": ("counter", 0),
 }
 
 
@@ -103,3 +107,14 @@ def test_the_time_bank_ships_english_for_every_name_it_declares(web):
     assert not missing, f"no English in plugins/timebank/translations for: {missing}"
     with web.test_request_context("/"):
         assert data_text("时间银行志愿者认证") == "时间银行志愿者认证"  # Chinese stays Chinese
+
+
+@pytest.mark.parametrize("chinese, english", [
+    ("《中华人民共和国行政许可法》第四十二条", "Administrative Licensing Law, Art. 42"),
+    ("《中华人民共和国法律援助法》第三十一条第（五）项", "Legal Aid Law, Art. 31 item 5"),
+    ("《中华人民共和国行政许可法》第三十八条第二款", "Administrative Licensing Law, Art. 38 para. 2"),
+    ("《某市条例》第一百零三条", "《某市条例》Art. 103"),  # an unknown statute keeps its name
+])
+def test_citations_read_in_english(chinese, english):
+    from web.deadline_text import citation
+    assert citation(chinese) == english
