@@ -59,7 +59,7 @@ from core.people.tokens import user_for_token
 from core.jobs.outbox import add as add_notification
 from core.jobs.runner import resolve as resolve_job
 # -- papers (文书、证照、印章) -------------------------------------------------------------------
-from core.papers.documents import CertificateTemplate, RenderedPDF, cjk_font, format_date
+from core.papers.documents import CertificateTemplate, RenderedPDF, cjk_font, draw_seal, format_date
 from core.papers.issuance import (documents_dir, documents_for, new_verification_code,
                                   seal_passphrase, verification_url)
 from core.papers.issuance import pdf_bytes as document_pdf
@@ -108,7 +108,7 @@ __all__ = [
     # people, notifications, jobs
     "register_applicant", "user_for_token", "add_notification", "resolve_job",
     # papers
-    "CertificateTemplate", "RenderedPDF", "cjk_font", "format_date", "documents_dir",
+    "CertificateTemplate", "RenderedPDF", "cjk_font", "draw_seal", "format_date", "documents_dir",
     "documents_for", "new_verification_code", "seal_passphrase", "verification_url",
     "document_pdf", "revoke_document", "supersede_document", "DEFAULT_SEAL_PASSPHRASE",
     "department_signer", "sign_pdf",

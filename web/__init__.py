@@ -81,7 +81,8 @@ def compile_translations(root: Path = HERE / "translations") -> None:
             log.warning("could not compile %s", po)
 
 
-def _plugin_template_dirs(quanke: Quanke) -> list[str]:
+def _plugin_template_dirs(quanke: Quanke, folder_name: str = "templates") -> list[str]:
+    """The ``templates`` (or ``translations``) folders next to the enabled plugins' code."""
     dirs = []
     for info in quanke.plugins.plugins():
         if not info.enabled:
@@ -91,7 +92,7 @@ def _plugin_template_dirs(quanke: Quanke) -> list[str]:
             module = importlib.import_module(package)
         except Exception:  # noqa: BLE001
             continue
-        folder = Path(getattr(module, "__file__", "") or "").parent / "templates"
+        folder = Path(getattr(module, "__file__", "") or "").parent / folder_name
         if folder.is_dir():
             dirs.append(str(folder))
     return dirs
@@ -120,7 +121,15 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")),
                                      *[FileSystemLoader(d) for d in _plugin_template_dirs(quanke)]])
 
+    # Plugins ship their own catalogues (``<plugin>/translations/<lang>/LC_MESSAGES/messages.po``)
+    # for the names they declare; Flask-Babel merges the directories in order, later ones
+    # winning, so the core's catalogue comes last and a plugin cannot re-translate the core.
+    plugin_catalogues = _plugin_template_dirs(quanke, "translations")
     compile_translations()
+    for folder in plugin_catalogues:
+        compile_translations(Path(folder))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
+                          ";".join([*plugin_catalogues, str(HERE / "translations")]))
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(HERE / "translations"))
     csrf.init_app(app)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.platform import inputs
+
 from core.acceptance import uploads as material_store
 from core import acceptance, approval, deadlines
 from core.acceptance.delivery_choice import masked as masked_address
@@ -25,6 +26,7 @@ from core.platform.errors import QuankeError
 from core.platform.models import Application, Centre, Decision, Delivery, Material, User
 
 from .access import can_view
+from .deadline_text import explanation_lines
 from .helpers import ACTION_NAMES, quanke
 from .identity import actor
 
@@ -189,7 +191,7 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
         "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),
         "materials": mats, "missing": [(c, names.get(c, c)) for c in missing],
         "evidence": list(app.evidence), "changes": approval.evidence_changes(app),
-        "due_lines": explanation.lines() if explanation else [],
+        "due_lines": explanation_lines(explanation),
         "clock": clock, "notice_window": notice_window,
         **_first_contact(db, app, who),
         "timeline": timeline(db, app.id, for_citizen=for_citizen), "decisions": decisions,

@@ -15,6 +15,7 @@ from core.platform import inputs
 from core.platform.identifiers import mask_id, mask_name, mask_phone
 from core.platform.models import State
 
+from .deadline_text import clock_summary, extension_text
 from .error_names import ERROR_NAMES
 
 STATE_NAMES = {
@@ -121,15 +122,26 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def data_text(value):
+    """A stored Chinese string (a service, department or material name, a form label, a
+    plugin's menu entry) in the reader's language: its entry in the catalogues — the core's
+    and the ones plugins ship (``<plugin>/translations``) — else unchanged. The template
+    filter ``t``; only whole strings are looked up, so a name is never half translated."""
+    if not isinstance(value, str) or not value.strip() or isinstance(value, Markup):
+        return value
+    from flask_babel import gettext
+    return gettext(value)
+
+
 def service_name(code: str) -> str:
     try:
-        return quanke().service(code).name
+        return data_text(quanke().service(code).name)
     except QuankeError:
         return code
 
 
 def department_name(code: str) -> str:
-    return quanke().plugins.departments.get(code, code)
+    return data_text(quanke().plugins.departments.get(code, code))
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -151,6 +163,7 @@ def register_filters(app) -> None:
         channel_name=lambda c: CHANNEL_NAMES.get(c, c),
         action_name=lambda a: ACTION_NAMES.get(a, a),
         doc_kind=lambda k: DOCUMENT_KINDS.get(k, k), doc_status=lambda s: DOCUMENT_STATUSES.get(s, s),
-        service_name=service_name, department_name=department_name,
+        service_name=service_name, department_name=department_name, t=data_text,
+        clock_summary=clock_summary, extension_text=extension_text,
         nl2br=lambda text: Markup("<br>").join((text or "").splitlines()),
     )

@@ -203,8 +203,11 @@ def certificate_data(application: Any, session: Any, document_kind: str) -> "dic
     决定书) ask the implementations that name ``document_kind`` in their signature — an
     older implementation written for certificates only is not called for them. For a letter,
     ``{"letter_fields": [(label, value), ...]}`` adds the service's own lines (a licence number
-    allocated on approval …) under the parties. ``None`` = nothing. Only the plugin that owns
-    the service should answer for it.
+    allocated on approval …) under the parties. For a certificate, ``"public_fields":
+    [(label, value), ...]`` (at most 8) is what the public verification page shows besides the
+    masked summary — public register data such as a licence's name, credit code and validity,
+    never personal data. ``None`` = nothing. Only the plugin that owns the service should
+    answer for it.
     """
 
 

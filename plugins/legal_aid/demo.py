@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 #: Demonstration figures modelled on Jiangsu's practice (the standard is the local monthly
 #: minimum wage); a real centre loads the province's published figures.
 STANDARDS_CSV = """area_code,effective_from,monthly_per_head,assets_per_head,source
-320000,2021-08-01,2280,,演示数据：江苏省一类地区月最低工资标准
-320000,2025-01-01,2490,,演示数据：江苏省一类地区月最低工资标准
+320000,2021-08-01,2280,,参照江苏省一类地区月最低工资标准
+320000,2025-01-01,2490,,参照江苏省一类地区月最低工资标准
 """.encode()
 
 LAWYERS = [

@@ -62,6 +62,37 @@
     });
   });
 
+  // Phone layout: the menu folds away behind its summary (it is open without JavaScript).
+  if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+    document.querySelectorAll("details.menu-fold").forEach(function (d) { d.removeAttribute("open"); });
+  }
+
+  // Phone layout: every table with column headings reads as cards on a narrow screen
+  // (app.css, "table.cards"); each cell gets its column's heading as data-label unless the
+  // template gave one. Tables marked data-cards="off" stay tables.
+  document.querySelectorAll("table").forEach(function (table) {
+    if (table.dataset.cards === "off") { return; }
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) { return; }
+    var labels = Array.prototype.map.call(heads, function (th) {
+      return (th.dataset.label || th.textContent || "").replace(/\s+/g, " ").trim();
+    });
+    table.classList.add("cards");
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var col = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (!cell.hasAttribute("data-label") && cell.colSpan === 1 && labels[col]) {
+          cell.setAttribute("data-label", labels[col]);
+        }
+        // A cell with nothing to show (an action column without actions) takes no line.
+        if (!cell.textContent.trim() && !cell.querySelector("input, button, select, a, img, svg")) {
+          cell.classList.add("card-empty");
+        }
+        col += cell.colSpan || 1;
+      });
+    });
+  });
+
   // Auto-refresh for waiting lists and the queue board.
   var refresh = document.body.dataset.refresh;
   if (refresh) { window.setTimeout(function () { window.location.reload(); }, parseInt(refresh, 10) * 1000); }

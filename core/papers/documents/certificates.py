@@ -32,17 +32,21 @@ class CertificateTemplate:
     The frame adds the border, title, the number, issuing department, date, the seal area,
     the QR code and verification code. ``ctx.extra`` may carry ``certificate_no`` (default: the
     application number) and ``staff_name``.
+
+    ``sealed`` (default): the drawn seal of the issuing department — a certificate is always
+    signed with that department's seal by whoever issues it (the core for its kinds, a plugin
+    for its own letters). A template for a paper nobody signs passes ``sealed=False``.
     """
 
     def __init__(self, title: str, fields: Callable[[CertificateContext], list[tuple[str, str]]], *,
                  subtitle: str = "", footer_note: str = "", landscape: bool = False,
-                 font_path: str | None = None):
+                 font_path: str | None = None, sealed: bool = True):
         if not (title or "").strip():
             raise InvalidInput("证照模板缺少标题", code="certificate_title_missing", field="title")
         if not callable(fields):
             raise InvalidInput("证照模板的 fields 必须可调用", code="certificate_fields_invalid", field="fields")
         self.title, self.fields, self.subtitle, self.footer_note = title, fields, subtitle, footer_note
-        self.landscape, self.font_path = landscape, font_path
+        self.landscape, self.font_path, self.sealed = landscape, font_path, sealed
 
     def __repr__(self) -> str:
         return f"CertificateTemplate({self.title!r})"
@@ -73,4 +77,5 @@ class CertificateTemplate:
             body += [Spacer(1, 4 * mm), w.para(self.footer_note, w.note)]
         layout = _CERT_LANDSCAPE if self.landscape else _CERT
         return _build(w, header, self.title, body, issuer=ctx.department_name or ctx.centre_name,
-                      subject=ctx.service_name, subtitle=self.subtitle, layout=layout)
+                      subject=ctx.service_name, subtitle=self.subtitle, layout=layout,
+                      sealed=self.sealed)

@@ -16,7 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from core.papers.documents.fonts import CJKFont
-from core.papers.documents.writer import INK, SEAL_RED
+from core.papers.documents.seal_drawing import draw_seal
+from core.papers.documents.writer import INK
 
 
 def draw_runs(c: Canvas, x: float, y: float, text: str, font: CJKFont, size: float,
@@ -62,14 +63,16 @@ class _Heading(Flowable):
 
 
 class _Signoff(Flowable):
-    """Issuer and date at the right, over a dashed seal area; 经办人 at the left."""
+    """Issuer and date at the right, 经办人 at the left. ``sealed`` papers (those the issuing
+    body signs) carry the drawn seal over the issuer and date; the others carry none."""
 
     HEIGHT = 46 * mm
     RADIUS = 20 * mm
 
-    def __init__(self, font: CJKFont, issuer: str, date_text: str, staff: str):
+    def __init__(self, font: CJKFont, issuer: str, date_text: str, staff: str, sealed: bool = False):
         super().__init__()
         self.font, self.issuer, self.date_text, self.staff = font, issuer, date_text, staff
+        self.sealed = sealed
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
@@ -82,17 +85,13 @@ class _Signoff(Flowable):
         cx = min(self.width - 45 * mm, self.width - issuer_w / 2)
         cy = self.HEIGHT / 2 + 1 * mm
         c.saveState()
-        c.setStrokeColor(SEAL_RED)
-        c.setLineWidth(0.8)
-        c.setDash(3, 2)
-        c.circle(cx, cy, self.RADIUS, stroke=1, fill=0)
-        c.setDash()
-        c.setFillColor(colors.HexColor("#d98880"))
-        draw_runs(c, cx, cy + self.RADIUS - 6 * mm, "电子印章", self.font, 8, "centre")
         c.setFillColor(INK)
         draw_runs(c, cx, cy + 2 * mm, self.issuer, self.font, size, "centre")
         draw_runs(c, cx, cy - 7 * mm, self.date_text, self.font, size, "centre")
+        if self.sealed:
+            draw_seal(c, cx, cy, self.RADIUS, self.issuer, self.font)
         if self.staff:
+            c.setFillColor(INK)
             draw_runs(c, 0, 4 * mm, f"经办人：{self.staff}", self.font, 10.5)
         c.restoreState()
 

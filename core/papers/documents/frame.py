@@ -85,14 +85,18 @@ _CERT_LANDSCAPE = _Layout(_landscape(A4), 28 * mm, 44 * mm, 30, 14, True)
 
 
 def _build(w: _Writer, header: DocumentHeader, title: str, body: list[Flowable], *,
-           issuer: str, subject: str = "", subtitle: str = "", layout: _Layout = _NOTICE) -> RenderedPDF:
-    """Header block + body + signoff, with the footer (QR, verification code, URL) on every page."""
+           issuer: str, subject: str = "", subtitle: str = "", layout: _Layout = _NOTICE,
+           sealed: bool = False) -> RenderedPDF:
+    """Header block + body + signoff, with the footer (QR, verification code, URL) on every page.
+    ``sealed``: the drawn seal of ``issuer`` over the sign-off — only for papers the caller
+    signs with that body's seal (:mod:`core.papers.seal`)."""
     font = w.font.name
     top: list[Flowable] = [_Heading(w.plain(title), w.font, layout.title_size, layout.char_space)]
     if subtitle:
         top.append(w.para(subtitle, w.subtitle))
     top += [Spacer(1, 2 * mm), w.para(f"编号：{header.number}", w.number), Spacer(1, 4 * mm)]
-    signoff = _Signoff(w.font, w.plain(issuer), format_date(header.issued_at), w.plain(header.staff_name))
+    signoff = _Signoff(w.font, w.plain(issuer), format_date(header.issued_at), w.plain(header.staff_name),
+                       sealed)
     code = w.plain(header.verification_code)
     url = w.plain(header.verification_url)
     doc_title = w.plain(f"{title} {header.number}")

@@ -116,4 +116,6 @@ def render_decision_letter(header: DocumentHeader, *, approved: bool, service_na
         body.append(Spacer(1, 3 * mm))
         body.append(w.para("如不服本决定，" + RIGHTS_NOTICE.format(doc="决定书")))
     issuer = header.department_name or header.centre_name
-    return _build(w, header, title, body, issuer=issuer, subject=service_name)
+    # Decision letters are signed with the deciding department's seal (core.papers.issuance),
+    # so they show it; receipts and notices from the counter are not signed and show none.
+    return _build(w, header, title, body, issuer=issuer, subject=service_name, sealed=True)

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.papers.issuance.rendering import _plan, _produce
+from core.papers.issuance.rendering import _plan, _produce, with_public
 from core.papers.issuance.revocation import _actor_key
 from core.papers.issuance.storage import _write_stored
 from core.papers.issuance.summary import _summary
@@ -60,6 +60,7 @@ def regenerate(quanke, document_id: int, *, actor="system", render_now: bool = T
             plan = _plan(quanke, session, new)
             sha256, key = _write_stored(quanke, _produce(quanke, plan))
             new.sha256, new.storage_key, new.signed = sha256, key, plan.sealed
+            new.summary = with_public(new.summary, plan.public)
             session.flush()
         audit.record(session, actor=_actor_key(actor), action="regenerate_document",
                      object_type="document", object_id=new.id, application_id=app.id,

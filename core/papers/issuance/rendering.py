@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import select, update
@@ -35,6 +35,9 @@ class _Plan:
     department_name: str
     sha256: str
     storage_key: str
+    #: What the public verification page may add for a certificate: the ``public_fields``
+    #: its plugin answered through ``certificate_data`` (a licence's name and credit code).
+    public: list = field(default_factory=list)
 
 
 def _decision(session: Session, doc: Document) -> Decision | None:
@@ -77,6 +80,7 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
                  applicant_id_masked=mask_id(applicant.id_number))
     decision = _decision(session, doc)
     kind = doc.kind
+    public: list = []
 
     if kind == "receipt":
         how = {MaterialStatus.PAPER.value: "纸质", MaterialStatus.SCAN.value: "电子"}
@@ -137,10 +141,29 @@ def _plan(quanke, session: Session, doc: Document) -> _Plan:
             if extra:
                 ctx.extra.update(extra)
         make = lambda: service.certificate(ctx)  # noqa: E731
+        public = public_fields(ctx.extra.get("public_fields"))
     else:  # pragma: no cover - KINDS is closed
         raise InvalidInput(f"未知的文书类型 {kind!r}", code="unknown_document_kind")
     return _Plan(make, kind in SEALED_KINDS, app.department_code, department_name,
-                 doc.sha256 or "", doc.storage_key or "")
+                 doc.sha256 or "", doc.storage_key or "", public)
+
+
+def public_fields(raw) -> list[list[str]]:
+    """``[(label, value), …]`` a plugin gave for the verification page, as stored on the
+    summary: string pairs with a label, at most 8, each value at most 200 characters."""
+    out = []
+    for pair in raw or ():
+        if isinstance(pair, (tuple, list)) and len(pair) == 2 and str(pair[0]).strip():
+            out.append([str(pair[0]).strip()[:40], str(pair[1] if pair[1] is not None else "")[:200]])
+    return out[:8]
+
+
+def with_public(summary: dict | None, public: list) -> dict:
+    """The summary with the verification page's ``public_fields`` (unchanged without any)."""
+    summary = dict(summary or {})
+    if public:
+        summary["public_fields"] = public
+    return summary
 
 
 def letter_fields(quanke, session: Session, app: Application, kind: str) -> list[tuple[str, str]]:
@@ -194,6 +217,9 @@ def render(quanke, document_id: int) -> bytes:
         result = session.execute(
             update(Document).where(Document.id == document_id, Document.sha256 == plan.sha256)
             .values(sha256=sha256, storage_key=key, signed=plan.sealed))
+        if result.rowcount and plan.public:
+            doc = session.get(Document, document_id)
+            doc.summary = with_public(doc.summary, plan.public)
         if result.rowcount == 0:  # someone else recorded a rendering first
             doc = session.get(Document, document_id)
             winner = _read_stored(quanke, doc.sha256, doc.storage_key) if doc else None

@@ -67,6 +67,12 @@ class Verification:
                                                "applicant_name", "applicant_id", "issued_on", "centre",
                                                "department")},
         }
+        # What a checker needs for a certificate, as its plugin chose it (a licence's name,
+        # credit code, validity); never personal data (the plugin's contract, docs/plugins.md).
+        fields = s.get("public_fields")
+        if isinstance(fields, list):
+            out["fields"] = [{"label": str(p[0]), "value": str(p[1])} for p in fields
+                             if isinstance(p, (list, tuple)) and len(p) == 2]
         if self.status == "revoked":
             out["revoked_on"] = self.revoked_on
         if self.status == "superseded":

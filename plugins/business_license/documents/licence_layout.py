@@ -32,6 +32,7 @@ from core.api import (
     InvalidInput,
     RenderedPDF,
     cjk_font,
+    draw_seal,
     format_date,
 )
 
@@ -86,7 +87,7 @@ class LicenceLayout:
         self._frame(c, width, height)
         self._head(c, font.name, width, height, rows, ctx)
         self._columns(c, font.name, height, rows)
-        self._authority(c, font.name, width, department, ctx)
+        self._authority(c, font, width, department, ctx)
         self._foot(c, font.name, width, ctx)
         c.showPage()
         c.save()
@@ -169,25 +170,19 @@ class LicenceLayout:
             y -= self._row(c, font, label, rows[label], 188 * mm, y, 27 * mm, 58 * mm)
 
     @staticmethod
-    def _authority(c: Canvas, font: str, width: float, department: str, ctx) -> None:
+    def _authority(c: Canvas, font, width: float, department: str, ctx) -> None:
+        """登记机关 and the date under the registering authority's seal (the licence is signed
+        with that seal, so it shows it)."""
         cx, cy, radius = width - 58 * mm, 46 * mm, 17 * mm
         c.saveState()
         c.setFillColor(INK)
-        c.setFont(font, 12)
+        c.setFont(font.name, 12)
         c.drawRightString(cx - radius - 4 * mm, cy + 2 * mm, "登记机关")
-        c.setStrokeColor(SEAL)
-        c.setLineWidth(0.9)
-        c.setDash(3, 2)
-        c.circle(cx, cy, radius, stroke=1, fill=0)
-        c.setDash()
-        c.setFillColor(colors.HexColor("#d98880"))
-        c.setFont(font, 7.5)
-        c.drawCentredString(cx, cy + radius - 5.5 * mm, "电子印章")
-        c.setFillColor(INK)
-        c.setFont(font, 11 if len(department) <= 10 else 9)
+        c.setFont(font.name, 11 if len(department) <= 10 else 9)
         c.drawCentredString(cx, cy + 1 * mm, department)
-        c.setFont(font, 11)
+        c.setFont(font.name, 11)
         c.drawCentredString(cx, cy - radius - 6 * mm, format_date(ctx.decided_at))
+        draw_seal(c, cx, cy, radius, department, font)
         c.restoreState()
 
     @staticmethod

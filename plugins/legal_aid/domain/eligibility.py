@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from plugins.legal_aid.domain import criminal
+from plugins.legal_aid.domain.areas import area_name
 from plugins.legal_aid.domain.household import (  # noqa: F401 - re-exported for the callers
     CENT,
     MAX_AMOUNT,
@@ -49,6 +50,11 @@ from plugins.legal_aid.domain.law import (
 ELIGIBLE, INELIGIBLE, UNDETERMINED = "eligible", "ineligible", "undetermined"
 
 
+def _day(day: dt.date) -> str:
+    """``2025年1月1日``, as papers print dates."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # -- the local standard -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Standard:
                 "source": self.source}
 
     def describe(self) -> str:
-        return (f"{self.area_code}地区自{self.effective_from:%Y年%m月%d日}起施行的经济困难标准"
+        return (f"{area_name(self.area_code)}自{_day(self.effective_from)}起施行的经济困难标准"
                 f"（家庭月人均收入{self.monthly_per_head}元"
                 + (f"、人均资产{self.assets_per_head}元" if self.assets_per_head is not None else "")
                 + (f"，{self.source}" if self.source else "") + "）")
@@ -221,8 +227,8 @@ def _means_test(facts: Facts, standard: Standard | None, reasons: list[str],
         return _no(reasons, "受理中心所在地区的配置无效，无法确定适用哪一地区的经济困难标准，请系统管理员核对"
                    f"法律援助的地区设置（{cite('第三十四条')}）", UNDETERMINED, path="means_test", notes=notes)
     if standard is None:
-        area = f"{facts.area_code}地区" if facts.area_code else "当地"
-        return _no(reasons, f"未载入收到申请之日（{facts.received_on:%Y年%m月%d日}）{area}适用的经济困难标准，"
+        area = area_name(facts.area_code) if facts.area_code else "当地"
+        return _no(reasons, f"未载入收到申请之日（{_day(facts.received_on)}）{area}适用的经济困难标准，"
                    f"无法进行经济困难审查（{cite('第三十四条')}）", UNDETERMINED, path="means_test",
                    notes=notes)
     if facts.income_evidence not in ("proof", "commitment"):

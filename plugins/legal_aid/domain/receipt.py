@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from core.api import Centre, local_date, setting
+from plugins.legal_aid.domain.areas import area_name
 
 DEFAULT_AREA = "320113"  # 南京市栖霞区, the reference district
 AREAS_SETTING, DEFAULT_SETTING = "LEGAL_AID_CENTRE_AREAS", "LEGAL_AID_DEFAULT_AREA"
@@ -42,8 +43,8 @@ class Area:
         if self.source == "invalid":
             return f"受理中心 {self.centre_code or '（未指定）'} 的地区配置无效"
         if self.source == "default":
-            return f"{self.code}（本区默认地区）"
-        return f"{self.code}（受理中心 {self.centre_code}）"
+            return f"{area_name(self.code)}（{self.code}，本区默认地区）"
+        return f"{area_name(self.code)}（{self.code}，受理中心 {self.centre_code}）"
 
 
 def received_on(app) -> dt.date:

@@ -191,3 +191,15 @@ def test_art42_item4_presumes_hardship_only_with_the_provision_named():
     unnamed = assess(facts(status="other_statutory", status_proved=True, members=household(9000)), STANDARD)
     assert unnamed.path == "means_test" and unnamed.outcome == INELIGIBLE
     assert any("第四十二条第（四）项" in r and "须写明" in r for r in unnamed.reasons)
+
+
+def test_letters_name_the_area_never_its_code():
+    """Issue 21: “320000地区” and demo notes never reach a citizen's letter."""
+    from plugins.legal_aid.demo import STANDARDS_CSV
+    from plugins.legal_aid.domain.areas import area_name
+    text = Standard("320000", dt.date(2025, 1, 1), Decimal("2490.00"), None, "").describe()
+    assert text.startswith("江苏省自2025年1月1日起施行") and "320000" not in text
+    assert area_name("320113") == "江苏省南京市栖霞区" and area_name("110000") == "北京市"
+    assert area_name("320100") == "江苏省南京市"
+    assert area_name("320999").startswith("江苏省")  # unlisted: named by its province
+    assert "演示" not in STANDARDS_CSV.decode()

@@ -37,7 +37,7 @@ def test_the_receiving_centres_area_chooses_the_standard(la):
     at_t02 = la.accepted(by="counter_b")
     with pytest.raises(Forbidden) as err:
         decisions.decide(la.quanke, la.w.approver, at_t01.id, grant=True)
-    assert err.value.code == "not_eligible" and "320115" in err.value.message
+    assert err.value.code == "not_eligible" and "江苏省南京市江宁区自2025年1月1日起" in err.value.message
     decisions.decide(la.quanke, la.w.approver, at_t02.id, grant=True)
     granted = decision_evidence(la, at_t02.id).matched
     assert (granted["area_code"], granted["area_source"]) == ("320113", "default")
@@ -104,7 +104,7 @@ def test_the_case_page_counts_seven_days_from_receipt_not_acceptance(la, app):
         sess["_user_id"] = f"u:{la.w.approver.id}"
         sess["_fresh"] = True
     html = client.get(f"/legal-aid/cases/{app_row.id}").get_data(as_text=True)
-    assert "2026-11-02" in html and "系统记录" in html and "320113（本区默认地区）" in html
+    assert "2026-11-02" in html and "系统记录" in html and "江苏省南京市栖霞区（320113，本区默认地区）" in html
 
 
 def test_check_config_reports_bad_area_settings_and_the_retired_counting(la, monkeypatch):
