@@ -71,6 +71,28 @@ def citation(text: str) -> str:
     return _ARTICLE.sub(_article, text).replace("、", ", ")
 
 
+_BASIS_HEADS = (  # the heads core.deadlines.explain.basis_lines writes, and the one promise gloss
+    (re.compile(r"^办理时限 (\d+)个工作日："), lambda m: _("Time limit %(n)s working days: ", n=m.group(1))),
+    (re.compile(r"^办理时限 (\d+)日："), lambda m: _("Time limit %(n)s days: ", n=m.group(1))),
+    (re.compile(r"^计算方式："), lambda m: _("Counting: ")),
+    (re.compile(r"^延长："), lambda m: _("Extension: ")),
+    (re.compile(r"^中止计时："), lambda m: _("Clock paused: ")),
+    (re.compile(r"承诺时限(\d+)个工作日，不超过法定的二十个工作日"),
+     lambda m: _("a promised %(n)s working days, within the statutory twenty", n=m.group(1))),
+)
+_GLOSS = re.compile(r"（[^（）]*[\u4e00-\u9fff][^（）]*）")
+
+
+def basis_line(text: str) -> str:
+    """One line of a due date's legal basis in English: its head translated, the statute cited
+    as Law, Art. N, and the Chinese gloss of the statute's words left out (the citation is
+    what an English reader can look up)."""
+    for pattern, english in _BASIS_HEADS:
+        text = pattern.sub(english, text)
+    text = _GLOSS.sub("", text).replace("（", " (").replace("）", ")")
+    return citation(text).strip()
+
+
 def _english() -> bool:
     locale = get_locale()
     return bool(locale) and locale.language == "en"
@@ -146,7 +168,7 @@ def explanation_lines(explanation) -> list[str]:
                  year=year) for year in e.provisional_years)
     if len(e.warnings) > len(e.provisional_years):
         out.extend(_("Note: %(text)s", text=text) for text in e.warnings[len(e.provisional_years):])
-    out.extend(_("Basis: %(text)s", text=citation(text)) for text in e.basis)
+    out.extend(_("Basis: %(text)s", text=basis_line(text)) for text in e.basis)
     if e.due_date is None:
         out.append(_("Due date: clock paused, %(counted)s counted, %(left)s left; set when the clock resumes",
                      counted=unit(e.counted_days), left=unit(e.total_days - e.counted_days)))

@@ -118,3 +118,19 @@ def test_the_time_bank_ships_english_for_every_name_it_declares(web):
 def test_citations_read_in_english(chinese, english):
     from web.deadline_text import citation
     assert citation(chinese) == english
+
+
+@pytest.mark.parametrize("chinese, english", [
+    ("办理时限 5个工作日：《中华人民共和国行政许可法》第四十二条（承诺时限5个工作日，不超过法定的二十个工作日）",
+     "Time limit 5 working days: Administrative Licensing Law, Art. 42"
+     " (a promised 5 working days, within the statutory twenty)"),
+    ("办理时限 7日：《中华人民共和国法律援助法》第四十三条（自收到申请之日起七日内）",
+     "Time limit 7 days: Legal Aid Law, Art. 43"),
+    ("计算方式：《中华人民共和国行政许可法》第八十二条（期限以工作日计算，不含法定节假日）",
+     "Counting: Administrative Licensing Law, Art. 82"),
+])
+def test_due_date_basis_reads_in_english(web, chinese, english):
+    """The due date's basis lines: the head translated, the statute cited, its Chinese gloss left out."""
+    from web.deadline_text import basis_line
+    with web.test_request_context("/"):
+        assert basis_line(chinese) == english
