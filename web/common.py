@@ -23,7 +23,7 @@ from core.platform import actors
 from core.platform.audit import AuditEvent
 from core.platform.errors import QuankeError
 from core.platform.models import Application, Centre, Decision, Delivery, Material, User
-from core.platform.masking import kind_of, mask_form
+from core.platform.masking import HIDDEN, kind_of, mask_form
 
 from .access import can_view
 from .helpers import ACTION_NAMES, quanke
@@ -106,6 +106,9 @@ def form_rows(service, data: dict) -> list[tuple[str, str]]:
         if fld.name in ("csrf_token", "submit"):
             continue
         value = (data or {}).get(fld.name, "")
+        if value == HIDDEN:   # masked by kind (core.platform.masking)
+            rows.append((str(fld.label.text), _("（已隐去）")))
+            continue
         choices = dict((str(k), v) for k, v, *_ in (fld.iter_choices() if hasattr(fld, "iter_choices") else []))
         if isinstance(value, (list, tuple)):
             shown = "、".join(str(choices.get(str(v), v)) for v in value)
