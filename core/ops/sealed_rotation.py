@@ -107,3 +107,25 @@ def rotate_sealed(quanke, report, batch: int, progress: Callable[[int], None] | 
             if len(rows) < batch:
                 break
             last = rows[-1][0]
+
+
+def check_sealed(conn, ring, report, *, full: bool = False, batch: int = 2000) -> None:
+    """``quanke keys check``: the sealed values decrypt (one document per column, or all)."""
+    for column in sealed_columns(conn):
+        counts = report.counts.setdefault(column.where, {})
+        for rows in _rows(conn, column, batch):
+            for row_id, doc in rows:
+                if not isinstance(doc, dict):
+                    continue
+                for key in doc.get(MARK) or ():
+                    version = version_of(doc.get(key)) or 0
+                    counts[version] = counts.get(version, 0) + 1
+                    try:
+                        ring.decrypt(doc.get(key), f"{column.label}.{key}")
+                    except CiphertextError as exc:
+                        report.unreadable.append(exc.at_row(row_id))
+                    report.checked += 1
+                if not full:
+                    break
+            if not full:
+                break

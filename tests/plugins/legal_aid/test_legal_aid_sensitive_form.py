@@ -64,3 +64,34 @@ def _reveals(la, app_id) -> list[list[str]]:
     with la.quanke.db.session() as s:
         return [e.data["fields"] for e in s.scalars(select(AuditEvent).where(
             AuditEvent.application_id == app_id, AuditEvent.action == "view_personal_data"))]
+
+
+def _stored(la, app_id) -> dict:
+    with la.quanke.db.session() as s:
+        raw = s.execute(text("SELECT form_data FROM applications WHERE id = :i"), {"i": app_id}).scalar_one()
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def test_key_rotation_re_seals_form_fields_and_keys_check_names_a_damaged_one(la):
+    from core.ops.key_rotation import add_key_version, rotate
+    from core.ops.keys import check
+    quanke = la.quanke
+    first, second = la.accepted(opposing_party_id=OPPOSING_ID), la.accepted()
+    assert {_stored(la, first.id)[k][:6] for k in ("matter", "household", "opposing_party_id")} == {"qk1:1:"}
+    assert add_key_version(quanke) == 2
+    report = rotate(quanke, batch=1)
+    assert report.ok and report.retired == [1]
+    assert {_stored(la, first.id)[k][:6] for k in ("matter", "household", "opposing_party_id")} == {"qk1:2:"}
+    assert la.app(first.id).form_data["opposing_party_id"] == OPPOSING_ID
+    assert check(quanke, full=True).ok
+
+    damaged = _stored(la, second.id)
+    damaged["matter"] = damaged["matter"][:-6] + ("A" if damaged["matter"][-6] != "A" else "B") + damaged["matter"][-5:]
+    with quanke.db.session() as s:
+        s.execute(text("UPDATE applications SET form_data = :f WHERE id = :i"),
+                  {"f": json.dumps(damaged), "i": second.id})
+    report = check(quanke, full=True)
+    assert not report.ok
+    [bad] = report.unreadable
+    assert "applications.form_data.matter" in bad.message and bad.row == second.id
+    assert la.app(first.id).form_data["matter"] == FACTS          # the others still read
