@@ -14,7 +14,9 @@ measured in the same run; accept CPU overhead ≤ 10 %; rotating keys for 100,00
   spent inside the key ring (encrypt, decrypt, blind index) is measured around each call and
   set against the accepts' own CPU time — the same accepts, not a second run.
 * **Rotation**: ``quanke keys rotate --new-key`` as a function: every value of every encrypted
-  column re-encrypted under a new key version.
+  column re-encrypted under a new key version — the core's and the built-in plugins' (their
+  demo data: register, archive, legal aid, time bank) and the sealed fields inside
+  applications' form data; the figures per plugin column are printed.
 
 Creates and drops its own database and key file; prints figures and ratios.
 """
@@ -45,6 +47,7 @@ from core.ops.demo import load_demo  # noqa: E402
 from core.ops.district.bulk import _batched, _copy_rows  # noqa: E402
 from core.ops.district.residents import _person  # noqa: E402
 from core.ops.key_rotation import add_key_version, rotate, stale_count  # noqa: E402
+from core.ops.sealed_rotation import stale_sealed  # noqa: E402
 from core.people import applicants  # noqa: E402
 from core.platform.clock import now  # noqa: E402
 from core.platform.crypto.cipher import KeyRing  # noqa: E402
@@ -53,6 +56,8 @@ from core.runtime import Quanke  # noqa: E402
 from core.testing import REDIS_TEST_URL, SAMPLE_PLUGIN, postgres_database  # noqa: E402
 
 SERVICE = "sample.permit"
+#: Tables of the built-in plugins (their demo data is loaded by load_demo).
+PLUGIN_PREFIXES = ("bl_", "aq_", "la_", "tb_")
 
 
 class _Plain(DeclarativeBase):
@@ -179,11 +184,19 @@ def main() -> None:
         print(f"while looking up: {meter.shares}")
         accept_cpu, crypto_cpu, crypto_calls = accepts(quanke, args.accepts)
         add_key_version(quanke)
-        values = sum(stale_count(quanke, 2).values())
+        columns = {**stale_count(quanke, 2), **stale_sealed(quanke, 2)}
+        values = sum(columns.values())
+        plugin_values = sum(n for where, n in columns.items() if where.startswith(PLUGIN_PREFIXES))
+        sealed_docs = sum(stale_sealed(quanke, 2).values())
         t0 = time.perf_counter()
         report = rotate(quanke, batch=1000)
         rotation = time.perf_counter() - t0
-        assert report.ok and not any(stale_count(quanke, 2).values())
+        assert report.ok and not any(stale_count(quanke, 2).values()) and not any(stale_sealed(quanke, 2).values())
+        with quanke.db.session() as s:   # plugin data still reads after the rotation
+            from plugins.archive_query.models import RecordPerson
+            from plugins.archive_query.domain.store import records_for_person
+            person = s.scalars(select(RecordPerson).limit(1)).one()
+            assert records_for_person(s, person.id_number)
         quanke.jobs.redis.delete(*quanke.jobs.redis.keys(f"*{quanke.config['QUEUE_PREFIX']}*") or ["x"])
         quanke.close()
 
@@ -201,6 +214,11 @@ def main() -> None:
           "  (target ≤ 10 %)")
     print(f"rotation: {values:,} values ({report.rotated:,} rewritten) in {rotation:.1f} s, "
           f"{values / rotation:,.0f} values/s  (target ≤ 120 s for {args.applicants:,} applicants)")
+    print(f"  of which plugin columns {plugin_values:,} values and {sealed_docs:,} form-data / courier "
+          "documents with sealed fields")
+    for where, count in sorted(columns.items()):
+        if count and where.startswith(PLUGIN_PREFIXES + ("applications.",)):
+            print(f"    {where}: {count:,}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from core.runtime import Quanke
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, QuankeError
 from core.platform.clock import LOCAL_TZ, local, local_date, now, today
 from core.platform.db import Base, UTCDateTime
-from core.platform.crypto import BlindIndex, CiphertextError, EncryptedBytes, EncryptedString, blind_index
+from core.platform.crypto import (BlindIndex, CiphertextError, EncryptedBytes, EncryptedJSON, EncryptedString,
+                                  blind_index)
+from core.platform.crypto.migration import decrypt_rows, encrypt_rows
 from core.platform.models import (Applicant, Application, Centre, CheckEvidence, Citizen, Decision,
                                   Department, Document, Material, MaterialStatus, Role, State, User)
 from core.platform.audit import AuditEvent
@@ -88,7 +90,8 @@ __all__ = [
     # platform
     "Conflict", "Forbidden", "InvalidInput", "InvalidState", "NotFound", "QuankeError",
     "LOCAL_TZ", "local", "local_date", "now", "today", "Base", "UTCDateTime",
-    "EncryptedString", "EncryptedBytes", "BlindIndex", "blind_index", "CiphertextError",
+    "EncryptedString", "EncryptedBytes", "EncryptedJSON", "BlindIndex", "blind_index", "CiphertextError",
+    "encrypt_rows", "decrypt_rows",
     "Applicant", "Application", "Centre", "CheckEvidence", "Citizen", "Decision", "Department",
     "Document", "Material", "MaterialStatus", "Role", "State", "User", "AuditEvent",
     "record_audit", "record_view", "age_on", "mask_id", "mask_name", "validate_credit_code",

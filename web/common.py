@@ -24,6 +24,7 @@ from core.platform import actors
 from core.platform.audit import AuditEvent
 from core.platform.errors import QuankeError
 from core.platform.models import Application, Centre, Decision, Delivery, Material, User
+from core.platform.masking import HIDDEN, kind_of, mask_form
 
 from .access import can_view
 from .deadline_text import explanation_lines
@@ -107,6 +108,9 @@ def form_rows(service, data: dict) -> list[tuple[str, str]]:
         if fld.name in ("csrf_token", "submit"):
             continue
         value = (data or {}).get(fld.name, "")
+        if value == HIDDEN:   # masked by kind (core.platform.masking)
+            rows.append((str(fld.label.text), _("（已隐去）")))
+            continue
         choices = dict((str(k), v) for k, v, *_ in (fld.iter_choices() if hasattr(fld, "iter_choices") else []))
         if isinstance(value, (list, tuple)):
             shown = "、".join(str(choices.get(str(v), v)) for v in value)
@@ -184,11 +188,13 @@ def details(db: Session, app: Application, who, *, reveal: bool = False, for_cit
         record_reveal(db, q, actor=actors.actor_key(who), object_type="application",
                       object_id=app.id, subject=app.applicant.id_number,
                       fields=["id_number", "phone", "name"]
-                      + (["courier_address"] if app.courier_address else []),
+                      + (["courier_address"] if app.courier_address else [])
+                      + sorted(k for k in (app.form_data or {}) if kind_of(k, service.sensitive_fields)),
                       application_id=app.id)
     from core.acceptance.ratings import rating_for
     return {
-        "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data),
+        "app": app, "service": service, "applicant": app.applicant, "form_rows": form_rows(service, app.form_data if (reveal or for_citizen)
+                                                                  else mask_form(app.form_data, service.sensitive_fields)),
         "materials": mats, "missing": [(c, names.get(c, c)) for c in missing],
         "evidence": list(app.evidence), "changes": approval.evidence_changes(app),
         "due_lines": explanation_lines(explanation),

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 import wtforms
 
 from core.contract.legal_clock import LegalClock, licensing_clock, validate_clock
+from core.platform.crypto import sealed
+from core.platform.masking import KINDS as SENSITIVE_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlalchemy.orm import Session
@@ -184,9 +186,16 @@ class ServiceDef:
     #: administrative licences; ``"own"`` — none, the plugin issues the letters its statute
     #: prescribes (legal aid: 给予 / 不予法律援助决定书, 《法律援助法》第四十三条).
     decision_letters: str = "licensing"
+    #: Form fields holding sensitive personal information, field → kind (``id_number``,
+    #: ``phone``, ``name``, ``text`` for free text such as income or case facts, ``people``
+    #: for a list of persons); see :mod:`core.platform.masking`. Their values are stored
+    #: encrypted in the application's form data and shown masked by kind. Fields named
+    #: ``*id_number`` / ``*phone`` count without being listed.
+    sensitive_fields: dict = field(default_factory=dict)
     plugin: str = ""  # filled in by the core: the plugin that declared it
 
     def __post_init__(self):
+        sealed.declare(self.sensitive_fields)
         if isinstance(self.clock, LegalClock):
             # frozen: mirror the clock into the 0.1 fields templates and plugins still read
             object.__setattr__(self, "deadline_working_days", self.clock.days)
@@ -221,6 +230,10 @@ def validate_service(service: ServiceDef, departments: set[str] | None = None) -
         problems.append(f"事项 {service.code} 缺少名称")
     if departments is not None and service.department not in departments:
         problems.append(f"事项 {service.code} 的审批部门 {service.department!r} 未知")
+    for name, kind in (service.sensitive_fields or {}).items():
+        if kind not in SENSITIVE_KINDS:
+            problems.append(f"事项 {service.code} 的敏感字段 {name} 类型 {kind!r} 未知"
+                            f"（可用：{'、'.join(SENSITIVE_KINDS)}）")
     form = service.form
     if not (isinstance(form, type) and issubclass(form, wtforms.Form)):
         problems.append(f"事项 {service.code} 缺少表单（WTForms 表单类）")

@@ -21,6 +21,7 @@ from typing import Callable
 from sqlalchemy import bindparam, func, select, type_coerce, update
 
 from core.ops.keys import SensitiveColumn, sensitive_columns
+from core.ops.sealed_rotation import rotate_sealed, stale_sealed
 from core.platform import audit
 from core.platform.crypto import (
     CiphertextError,
@@ -142,7 +143,8 @@ def rotate(quanke, *, batch: int = BATCH, progress: Callable[[int], None] | None
         columns = sensitive_columns(conn)
     for column in columns:
         _rotate_column(quanke, column, report, batch, progress)
-    left = stale_count(quanke, report.active)
+    rotate_sealed(quanke, report, batch, progress)   # sensitive fields inside form data
+    left = {**stale_count(quanke, report.active), **stale_sealed(quanke, report.active)}
     with quanke.db.session() as session:
         if not any(left.values()) and report.ok:
             known = registry.registered(session.connection())

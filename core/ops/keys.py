@@ -21,6 +21,7 @@ from core.platform.crypto import (
     version_of,
 )
 from core.platform.db import Base
+from core.ops.sealed_rotation import check_sealed
 
 BATCH = 2000
 
@@ -119,6 +120,7 @@ def check(quanke, *, full: bool = False, progress: Callable[[int], None] | None 
                 report.checked += 1
                 if progress:
                     progress(1)
+        check_sealed(conn, ring, report, full=full)   # sensitive fields inside form data
     return report
 
 

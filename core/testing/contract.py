@@ -18,8 +18,10 @@ def check_plugin(name: str, quanke: Quanke) -> None:
     """Contract checks every plugin passes (DESIGN §3); raises AssertionError listing problems.
 
     Declarations valid and loaded; each form validates its own example; every material has
-    a name; the certificate renders to a readable PDF; the plugin's migrations apply, downgrade
-    and apply again on a scratch database.
+    a name; the certificate renders to a readable PDF; every column of the plugin's tables
+    named like an identifier (``*id_number``, ``*phone``) is declared sensitive (encrypted or a
+    blind index, issue 18); the plugin's migrations apply, downgrade and apply again on a
+    scratch database.
     """
     problems: list[str] = []
     info = quanke.plugins.infos.get(name)
@@ -42,6 +44,7 @@ def check_plugin(name: str, quanke: Quanke) -> None:
         if service.certificate is not None:
             problems += _check_certificate(service)
             problems += certificate_field_problems(service)
+    problems += sensitive_column_problems(name, quanke)
     problems += _check_migrations(name, quanke)
     if problems:
         raise AssertionError(f"plugin {name} breaks the contract:\n- " + "\n- ".join(problems))
@@ -91,3 +94,22 @@ def _check_migrations(name: str, quanke: Quanke) -> list[str]:
         probe.close()
         scratch.unlink(missing_ok=True)
     return []
+
+
+#: Column names that hold identifiers; a plugin must store them encrypted (PIPL Art. 51).
+IDENTIFIER_SUFFIXES = ("id_number", "phone")
+
+
+def sensitive_column_problems(name: str, quanke: Quanke) -> list[str]:
+    """Columns of the plugin's tables named like identifiers but stored in plaintext."""
+    from core.platform.crypto import BlindIndex, EncryptedBytes, EncryptedString
+    from core.platform.db import Base
+    info = quanke.plugins.infos[name]
+    package = info.module.rsplit(".", 1)[0] if info.module.endswith(".plugin") else info.module
+    tables = migrate.tables_of(package)
+    return [f"{table.name}.{column.name} holds identifiers but is stored in plaintext: declare it "
+            f"EncryptedString(\"{table.name}.{column.name}\") (and a blind_index to look it up)"
+            for table in Base.metadata.sorted_tables if table.name in tables
+            for column in table.columns
+            if column.name.endswith(IDENTIFIER_SUFFIXES)
+            and not isinstance(column.type, (EncryptedString, EncryptedBytes, BlindIndex))]

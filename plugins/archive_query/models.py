@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Base, UTCDateTime, now
+from core.api import Base, EncryptedJSON, EncryptedString, UTCDateTime, blind_index, now
 
 
 class ArchiveRecord(Base):
@@ -44,7 +44,9 @@ class ArchiveRecord(Base):
     item_no: Mapped[str] = mapped_column(String(32), default="")
     record_date: Mapped[dt.date] = mapped_column(Date)
     issuing_body: Mapped[str] = mapped_column(String(100))
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The record's contents, encrypted as one value (PIPL Art. 51: marriage, family-planning
+    #: and personnel archives); nothing in them is searched in SQL.
+    fields: Mapped[dict] = mapped_column(EncryptedJSON("aq_archive_records.fields"), default=dict)
     row_hash: Mapped[str] = mapped_column(String(32))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("aq_imports.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -63,7 +65,9 @@ class RecordPerson(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
         ForeignKey("aq_archive_records.id", ondelete="CASCADE"))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    #: Encrypted; the look-up by ID goes through ``id_number_index`` (HMAC-SM3).
+    id_number: Mapped[str] = mapped_column(EncryptedString("aq_record_persons.id_number"))
+    id_number_index: Mapped[str | None] = blind_index("id_number", "id_number")
     name: Mapped[str] = mapped_column(String(30))
     role: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -76,7 +80,7 @@ class AccessLog(Base):
     """One look at an archive record, for one person it concerns (查档留痕)."""
 
     __tablename__ = "aq_access_log"
-    __table_args__ = (Index("ix_aq_access_log_subject_at", "subject_id_number", "at"),)
+    __table_args__ = (Index("ix_aq_access_log_subject_at", "subject_id_number_index", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     #: "user:12", "citizen:3" or "system"
@@ -91,7 +95,8 @@ class AccessLog(Base):
         ForeignKey("aq_archive_records.id", ondelete="SET NULL"))
     reference: Mapped[str] = mapped_column(String(100), default="")
     category: Mapped[str] = mapped_column(String(24), default="")
-    subject_id_number: Mapped[str] = mapped_column(String(18))
+    subject_id_number: Mapped[str] = mapped_column(EncryptedString("aq_access_log.subject_id_number"))
+    subject_id_number_index: Mapped[str | None] = blind_index("subject_id_number", "id_number", index=False)
 
 
 class QueryResult(Base):
@@ -101,9 +106,9 @@ class QueryResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     category: Mapped[str] = mapped_column(String(24))
-    subject_id_number: Mapped[str] = mapped_column(String(18))
+    subject_id_number: Mapped[str] = mapped_column(EncryptedString("aq_query_results.subject_id_number"))
     basis: Mapped[str] = mapped_column(String(24))
-    records: Mapped[list] = mapped_column(JSON, default=list)
+    records: Mapped[list] = mapped_column(EncryptedJSON("aq_query_results.records"), default=list)
     taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     taken_by: Mapped[str] = mapped_column(String(48))
 

@@ -17,6 +17,8 @@ QUERY = ServiceDef(
     name="档案查询（e站通）",
     department=DEPARTMENT[0],
     form=ArchiveQueryForm,
+    # subject_id_number counts by its name; the record subject's name is masked too.
+    sensitive_fields={"subject_name": "name"},
     materials=(
         MaterialSpec("applicant_id", "申请人身份证明", description="窗口核验身份证原件；网上申请上传身份证照片"),
         MaterialSpec("power_of_attorney", "经公证的委托书", required=False,

@@ -121,7 +121,7 @@ def generate(count: int, seed: int = SEED) -> Iterator[dict]:
         yield {
             "name": names.full_name(catalog.DEFAULT_DISTRICT_NAME, key), "name_key": key,
             "trade_name": trade, "industry": industry, "name_form": form,
-            "operator_id_number": id_number, "operator_name": operator,
+            "operator_id_number": id_number, "operator_id_number_index": id_number, "operator_name": operator,
             "organisation_form": "family" if family else "individual",
             "family_members": [{"name": _person(rng)[0], "id_number": _person(rng)[1], "relation": "配偶"}]
             if family else [],

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, UTCDateTime, now
+from core.api import Base, EncryptedJSON, EncryptedString, UTCDateTime, blind_index, now
 
 ACTIVE = "active"
 DEREGISTERED = "deregistered"
@@ -59,18 +59,22 @@ class RegisteredBusiness(Base):
     #: (not assigned by the national code system; shown so wherever the code is).
     credit_code_source: Mapped[str] = mapped_column(String(32), default="", server_default="")
     credit_code_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    operator_id_number: Mapped[str] = mapped_column(String(18), index=True)
+    #: Encrypted at rest (PIPL Art. 51); look-ups by ID go through ``operator_id_number_index``.
+    operator_id_number: Mapped[str] = mapped_column(EncryptedString("bl_registered_businesses.operator_id_number"))
+    operator_id_number_index: Mapped[str | None] = blind_index("operator_id_number", "id_number")
     operator_name: Mapped[str] = mapped_column(String(30))
     #: 经营者住所, a registration item (条例第八条); "" for businesses registered before it was asked.
     operator_residence: Mapped[str] = mapped_column(String(200), default="", server_default="")
     organisation_form: Mapped[str] = mapped_column(String(16), default="individual")
-    family_members: Mapped[list] = mapped_column(JSON, default=list)
+    #: Names and ID numbers of family members (家庭经营), encrypted as one value.
+    family_members: Mapped[list] = mapped_column(
+        EncryptedJSON("bl_registered_businesses.family_members"), default=list)
     street: Mapped[str] = mapped_column(String(32), default="", index=True)
     address: Mapped[str] = mapped_column(String(200))
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     capital: Mapped[int] = mapped_column(Integer, default=0)
     employees: Mapped[int] = mapped_column(Integer, default=0)
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(EncryptedString("bl_registered_businesses.phone"), default="")
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     #: Listed as abnormal (经营异常) after a broken premises commitment.
     abnormal: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -83,6 +83,8 @@ REGISTRATION_SERVICE = ServiceDef(
             checks.PERMIT_SCOPES),
     certificate=LICENCE,
     commitment=PREMISES_COMMITMENT_TEXT,
+    # operator_id_number and phone count by their names; family members' names and IDs too:
+    sensitive_fields={"family_members": "people"},
     community=False,
     keywords=("营业执照", "开店", "个体户", "工商登记", "证照联办"),
     guide={**COMMON_GUIDE,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import Base, UTCDateTime, now
+from core.api import Base, EncryptedString, UTCDateTime, now
 
 
 class HardshipStandard(Base):
@@ -44,7 +44,7 @@ class Lawyer(Base):
     name: Mapped[str] = mapped_column(String(64))
     licence_no: Mapped[str] = mapped_column(String(17), unique=True)  # 律师执业证号
     firm: Mapped[str] = mapped_column(String(128))
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(EncryptedString("la_lawyers.phone"), default="")
     max_active: Mapped[int] = mapped_column(Integer, default=10)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -106,7 +106,8 @@ class Termination(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reason: Mapped[str] = mapped_column(String(24))
-    facts: Mapped[str] = mapped_column(Text)
+    #: The case facts found (encrypted at rest: PIPL Art. 28, a legal-aid case's details).
+    facts: Mapped[str] = mapped_column(EncryptedString("la_terminations.facts"))
     #: Art. 48(1)(8) "法律法规规定的其他情形": the law or regulation relied on ("" otherwise).
     basis: Mapped[str] = mapped_column(String(200), default="", server_default="")
     found_on: Mapped[dt.date] = mapped_column(Date)
@@ -128,7 +129,7 @@ class Objection(Base):
     termination_id: Mapped[int | None] = mapped_column(ForeignKey("la_terminations.id"))
     received_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)             # received + 5 days (Art. 49)
-    grounds: Mapped[str] = mapped_column(Text)
+    grounds: Mapped[str] = mapped_column(EncryptedString("la_objections.grounds"))   # encrypted
     filed_by: Mapped[str] = mapped_column(String(48))
     filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/upheld/corrected

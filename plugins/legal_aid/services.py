@@ -61,6 +61,10 @@ APPLICATION = ServiceDef(
     # grant letter is the certificate (给予法律援助决定书), the refusal the plugin's
     # 不予法律援助决定书 (documents/letters.py), both under Art. 43.
     decision_letters="own",
+    # Stored encrypted in the form data and shown masked (PIPL Art. 28: a case's facts and a
+    # household's finances); opposing_party stays plain — the conflict check looks it up.
+    sensitive_fields={"matter": "text", "household": "text", "savings": "text", "other_assets": "text",
+                      "opposing_party_id": "id_number"},
     commitment=COMMITMENT_TEXT,
     keywords=("法援", "法律援助", "律师", "讨薪", "工伤", "家暴", "赡养费", "刑事辩护", "通知辩护"),
     guide={

@@ -82,7 +82,7 @@ def get_application(app_id: int):
         if reveal:
             reveals.record_reveal(db, quanke(), actor=actors.actor_key(me()), object_type="application",
                                   object_id=app.id, subject=app.applicant.id_number,
-                                  fields=["id_number", "phone", "name"], application_id=app.id)
+                                  fields=["id_number", "phone", "name", "form_data"], application_id=app.id)
         return jsonify(application_json(app, detail=True, reveal=reveal))
 
 

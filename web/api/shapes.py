@@ -8,7 +8,8 @@ from core import approval
 from core.acceptance.delivery_choice import masked as masked_address
 from core.platform.errors import NotFound
 from core.platform.identifiers import mask_id, mask_name, mask_phone
-from core.platform.models import Applicant, Application
+from core.platform.masking import mask_form
+from core.platform.models import Applicant, Application, Citizen
 
 from ..access import can_view, may_help_with_draft
 from ..helpers import quanke
@@ -44,7 +45,13 @@ def application_json(app: Application, *, detail: bool = False, reveal: bool = F
         "owner": {"user_id": app.owner_id, "department": app.owner_department},
     }
     if detail:
-        out["form_data"] = app.form_data
+        # Sensitive fields masked by kind, except in an audited reveal (reveal=1), to the
+        # citizen whose application it is, and in a draft (its author writes it back whole).
+        service = quanke().plugins.services.get(app.service_code)
+        who = me()
+        own = isinstance(who, Citizen) and who.id == app.citizen_id
+        out["form_data"] = app.form_data if (reveal or own or app.state == "draft") else mask_form(
+            app.form_data, service.sensitive_fields if service else {})
         out["materials"] = [{"id": m.id, "code": m.code, "status": m.status, "filename": m.filename,
                              "content_type": m.content_type, "size": m.size, "note": m.note,
                              "created_at": iso(m.created_at)} for m in app.materials]

@@ -5,7 +5,7 @@
 * :mod:`.cipher` — the key ring: SM4-GCM / AES-256-GCM per value, HMAC-SM3 blind indexes,
   the ciphertext formats;
 * :mod:`.columns` — the column types models declare (:class:`EncryptedString`,
-  :class:`EncryptedBytes`, :class:`BlindIndex` via :func:`blind_index`);
+  :class:`EncryptedBytes`, :class:`EncryptedJSON`, :class:`BlindIndex` via :func:`blind_index`);
 * :mod:`.registry` — check values of the keys that wrote the data, so a wrong key is caught.
 
 Plugins use the same column types through :mod:`core.api`; none writes crypto of its own.
@@ -22,6 +22,7 @@ from core.platform.crypto.columns import (
     BlindIndex,
     EncryptedBytes,
     EncryptedComparison,
+    EncryptedJSON,
     EncryptedString,
     Unreadable,
     attach,
@@ -34,6 +35,6 @@ from core.platform.crypto.errors import CiphertextError, KeyConfigError
 from core.platform.crypto.keys import KeyProvider
 
 __all__ = ["ALGORITHMS", "BlindIndex", "CiphertextError", "DataKey", "Digest", "EncryptedBytes",
-           "EncryptedComparison", "EncryptedString", "KeyConfigError", "KeyProvider", "KeyRing",
+           "EncryptedComparison", "EncryptedJSON", "EncryptedString", "KeyConfigError", "KeyProvider", "KeyRing",
            "Unreadable", "attach", "blind_index", "encrypted_attributes", "is_ciphertext",
            "ring_for", "ring_of", "version_of"]

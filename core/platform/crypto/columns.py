@@ -17,6 +17,7 @@ connection nobody gave keys to refuses to read or write sensitive values.
 """
 from __future__ import annotations
 
+import json
 import weakref
 
 from sqlalchemy import LargeBinary, String, Text, event
@@ -132,6 +133,30 @@ class EncryptedString(TypeDecorator):
         if value is None or value == "":
             return value
         return _decrypt(dialect, self.label, value, "decrypt")
+
+
+class EncryptedJSON(EncryptedString):
+    """A JSON value (a list or dict: family members, archive contents) stored as one ciphertext.
+
+    Read back as the same Python value; ``None`` stays NULL. Nothing inside can be queried in
+    SQL — a model keeps what it must look up in plain or blind-index columns beside it.
+    """
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, Unreadable):
+            raise value.error
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return ring_for(dialect).encrypt(text, self.label)
+
+    def process_result_value(self, value, dialect):
+        if value is None or value == "":
+            return None
+        opened = _decrypt(dialect, self.label, value, "decrypt")
+        return opened if isinstance(opened, Unreadable) else json.loads(opened)
 
 
 class EncryptedBytes(TypeDecorator):

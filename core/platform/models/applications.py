@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.platform.clock import now
 from core.platform.crypto import EncryptedString, blind_index
+from core.platform.crypto.sealed import SealedJSON
 from core.platform.db import Base, UTCDateTime
 from core.platform.models.enums import State
 from core.platform.models.organisation import Centre
@@ -84,8 +85,12 @@ class Application(Base):
     delivery_method: Mapped[str] = mapped_column(String(16), default="pickup")
     #: 邮寄送达: {"recipient", "phone", "address"} (core.acceptance.delivery_choice); NULL for
     #: pick-up, and for courier applications filed before 0.2 (no address was asked then).
-    courier_address: Mapped[dict | None] = mapped_column(JSON)
-    form_data: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Recipient, phone and address are stored encrypted (:mod:`core.platform.crypto.sealed`).
+    courier_address: Mapped[dict | None] = mapped_column(
+        SealedJSON("applications.courier_address", extra=("recipient", "address")))
+    #: The service's form; the fields holding identifiers or marked sensitive
+    #: (``ServiceDef.sensitive_fields``) are stored encrypted, the rest stays queryable.
+    form_data: Mapped[dict] = mapped_column(SealedJSON("applications.form_data"), default=dict)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -119,7 +119,7 @@ def log_denied(session: Session, *, who, channel: str, what: str, subjects: Iter
 def access_log_for(session: Session, id_number: str, *, page: int = 1,
                    per_page: int = 20) -> tuple[list[AccessLog], int]:
     """Looks at records about ``id_number``, newest first (the citizen's own list)."""
-    base = select(AccessLog).where(AccessLog.subject_id_number == id_number)
+    base = select(AccessLog).where(AccessLog.subject_id_number_index == id_number)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.scalars(base.order_by(AccessLog.at.desc(), AccessLog.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()

@@ -110,8 +110,9 @@ class PortableLoader:
                 conn.execute(delete(PERSONS).where(PERSONS.c.record_id.in_([rid for rid, _ in changed])))
                 ids.update({r.reference: rid for rid, r in changed})
                 out.updated = len(changed)
-            persons = [{**p, "record_id": ids[r.reference]} for r in new + [r for _, r in changed]
-                       for p in r.persons]
+            # The blind index binds the plain ID (hashed as it is bound), like the ORM would.
+            persons = [{**p, "id_number_index": p["id_number"], "record_id": ids[r.reference]}
+                       for r in new + [r for _, r in changed] for p in r.persons]
             if persons:
                 conn.execute(insert(PERSONS), persons)
         return out
@@ -130,10 +131,10 @@ class PostgresCopyLoader:
         CREATE TEMP TABLE IF NOT EXISTS aq_stage_records (
             line integer, reference varchar(100), category varchar(24), fonds_no varchar(32),
             file_no varchar(32), item_no varchar(32), record_date date,
-            issuing_body varchar(100), fields json, row_hash varchar(32)) ON COMMIT DELETE ROWS;
+            issuing_body varchar(100), fields text, row_hash varchar(32)) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS aq_stage_persons (
-            reference varchar(100), id_number varchar(18), name varchar(30), role varchar(16),
-            position smallint, birth_year smallint) ON COMMIT DELETE ROWS;
+            reference varchar(100), id_number text, id_number_index varchar(32), name varchar(30),
+            role varchar(16), position smallint, birth_year smallint) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS aq_stage_done (
             id integer, reference varchar(100), inserted boolean) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS aq_import_seen (
@@ -165,6 +166,11 @@ class PostgresCopyLoader:
         out = BatchResult()
         if not rows:
             return out
+        # COPY bypasses the column types: encrypt and index here, as the types would.
+        dialect = self.conn.dialect
+        seal_fields = RECORDS.c.fields.type.process_bind_param
+        seal_id = PERSONS.c.id_number.type.process_bind_param
+        index_id = PERSONS.c.id_number_index.type.process_bind_param
         with self.conn.begin(), self.raw.cursor() as cur:
             with cur.copy("COPY aq_stage_records (line, reference, category, fonds_no, file_no, "
                           "item_no, record_date, issuing_body, fields, row_hash) FROM STDIN") as cp:
@@ -172,12 +178,14 @@ class PostgresCopyLoader:
                     rec = r.record
                     cp.write_row((r.line, r.reference, rec["category"], rec["fonds_no"],
                                   rec["file_no"], rec["item_no"], rec["record_date"],
-                                  rec["issuing_body"], r.fields_json, rec["row_hash"]))
-            with cur.copy("COPY aq_stage_persons (reference, id_number, name, role, position, "
-                          "birth_year) FROM STDIN") as cp:
+                                  rec["issuing_body"], seal_fields(rec["fields"], dialect),
+                                  rec["row_hash"]))
+            with cur.copy("COPY aq_stage_persons (reference, id_number, id_number_index, name, role, "
+                          "position, birth_year) FROM STDIN") as cp:
                 for r in rows:
                     for p in r.persons:
-                        cp.write_row((r.reference, p["id_number"], p["name"], p["role"],
+                        cp.write_row((r.reference, seal_id(p["id_number"], dialect),
+                                      index_id(p["id_number"], dialect), p["name"], p["role"],
                                       p["position"], p["birth_year"]))
             # Repeated in this file (an earlier batch): each reference claims its place in
             # aq_import_seen; one already there was an earlier line (report and drop). An index
@@ -225,8 +233,9 @@ class PostgresCopyLoader:
             cur.execute("DELETE FROM aq_record_persons p USING aq_stage_done d "
                         "WHERE p.record_id = d.id AND NOT d.inserted")
             cur.execute("""
-                INSERT INTO aq_record_persons (record_id, id_number, name, role, position, birth_year)
-                SELECT d.id, s.id_number, s.name, s.role, s.position, s.birth_year
+                INSERT INTO aq_record_persons (record_id, id_number, id_number_index, name, role,
+                                               position, birth_year)
+                SELECT d.id, s.id_number, s.id_number_index, s.name, s.role, s.position, s.birth_year
                 FROM aq_stage_done d JOIN aq_stage_persons s ON s.reference = d.reference""")
             cur.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
                         "FROM aq_stage_done")

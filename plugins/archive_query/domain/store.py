@@ -30,7 +30,7 @@ def records_for_person(session: Session, id_number: str, category: str | None = 
     persons (both spouses of a marriage record) in the same statement.
     """
     stmt = (select(ArchiveRecord).join(RecordPerson, RecordPerson.record_id == ArchiveRecord.id)
-            .where(RecordPerson.id_number == id_number)
+            .where(RecordPerson.id_number_index == id_number)
             .options(joinedload(ArchiveRecord.persons))
             .order_by(ArchiveRecord.record_date, ArchiveRecord.id).limit(limit))
     if category:

@@ -125,7 +125,7 @@ def search_businesses(session: Session, *, name: str = "", code: str = "", opera
     if code.strip():
         stmt = stmt.where(RegisteredBusiness.credit_code == code.strip().upper())
     if operator_id.strip():
-        stmt = stmt.where(RegisteredBusiness.operator_id_number == operator_id.strip().upper())
+        stmt = stmt.where(RegisteredBusiness.operator_id_number_index == operator_id)
     if street:
         stmt = stmt.where(RegisteredBusiness.street == street)
     if status:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import Base, UTCDateTime, now
+from core.api import Base, EncryptedString, UTCDateTime, now
 
 
 class Holder(Base):
@@ -29,10 +29,12 @@ class Holder(Base):
     name: Mapped[str] = mapped_column(String(128))
     community: Mapped[str] = mapped_column(String(16), index=True)    # home community
     status: Mapped[str] = mapped_column(String(8), default="active")  # active / closed
-    subject: Mapped[str] = mapped_column(String(64), default="")      # audit subject (ID number)
+    #: The audit subject: a person's ID number (encrypted at rest), ``团队:<name>`` for a team.
+    subject: Mapped[str] = mapped_column(EncryptedString("tb_holders.subject"), default="")
     lives_alone: Mapped[bool] = mapped_column(Boolean, default=False)
     loan_exception: Mapped[str] = mapped_column(Text, default="")     # why eligible despite the rule
-    address: Mapped[str] = mapped_column(String(256), default="")
+    #: Home address (with ``lives_alone``, who is alone where): encrypted at rest.
+    address: Mapped[str] = mapped_column(EncryptedString("tb_holders.address"), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str] = mapped_column(Text, default="")

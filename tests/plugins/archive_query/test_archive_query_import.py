@@ -201,8 +201,13 @@ def test_postgres_copy_loader_behaves_like_the_portable_one(aq_pg, tmp_path):
     assert counts(quanke) == (5, 10)
     with quanke.db.session() as session:
         assert len(records_for_person(session, OTHER_WIFE)) == 1
-        assert session.scalar(text("SELECT count(*) FROM aq_record_persons WHERE id_number = :n"),
-                              {"n": WIFE}) == 4  # marriages 2–5; no stale person left on 1
+        assert session.scalar(select(func.count(RecordPerson.id))
+                              .where(RecordPerson.id_number_index == WIFE)) == 4  # marriages 2–5; none stale on 1
+        # COPY wrote ciphertext, not the ID or the record's contents, and the blind index.
+        raw = session.execute(text("SELECT p.id_number, p.id_number_index, r.fields FROM aq_record_persons p "
+                                   "JOIN aq_archive_records r ON r.id = p.record_id")).all()
+        assert len(raw) == 10 and not any(WIFE in str(row) or OTHER_WIFE in str(row) for row in raw)
+        assert all(len(index) == 32 for _, index, _ in raw)
 
 
 @pytest.mark.postgres

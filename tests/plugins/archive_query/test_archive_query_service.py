@@ -41,7 +41,7 @@ def render_text(quanke, app_id) -> str:
 def looks(quanke, id_number):
     with quanke.db.session() as session:
         return [(r.actor, r.kind, r.reference, r.application_id) for r in session.scalars(
-            select(AccessLog).where(AccessLog.subject_id_number == id_number).order_by(AccessLog.id))]
+            select(AccessLog).where(AccessLog.subject_id_number_index == id_number).order_by(AccessLog.id))]
 
 
 # -- self queries -------------------------------------------------------------------------------

@@ -37,7 +37,9 @@ def access_rows(quanke, **where):
     with quanke.db.session() as session:
         stmt = select(AccessLog).order_by(AccessLog.id)
         for key, value in where.items():
-            stmt = stmt.where(getattr(AccessLog, key) == value)
+            # an encrypted column is looked up through its blind index
+            column = getattr(AccessLog, f"{key}_index", None) or getattr(AccessLog, key)
+            stmt = stmt.where(column == value)
         return session.scalars(stmt).all()
 
 
