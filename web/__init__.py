@@ -266,11 +266,13 @@ def _register_errors(app: Flask) -> None:
         }
         status = exc.code or 500
         message = messages.get(status, exc.description or exc.name)
+        # 405 names the methods the resource supports (RFC 9110 §15.5.6)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]
         if wants_json():
             codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                      405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
-            return jsonify({"error": codes.get(status, "http_error"), "message": str(message)}), status
-        return render_template("errors/error.html", code=status, message=message), status
+            return jsonify({"error": codes.get(status, "http_error"), "message": str(message)}), status, headers
+        return render_template("errors/error.html", code=status, message=message), status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
