@@ -142,6 +142,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     request_inputs.init_app(app)  # core.platform.inputs on every request: control characters, JSON depth
     security.init_app(app, quanke)           # request IDs, security headers, lock-out panel
     limits.init_app(app, quanke)      # after every blueprint: limits wrap views by endpoint
+    from . import api_validation
+    api_validation.install(app)       # /api/v1 requests checked against the OpenAPI document
 
     _register_hooks(app, quanke)
     _register_errors(app)

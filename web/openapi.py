@@ -21,8 +21,10 @@ def _errors(*codes: int) -> dict:
 
 
 def _page_params() -> list[dict]:
-    return [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    return [{"name": "page", "in": "query", "x-error-code": "invalid_pagination",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
+            {"name": "per_page", "in": "query", "x-error-code": "invalid_pagination",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
 
 
 def _paged(item: dict) -> dict:
@@ -43,7 +45,7 @@ def _action(summary: str, props: dict | None = None, required: list[str] | None 
           "responses": {"200": {"description": "操作后的申请", **_json(APP)},
                         **_errors(400, 401, 403, 404, 409)}}
     if props is not None:
-        schema = {"type": "object", "properties": props, "additionalProperties": True}
+        schema = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
         op["requestBody"] = {"required": bool(required), **_json(schema)}
@@ -54,42 +56,6 @@ STR = {"type": "string"}
 UPLOADS = {"type": "array", "maxItems": 20, "items": {
     "type": "object", "required": ["material_code", "content_base64"],
     "properties": {"material_code": STR, "filename": STR, "content_base64": {"type": "string", "format": "byte"}}}}
-
-
-def plugin_paths(app, documented: set[str]) -> dict:
-    """Plugin resources under ``/api/v1/<plugin>/`` described from the URL map (path
-    parameters, methods, the view's docstring), so the document covers every endpoint."""
-    import re
-    paths: dict = {}
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api."):
-            continue
-        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
-        if path in documented:
-            continue
-        plugin = rule.rule.split("/")[3]
-        view = app.view_functions.get(rule.endpoint)
-        doc = ((getattr(view, "__doc__", None) or "").strip().splitlines() or [rule.endpoint])[0]
-        params = []
-        for name, conv in rule._converters.items():
-            kind = {"IntegerConverter": "integer", "DatabaseId": "integer", "FloatConverter": "number"}.get(
-                type(conv).__name__, "string")
-            schema = {"type": kind}
-            if kind == "integer":
-                schema.update(minimum=0, maximum=2147483647)
-            params.append({"name": name, "in": "path", "required": True, "schema": schema})
-        item = paths.setdefault(path, {})
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            op = {"summary": doc, "tags": [plugin], "operationId": f"{rule.endpoint}.{method.lower()}",
-                  "responses": {"200": {"description": "成功", **_json({"type": "object"})},
-                                **_errors(400, 401, 403, 404, 409)}}
-            if params:
-                op["parameters"] = params
-            if method in ("POST", "PUT", "PATCH"):
-                op["requestBody"] = {"required": False, **_json({"type": "object"})}
-                op["responses"]["201"] = {"description": "已创建", **_json({"type": "object"})}
-            item[method.lower()] = op
-    return paths
 
 
 def spec(server: str = "", app=None) -> dict:
@@ -168,7 +134,7 @@ def spec(server: str = "", app=None) -> dict:
                                         "uploads": UPLOADS, "consent": {"type": "boolean"}, "consent_text": STR,
                                         "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
                                         "courier_address": COURIER,
-                                        "pickup_centre_id": {"type": "integer"}}})},
+                                        "pickup_centre_id": {"type": "integer"}, "idempotency_key": {"type": "string", "maxLength": 80}}})},
                      "responses": {"201": {"description": "新申请（已提交待受理）", **_json(APP)},
                                    **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/applications/{app_id}": {"get": {
@@ -178,7 +144,7 @@ def spec(server: str = "", app=None) -> dict:
             "patch": {
             "summary": "修改草稿（窗口协助市民，须记录同意；只有草稿可以修改）", "tags": ["applications"],
             "parameters": [APP_ID],
-            "requestBody": {"required": False, **_json({"type": "object", "additionalProperties": True, "properties": {
+            "requestBody": {"required": False, **_json({"type": "object", "properties": {
                 "form_data": {"type": "object", "description": "整张申请表（替换原有内容，按事项表单校验）"},
                 "paper": {"type": "array", "items": STR}, "uploads": UPLOADS,
                 "remove_materials": {"type": "array", "items": {"type": "integer"}},
@@ -269,7 +235,9 @@ def spec(server: str = "", app=None) -> dict:
     from .openapi_ratings import rating_paths
     paths.update(rating_paths())
     if app is not None:
+        from .openapi_plugins import plugin_paths
         paths.update(plugin_paths(app, set(paths)))
+    from .openapi_strict import close_request_bodies
     return {
         "openapi": "3.0.3",
         "info": {"title": "Quanke 全科 API", "version": "1.0.0",
@@ -277,7 +245,7 @@ def spec(server: str = "", app=None) -> dict:
                                 "`quanke user token USERNAME`。错误返回 {\"error\": 代码, \"message\": 说明}。"},
         "servers": [{"url": server or "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": paths,
+        "paths": close_request_bodies(paths),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {
