@@ -19,7 +19,7 @@ from flask_babel import Babel, gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from core.platform.crypto import CiphertextError, KeyConfigError
@@ -57,6 +57,19 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def _resource_exists(app, exc) -> bool:
+    """A 405's path answers one of the methods it names (werkzeug reports 405 for a path no
+    rule matches once its converters refuse, e.g. an id over the 32-bit limit)."""
+    adapter = app.url_map.bind_to_environ(request.environ)
+    for method in getattr(exc, "valid_methods", None) or ():
+        try:
+            adapter.match(request.path, method=method)
+            return True
+        except HTTPException:
+            continue
+    return False
 
 
 def _select_locale():
@@ -267,6 +280,8 @@ def _register_errors(app: Flask) -> None:
             429: _("请求过于频繁，请稍后再试"),
         }
         status = exc.code or 500
+        if status == 405 and not _resource_exists(app, exc):
+            exc, status = NotFound(), 404     # e.g. an id past 2**31-1: no such resource at all
         message = messages.get(status, exc.description or exc.name)
         # 405 names the methods the resource supports (RFC 9110 §15.5.6)
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]

@@ -10,7 +10,8 @@ the views only decide business rules (a checksum, a state, a permission).
 
 The check wraps each API view (it runs after the blueprint's token check, so an
 unauthenticated call still gets 401). Query parameters are checked for their declared type,
-enum and bounds; undeclared query parameters are ignored, as HTTP allows.
+enum and bounds; where an operation declares query parameters, an undeclared one is refused
+(a misspelt filter would otherwise silently return everything).
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def _refuse(message: str, field: str = "", code: str = ERROR_CODE):
 def _query_value(raw: str, schema: dict):
     kind = schema.get("type")
     if kind == "integer":
-        if not re.fullmatch(r"-?[0-9]{1,12}", raw):
+        if not re.fullmatch(r"-?[0-9]{1,19}", raw):
             raise ValueError("应为整数")
         return int(raw)
     if kind == "boolean":
@@ -78,7 +79,23 @@ def _query_value(raw: str, schema: dict):
     return raw
 
 
+def _check_path(parameters: list[dict]):
+    """A path value outside its declared bounds (an id of 0) names no resource: 404."""
+    for param in parameters:
+        if param.get("in") != "path":
+            continue
+        value = (request.view_args or {}).get(param["name"])
+        if value is not None and list(_validator(param.get("schema") or {}).iter_errors(value)):
+            return jsonify({"error": "not_found", "message": "页面或记录不存在"}), 404
+    return None
+
+
 def _check_query(parameters: list[dict]):
+    declared = {p["name"] for p in parameters if p.get("in") == "query"}
+    unknown = sorted(set(request.args) - declared) if declared else []
+    if unknown:   # a misspelt filter would otherwise be ignored and return everything
+        return _refuse(f"未知的查询参数 {unknown[0][:64]}（可用：{'、'.join(sorted(declared))}）",
+                       unknown[0][:64])
     for param in parameters:
         if param.get("in") != "query":
             continue
@@ -156,7 +173,8 @@ def _wrap(view, checks: dict):
     def checked(*args, **kwargs):
         operation, validator = checks.get(request.method, (None, None))
         if operation is not None:
-            refused = _check_query(operation.get("parameters") or [])
+            refused = (_check_path(operation.get("parameters") or [])
+                       or _check_query(operation.get("parameters") or []))
             if refused is None and validator is not None:
                 refused = _check_body(operation, validator)
             if refused is not None:

@@ -28,10 +28,19 @@ def _close(schema) -> None:
 
 
 def close_request_bodies(paths: dict) -> dict:
+    """Close request objects, and list the answers web.api_validation may give: 400 where
+    there is a body or a query to check, 404 where a path value may name nothing."""
+    from .openapi import _errors
     for item in paths.values():
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
+            params = operation.get("parameters") or []
+            responses = operation.setdefault("responses", {})
+            if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
+                responses.setdefault("400", _errors(400)["400"])
+            if any(p.get("in") == "path" for p in params):
+                responses.setdefault("404", _errors(404)["404"])
             for media in ((operation.get("requestBody") or {}).get("content") or {}).values():
                 _close(media.get("schema"))
     return paths
