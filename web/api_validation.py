@@ -43,9 +43,18 @@ def _to_json_schema(schema):
     return out
 
 
+_VALIDATORS: dict[int, tuple[dict, object]] = {}
+
+
 def _validator(schema):
+    """One compiled validator per schema object of the document (built at install time)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
     from jsonschema import Draft7Validator
-    return Draft7Validator(_to_json_schema(copy.deepcopy(schema)))
+    validator = Draft7Validator(_to_json_schema(copy.deepcopy(schema)))
+    _VALIDATORS[id(schema)] = (schema, validator)   # the schema kept: its id stays its own
+    return validator
 
 
 def _where(error) -> str:

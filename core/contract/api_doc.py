@@ -18,7 +18,8 @@ listing ``properties`` are closed), so the view only decides business rules.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def api_doc(*, body: dict | None = None, query: list[dict] | None = None,
