@@ -219,7 +219,7 @@ def spec(server: str = "", app=None) -> dict:
                      "responses": {"201": {"description": "号码", **_json({"type": "object"})}, **_errors(400, 401, 403, 404)}}},
         "/api/v1/tickets/call": {"post": {
             "summary": "叫下一位", "tags": ["queue tickets"],
-            "requestBody": {"required": False, **_json({"type": "object", "properties": {"window": STR}})},
+            "requestBody": {"required": False, **_json({"type": "object", "properties": {"window": {"type": "string", "maxLength": 16}}})},
             "responses": {"200": {"description": "叫到的号码（无人等候时为 null）", **_json({"type": "object"})},
                           **_errors(400, 401, 403)}}},
         "/api/v1/stats": {"get": {

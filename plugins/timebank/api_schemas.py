@@ -9,7 +9,8 @@ ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
 MINUTES = {"x-error-code": "minutes_not_integer", "oneOf": [{"type": "integer", "minimum": 1, "maximum": 1000000},
                      {"type": "string", "pattern": "^[0-9]{1,4}:[0-5][0-9](:00)?$"}]}
 REASON = {"type": "string", "minLength": 2, "maxLength": 500, "pattern": "^\\S(.*\\S)?$"}
-WHEN = {"type": "string", "format": "date-time", "description": "ISO 8601，如 2026-12-01T09:00+08:00"}
+WHEN = {"type": "string", "format": "date-time", "description": "ISO 8601，如 2026-12-01T09:00+08:00",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"}
 JOURNAL = {"type": "object", "required": ["journal_id"], "properties": {"journal_id": {"type": "integer"}}}
 REQUEST = {"type": "object", "required": ["id", "number", "status"], "properties": {
     "id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"}}}

@@ -50,7 +50,7 @@ def token_for(path: str, tokens: dict) -> str:
 #: to mean anything" after trimming, a state), which positive_data_acceptance cannot tell
 #: apart from a shape error; those are let through here and nowhere else.
 SHAPE_CODES = {"invalid_request", "invalid_json", "invalid_field", "not_integer", "invalid_pagination",
-               "invalid_volunteers", "minutes_not_integer", "minutes_invalid", "invalid_window"}
+               "invalid_volunteers", "minutes_not_integer", "minutes_invalid"}
 
 
 def _business_rule_refusal(failure, response) -> bool:
