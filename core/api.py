@@ -19,6 +19,7 @@ from core.contract.services import (CertificateContext, Check, CheckContext, Che
 from core.contract.legal_clock import Citation, LegalClock, licensing_clock
 from core.contract.plugin_settings import package_dir, require_settings, require_templates, setting
 from core.contract.host import PluginHost
+from core.contract.api_doc import api_doc
 from core.runtime import Quanke
 # -- platform: errors, time, tables, identifiers, audit ----------------------------------------
 from core.platform.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, QuankeError
@@ -82,7 +83,7 @@ TESTING_KIT = ("check_plugin", "drive_to", "file_at_counter", "seed_world", "sna
                "sms_code")
 
 __all__ = [
-    "__version__", "hookimpl",
+    "__version__", "hookimpl", "api_doc",
     # declarations and the plugin host
     "CertificateContext", "Check", "CheckContext", "CheckResult", "MaterialSpec", "Outcome",
     "ServiceDef", "LegalClock", "Citation", "licensing_clock", "PluginHost", "Quanke", "setting", "require_settings", "require_templates",

@@ -19,7 +19,7 @@ from flask_babel import Babel, gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from core.platform.crypto import CiphertextError, KeyConfigError
@@ -57,6 +57,19 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def _resource_exists(app, exc) -> bool:
+    """A 405's path answers one of the methods it names (werkzeug reports 405 for a path no
+    rule matches once its converters refuse, e.g. an id over the 32-bit limit)."""
+    adapter = app.url_map.bind_to_environ(request.environ)
+    for method in getattr(exc, "valid_methods", None) or ():
+        try:
+            adapter.match(request.path, method=method)
+            return True
+        except HTTPException:
+            continue
+    return False
 
 
 def _select_locale():
@@ -151,6 +164,8 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     request_inputs.init_app(app)  # core.platform.inputs on every request: control characters, JSON depth
     security.init_app(app, quanke)           # request IDs, security headers, lock-out panel
     limits.init_app(app, quanke)      # after every blueprint: limits wrap views by endpoint
+    from . import api_validation
+    api_validation.install(app)       # /api/v1 requests checked against the OpenAPI document
 
     _register_hooks(app, quanke)
     _register_errors(app)
@@ -274,12 +289,16 @@ def _register_errors(app: Flask) -> None:
             429: _("请求过于频繁，请稍后再试"),
         }
         status = exc.code or 500
+        if status == 405 and not _resource_exists(app, exc):
+            exc, status = NotFound(), 404     # e.g. an id past 2**31-1: no such resource at all
         message = messages.get(status, exc.description or exc.name)
+        # 405 names the methods the resource supports (RFC 9110 §15.5.6)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]
         if wants_json():
             codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                      405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
-            return jsonify({"error": codes.get(status, "http_error"), "message": str(message)}), status
-        return render_template("errors/error.html", code=status, message=message), status
+            return jsonify({"error": codes.get(status, "http_error"), "message": str(message)}), status, headers
+        return render_template("errors/error.html", code=status, message=message), status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

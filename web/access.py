@@ -134,10 +134,18 @@ def reveal_needs_identity(who, app: Application, db) -> bool:
 def may_help_with_draft(who, app: Application, db) -> bool:
     """A counter worker helping the citizen in front of them edit a draft (修改草稿): a draft
     is otherwise private to the citizen. The worker must have re-checked the citizen's ID at
-    the window in the last half hour (:mod:`core.people.presence`) — the same rule for
-    reading (GET) and changing (PATCH) — and the centre must be authorised for the service
-    (the workflow checks this again and records the citizen's consent)."""
+    the window in the last half hour (:mod:`core.people.presence`), or the citizen must have
+    consented from the portal to the worker's centre helping (:mod:`core.people.consent`) —
+    the same rule for reading (GET) and changing (PATCH) — and the centre must be authorised
+    for the service (the workflow checks this again and records the citizen's consent)."""
     return (isinstance(who, User) and who.active and who.has_role(Role.COUNTER)
             and app.state == State.DRAFT.value
             and centre_may_accept(db, who.centre_id, app.service_code)
-            and presence.is_present(db, who, app.applicant_id))
+            and helping(db, who, app.applicant_id))
+
+
+def helping(db, who: User, applicant_id) -> bool:
+    """The worker is helping this person: identified at the window, or consented to."""
+    from core.people import consent
+    return (presence.is_present(db, who, applicant_id)
+            or consent.has_consent(db, applicant_id, who.centre_id))

@@ -239,7 +239,7 @@ def material_file(material_id: int):
         load_app(db, material.application_id, who)
         content_type, filename, digest = material.content_type, material.filename, material.sha256
     try:
-        data = material_store.read(quanke().config["UPLOAD_DIR"], digest)
+        data = material_store.read(quanke().config["UPLOAD_DIR"], digest, quanke().keys.ring())
     except OSError:
         abort(404)
     response = send_file(io.BytesIO(data), mimetype=content_type or "application/octet-stream",

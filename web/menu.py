@@ -69,7 +69,8 @@ def menu_for(identity) -> list[dict]:
     items: list[dict] = []
     if identity.is_citizen:
         items += [_item("portal.home", _("我的办件")), _item("portal.services", _("网上办事")),
-                  _item("portal.appointments", _("预约取号")), _item("portal.profile", _("实名信息"))]
+                  _item("portal.appointments", _("预约取号")), _item("portal.profile", _("实名信息")),
+                  _item("portal.consents", _("授权窗口协助"))]
     else:
         if identity.has_any(Role.COUNTER, Role.AGENT):
             items.append(_item("counter.home", _("窗口工作台")))

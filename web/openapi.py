@@ -21,8 +21,10 @@ def _errors(*codes: int) -> dict:
 
 
 def _page_params() -> list[dict]:
-    return [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    return [{"name": "page", "in": "query", "x-error-code": "invalid_pagination",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
+            {"name": "per_page", "in": "query", "x-error-code": "invalid_pagination",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
 
 
 def _paged(item: dict) -> dict:
@@ -43,7 +45,7 @@ def _action(summary: str, props: dict | None = None, required: list[str] | None 
           "responses": {"200": {"description": "操作后的申请", **_json(APP)},
                         **_errors(400, 401, 403, 404, 409)}}
     if props is not None:
-        schema = {"type": "object", "properties": props, "additionalProperties": True}
+        schema = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
         op["requestBody"] = {"required": bool(required), **_json(schema)}
@@ -51,45 +53,14 @@ def _action(summary: str, props: dict | None = None, required: list[str] | None 
 
 
 STR = {"type": "string"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+B64 = {"type": "string", "format": "byte",   # what base64.b64decode(validate=True) accepts
+       "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"}
+DATE = {"type": "string", "format": "date",   # inputs.parse_date: 1900-01-01 … 2100-12-31
+        "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}
 UPLOADS = {"type": "array", "maxItems": 20, "items": {
     "type": "object", "required": ["material_code", "content_base64"],
-    "properties": {"material_code": STR, "filename": STR, "content_base64": {"type": "string", "format": "byte"}}}}
-
-
-def plugin_paths(app, documented: set[str]) -> dict:
-    """Plugin resources under ``/api/v1/<plugin>/`` described from the URL map (path
-    parameters, methods, the view's docstring), so the document covers every endpoint."""
-    import re
-    paths: dict = {}
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api."):
-            continue
-        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
-        if path in documented:
-            continue
-        plugin = rule.rule.split("/")[3]
-        view = app.view_functions.get(rule.endpoint)
-        doc = ((getattr(view, "__doc__", None) or "").strip().splitlines() or [rule.endpoint])[0]
-        params = []
-        for name, conv in rule._converters.items():
-            kind = {"IntegerConverter": "integer", "DatabaseId": "integer", "FloatConverter": "number"}.get(
-                type(conv).__name__, "string")
-            schema = {"type": kind}
-            if kind == "integer":
-                schema.update(minimum=0, maximum=2147483647)
-            params.append({"name": name, "in": "path", "required": True, "schema": schema})
-        item = paths.setdefault(path, {})
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            op = {"summary": doc, "tags": [plugin], "operationId": f"{rule.endpoint}.{method.lower()}",
-                  "responses": {"200": {"description": "成功", **_json({"type": "object"})},
-                                **_errors(400, 401, 403, 404, 409)}}
-            if params:
-                op["parameters"] = params
-            if method in ("POST", "PUT", "PATCH"):
-                op["requestBody"] = {"required": False, **_json({"type": "object"})}
-                op["responses"]["201"] = {"description": "已创建", **_json({"type": "object"})}
-            item[method.lower()] = op
-    return paths
+    "properties": {"material_code": STR, "filename": STR, "content_base64": B64}}}
 
 
 def spec(server: str = "", app=None) -> dict:
@@ -111,7 +82,7 @@ def spec(server: str = "", app=None) -> dict:
         "/api/v1/applicants": {
             "get": {"summary": "按证件号码查找申请人", "tags": ["applicants"],
                     "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["person", "enterprise"]}},
-                                   {"name": "id_number", "in": "query", "required": True, "schema": STR}],
+                                   {"name": "id_number", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}, "x-error-code": "invalid_field"}],
                     "responses": {"200": {"description": "0或1个申请人", **_json(_paged({"$ref": "#/components/schemas/Applicant"}))},
                                   **_errors(400, 401, 403)}},
             "post": {"summary": "登记申请人（校验身份证号/统一社会信用代码）", "tags": ["applicants"],
@@ -122,12 +93,12 @@ def spec(server: str = "", app=None) -> dict:
                                    **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/applicants/{applicant_id}": {"get": {
             "summary": "申请人（脱敏）", "tags": ["applicants"],
-            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
             "responses": {"200": {"description": "申请人", **_json({"$ref": "#/components/schemas/Applicant"})},
                           **_errors(401, 403, 404)}}},
         "/api/v1/applicants/{applicant_id}/identify": {"post": {
             "summary": "核验申请人证件（窗口当面）：此后半小时内可协助修改其草稿、查看其完整信息", "tags": ["applicants"],
-            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
             "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number"],
                                                        "properties": {"id_number": STR}})},
             "responses": {"200": {"description": "核验一致", **_json({"type": "object", "properties": {
@@ -135,21 +106,21 @@ def spec(server: str = "", app=None) -> dict:
                           **_errors(400, 401, 403, 404)}}},
         "/api/v1/applicants/{applicant_id}/phone": {"post": {
             "summary": "变更申请人手机号码（窗口办理，核验本人证件；原号码会收到通知）", "tags": ["applicants"],
-            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+            "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
             "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number", "phone"],
                                                        "properties": {"id_number": STR, "phone": STR}})},
             "responses": {"200": {"description": "申请人（脱敏）", **_json({"$ref": "#/components/schemas/Applicant"})},
                           **_errors(400, 401, 403, 404)}}},
         "/api/v1/applicants/{applicant_id}/portraits": {
             "get": {"summary": "申请人已登记的人像（不含照片）", "tags": ["applicants"],
-                    "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                    "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
                     "responses": {"200": {"description": "人像登记列表", **_json(_paged({"type": "object"}))},
                                   **_errors(400, 401, 403)}},
             "post": {"summary": "窗口人像登记（本人到场，核验身份证件；用于网上人脸核验；记入审计）", "tags": ["applicants"],
-                     "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                     "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
                      "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number", "photo_base64"],
                                                                 "properties": {"id_number": {**STR, "description": "读卡或录入的本人身份证号，须与申请人一致"},
-                                                                               "photo_base64": {**STR, "description": "JPEG/PNG 照片（Base64）"},
+                                                                               "photo_base64": {**B64, "description": "JPEG/PNG 照片（Base64）"},
                                                                                "source": {"type": "string", "enum": ["live_photo", "id_photo"]}}})},
                      "responses": {"201": {"description": "已登记的人像（不含照片）", **_json({"type": "object"})},
                                    **_errors(400, 401, 403, 404, 503)}}},
@@ -163,12 +134,12 @@ def spec(server: str = "", app=None) -> dict:
                                      "description": "同一键重复提交只产生一个申请"}],
                      "requestBody": {"required": True, **_json({
                          "type": "object", "required": ["service_code", "applicant_id", "form_data", "consent"],
-                         "properties": {"service_code": STR, "applicant_id": {"type": "integer"},
+                         "properties": {"service_code": STR, "applicant_id": ID,
                                         "form_data": {"type": "object"}, "paper": {"type": "array", "items": STR},
                                         "uploads": UPLOADS, "consent": {"type": "boolean"}, "consent_text": STR,
                                         "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
                                         "courier_address": COURIER,
-                                        "pickup_centre_id": {"type": "integer"}}})},
+                                        "pickup_centre_id": ID, "idempotency_key": {"type": "string", "maxLength": 80}}})},
                      "responses": {"201": {"description": "新申请（已提交待受理）", **_json(APP)},
                                    **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/applications/{app_id}": {"get": {
@@ -178,13 +149,13 @@ def spec(server: str = "", app=None) -> dict:
             "patch": {
             "summary": "修改草稿（窗口协助市民，须记录同意；只有草稿可以修改）", "tags": ["applications"],
             "parameters": [APP_ID],
-            "requestBody": {"required": False, **_json({"type": "object", "additionalProperties": True, "properties": {
+            "requestBody": {"required": False, **_json({"type": "object", "properties": {
                 "form_data": {"type": "object", "description": "整张申请表（替换原有内容，按事项表单校验）"},
                 "paper": {"type": "array", "items": STR}, "uploads": UPLOADS,
-                "remove_materials": {"type": "array", "items": {"type": "integer"}},
+                "remove_materials": {"type": "array", "items": ID},
                 "delivery_method": {"type": "string", "enum": ["pickup", "courier"]},
                 "courier_address": COURIER,
-                "pickup_centre_id": {"type": "integer", "nullable": True},
+                "pickup_centre_id": {**ID, "nullable": True},
                 "consent": {"type": "boolean"}}})},
             "responses": {"200": {"description": "修改后的草稿", **_json(APP)}, **_errors(400, 401, 403, 404, 409)}}},
         "/api/v1/applications/{app_id}/checks": {"get": {
@@ -208,11 +179,11 @@ def spec(server: str = "", app=None) -> dict:
         "/api/v1/applications/{app_id}/resubmit": _action("补正后重新提交"),
         "/api/v1/applications/{app_id}/claim": _action("认领（排他）"),
         "/api/v1/applications/{app_id}/release": _action("退回待认领或转交指定审批人员（首问负责：写明接手人）",
-                                                        {"to_user_id": {"type": "integer"}, "note": STR}),
+                                                        {"to_user_id": ID, "note": STR}),
         "/api/v1/applications/{app_id}/hand-over": _action(
             "移交（首问负责）：指定接手的人员或部门队列，写明说明",
-            {"to_user_id": {"type": "integer"}, "to_department": STR, "note": STR}, ["note"]),
-        "/api/v1/applications/{app_id}/assign": _action("分派（部门负责人）", {"approver_id": {"type": "integer"}}, ["approver_id"]),
+            {"to_user_id": ID, "to_department": STR, "note": STR}, ["note"]),
+        "/api/v1/applications/{app_id}/assign": _action("分派（部门负责人）", {"approver_id": ID}, ["approver_id"]),
         "/api/v1/applications/{app_id}/approve": _action("批准（issue=true 同时出证）", {"reasons": STR, "issue": {"type": "boolean"}}),
         "/api/v1/applications/{app_id}/reject": _action("不予批准", {"reasons": STR}, ["reasons"]),
         "/api/v1/applications/{app_id}/issue": _action("出证"),
@@ -220,7 +191,7 @@ def spec(server: str = "", app=None) -> dict:
         "/api/v1/applications/{app_id}/pause": _action("中止计时", {"reason": STR}, ["reason"]),
         "/api/v1/applications/{app_id}/resume": _action("恢复计时"),
         "/api/v1/applications/{app_id}/extend": _action("延长期限（部门负责人，一次）",
-                                                       {"days": {"type": "integer"}, "reason": STR}, ["days", "reason"]),
+                                                       {"days": {"type": "integer", "minimum": -1000, "maximum": 1000}, "reason": STR}, ["days", "reason"]),
         "/api/v1/applications/{app_id}/deliver": _action("送达：窗口领取（核验身份）或邮寄", {
             "method": {"type": "string", "enum": ["pickup", "courier"]}, "recipient_name": STR,
             "recipient_id_number": STR, "tracking_no": STR}),
@@ -230,13 +201,13 @@ def spec(server: str = "", app=None) -> dict:
             "parameters": [{"name": "department", "in": "path", "required": True, "schema": STR},
                            {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "waiting", "in_review", "mine", "overdue", "paused"]}},
                            {"name": "service", "in": "query", "schema": STR},
-                           {"name": "centre_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                           {"name": "centre_id", "in": "query", "schema": ID},
                            *_page_params()],
             "responses": {"200": {"description": "队列", **_json(_paged(APP))}, **_errors(400, 401, 403)}}},
         "/api/v1/enquiries": {"post": {
             "summary": "登记咨询（首问负责）：当场答复，或移交人员/部门", "tags": ["queue tickets"],
             "requestBody": {"required": True, **_json({"type": "object", "required": ["question"], "properties": {
-                "question": STR, "answer": STR, "to_user_id": {"type": "integer"}, "to_department": STR,
+                "question": STR, "answer": STR, "to_user_id": ID, "to_department": STR,
                 "note": STR, "service_code": STR}})},
             "responses": {"201": {"description": "已登记", **_json({"type": "object"})},
                           **_errors(400, 401, 403)}}},
@@ -248,13 +219,13 @@ def spec(server: str = "", app=None) -> dict:
                      "responses": {"201": {"description": "号码", **_json({"type": "object"})}, **_errors(400, 401, 403, 404)}}},
         "/api/v1/tickets/call": {"post": {
             "summary": "叫下一位", "tags": ["queue tickets"],
-            "requestBody": {"required": False, **_json({"type": "object", "properties": {"window": STR}})},
+            "requestBody": {"required": False, **_json({"type": "object", "properties": {"window": {"type": "string", "maxLength": 16}}})},
             "responses": {"200": {"description": "叫到的号码（无人等候时为 null）", **_json({"type": "object"})},
                           **_errors(400, 401, 403)}}},
         "/api/v1/stats": {"get": {
             "summary": "统计（按事项、中心、日期；受理到决定用时；超期；满意度）", "tags": ["admin"],
-            "parameters": [{"name": "start", "in": "query", "schema": {"type": "string", "format": "date"}},
-                           {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"}}],
+            "parameters": [{"name": "start", "in": "query", "schema": DATE, "x-error-code": "invalid_field"},
+                           {"name": "end", "in": "query", "schema": DATE, "x-error-code": "invalid_field"}],
             "responses": {"200": {"description": "统计", **_json({"type": "object"})}, **_errors(400, 401, 403)}}},
         "/api/v1/audit": {"get": {
             "summary": "审计日志查询（审计人员）", "tags": ["audit"],
@@ -269,7 +240,9 @@ def spec(server: str = "", app=None) -> dict:
     from .openapi_ratings import rating_paths
     paths.update(rating_paths())
     if app is not None:
+        from .openapi_plugins import plugin_paths
         paths.update(plugin_paths(app, set(paths)))
+    from .openapi_strict import close_request_bodies
     return {
         "openapi": "3.0.3",
         "info": {"title": "Quanke 全科 API", "version": "1.0.0",
@@ -277,7 +250,7 @@ def spec(server: str = "", app=None) -> dict:
                                 "`quanke user token USERNAME`。错误返回 {\"error\": 代码, \"message\": 说明}。"},
         "servers": [{"url": server or "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": paths,
+        "paths": close_request_bodies(paths),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {

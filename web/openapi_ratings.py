@@ -9,7 +9,7 @@ ITEM_ID = {"name": "item_id", "in": "path", "required": True,
 TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
 LEVEL_BODY = {"required": True, **_json({"type": "object", "required": ["level"], "properties": {
-    "level": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STR}})}
+    "level": {"type": "integer", "minimum": 1, "maximum": 5, "x-error-code": "invalid_rating"}, "comment": STR}})}
 OBJ = {"type": "object"}
 
 

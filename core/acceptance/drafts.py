@@ -2,7 +2,7 @@
 from __future__ import annotations
 import logging
 from typing import Iterable
-from core.people import presence
+from core.people import consent as citizen_consent, presence
 from core.platform.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from core.acceptance.uploads import Upload
 from core.platform.models import (Application, Centre, Citizen, State, User)
@@ -63,8 +63,11 @@ def update_draft(quanke, actor: Actor, app_id: int, *, form_data=None, paper: It
                 f"申请当前状态为“{State(app.state).label}”，只有草稿可以修改；"
                 "已提交的申请如需更正，请等待窗口的一次性告知补正",
                 code="not_a_draft", details={"state": app.state})
-        if isinstance(who, User) and not presence.is_present(session, who, app.applicant_id):
-            raise Forbidden("只能为窗口前的申请人修改草稿：请先核验申请人的身份证件",
+        if isinstance(who, User) and not (presence.is_present(session, who, app.applicant_id)
+                                          or citizen_consent.has_consent(session, app.applicant_id,
+                                                                 who.centre_id)):
+            raise Forbidden("只能为窗口前的申请人修改草稿：请先核验申请人的身份证件，"
+                            "或请申请人在网上授权本中心协助",
                             code="applicant_not_present")
         service = quanke.service(app.service_code)
         changed: dict = {}

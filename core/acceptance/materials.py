@@ -40,8 +40,9 @@ def add_materials(quanke, session: Session, app: Application, service: ServiceDe
         if not spec.paper_ok:
             raise InvalidInput(f"“{spec.name}”须提交电子件", code="scan_required", field=code)
         app.materials.append(Material(code=code, status=MaterialStatus.PAPER.value))
+    ring = quanke.keys.ring()
     for item in checked:
-        store(quanke.config["UPLOAD_DIR"], item)
+        key = store(quanke.config["UPLOAD_DIR"], item, ring)   # encrypted; keyed name
         app.materials.append(Material(code=item.material_code, status=MaterialStatus.SCAN.value,
                                       filename=item.filename, content_type=item.content_type,
-                                      size=item.size, sha256=item.sha256))
+                                      size=item.size, sha256=key))

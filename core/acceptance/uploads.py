@@ -1,5 +1,5 @@
 """Material files: content sniffing, size/type limits per material spec, image re-encoding,
-storage by sha256.
+encrypted storage.
 
 Types are decided from the file's bytes, never from its name or the browser's claim, so a
 renamed executable is not a "PDF". Images are decoded and written again by Pillow
@@ -7,8 +7,10 @@ renamed executable is not a "PDF". Images are decoded and written again by Pillo
 position, device serial), no comments, nothing appended after the image data (a JPEG that is
 also a ZIP or an HTML page) — and a file that is not a decodable image, or would decode to an
 enormous bitmap (a "decompression bomb"), is refused. Files are stored once per content under
-the upload dir: the sha256 (and size) are those of the stored, re-encoded bytes, so the same
-photo handed in twice is stored once and a stored file always matches its hash.
+the upload dir, encrypted with the deployment's data key (SM4-GCM, :mod:`core.platform.crypto`)
+and named by a keyed HMAC of the re-encoded bytes' sha256 (:func:`file_key`), so the same
+photo handed in twice is stored once and the disk holds neither the documents nor their
+bare hashes. ``quanke uploads encrypt`` migrates files written before (:mod:`core.ops.upload_commands`).
 """
 from __future__ import annotations
 
@@ -117,20 +119,72 @@ def sanitise_image(data: bytes, content_type: str, spec: MaterialSpec) -> bytes:
     return out.getvalue()
 
 
-def storage_path(upload_dir: str | Path, sha256: str) -> Path:
-    return Path(upload_dir) / sha256[:2] / sha256
+#: What names a stored file (``materials.sha256``): the blind-index HMAC (HMAC-SM3 under the
+#: deployment's index key) of the plaintext's SHA-256 — equal contents still share one file,
+#: but the name no longer lets anyone holding a copy of a document confirm it is on disk.
+FILE_DOMAIN = "material_file"
+LEGACY_NAME_LENGTH = 64      # a bare sha256 hex digest: a file from before encryption
 
 
-def store(upload_dir: str | Path, checked: CheckedUpload) -> Path:
-    """Write the file once (content-addressed); safe to call twice for the same content."""
-    path = storage_path(upload_dir, checked.sha256)
+def file_key(ring, checked_sha256: str) -> str:
+    """The de-duplication key (and file name) of content whose SHA-256 is ``checked_sha256``."""
+    return str(ring.blind_index(FILE_DOMAIN, checked_sha256))
+
+
+def _label(key: str) -> str:
+    # bound into the ciphertext (AEAD associated data): a file moved under another name fails
+    return f"materials.file:{key}"
+
+
+def storage_path(upload_dir: str | Path, key: str) -> Path:
+    return Path(upload_dir) / key[:2] / key
+
+
+def store(upload_dir: str | Path, checked: CheckedUpload, ring) -> str:
+    """Encrypt and write the file once per content; returns its key (store it as
+    ``Material.sha256``). Safe to call twice for the same content."""
+    key = file_key(ring, checked.sha256)
+    path = storage_path(upload_dir, key)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(checked.data)
-        tmp.replace(path)
-    return path
+        _write(path, ring.encrypt_bytes(checked.data, _label(key)))
+    return key
 
 
-def read(upload_dir: str | Path, sha256: str) -> bytes:
-    return storage_path(upload_dir, sha256).read_bytes()
+def _write(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(blob)
+    tmp.replace(path)
+
+
+def read(upload_dir: str | Path, key: str, ring) -> bytes:
+    """The plaintext of a stored material (decrypted; a wrong key or an altered file raises
+    :class:`core.platform.crypto.CiphertextError`, never garbage). A file from before
+    encryption (named by its bare sha256, see :func:`encrypt_legacy`) is read as it is."""
+    blob = storage_path(upload_dir, key).read_bytes()
+    if len(key) == LEGACY_NAME_LENGTH and not is_encrypted(blob):
+        return blob
+    return ring.decrypt_bytes(blob, _label(key))
+
+
+def is_encrypted(blob: bytes) -> bool:
+    from core.platform.crypto.cipher import BYTES_PREFIX
+    return blob.startswith(BYTES_PREFIX)
+
+
+def encrypt_legacy(upload_dir: str | Path, legacy_sha256: str, ring) -> str | None:
+    """Migrate one plaintext file named by its bare sha256 in place: write it encrypted under
+    its keyed name, then remove the plaintext. Returns the new key, or None when the file is
+    missing or does not match its name (left untouched for a person to look at)."""
+    old = storage_path(upload_dir, legacy_sha256)
+    try:
+        data = old.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != legacy_sha256:
+        return None
+    key = file_key(ring, legacy_sha256)
+    new = storage_path(upload_dir, key)
+    if not new.exists():
+        _write(new, ring.encrypt_bytes(data, _label(key)))
+    return key

@@ -14,6 +14,7 @@ from core.ops.backup import backup_command, restore_command
 from core.ops.document_commands import documents, seal, verify_pdf
 from core.ops.identity_commands import identity
 from core.ops.key_commands import keys
+from core.ops.upload_commands import uploads_group
 from core.ops.plugin_commands import (
     plugin_group,
     plugin_new,  # noqa: F401 - kept importable here
@@ -72,6 +73,7 @@ def main(ctx):
 # -- the commands -----------------------------------------------------------------------------
 
 main.add_command(db)
+main.add_command(uploads_group)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(demo_data)

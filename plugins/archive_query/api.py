@@ -19,7 +19,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from core.api import Citizen, Forbidden, InvalidInput, QuankeError, user_for_token
+from core.api import Citizen, Forbidden, InvalidInput, QuankeError, api_doc, user_for_token
 
 from plugins.archive_query.domain import lookups, settings
 from plugins.archive_query.domain.access import access_log_for, is_archive_staff, log_entry
@@ -163,6 +163,8 @@ def get_settings():
 
 
 @api.put("/settings")
+@api_doc(body={"type": "object", "required": ["auto_approve_self"], "properties": {
+    "auto_approve_self": {"type": "boolean"}, "note": {"type": "string", "maxLength": 500}}})
 def put_settings():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from core.api import (
     record_view,
 )
 from core.api import today as local_today
+from plugins.business_license import api_schemas as doc
 from plugins.business_license.domain import (
     catalog,
     filing,
@@ -111,6 +112,7 @@ def business(credit_code):
 
 
 @bp.get("/name-check")
+@doc.name_check
 def name_check():
     """Is a name free? ``trade_name``, ``industry``, ``name_form`` → clash or not."""
     from plugins.business_license.domain import names
@@ -132,6 +134,7 @@ def name_check():
 # -- filing and bundles --------------------------------------------------------------------
 
 @bp.post("/applications")
+@doc.application
 def file_application():
     """File one of the four services with the register checked first (no half-saved input)."""
     user = api_user()
@@ -147,6 +150,7 @@ def file_application():
 
 
 @bp.post("/bundles")
+@doc.bundle
 def file_bundle():
     """证照联办: one joint form → two applications and their bundle reference."""
     user = api_user()
@@ -164,6 +168,7 @@ def get_bundle(reference):
 
 
 @bp.post("/bundles/<reference>/accept")
+@doc.accept_bundle
 def accept_bundle(reference):
     user = api_user()
     data = bodies.body()
@@ -223,6 +228,7 @@ def inspection_list():
 
 
 @bp.post("/inspections/<int:task_id>/result")
+@doc.inspection_result
 def inspection_result(task_id):
     user = api_user()
     data = bodies.body()

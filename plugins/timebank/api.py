@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from core.api import LOCAL_TZ, Forbidden, InvalidInput, NotFound, parse_int, user_for_token
 
+from plugins.timebank import api_schemas as doc
 from plugins.timebank.domain import access, interbank, ledger, matching, reports, statements, withdrawals
 from plugins.timebank.domain import requests as reqs
 from plugins.timebank.models import Holder, ServiceRequest, Volunteer
@@ -126,6 +127,7 @@ def get_holder(holder_id: int):
 
 
 @bp.get("/holders/<int:holder_id>/movements")
+@doc.movements
 def get_movements(holder_id: int):
     days = parse_int(request.args.get("days"), field="days", lo=1, hi=366, default=90, code="invalid_days")
     end = dt.datetime.now(LOCAL_TZ) + dt.timedelta(minutes=1)
@@ -138,6 +140,7 @@ def get_movements(holder_id: int):
 
 
 @bp.post("/requests")
+@doc.new_request
 def create_request():
     data = body()
     row = reqs.create(quanke(), actor(), recipient_id=_int(data, "recipient_id", "服务对象"), kind=str(data.get("kind", "")),
@@ -179,6 +182,7 @@ def get_matches(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/offers")
+@doc.offers
 def post_offers(request_id: int):
     ids = body().get("volunteer_ids")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -187,16 +191,19 @@ def post_offers(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/accept")
+@doc.accept
 def post_accept(request_id: int):
     return jsonify(request_json(reqs.accept(quanke(), actor(), request_id, _int(body(), "volunteer_id", "志愿者"))))
 
 
 @bp.post("/requests/<int:request_id>/confirm")
+@doc.confirm
 def post_confirm(request_id: int):
     return jsonify(request_json(reqs.confirm(quanke(), actor(), request_id, body().get("minutes"))))
 
 
 @bp.post("/requests/<int:request_id>/follow-up")
+@doc.follow_up
 def post_follow_up(request_id: int):
     data = body()
     return jsonify(request_json(reqs.follow_up(quanke(), actor(), request_id, rating=data.get("rating"),
@@ -204,6 +211,7 @@ def post_follow_up(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/cancel")
+@doc.cancel
 def post_cancel(request_id: int):
     data = body()
     return jsonify(request_json(reqs.close_unserved(quanke(), actor(), request_id, reason=str(data.get("reason", "")),
@@ -211,6 +219,7 @@ def post_cancel(request_id: int):
 
 
 @bp.post("/withdrawals")
+@doc.withdrawal
 def post_withdrawal():
     data = body()
     journal = withdrawals.withdraw(quanke(), actor(), holder_id=_int(data, "holder_id", "账户"),
@@ -222,6 +231,7 @@ def post_withdrawal():
 
 
 @bp.post("/loans")
+@doc.loan
 def post_loan():
     data = body()
     journal = withdrawals.grant_loan(quanke(), actor(), holder_id=_int(data, "holder_id", "账户"),
@@ -230,6 +240,7 @@ def post_loan():
 
 
 @bp.post("/transfers")
+@doc.transfer
 def post_transfer():
     data = body()
     journal = withdrawals.transfer_to_relative(quanke(), actor(), holder_id=_int(data, "holder_id", "账户"),
@@ -239,6 +250,7 @@ def post_transfer():
 
 
 @bp.get("/interbank")
+@doc.interbank
 def get_interbank():
     if not access.is_admin(actor()):
         raise Forbidden("只有时间银行管理员可以查看清算", code="forbidden_role")

@@ -83,7 +83,8 @@ def test_oversized_or_wrong_type_material_is_refused_and_nothing_saved(world):
                                    form_data={"purpose": "开办示例"}, paper=["id_proof"],
                                    uploads=[Upload("photo", "p.png", PNG)], consent=True)
     scan = [m for m in ok.materials if m.code == "photo"][0]
-    assert scan.status == "scan" and scan.content_type == "image/png" and len(scan.sha256) == 64
+    # stored encrypted under a keyed name (HMAC-SM3, 32 hex), not the bare sha256 (issue 18)
+    assert scan.status == "scan" and scan.content_type == "image/png" and len(scan.sha256) == 32
 
 
 def test_accept_needs_complete_materials_and_return_lists_every_gap(world):

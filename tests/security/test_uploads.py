@@ -38,8 +38,12 @@ def test_exif_and_gps_are_gone_and_the_hash_is_of_what_is_stored(tmp_path):
     clean = Image.open(io.BytesIO(checked.data))
     assert clean.size == (64, 48) and not clean.getexif()
     assert checked.sha256 == hashlib.sha256(checked.data).hexdigest() and checked.size == len(checked.data)
-    path = store(tmp_path, checked)
-    assert path == materials.storage_path(tmp_path, checked.sha256) and path.read_bytes() == checked.data
+    from core.platform.crypto.keys import new_key_document, ring_from_document
+    ring = ring_from_document(new_key_document(), "test")
+    key = store(tmp_path, checked, ring)                  # encrypted, under a keyed name
+    path = materials.storage_path(tmp_path, key)
+    assert key != checked.sha256 and checked.data not in path.read_bytes()
+    assert materials.read(tmp_path, key, ring) == checked.data
     again = check_upload(SPEC, Upload("photo", "same.jpg", original))
     assert again.sha256 == checked.sha256                 # deterministic: stored once
 

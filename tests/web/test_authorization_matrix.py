@@ -153,6 +153,9 @@ HTML = [
     E("GET", "/portal/appointments", CITIZENS),
     E("POST", "/portal/appointments", CITIZENS, data={"centre": "T01", "day": "{workday}", "slot": "15:00"}),
     E("POST", "/portal/appointments/{appointment}/cancel", {"citizen"}),
+    E("GET", "/portal/consents", CITIZENS),
+    E("POST", "/portal/consents", CITIZENS, data={"centre_id": "1", "hours": "24"}),
+    E("POST", "/portal/consents/1/revoke", CITIZENS),
     E("POST", "/portal/tickets/{done_ticket}/rate", {"citizen"}, data={"level": "4"}),
     # admin
     E("GET", "/admin/users", {"sys_admin"}), E("GET", "/admin/users/new", {"sys_admin"}),

@@ -41,6 +41,7 @@ NAMES = {
     "invalid_idempotency_key": _l("重复提交校验码无效"),
     "invalid_input": _l("输入有误"),
     "invalid_json": _l("请求体应为 JSON 对象"),
+    "invalid_request": _l("请求不符合接口说明（见 /api/openapi.json）"),
     "metrics_token_missing": _l("生产环境必须设置 QUANKE_METRICS_TOKEN"),
     "dev_sender_in_production": _l("生产环境不能使用开发用的短信或通知发送器"),
     "json_too_deep": _l("JSON 嵌套过深"),

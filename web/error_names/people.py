@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 NAMES = {
     "already_linked": _l("已完成实名登记"),
-    "applicant_not_present": _l("只能为窗口前的申请人修改草稿：请先核验申请人的身份证件"),
+    "applicant_not_present": _l("只能为窗口前的申请人修改草稿：请先核验申请人的身份证件，或请申请人在网上授权本中心协助"),
+    "consent_hours_invalid": _l("授权时长须为 1 至 72 小时"),
+    "centre_not_found": _l("服务中心不存在"),
     "identity_mismatch": _l("证件号码与申请人不一致，请核对申请人出示的证件"),
     "reveal_rate_limited": _l("一小时内查看完整个人信息次数已达上限，请稍后再试；如确因工作需要，请联系中心管理员"),
     "applicant_taken": _l("该身份证号码已绑定其他手机号，请到窗口办理变更"),

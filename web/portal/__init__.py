@@ -10,6 +10,6 @@ application and its actions) and :mod:`.booking` (appointments).
 from __future__ import annotations
 
 # The route modules register their views on ``bp`` when imported.
-from . import applications, booking, home_and_apply  # noqa: F401
+from . import applications, booking, consents, home_and_apply  # noqa: F401
 from .blueprint import IDENTITY_STEP_NAMES, IDENTITY_STEP_ORDER, IDENTITY_STEP_VIEWS, bp
 from .home_and_apply import quanke_template
