@@ -27,6 +27,7 @@ from core.platform.errors import QuankeError
 from core.platform.models import Role
 from core.runtime import Quanke
 
+from . import labels
 from .helpers import error_text, register_filters
 from .identity import login_manager
 
@@ -126,6 +127,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     csrf.init_app(app)
     login_manager.init_app(app)
     register_filters(app)
+    labels.register(app)
     app.jinja_env.globals["page_url"] = _page_url  # a global: macros imported without context see it
 
     from . import admin, api, approvals, auth, common, counter, drafts, portal

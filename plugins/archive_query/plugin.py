@@ -89,3 +89,9 @@ def menu_links(user):
 def register_jobs():
     return [{"name": "archive-query-sweep", "func": "plugins.archive_query.domain.autoapproval.sweep",
              "interval": 120}]
+
+
+@hookimpl
+def display_names():
+    from plugins.archive_query.labels import display_names as names
+    return names()

@@ -130,3 +130,9 @@ def dashboard_panels(quanke, user):
             stmt = stmt.where(ServiceRequest.community.in_(sorted(scope)))
         waiting = session.scalar(stmt)
     return [{"title": "时间银行：待匹配的服务需求", "value": waiting, "href": "/timebank/admin/requests?status=open"}]
+
+
+@hookimpl
+def display_names():
+    from plugins.timebank.labels import display_names as names
+    return names()

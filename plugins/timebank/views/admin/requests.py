@@ -7,7 +7,7 @@ import datetime as dt
 from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
-from core.api import LOCAL_TZ, AuditEvent, QuankeError, today
+from core.api import LOCAL_TZ, AuditEvent, QuankeError, User, today
 from plugins.timebank.domain import access, ledger, matching
 from plugins.timebank.domain import requests as reqs
 from plugins.timebank.domain.catalog import kinds as all_kinds
@@ -90,9 +90,11 @@ def admin_request(request_id: int):
         history = s.scalars(select(AuditEvent).where(AuditEvent.object_type == "tb_request",
                                                            AuditEvent.object_id == str(row.id))
                             .order_by(AuditEvent.id)).all()
+        staff_ids = {int(e.actor[5:]) for e in history if e.actor.startswith("user:") and e.actor[5:].isdigit()}
+        names = dict(s.execute(select(User.id, User.name).where(User.id.in_(staff_ids or {-1}))).all())
         kind = next((k for k in all_kinds(s, include_inactive=True) if k.code == row.kind), None)
     return render("admin_request.html", row=row, recipient=recipient, provider=provider, candidates=candidates,
-                  offers=offers, teams=teams, history=history, kind=kind, now=dt.datetime.now(LOCAL_TZ),
+                  offers=offers, teams=teams, history=history, names=names, kind=kind, now=dt.datetime.now(LOCAL_TZ),
                   is_admin=access.is_admin(me()))
 
 
