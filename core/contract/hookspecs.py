@@ -255,8 +255,8 @@ def display_names() -> "dict[str, dict[str, str]] | None":
     ``"data_key"`` (keys of its audit details, shown in the audit log's summary), ``"status"``
     (its own statuses) and ``"field"``. Pages show the label (``{{ code|label("status") }}``),
     translated through the message catalogues; a code nobody labelled is shown as it is, and a
-    test walking the pages fails on it. Label only your own codes: the first plugin to label a
-    code keeps it. ``None`` means nothing to label.
+    test walking the pages fails on it. Label only your own codes: of two plugins labelling the
+    same code, the one loaded first keeps it. ``None`` means nothing to label.
     """
 
 

@@ -227,7 +227,7 @@ class PluginHost:
                 self._disable(self.infos[plugin], "；".join(problems))
             else:
                 answers.append(answer)
-        self.labels = labels.merge(answers)
+        self.labels = labels.merge(reversed(answers))   # the plugin loaded first keeps a code
 
     # -- queries -------------------------------------------------------------------------------
 
