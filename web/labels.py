@@ -56,7 +56,9 @@ CORE_RESULTS = {**REASONS, **OUTCOME_NAMES, "passed": _l("通过"), "failed": _l
 CORE = {
     "audit_operation": CORE_OPERATIONS, "event": {}, "document_kind": {**DOCUMENT_KINDS},
     "check_result": CORE_RESULTS, "object_type": CORE_OBJECTS, "data_key": CORE_DATA_KEYS,
-    "status": {**STATE_NAMES, **DOCUMENT_STATUSES}, "field": {},
+    "status": {**STATE_NAMES, **DOCUMENT_STATUSES, "person": _l("自然人"), "enterprise": _l("法人/企业"),
+               "individual_business": _l("个体工商户")},
+    "field": {},
 }
 #: values in an audit summary are looked up in these kinds, in order
 VALUE_KINDS = ("status", "check_result", "audit_operation", "document_kind")
@@ -91,7 +93,18 @@ def label(code, kind: str = "audit_operation") -> str:
     return found if found is not None else ("" if code is None else str(code))
 
 
-def _value(value) -> str:
+def role_text(role: str) -> str:
+    """``approver:sample_dept`` → 审批人员（样例部门）."""
+    from .helpers import ROLE_NAMES, department_name
+    name, _, dept = str(role).partition(":")
+    shown = gettext(str(ROLE_NAMES[name])) if name in ROLE_NAMES else name
+    return f"{shown}（{department_name(dept)}）" if dept else shown
+
+
+def _value(value, key: str = "") -> str:
+    if key in ("role", "roles"):
+        roles = value if isinstance(value, (list, tuple)) else [value]
+        return "、".join(role_text(r) for r in roles if r)
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     if isinstance(value, (list, tuple)):
@@ -127,7 +140,7 @@ def audit_summary(data) -> dict:
         if name is None or value in (None, "", [], {}):
             hidden += name is None and value not in (None, "", [], {})
             continue
-        items.append((name, _value(value)))
+        items.append((name, _value(value, key)))
     return {"items": items, "hidden": hidden}
 
 

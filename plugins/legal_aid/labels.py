@@ -17,11 +17,18 @@ OBJECTS = {
     "la_objection": "异议", "la_termination": "终止援助", "la_urgent_aid": "先行援助",
 }
 DATA_KEYS = {"lawyer": "律师", "lawyer_name": "律师", "firm": "律师事务所", "basis": "依据",
-             "deadline_on": "期限"}
+             "deadline_on": "期限", "path": "审查路径", "category": "援助事项", "received_on": "收到申请日",
+             "household_size": "家庭人口", "household_income": "家庭月收入合计（元）",
+             "per_head": "人均月收入（元）"}
+RESULTS = {"means_test": "经济困难审查", "none": "无", "eligible": "符合条件", "ineligible": "不符合条件",
+           "undetermined": "待审查"}
 
 
 def display_names() -> dict:
     from plugins.legal_aid.documents.letters import KINDS
+    from plugins.legal_aid.domain.law import CATEGORIES
     return {"audit_operation": OPERATIONS, "object_type": OBJECTS, "data_key": DATA_KEYS,
             "document_kind": {code: title for code, (title, _suffix, _dept) in KINDS.items()},
-            "status": {"urgent": "先行援助", "grant": "给予援助", "correction": "纠正"}}
+            "check_result": RESULTS,
+            "status": {"urgent": "先行援助", "grant": "给予援助", "correction": "纠正", **RESULTS,
+                       **{code: c.label for code, c in CATEGORIES.items()}}}

@@ -6,7 +6,7 @@ from plugins.timebank.domain.ledger.kinds import ACCOUNT_LABELS, JOURNAL_LABELS
 OPERATIONS = {
     "timebank.confirmation_reversed": "冲正已确认的服务时长", "timebank.follow_up": "服务回访",
     "timebank.goods_added": "慈善超市上架商品", "timebank.goods_restocked": "慈善超市补货",
-    "timebank.holder_opened": "开立时间账户", "timebank.kind_set": "设置服务类别",
+    "timebank.holder_opened": "开立时间账户", "timebank.holder_updated": "修改时间账户", "timebank.kind_set": "设置服务类别",
     "timebank.left": "退出时间银行", "timebank.loan_exception": "借贷例外审批",
     "timebank.monthly_report": "生成月度报告", "timebank.offer_declined": "志愿者婉拒",
     "timebank.offers_sent": "向志愿者发出邀约", "timebank.request_accepted": "志愿者接单",
