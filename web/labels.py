@@ -49,6 +49,7 @@ CORE_DATA_KEYS = {
     "username": _l("用户名"), "service_code": _l("事项"), "service": _l("事项"),
     "rating": _l("评价"), "comment": _l("意见"), "passed": _l("通过"), "document": _l("文书"),
     "by": _l("经办人"), "decision": _l("决定"), "resolution": _l("处理结果"), "title": _l("标题"),
+    "changed_checks": _l("结果有变化的核查"), "unchanged_checks": _l("结果未变的核查（项）"),
 }
 CORE_RESULTS = {**REASONS, **OUTCOME_NAMES, "passed": _l("通过"), "failed": _l("未通过"),
                 "error": _l("出错"), "pending": _l("处理中"), "remote": _l("网上"),
