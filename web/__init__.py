@@ -212,9 +212,10 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
             from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
-            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home",
-                                    "approvals.queue"):
+            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home"):
                 g.panels = panels_for(current_user)
+            elif request.endpoint == "approvals.queue":   # a department's queue: its own panels
+                g.panels = panels_for(current_user, (request.view_args or {}).get("department", ""))
 
     @app.context_processor
     def _globals():

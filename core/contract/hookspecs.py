@@ -281,12 +281,14 @@ def menu_links(user: Any) -> "list[dict] | None":
 
 @hookspec
 def dashboard_panels(quanke: Any, user: Any) -> "list[dict] | None":
-    """Return dashboard panels ``{"title", "html" or "value", "href"?}`` for ``user``.
+    """Return dashboard panels ``{"title", "html" or "value", "href"?, "department"?}`` for ``user``.
 
     Called with the runtime (:class:`core.runtime.Quanke`) when the user's home page or an
     approver's queue page renders, so keep it to a query or two (it runs on every such page).
     An implementation written for the older contract, ``dashboard_panels(user)``, still works:
-    pluggy passes an implementation only the arguments it names. ``None`` means no panel.
+    pluggy passes an implementation only the arguments it names. A department's queue page
+    (``/approvals/<department>``) shows only the panels naming that ``department`` (a code);
+    a panel without one shows on home pages only. ``None`` means no panel.
     """
 
 

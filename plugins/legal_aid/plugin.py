@@ -190,7 +190,7 @@ def dashboard_panels(quanke, user):
         log.exception("legal-aid panel failed")
         return None
     return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": waiting,
-             "href": "/legal-aid/cases?status=granted"}]
+             "href": "/legal-aid/cases?status=granted", "department": "justice"}]
 
 
 @hookimpl

@@ -51,3 +51,35 @@ def test_legal_aid_guide_counts_the_statutes_calendar_days(as_user):
     listing = _text(citizen.get("/portal/services").get_data(as_text=True))
     assert "7日内办结" in guide and "7个工作日" not in guide.replace(" ", "")
     assert re.search(r"法律援助申请.{0,80}7日", listing) and "7个工作日" not in listing.replace(" ", "")
+
+
+def test_a_department_queue_shows_only_its_own_departments_panels(sqlite_template, tmp_path):
+    import shutil
+    import types
+
+    from core import hookimpl
+    from core.testing import Browser, runtime, seed_world, sign_in
+    plugin = types.ModuleType("kitpanels")
+    plugin.dashboard_panels = hookimpl(lambda user: [
+        {"title": "样例部门待办面板", "value": 3, "department": "sample_dept"},
+        {"title": "其他部门待办面板", "value": 4, "department": "other_dept"},
+        {"title": "首页通用面板", "value": 5}])
+    shutil.copy(sqlite_template, tmp_path / "p.db")
+    quanke = runtime(f"sqlite:///{tmp_path}/p.db", tmp_path, extra_plugins=[plugin])
+    try:
+        world = seed_world(quanke)
+        app = quanke.web_app()
+        app.config.update(TESTING=True)
+
+        def page(who, path):
+            client = app.test_client()
+            sign_in(client, who)
+            return _text(Browser(client).text(path))
+        own = page(world.approver, "/approvals/sample_dept")
+        assert "样例部门待办面板" in own and "其他部门待办面板" not in own and "首页通用面板" not in own
+        other = page(world.approver_other, "/approvals/other_dept")
+        assert "其他部门待办面板" in other and "样例部门待办面板" not in other
+        home = page(world.counter, "/counter/")
+        assert "首页通用面板" in home
+    finally:
+        quanke.close()

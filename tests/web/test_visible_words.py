@@ -60,7 +60,7 @@ def _recorded_operations() -> set[str]:
         text = path.read_text(encoding="utf-8")
         if "record(" not in text and "record_audit(" not in text:
             continue
-        for call in re.finditer(r"(?:audit\.record|record_audit)\((?:[^()]|\([^()]*\))*\)", text, re.S):
+        for call in re.finditer(r"(?:audit\.record|record_audit)\((?:[^()]|\([^()]*\))*\)", text, re.DOTALL):
             ops |= set(re.findall(r'action="([a-z_.]+)"', call.group(0)))
             ops |= set(re.findall(r'else "([a-z_.]+)"', call.group(0)))
     ops |= {"applicant_identified", "many_personal_data_views"}   # recorded through constants
@@ -145,7 +145,7 @@ def test_no_page_of_the_matrix_shows_a_code(web, world):
                 continue       # files, not pages
             values = {n: objects.get(n, entry.state if n == "app" else None) for n in names}
             pages.append((role, entry.path.format(**values, workday=next_workday())))
-    for state, app_id in apps.items():
+    for app_id in apps.values():
         pages += [("acceptor", f"/counter/applications/{app_id}"), ("auditor", f"/approvals/applications/{app_id}"),
                   ("citizen", f"/portal/applications/{app_id}")]
         pages.append(("auditor", f"/admin/audit?application={app_id}"))
