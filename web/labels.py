@@ -53,7 +53,8 @@ CORE_DATA_KEYS = {
 }
 CORE_RESULTS = {**REASONS, **OUTCOME_NAMES, "passed": _l("通过"), "failed": _l("未通过"),
                 "error": _l("出错"), "pending": _l("处理中"), "remote": _l("网上"),
-                "counter": _l("窗口"), "video": _l("视频")}
+                "counter": _l("窗口"), "video": _l("视频"),
+                "camera": _l("摄像头拍摄"), "upload": _l("上传照片")}
 CORE = {
     "audit_operation": CORE_OPERATIONS, "event": {}, "document_kind": {**DOCUMENT_KINDS},
     "check_result": CORE_RESULTS, "object_type": CORE_OBJECTS, "data_key": CORE_DATA_KEYS,
