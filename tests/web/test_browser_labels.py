@@ -74,3 +74,44 @@ def test_audit_log_and_timeline_read_as_words(live, browser, quanke, shots, view
     citizen.goto(f"{live}/portal/applications/{app_id}")
     shots(citizen, f"w21-portal-timeline-{viewport['width']}")
     assert not codes_in(visible_text(citizen.content()))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_roles_and_business_scopes_are_searchable_checkbox_lists(live, browser, quanke, shots, viewport):
+    from core.platform.models import User
+    admin = staff(browser, live, "admin")
+    admin.set_viewport_size(viewport)
+    admin.goto(f"{live}/admin/users/new")
+    expect(admin.locator("select[multiple]")).to_be_hidden()     # no Ctrl-click list
+    roles = admin.get_by_role("group", name="角色")
+    admin.get_by_label("筛选角色").fill("审计")
+    expect(roles.get_by_label("审计人员")).to_be_visible()
+    expect(roles.get_by_label("全科社工")).to_be_hidden()
+    roles.get_by_label("审计人员").check()
+    admin.get_by_label("筛选角色").fill("")
+    roles.get_by_label("全科社工").check()
+    expect(admin.locator(".checklist-count")).to_have_text("已选 2 项")
+    shots(admin, f"w21-roles-checklist-{viewport['width']}")
+    username = f"w21check{viewport['width']}"
+    admin.get_by_label("用户名").fill(username)
+    admin.get_by_label("姓名").fill("勾选测试")
+    admin.get_by_label("初始密码").fill("checklist-pass-1")
+    admin.get_by_role("button", name="保存").click()
+    admin.wait_for_load_state()
+    with quanke.db.session() as s:
+        from sqlalchemy import select as sql_select
+        user = s.scalar(sql_select(User).where(User.username == username))
+        assert user is not None and user.roles == {"auditor", "counter"}
+
+    counter = staff(browser, live, "counter1")
+    counter.set_viewport_size(viewport)
+    with quanke.db.session() as s:
+        applicant_id = s.scalars(select(Citizen).order_by(Citizen.id)).first().applicant_id
+    counter.goto(f"{live}/counter/applicants/{applicant_id}/apply/business_license.individual")
+    scopes = counter.get_by_role("group", name="经营范围")
+    expect(scopes).to_be_visible()
+    counter.get_by_label("筛选经营范围").fill("餐饮")
+    visible = scopes.locator(".checklist-item:visible")
+    assert 0 < visible.count() < scopes.locator(".checklist-item").count()
+    visible.first.locator("input").check()
+    shots(counter, f"w21-scopes-checklist-{viewport['width']}")
