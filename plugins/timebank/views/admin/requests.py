@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from core.api import LOCAL_TZ, AuditEvent, QuankeError, User, today
@@ -63,6 +64,10 @@ def admin_request_new():
             new_id = run()
         except QuankeError as exc:
             flash(exc.message, "error")  # the form is shown again with what was typed
+            loan = (exc.details or {}).get("loan_path") if isinstance(exc.details, dict) else None
+            if loan:   # an eligible member short of hours: the way on, one click away
+                flash(Markup('<a href="{}">办理借贷时长（服务对象账户页）</a>').format(
+                    url_for(".admin_holder", holder_id=loan["holder_id"]) + "#loan"), "warning")
         else:
             flash("服务需求单已登记，已冻结预约时长。", "success")
             return redirect(url_for(".admin_request", request_id=new_id))
