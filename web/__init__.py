@@ -27,6 +27,7 @@ from core.platform.errors import QuankeError
 from core.platform.models import Role
 from core.runtime import Quanke
 
+from . import labels
 from .helpers import error_text, register_filters
 from .identity import login_manager
 
@@ -148,6 +149,7 @@ def create_app(config: dict | None = None, *, quanke: Quanke | None = None) -> F
     csrf.init_app(app)
     login_manager.init_app(app)
     register_filters(app)
+    labels.register(app)
     app.jinja_env.globals["page_url"] = _page_url  # a global: macros imported without context see it
 
     from . import admin, api, approvals, auth, common, counter, drafts, portal
@@ -234,9 +236,10 @@ def _register_hooks(app: Flask, quanke: Quanke) -> None:
         if request.blueprint != "api" and request.endpoint != "static" and current_user.is_authenticated:
             from .menu import menu_for, panels_for
             g.menu = menu_for(current_user)
-            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home",
-                                    "approvals.queue"):
+            if request.endpoint in ("counter.home", "admin.stats", "portal.home", "approvals.home"):
                 g.panels = panels_for(current_user)
+            elif request.endpoint == "approvals.queue":   # a department's queue: its own panels
+                g.panels = panels_for(current_user, (request.view_args or {}).get("department", ""))
 
     @app.context_processor
     def _globals():

@@ -183,7 +183,11 @@ def reject(app_id: int):
 @bp.post("/applications/<int:app_id>/recheck")
 @staff_required(*APPROVER_ROLES)
 def recheck(app_id: int):
-    return _act(app_id, lambda: approval.recheck(quanke(), actor(), app_id), _("已重新核查"))
+    def said(done):
+        if done["changed"]:
+            return _("已重新核查：%(names)s 的结果有变化，已记录", names="、".join(done["changed"]))
+        return _("已重新核查：结果与上次相同，未新增记录")
+    return _act(app_id, lambda: approval.recheck(quanke(), actor(), app_id, report=True), said)
 
 
 @bp.post("/applications/<int:app_id>/pause")

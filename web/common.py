@@ -28,7 +28,8 @@ from core.platform.masking import HIDDEN, kind_of, mask_form
 
 from .access import can_view
 from .deadline_text import explanation_lines
-from .helpers import ACTION_NAMES, quanke
+from .helpers import quanke
+from .labels import label
 from .identity import actor
 
 bp = Blueprint("files", __name__)
@@ -148,7 +149,7 @@ def timeline(db: Session, app_id: int, *, for_citizen: bool = False) -> list[dic
         else:
             who = _("工作人员") if for_citizen else names.get(ev.actor, ev.actor)
         data = ev.data or {}
-        out.append({"at": ev.at, "action": ev.action, "label": ACTION_NAMES.get(ev.action, ev.action),
+        out.append({"at": ev.at, "action": ev.action, "label": label(ev.action, "event"),
                     "who": who, "to": data.get("to"), "data": data, "seq": ev.seq})
     return out
 

@@ -35,8 +35,9 @@ def _item(endpoint: str, label: str, badge=None, **values) -> dict:
             "active": request.path == href or (href != "/" and request.path.startswith(href + "/"))}
 
 
-def panels_for(identity) -> list[dict]:
-    """Dashboard panels plugins offer this user (``dashboard_panels`` hook)."""
+def panels_for(identity, department: str | None = None) -> list[dict]:
+    """Dashboard panels plugins offer this user (``dashboard_panels`` hook); on a department's
+    queue page (``department``) only the panels that name that department."""
     from markupsafe import Markup, escape
     out = []
     try:
@@ -47,10 +48,12 @@ def panels_for(identity) -> list[dict]:
     for panel in answers:
         if not isinstance(panel, dict) or not panel.get("title"):
             continue
+        if department is not None and panel.get("department") != department:
+            continue
         html = panel.get("html")
         body = html if isinstance(html, Markup) else (escape(html) if html is not None else None)
         out.append({"title": panel["title"], "html": body, "value": panel.get("value"),
-                    "href": panel.get("href")})
+                    "href": panel.get("href"), "department": panel.get("department")})
     return out
 
 

@@ -13,7 +13,7 @@ from core.approval.plugin_steps import before_commit
 from core.approval.powers import require_approver, require_decider
 from core.contract.materials import material_statuses
 from core.platform.actors import Actor, SystemActor
-from core.statemachine.checks import evidence_changes, run_checks, store_evidence
+from core.statemachine.checks import evidence_changes, run_checks, store_evidence, unchanged_since_last
 from core.statemachine.guards import written_reasons
 from core.statemachine.notices import notify_applicant
 from core.statemachine.states import require_state
@@ -21,24 +21,36 @@ from core.statemachine.transitions import transition
 log = logging.getLogger(__name__)
 
 
-def recheck(quanke, actor: Actor, app_id: int) -> list[dict]:
-    """Run the checks again at decision time, store them as evidence, return the changes."""
+def recheck(quanke, actor: Actor, app_id: int, *, report: bool = False):
+    """Run the checks again at decision time and return the changes since acceptance. Only
+    results that differ from a check's latest evidence are stored (and audited by name): a
+    re-check that finds nothing new adds no identical block. ``report=True`` returns
+    ``{"changes", "changed": [check names], "unchanged": n}``."""
+    seen: dict = {}
+
     def body(session, app, who):
         require_approver(who, app, "重新核查")
         if app.state not in (State.ACCEPTED.value, State.IN_REVIEW.value):
             raise InvalidState("只有审批中的申请可以重新核查", code="invalid_state")
-        _decision_checks(quanke, session, app)
-        return {}
+        _decision_checks(quanke, session, app, only_changed=True, seen=seen)
+        return {"changed_checks": seen["changed"], "unchanged_checks": seen["unchanged"]}
     app = transition(quanke, actor, app_id, "recheck", body)
-    return evidence_changes(app)
+    changes = evidence_changes(app)
+    return {"changes": changes, "changed": seen["changed"], "unchanged": seen["unchanged"]} if report else changes
 
 
-def _decision_checks(quanke, session: Session, app: Application):
+def _decision_checks(quanke, session: Session, app: Application, *, only_changed: bool = False,
+                     seen: dict | None = None):
     at = utcnow()
     service = quanke.service(app.service_code)
     results = run_checks(quanke, session, service, app.applicant, app.form_data,
                          material_statuses(app), phase="decision", at=at, application=app)
-    store_evidence(session, app, results, "decision", at)
+    stored = results
+    if only_changed:
+        stored, same = unchanged_since_last(app, results)
+        if seen is not None:
+            seen.update(changed=[name for _c, name, _r in stored], unchanged=len(same))
+    store_evidence(session, app, stored, "decision", at)
     session.flush()
     session.refresh(app, ["evidence"])
     return results

@@ -246,6 +246,24 @@ def credit_code_provider(quanke: Any) -> Any:
 
 
 @hookspec
+def display_names() -> "dict[str, dict[str, str]] | None":
+    """Label this plugin's codes for the people who read them: ``{kind: {code: Chinese label}}``.
+
+    Called once at start-up (with the other declarations; a wrongly shaped answer disables the
+    plugin, naming it). ``kind`` is one of :data:`core.contract.labels.LABEL_KINDS`:
+    ``"audit_operation"`` (the ``action`` of every ``record_audit`` call, e.g.
+    ``"timebank.request_filed": "提交服务需求"``), ``"event"`` (an application timeline entry, when
+    it should read differently from the audit operation), ``"document_kind"`` (the ``kind`` of
+    the plugin's documents), ``"check_result"`` (result codes of its checks), ``"object_type"``,
+    ``"data_key"`` (keys of its audit details, shown in the audit log's summary), ``"status"``
+    (its own statuses) and ``"field"``. Pages show the label (``{{ code|label("status") }}``),
+    translated through the message catalogues; a code nobody labelled is shown as it is, and a
+    test walking the pages fails on it. Label only your own codes: of two plugins labelling the
+    same code, the one loaded first keeps it. ``None`` means nothing to label.
+    """
+
+
+@hookspec
 def demo_data(quanke: Any, scale: str) -> "int | None":
     """Load this plugin's demonstration data (``quanke demo-data``).
 
@@ -266,12 +284,14 @@ def menu_links(user: Any) -> "list[dict] | None":
 
 @hookspec
 def dashboard_panels(quanke: Any, user: Any) -> "list[dict] | None":
-    """Return dashboard panels ``{"title", "html" or "value", "href"?}`` for ``user``.
+    """Return dashboard panels ``{"title", "html" or "value", "href"?, "department"?}`` for ``user``.
 
     Called with the runtime (:class:`core.runtime.Quanke`) when the user's home page or an
     approver's queue page renders, so keep it to a query or two (it runs on every such page).
     An implementation written for the older contract, ``dashboard_panels(user)``, still works:
-    pluggy passes an implementation only the arguments it names. ``None`` means no panel.
+    pluggy passes an implementation only the arguments it names. A department's queue page
+    (``/approvals/<department>``) shows only the panels naming that ``department`` (a code);
+    a panel without one shows on home pages only. ``None`` means no panel.
     """
 
 

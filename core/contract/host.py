@@ -16,7 +16,7 @@ from typing import Iterable
 
 import pluggy
 
-from core.contract import hookspecs
+from core.contract import hookspecs, labels
 from core.contract.answers import REGISTRATION_HOOKS, answer_problems
 from core.platform.errors import NotFound, PluginError
 from core.contract.certificate_fields import certificate_field_problems
@@ -85,6 +85,7 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         self.services: dict[str, ServiceDef] = {}
         self.departments: dict[str, str] = dict(CORE_DEPARTMENTS)
+        self.labels: dict[str, dict[str, str]] = labels.merge(())
         core_version = importlib.import_module("core").__version__
         for dotted in default_plugins:
             self._load_module(dotted, origin="built-in", version=core_version)
@@ -219,6 +220,14 @@ class PluginHost:
         for hook_name in REGISTRATION_HOOKS:   # the rest are called later: check them now
             if hook_name not in ("register_departments", "register_services"):
                 list(self._shaped(hook_name))  # validating the answers is the point
+        answers = []
+        for plugin, answer in self._call_each("display_names"):
+            problems = labels.display_name_problems(answer)
+            if problems:
+                self._disable(self.infos[plugin], "；".join(problems))
+            else:
+                answers.append(answer)
+        self.labels = labels.merge(reversed(answers))   # the plugin loaded first keeps a code
 
     # -- queries -------------------------------------------------------------------------------
 

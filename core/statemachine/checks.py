@@ -68,6 +68,23 @@ def store_evidence(session: Session, app: Application, results, phase: str,
         session.expire(app, ["evidence"])
 
 
+def _same(ev: CheckEvidence, result: CheckResult) -> bool:
+    return (ev.outcome, list(ev.reasons or []), bool(ev.hit), ev.matched, ev.list_version) == (
+        result.outcome.value, list(result.reasons), bool(result.hit), result.matched, result.list_version)
+
+
+def unchanged_since_last(app: Application, results) -> tuple[list, list]:
+    """Split ``results`` into (changed, unchanged) against each check's latest stored evidence:
+    a re-check that finds what the last one found adds no identical block."""
+    last: dict[str, CheckEvidence] = {}
+    for ev in sorted(app.evidence, key=lambda e: e.id):
+        last[ev.check_code] = ev
+    changed, same = [], []
+    for code, name, result in results:
+        (same if code in last and _same(last[code], result) else changed).append((code, name, result))
+    return changed, same
+
+
 def evidence_changes(app: Application) -> list[dict]:
     """What changed between the acceptance checks and the latest decision-time checks."""
     latest: dict[str, dict[str, CheckEvidence]] = {"acceptance": {}, "decision": {}}

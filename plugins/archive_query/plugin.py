@@ -89,3 +89,32 @@ def menu_links(user):
 def register_jobs():
     return [{"name": "archive-query-sweep", "func": "plugins.archive_query.domain.autoapproval.sweep",
              "interval": 120}]
+
+
+@hookimpl
+def display_names():
+    from plugins.archive_query.labels import display_names as names
+    return names()
+
+
+@hookimpl
+def dashboard_panels(quanke, user):
+    """On the archives queue: the applications waiting for a decision, each a click away from
+    the records it would find (the approver checks them before approving)."""
+    from plugins.archive_query.domain.access import DEPARTMENT, is_archive_staff
+    if quanke is None or not is_archive_staff(user):
+        return None
+    from markupsafe import Markup, escape
+    from sqlalchemy import select
+
+    from core.api import Application
+    with quanke.db.session() as s:
+        rows = s.execute(select(Application.id, Application.number).where(
+            Application.service_code == "archive_query.query",
+            Application.state.in_(("accepted", "in_review"))).order_by(Application.id).limit(6)).all()
+    if not rows:
+        return None
+    items = Markup("").join(Markup('<li><a href="/archive/applications/{}/records">{} 核对查到的档案</a></li>')
+                            .format(i, escape(n)) for i, n in rows[:5])
+    return [{"title": "待审批的档案查询", "html": Markup("<ul>") + items + Markup("</ul>"),
+             "department": DEPARTMENT}]

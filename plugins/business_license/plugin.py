@@ -101,3 +101,9 @@ def check_config(quanke):
     return config_problems(quanke) + require_templates(
         __package__, *(f"business_license/{name}.html" for name in
                        ("registry", "business", "joint", "bundle", "inspections", "supervision")))
+
+
+@hookimpl
+def display_names():
+    from plugins.business_license.labels import display_names as names
+    return names()

@@ -190,4 +190,10 @@ def dashboard_panels(quanke, user):
         log.exception("legal-aid panel failed")
         return None
     return [{"title": "待指派律师的法律援助案件（第四十三条：三日内）", "value": waiting,
-             "href": "/legal-aid/cases?status=granted"}]
+             "href": "/legal-aid/cases?status=granted", "department": "justice"}]
+
+
+@hookimpl
+def display_names():
+    from plugins.legal_aid.labels import display_names as names
+    return names()

@@ -129,4 +129,11 @@ def dashboard_panels(quanke, user):
         if scope is not None:
             stmt = stmt.where(ServiceRequest.community.in_(sorted(scope)))
         waiting = session.scalar(stmt)
-    return [{"title": "时间银行：待匹配的服务需求", "value": waiting, "href": "/timebank/admin/requests?status=open"}]
+    return [{"title": "时间银行：待匹配的服务需求", "value": waiting, "href": "/timebank/admin/requests?status=open",
+             "department": DEPARTMENT[0]}]
+
+
+@hookimpl
+def display_names():
+    from plugins.timebank.labels import display_names as names
+    return names()

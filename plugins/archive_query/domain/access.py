@@ -22,7 +22,7 @@ DEPARTMENT = "archives"
 KIND_LABELS = {"view": "查看档案", "result": "出具查询结果", "search": "检索（未查到记录）",
                "denied": "查看被拒绝"}
 CHANNEL_LABELS = {"search_page": "档案检索页面", "record_page": "档案详情页面", "api": "接口",
-                  "portal": "市民门户", "certificate": "档案查询申请"}
+                  "portal": "市民门户", "certificate": "档案查询申请", "application_review": "审批前核对"}
 
 
 def is_archive_staff(who) -> bool:

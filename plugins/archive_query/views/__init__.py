@@ -154,3 +154,26 @@ def menu_links(user) -> list[dict] | None:
         return None
     return None
 
+
+
+@bp.get("/archive/applications/<int:app_id>/records")
+@archive_staff_only
+def application_records(app_id: int):
+    """What an archive query application would find, for the approver before deciding (the look
+    is logged against the application, as every look)."""
+    from core.api import Application
+    with quanke().db.session() as s:
+        app = s.get(Application, app_id)
+        if app is None or app.service_code != "archive_query.query":
+            abort(404)
+        form, number, state = dict(app.form_data or {}), app.number, app.state
+    reason = f"审批前核对档案查询申请 {number}（查询用途：{form.get('purpose', '')}）"
+    try:
+        records = lookups.staff_by_id(quanke(), signed_in(), id_number=form.get("subject_id_number", ""),
+                                      reason=reason, category=form.get("category") or None,
+                                      channel="application_review")
+    except QuankeError as exc:
+        _flash_error(exc)
+        records = []
+    return render_template("archive_query/application_records.html", records=records, app_id=app_id,
+                           number=number, state=state, form=form, reason=reason)

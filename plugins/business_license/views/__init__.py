@@ -27,11 +27,12 @@ def panels_for(quanke, user) -> list[dict] | None:
     """Administrators and this plugin's staff see where credit codes come from, and a warning
     while they come from the demo generator (no query: the provider is asked, nothing read)."""
     from core.api import Role
-    from plugins.business_license.domain import credit_codes
+    from plugins.business_license.domain import catalog, credit_codes
     if user is None or isinstance(user, Citizen) or not getattr(user, "active", False):
         return None
     if not (is_supervisor(user) or user.has_role(Role.SYS_ADMIN) or user.has_role(Role.CENTRE_ADMIN)):
         return None
     found = credit_codes.provider(quanke)
     value = credit_codes.provider_name(found) + ("（演示/离线，非赋码系统赋予）" if credit_codes.is_demo(found) else "")
-    return [{"title": "统一社会信用代码赋码", "value": value, "href": "/business_license/registry"}]
+    return [{"title": "统一社会信用代码赋码", "value": value, "href": "/business_license/registry",
+             "department": catalog.MARKET_REGULATION[0]}]

@@ -265,3 +265,23 @@ def test_the_issued_volunteer_card_carries_the_volunteer_number(tb):
     pdf = issuance.pdf_bytes(tb.quanke, doc.id)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "时间银行志愿者证" in text and number in text
+
+
+def test_an_eligible_member_short_of_hours_is_offered_the_loan_path(tb):
+    """Issue 21: an elder the loan rules cover is pointed to a loan, not left at 余额不足."""
+    from plugins.timebank.domain import withdrawals
+    elder = tb.person("独居老人", born="19400302", lives_alone=True)
+    tb.deposit(elder, 50)                                   # service 35: 25 short of 60
+    with pytest.raises(InvalidInput) as err:
+        tb.request(elder, planned=60)
+    assert err.value.code == "insufficient_balance"
+    assert "符合借贷条件" in err.value.message and "还差 25分钟" in err.value.message
+    assert err.value.details["loan_path"] == {"holder_id": elder, "short": 25,
+                                              "available": err.value.details["loan_path"]["available"]}
+    young = tb.person(born="19900302", lives_alone=True)    # not covered: the plain refusal
+    tb.deposit(young, 50)
+    with pytest.raises(InvalidInput) as plain:
+        tb.request(young, planned=60)
+    assert "借贷" not in plain.value.message and "loan_path" not in plain.value.details
+    withdrawals.grant_loan(tb.quanke, tb.admin, holder_id=elder, minutes=25, reason="助浴")   # the path works
+    assert tb.request(elder, planned=60).held_minutes == 60

@@ -201,3 +201,24 @@ def test_dashboard_panel_counts_open_requests_for_administrators_only(tb):
     assert [p["value"] for p in panels] == [1]
     assert not [p for p in collect("dashboard_panels", quanke=tb.quanke, user=tb.worker)
                 if p["title"].startswith("时间银行")]
+
+
+def test_filing_for_an_eligible_member_short_of_hours_offers_the_loan(tb, web):
+    import datetime as dt
+
+    from core.platform.clock import today
+    from plugins.timebank.models import Holder
+    elder = tb.person("独居老人", born="19400302", lives_alone=True)
+    with tb.quanke.db.session() as s:
+        from core.platform.models import Applicant
+        number = s.get(Applicant, s.get(Holder, elder).applicant_id).id_number
+    login(web, tb.admin)
+    page = web.post("/timebank/admin/requests/new", data={
+        "id_number": number, "kind": "chat", "day": (today() + dt.timedelta(days=1)).isoformat(),
+        "start": "09:00", "end": "11:00", "planned": "60", "place": "尧化街道某小区1栋101室", "payer": "recipient"},
+        follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "符合借贷条件" in html
+    assert f'href="/timebank/admin/holders/{elder}#loan"' in html and "办理借贷时长" in html
+    holder_page = web.get(f"/timebank/admin/holders/{elder}").get_data(as_text=True)
+    assert 'id="loan"' in holder_page

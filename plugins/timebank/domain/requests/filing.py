@@ -17,7 +17,7 @@ from core.api import (
     now,
     record_audit,
 )
-from plugins.timebank.domain import access, ledger
+from plugins.timebank.domain import access, ledger, withdrawals
 from plugins.timebank.domain.catalog import kind as find_kind
 from plugins.timebank.domain.settings import Settings, settings
 from plugins.timebank.models import Holder, ServiceRequest
@@ -106,12 +106,36 @@ def create(quanke, actor, *, recipient_id: int, kind: str, window_start: dt.date
         session.add(request)
         session.flush()
         if payer != "public":
-            _hold(session, request, recipient, rules, access.actor_key(actor), at)
+            try:
+                _hold(session, request, recipient, rules, access.actor_key(actor), at)
+            except InvalidInput as exc:
+                raise _offer_loan(session, exc, request, recipient, rules) from None
         record_audit(session, actor=access.actor_key(actor), action="timebank.request_filed",
                      object_type="tb_request", object_id=request.id, subject=recipient.subject,
                      data={"number": request.number, "kind": request.kind, "payer": payer,
                            "planned": planned_minutes, "community": community}, at=at)
         return request
+
+
+def _offer_loan(session: Session, exc: InvalidInput, request: ServiceRequest, recipient: Holder,
+                rules: Settings) -> InvalidInput:
+    """The recipient's own hours are short: a member the loan rules cover (贷: age, living alone,
+    or an administrator's exception) is pointed to the loan path instead of a dead end."""
+    if exc.code != "insufficient_balance" or request.payer != "recipient":
+        return exc
+    eligible, why = withdrawals.loan_eligibility(session, recipient, rules)
+    if not eligible:
+        return exc
+    room = max(0, rules.loan_limit_minutes - withdrawals.owed(session, recipient.id))
+    short = int((exc.details or {}).get("needed", 0)) - int((exc.details or {}).get("balance", 0))
+    if room <= 0 or short <= 0:
+        return exc
+    return InvalidInput(
+        f"{exc.message}。服务对象符合借贷条件（{why}），可由社区管理员先办理借贷时长"
+        f"（还差 {ledger.fmt_minutes(short)}，最多还可借 {ledger.fmt_minutes(room)}），再登记本需求",
+        code="insufficient_balance",
+        details={**(exc.details or {}), "loan_path": {"holder_id": recipient.id, "short": short,
+                                                      "available": room}})
 
 
 def _payer_account(session: Session, request: ServiceRequest) -> int:

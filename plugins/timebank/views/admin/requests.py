@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
-from core.api import LOCAL_TZ, AuditEvent, QuankeError, today
+from core.api import LOCAL_TZ, AuditEvent, QuankeError, User, today
 from plugins.timebank.domain import access, ledger, matching
 from plugins.timebank.domain import requests as reqs
 from plugins.timebank.domain.catalog import kinds as all_kinds
@@ -63,6 +64,10 @@ def admin_request_new():
             new_id = run()
         except QuankeError as exc:
             flash(exc.message, "error")  # the form is shown again with what was typed
+            loan = (exc.details or {}).get("loan_path") if isinstance(exc.details, dict) else None
+            if loan:   # an eligible member short of hours: the way on, one click away
+                flash(Markup('<a href="{}">办理借贷时长（服务对象账户页）</a>').format(
+                    url_for(".admin_holder", holder_id=loan["holder_id"]) + "#loan"), "warning")
         else:
             flash("服务需求单已登记，已冻结预约时长。", "success")
             return redirect(url_for(".admin_request", request_id=new_id))
@@ -90,9 +95,11 @@ def admin_request(request_id: int):
         history = s.scalars(select(AuditEvent).where(AuditEvent.object_type == "tb_request",
                                                            AuditEvent.object_id == str(row.id))
                             .order_by(AuditEvent.id)).all()
+        staff_ids = {int(e.actor[5:]) for e in history if e.actor.startswith("user:") and e.actor[5:].isdigit()}
+        names = dict(s.execute(select(User.id, User.name).where(User.id.in_(staff_ids or {-1}))).all())
         kind = next((k for k in all_kinds(s, include_inactive=True) if k.code == row.kind), None)
     return render("admin_request.html", row=row, recipient=recipient, provider=provider, candidates=candidates,
-                  offers=offers, teams=teams, history=history, kind=kind, now=dt.datetime.now(LOCAL_TZ),
+                  offers=offers, teams=teams, history=history, names=names, kind=kind, now=dt.datetime.now(LOCAL_TZ),
                   is_admin=access.is_admin(me()))
 
 
