@@ -97,10 +97,14 @@ def label(code, kind: str = "audit_operation") -> str:
 
 def role_text(role: str) -> str:
     """``approver:sample_dept`` → 审批人员（样例部门）."""
-    from .helpers import ROLE_NAMES, department_name
+    from .deadline_text import _english
+    from .helpers import ROLE_NAMES, data_text, department_name
     name, _, dept = str(role).partition(":")
     shown = gettext(str(ROLE_NAMES[name])) if name in ROLE_NAMES else name
-    return f"{shown}（{department_name(dept)}）" if dept else shown
+    if not dept:
+        return shown
+    department = data_text(department_name(dept))
+    return f"{shown} ({department})" if _english() else f"{shown}（{department}）"
 
 
 def _value(value, key: str = "") -> str:
