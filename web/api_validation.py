@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 ERROR_CODE = "invalid_request"
 
@@ -66,6 +65,14 @@ def _where(error) -> str:
         extra = re.findall(r"'([^']+)'", error.message)
         return ".".join(filter(None, [path, *extra[:1]]))
     return path
+
+
+def _error_code(error, field: str) -> str:
+    """The field's own ``x-error-code`` (also when the field is missing), else ``invalid_request``."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "required":
+        schema = schema.get("properties", {}).get(field.rsplit(".", 1)[-1], {})
+    return schema.get("x-error-code", ERROR_CODE) if isinstance(schema, dict) else ERROR_CODE
 
 
 def _refuse(message: str, field: str = "", code: str = ERROR_CODE):
@@ -134,8 +141,8 @@ def _check_body(operation: dict, validator):
         if spec.get("required"):
             return _refuse("缺少请求体（JSON 对象）")
         return None
-    try:
-        data = json.loads(raw)
+    try:  # the app's parser: depth and control characters checked first (web.inputs)
+        data = current_app.json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return _refuse("请求体不是有效的 JSON", code="invalid_json")
     if not isinstance(data, dict):
@@ -145,7 +152,7 @@ def _check_body(operation: dict, validator):
         error = errors[0]
         field = _where(error)
         # a field may keep the code clients already know for it (``x-error-code``)
-        code = error.schema.get("x-error-code", ERROR_CODE) if isinstance(error.schema, dict) else ERROR_CODE
+        code = _error_code(error, field)
         return _refuse(f"请求体{('字段 ' + field) if field else ''}不符合接口说明：{error.message[:200]}",
                        field, code)
     return None
