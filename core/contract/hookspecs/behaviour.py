@@ -1,98 +1,14 @@
-"""Every hook a Quanke plugin can implement, in one place.
-
-Conventions (learned from pytest and datasette):
-
-* The core calls hooks with **keyword arguments only**; a hook grows by adding arguments, and
-  pluggy lets an implementation accept just the ones it needs.
-* Registration hooks *return declarations*; the core validates them at start-up and stops
-  with an error naming the plugin when one is invalid.
-* Built-in services go through these same hooks (``core.contract.host.DEFAULT_PLUGINS``).
-* ``firstresult`` hooks stop at the first non-``None`` answer; all others return a list of
-  every plugin's non-``None`` answers.
-
-Each hook is documented in ``docs/plugins.md`` as well; a test keeps the two in step.
-"""
+"""Behaviour: hooks called while the system runs."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
+from core.contract.hookspecs.marker import hookspec
 
 if TYPE_CHECKING:  # pragma: no cover
-    import click
-    from flask import Blueprint
 
     from core.platform.events import ApplicationEvent
     from core.contract.services import Check, ServiceDef
-
-hookspec = pluggy.HookspecMarker("quanke")
-
-
-# ---------------------------------------------------------------------------------------------
-# Declarations (called once at start-up)
-# ---------------------------------------------------------------------------------------------
-
-@hookspec
-def register_services() -> "list[ServiceDef] | None":
-    """Declare the service items (事项) this plugin offers.
-
-    Called once when the core starts. Return a list of :class:`core.contract.services.ServiceDef`;
-    ``None`` or an empty list means the plugin offers no service (it may still add checks,
-    pages or jobs). Service codes must be unique across all plugins, the department must be
-    one the core knows (see :func:`register_departments`), and the form and materials must be
-    valid; otherwise start-up stops with an error naming this plugin. A bare ``ServiceDef``
-    (not in a list) is such an error too (:mod:`core.contract.answers` checks the shape of
-    every registration hook's answer at start-up).
-    """
-
-
-@hookspec
-def register_departments() -> "list[tuple[str, str]] | None":
-    """Declare approving departments as ``(code, Chinese name)`` pairs.
-
-    Called once at start-up, before services are validated. The same code declared by two
-    plugins is fine when the names agree (a department is shared, not owned). ``None`` means
-    none. Departments (codes and names, the names shown on certificates) are written to the
-    database by ``quanke db upgrade``, at start (web app, worker) and by ``demo-data``;
-    ``quanke plugins --check`` reports a declared department the database lacks.
-    """
-
-
-@hookspec
-def register_blueprints() -> "list[Blueprint] | None":
-    """Return Flask blueprints for this plugin's own pages and API.
-
-    Called once by :func:`web.create_app`. Plugin API routes belong under
-    ``/api/v1/<plugin>/``. ``None`` means the plugin has no pages.
-    """
-
-
-@hookspec
-def register_commands() -> "list[click.Command] | None":
-    """Return click commands added to the ``quanke`` CLI (e.g. ``quanke archive import``).
-
-    Called once when the CLI starts. ``None`` means no commands.
-    """
-
-
-@hookspec
-def register_jobs() -> "list[dict] | None":
-    """Declare scheduled jobs: dicts ``{"name", "func", "cron" or "interval"}``.
-
-    ``func`` is a dotted path to a function taking keyword arguments only, run by
-    :mod:`core.jobs` (inline without Redis, on an rq worker with it). ``cron`` is a 5-field
-    cron string in Asia/Shanghai time; ``interval`` a number of seconds. ``None`` means none.
-    """
-
-
-@hookspec
-def register_migrations() -> "str | None":
-    """Return the path of this plugin's Alembic ``versions`` folder (its own branch).
-
-    Called by ``quanke db upgrade`` and the migration tests. The branch's first revision has
-    ``branch_labels = ("<plugin>",)`` and ``depends_on = "core_0001"``. ``None`` means the
-    plugin has no tables of its own.
-    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,23 +208,4 @@ def dashboard_panels(quanke: Any, user: Any) -> "list[dict] | None":
     pluggy passes an implementation only the arguments it names. A department's queue page
     (``/approvals/<department>``) shows only the panels naming that ``department`` (a code);
     a panel without one shows on home pages only. ``None`` means no panel.
-    """
-
-
-# ---------------------------------------------------------------------------------------------
-# Health (called by ``quanke plugins --check``)
-# ---------------------------------------------------------------------------------------------
-
-@hookspec
-def check_config(quanke: Any) -> "list[str] | None":
-    """Report what is wrong with this plugin's configuration, in Chinese sentences.
-
-    Called by ``quanke plugins --check`` (:func:`core.ops.plugin_check.check`), never while
-    requests are served, with the runtime (:class:`core.runtime.Quanke`). Look at settings
-    the plugin needs (:func:`core.contract.plugin_settings.require_settings`), files it ships
-    (:func:`core.contract.plugin_settings.require_templates`), external systems it talks to. Return a
-    list of problems (``[]`` or ``None`` means all is well); each problem is reported under
-    this plugin's name. Migrations, declarations and hook signatures are checked by the core
-    for every plugin, so there is no need to repeat those here. An exception raised here is
-    reported as a problem of this plugin.
     """
