@@ -77,3 +77,19 @@ def test_the_document_lists_the_routes_and_their_bodies(client, la):
     assert "201" in op["responses"]
     names = {p["name"] for p in paths["/api/v1/legal_aid/cases"]["get"]["parameters"]}
     assert {"status", "category", "q", "page", "per_page"} <= names
+
+
+def test_schemathesis_finds_no_disagreement_with_the_centre_token(app, la):
+    """The suite's probe calls legal aid with a counter token (mostly 403); here the centre
+    (approver) and the roster keeper (lead) call it, on an accepted case."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parents[2] / "web"))
+    from test_api_schemathesis_strict import _summary, run_schema
+    la.accepted()
+    for user in (la.w.approver, la.w.lead):
+        with la.quanke.db.session() as s:
+            token = tokens.create_token(s, user, name="probe")
+        operations, failures = run_schema(app, {"acceptor": token}, lambda p: p.startswith("/api/v1/legal_aid"))
+        assert operations >= 15
+        assert not failures, _summary(failures)
