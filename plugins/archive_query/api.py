@@ -21,6 +21,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from core.api import Citizen, Forbidden, InvalidInput, QuankeError, api_doc, user_for_token
 
+from plugins.archive_query import api_schemas as doc
 from plugins.archive_query.domain import lookups, settings
 from plugins.archive_query.domain.access import access_log_for, is_archive_staff, log_entry
 from plugins.archive_query.domain.categories import CATEGORIES, COMMON_LABELS
@@ -97,6 +98,7 @@ def categories():
 
 
 @api.get("/records")
+@doc.records
 def records():
     me = _me()
     id_number = _arg("id_number", max_len=32)
@@ -114,6 +116,7 @@ def records():
 
 
 @api.get("/records/<int:record_id>")
+@doc.record
 def record(record_id: int):
     me = _me()
     if isinstance(me, Citizen):
@@ -123,6 +126,7 @@ def record(record_id: int):
 
 
 @api.get("/search")
+@doc.search
 def search():
     me = _me()
     items = lookups.staff_by_name(quanke(), me, name=_arg("name", max_len=30),
@@ -133,6 +137,7 @@ def search():
 
 
 @api.get("/access-log")
+@doc.access_log
 def access_log():
     me = _me()
     if not isinstance(me, Citizen):

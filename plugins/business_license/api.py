@@ -78,6 +78,7 @@ def _error(exc: QuankeError):
 # -- the register --------------------------------------------------------------------------
 
 @bp.get("/businesses")
+@doc.businesses
 def businesses():
     user = api_user()
     args = request.args
@@ -194,6 +195,7 @@ def _feed_args():
 
 
 @bp.get("/supervision")
+@doc.supervision
 def supervision_feed():
     options = _feed_args()
     with runtime().db.session() as session:
@@ -203,6 +205,7 @@ def supervision_feed():
 
 
 @bp.get("/supervision.csv")
+@doc.supervision_csv
 def supervision_csv():
     options = _feed_args()
     with runtime().db.session() as session:
@@ -215,6 +218,7 @@ def supervision_csv():
 # -- inspections ---------------------------------------------------------------------------
 
 @bp.get("/inspections")
+@doc.inspections
 def inspection_list():
     user = api_user()
     require(user, is_supervisor(user), "查看核查任务")

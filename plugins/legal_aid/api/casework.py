@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from core.api import InvalidInput
+from plugins.legal_aid import api_schemas as doc
 from plugins.legal_aid.api.blueprint import MAX_PER_PAGE, bp, need, quanke
 from plugins.legal_aid.api.parsing import body, day, flag, integer, text
 from plugins.legal_aid.domain import access, decisions, queries, termination
@@ -15,6 +16,7 @@ from plugins.legal_aid.domain.status import LABELS
 
 
 @bp.get("/cases")
+@doc.list_cases
 def list_cases():
     need(access.may_read)
     status = request.args.get("status", "")
@@ -34,6 +36,7 @@ def list_cases():
 
 
 @bp.get("/cases/<int:app_id>")
+@doc.get_case
 def get_case(app_id: int):
     need(access.may_read)
     with quanke().db.session() as session:
@@ -46,6 +49,7 @@ def _case(app_id: int, status: int = 200):
 
 
 @bp.post("/cases/<int:app_id>/decision")
+@doc.decide
 def decide(app_id: int):
     user = need(access.is_centre)
     data = body()
@@ -54,6 +58,7 @@ def decide(app_id: int):
 
 
 @bp.post("/cases/<int:app_id>/urgent")
+@doc.urgent
 def urgent(app_id: int):
     user = need(access.is_centre)
     data = body()
@@ -63,6 +68,7 @@ def urgent(app_id: int):
 
 
 @bp.post("/cases/<int:app_id>/assignment")
+@doc.assign
 def assign(app_id: int):
     user = need(access.is_centre)
     decisions.assign_now(quanke(), user, app_id, lawyer_id=integer(body(), "lawyer_id"))
@@ -70,6 +76,7 @@ def assign(app_id: int):
 
 
 @bp.post("/cases/<int:app_id>/reassignment")
+@doc.reassign
 def reassign(app_id: int):
     user = need(access.is_centre)
     data = body()
@@ -78,6 +85,7 @@ def reassign(app_id: int):
 
 
 @bp.post("/cases/<int:app_id>/termination")
+@doc.terminate
 def terminate(app_id: int):
     user = need(access.is_centre)
     data = body()

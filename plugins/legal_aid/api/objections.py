@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from plugins.legal_aid import api_schemas as doc
 from plugins.legal_aid.api.blueprint import bp, me, need, quanke
 from plugins.legal_aid.api.casework import _case
 from plugins.legal_aid.api.parsing import body, day, flag, text
@@ -10,6 +11,7 @@ from plugins.legal_aid.domain import access, objections
 
 
 @bp.post("/cases/<int:app_id>/objections")
+@doc.lodge
 def lodge(app_id: int):
     user = me()
     data = body()
@@ -20,6 +22,7 @@ def lodge(app_id: int):
 
 
 @bp.post("/objections/<int:objection_id>/decision")
+@doc.decide_objection
 def decide_objection(objection_id: int):
     user = need(access.is_bureau)
     data = body()
@@ -29,6 +32,7 @@ def decide_objection(objection_id: int):
 
 
 @bp.post("/objections/<int:objection_id>/correction")
+@doc.correct
 def correct(objection_id: int):
     user = need(access.is_centre)
     obj = objections.carry_out(quanke(), user, objection_id, note=text(body(), "note"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from plugins.legal_aid import api_schemas as doc
 from plugins.legal_aid.api.blueprint import bp, need, quanke
 from plugins.legal_aid.api.parsing import body, integer, text
 from plugins.legal_aid.domain import access, roster
@@ -17,6 +18,7 @@ def _lawyer(lw: Lawyer, loads) -> dict:
 
 
 @bp.get("/lawyers")
+@doc.lawyers
 def lawyers():
     need(lambda u: access.is_centre(u) or access.may_keep_roster(u))
     with quanke().db.session() as session:
@@ -25,6 +27,7 @@ def lawyers():
 
 
 @bp.post("/lawyers")
+@doc.add_lawyer
 def add_lawyer():
     from core.api import actor_key
     user = need(access.may_keep_roster)
@@ -38,6 +41,7 @@ def add_lawyer():
 
 
 @bp.post("/lawyers/<int:lawyer_id>/conflicts")
+@doc.add_conflict
 def add_conflict(lawyer_id: int):
     from core.api import actor_key
     user = need(access.may_keep_roster)

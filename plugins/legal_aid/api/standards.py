@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from core.api import InvalidInput
+from plugins.legal_aid import api_schemas as doc
 from plugins.legal_aid.api.blueprint import bp, need, quanke
 from plugins.legal_aid.domain import access, standards
 
 
 @bp.get("/standards")
+@doc.list_standards
 def list_standards():
     need(access.may_read)
     with quanke().db.session() as session:
@@ -20,6 +22,7 @@ def list_standards():
 
 
 @bp.post("/standards")
+@doc.load_standards
 def load_standards():
     """The CSV file as the request body (``text/csv``); all lines or none."""
     from core.api import actor_key

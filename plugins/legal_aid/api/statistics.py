@@ -6,12 +6,14 @@ import datetime as dt
 from flask import jsonify, request
 
 from core.api import InvalidInput, today
+from plugins.legal_aid import api_schemas as doc
 from plugins.legal_aid.api.blueprint import bp, need, quanke
 from plugins.legal_aid.api.parsing import day
 from plugins.legal_aid.domain import access, queries
 
 
 @bp.get("/stats")
+@doc.stats
 def stats():
     need(access.may_read)
     end = day(request.args, "end", required=False) or today()
