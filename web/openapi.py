@@ -56,8 +56,11 @@ STR = {"type": "string"}
 ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
 B64 = {"type": "string", "format": "byte",   # what base64.b64decode(validate=True) accepts
        "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"}
-DATE = {"type": "string", "format": "date",   # inputs.parse_date: 1900-01-01 … 2100-12-31
-        "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}
+_YEAR = "(19[0-9]{2}|20[0-9]{2}|2100)"
+_LEAP = "(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26]))"
+DATE = {"type": "string", "format": "date",   # inputs.parse_date: real days from 1900-01-01 to 2100-12-31
+        "pattern": (f"^({_YEAR}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+                    f"|02-(0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)$")}
 UPLOADS = {"type": "array", "maxItems": 20, "items": {
     "type": "object", "required": ["material_code", "content_base64"],
     "properties": {"material_code": STR, "filename": STR, "content_base64": B64}}}

@@ -74,3 +74,15 @@ def test_unknown_query_parameters_are_refused_where_the_document_lists_them(web,
     r = client.get("/api/v1/applications?stat=submitted", headers=bearer(api_tokens))   # for state=
     assert r.status_code == 400 and r.get_json()["field"] == "stat"
     assert client.get("/api/v1/applications?state=submitted", headers=bearer(api_tokens)).status_code == 200
+
+
+def test_every_real_day_is_a_valid_date_and_an_impossible_one_is_refused(web, api_tokens):
+    """The document's date pattern once stopped at the 28th: a month-end statistics query was refused."""
+    client = web.test_client()
+    token = {"Authorization": f"Bearer {api_tokens['sys_admin']}"}
+    for start, end in (("2026-01-31", "2026-03-31"), ("2028-02-29", "2028-04-30")):
+        r = client.get(f"/api/v1/stats?start={start}&end={end}", headers=token)
+        assert r.status_code == 200, r.get_json()
+    for impossible in ("2026-02-29", "2026-04-31", "2026-13-01"):
+        r = client.get(f"/api/v1/stats?start={impossible}", headers=token)
+        assert r.status_code == 400 and r.get_json()["field"] == "start"
