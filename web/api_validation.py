@@ -68,11 +68,13 @@ def _where(error) -> str:
 
 
 def _error_code(error, field: str) -> str:
-    """The field's own ``x-error-code`` (also when the field is missing), else ``invalid_request``."""
+    """The field's own ``x-error-code``, or for a missing field its ``x-missing-code`` (what the
+    view would have said, e.g. ``identity_check_required``), else ``invalid_request``."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "required":
         schema = schema.get("properties", {}).get(field.rsplit(".", 1)[-1], {})
-    return schema.get("x-error-code", ERROR_CODE) if isinstance(schema, dict) else ERROR_CODE
+        return schema.get("x-missing-code", ERROR_CODE) if isinstance(schema, dict) else ERROR_CODE
+    return schema.get("x-error-code", ERROR_CODE)
 
 
 def _refuse(message: str, field: str = "", code: str = ERROR_CODE):

@@ -111,7 +111,7 @@ def spec(server: str = "", app=None) -> dict:
             "summary": "变更申请人手机号码（窗口办理，核验本人证件；原号码会收到通知）", "tags": ["applicants"],
             "parameters": [{"name": "applicant_id", "in": "path", "required": True, "schema": ID}],
             "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number", "phone"],
-                                                       "properties": {"id_number": {**STR, "x-error-code": "identity_check_required"},
+                                                       "properties": {"id_number": {**STR, "x-missing-code": "identity_check_required"},
                                                                       "phone": STR}})},
             "responses": {"200": {"description": "申请人（脱敏）", **_json({"$ref": "#/components/schemas/Applicant"})},
                           **_errors(400, 401, 403, 404)}}},
