@@ -44,7 +44,9 @@ def test_counter_records_a_filing_without_premises_proof_and_gives_one_notice(li
     field(counter, "经营者住所").fill("江苏省南京市玄武区长江路12号3幢201室")
     field(counter, "所在街道").select_option(label="新街口街道")
     field(counter, "经营场所").fill("中山路88号一层102室")
-    field(counter, "经营范围").select_option(label="日用百货销售")
+    scopes = counter.get_by_role("group", name="经营范围")   # the searchable checkbox list
+    counter.get_by_role("searchbox", name="筛选经营范围").fill("百货")
+    scopes.get_by_label("日用百货销售").check()
     field(counter, "资金数额（元）").fill("20000")
     counter.locator("#f-phone").fill("13900000017")
     counter.locator('input[name="mat-operator_id"]').check()   # the ID card, nothing else
