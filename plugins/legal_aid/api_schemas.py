@@ -38,7 +38,8 @@ def text(max_len: int | None = None, *, filled: bool = False, nullable: bool = T
 
 
 def body(required: list[str], **props) -> dict:
-    return {"type": "object", "required": required, "properties": props}
+    schema = {"type": "object", "properties": props}
+    return {**schema, "required": required} if required else schema   # OpenAPI 3.0: never an empty list
 
 
 CASE = {"type": "object", "required": ["id", "number", "state", "status", "status_label"], "properties": {
