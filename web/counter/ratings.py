@@ -29,15 +29,7 @@ def rate_ticket(ticket_id: int):
         number, service_code, served = ticket.number, ticket.service_code, ticket.status == "done"
         done = bool(ratings.ratings_for_tickets(db, [ticket_id]))
     if not done and form.validate_on_submit():
-        try:
-            with quanke().db.session() as db:
-                ratings.rate_subject(quanke(), db, who, kind="ticket", subject_id=ticket_id,
-                                     level=form.level.data, comment=form.comment.data or "")
-            done = True
-        except QuankeError as exc:
-            if exc.http_status in (403, 404):
-                raise
-            flash_error(exc)
+        done = _rate(who, form, "ticket", ticket_id)
     return render_template("counter/rate.html", form=form, done=done, number=number,
                            service_code=service_code, not_ready=not served and not done)
 
@@ -60,15 +52,7 @@ def rate_enquiry(item_id: int):
         service_code, answered = enquiry.service_code or "", enquiry.state == "answered"
         done = db.scalar(select(Rating.id).where(Rating.enquiry_id == item_id)) is not None
     if not done and answered and form.validate_on_submit():
-        try:
-            with quanke().db.session() as db:
-                ratings.rate_subject(quanke(), db, who, kind="enquiry", subject_id=item_id,
-                                     level=form.level.data, comment=form.comment.data or "")
-            done = True
-        except QuankeError as exc:
-            if exc.http_status in (403, 404):
-                raise
-            flash_error(exc)
+        done = _rate(who, form, "enquiry", item_id)
     return render_template("counter/rate.html", form=form, done=done, number=label,
                            service_code=service_code, not_ready=not answered and not done,
                            not_ready_text=_("咨询答复后才能评价"))
@@ -95,3 +79,17 @@ def appeal_rating(item_id: int):
             raise
         flash_error(exc)
     return redirect(url_for("counter.my_ratings"))
+
+
+def _rate(who, form, kind: str, subject_id: int) -> bool:
+    """Record the rating given on the second screen; a rule it breaks is shown on the page."""
+    try:
+        with quanke().db.session() as db:
+            ratings.rate_subject(quanke(), db, who, kind=kind, subject_id=subject_id,
+                                 level=form.level.data, comment=form.comment.data or "")
+        return True
+    except QuankeError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash_error(exc)
+        return False
