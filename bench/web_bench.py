@@ -131,17 +131,15 @@ def seed(quanke, n_apps: int, n_applicants: int, n_targets: int, n_counters: int
         body = f"320102{1950 + i % 60}{1 + (i // 60) % 12:02d}{1 + (i // 720) % 28:02d}{i % 1000:03d}"
         numbers.add(body + ric.calc_check_digit(body + "0"))
     numbers = sorted(numbers)
-    raw = quanke.db.engine.raw_connection()
-    try:
-        with raw.cursor() as cur:
-            with cur.copy("COPY applicants (kind, id_number, name, phone, created_at, gender, region_code) "
-                          "FROM STDIN") as copy:
-                for number in numbers:
-                    copy.write_row(("person", number, f"申请人{number[-6:]}", "139" + number[-8:],
-                                    "2026-01-01 00:00:00", "", number[:6]))
-        raw.commit()
-    finally:
-        raw.close()
+    # through the columns' own types: ID numbers and phones are stored encrypted (issue 18)
+    from core.ops.district.bulk import _batched, _copy_rows
+    from core.platform.models import Applicant
+    columns = ["kind", "id_number", "id_number_index", "name", "phone", "created_at", "gender", "region_code"]
+    for batch in _batched(numbers, 5000):
+        with quanke.db.session() as s:
+            _copy_rows(s, Applicant.__table__, columns,
+                       [("person", n, n, f"申请人{n[-6:]}", "139" + n[-8:], "2026-01-01 00:00:00", "", n[:6])
+                        for n in batch])
     print(f"  {len(numbers):,} applicants: {time.perf_counter() - t0:.1f} s", flush=True)
 
     # applications: one INSERT … SELECT over generate_series, spread over services,
