@@ -18,6 +18,13 @@ def _departments(user: User) -> set[str]:
     return user.departments(Role.APPROVER) | user.departments(Role.DEPT_LEAD)
 
 
+#: The columns :func:`can_view` reads: a visibility check loads only these, not the whole
+#: application with its (encrypted) form data, on the busiest API requests.
+VISIBILITY_COLUMNS = (Application.id, Application.citizen_id, Application.state, Application.filed_by_id,
+                      Application.centre_id, Application.pickup_centre_id, Application.channel,
+                      Application.service_code, Application.department_code, Application.accepted_at)
+
+
 #: Remote applications waiting for a counter: any centre authorised for the service may
 #: pre-review and accept them (网上预审; 区街同权).
 REMOTE_POOL_STATES = (State.SUBMITTED.value, State.CORRECTION_REQUESTED.value)
