@@ -100,7 +100,7 @@ def structure(engine) -> list[str]:
                                      "WHERE NOT t.tgisinternal ORDER BY 1, 2")).all()
         settings = conn.execute(text("SELECT name, setting FROM pg_settings WHERE name IN "
                                      "('synchronous_commit', 'full_page_writes', 'wal_level', 'fsync')")).all()
-    return ([f"indexes: " + ", ".join(f"{t} {n}" for t, n in indexes),
+    return (["indexes: " + ", ".join(f"{t} {n}" for t, n in indexes),
              "triggers: " + (", ".join(f"{t}.{n}" for t, n in triggers) or "none"),
              "settings: " + ", ".join(f"{n}={v}" for n, v in settings)])
 

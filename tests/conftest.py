@@ -1,1 +1,1 @@
-pytest_plugins = ["core.testing"]
+pytest_plugins = ["core.testing", "core.testing.log_leaks", "pytester"]
