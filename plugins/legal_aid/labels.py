@@ -20,8 +20,14 @@ DATA_KEYS = {"lawyer": "律师", "lawyer_name": "律师", "firm": "律师事务�
              "deadline_on": "期限", "path": "审查路径", "category": "援助事项", "received_on": "收到申请日",
              "household_size": "家庭人口", "household_income": "家庭月收入合计（元）",
              "per_head": "人均月收入（元）"}
+#: the check's outcomes and the review path it took (the evidence's 名单版本 column shows the
+#: path when no hardship standard was used: 《法律援助法》 articles the path rests on)
 RESULTS = {"means_test": "经济困难审查", "none": "无", "eligible": "符合条件", "ineligible": "不符合条件",
-           "undetermined": "待审查"}
+           "undetermined": "待审查",
+           "notification": "办案机关通知指派，不审查经济状况（第二十五条、第二十八条）",
+           "art32": "免予审查经济困难（第三十二条）",
+           "art42": "免予核查经济困难（第四十二条）",
+           "art24_other": "因经济困难以外的原因申请（第二十四条）"}
 
 
 def display_names() -> dict:

@@ -201,3 +201,17 @@ def test_an_api_client_back_dating_an_application_gets_a_stable_error(client, la
     assert la.count(Application) == before
     ok = client.post("/api/v1/applications", json={**body, "form_data": form}, headers=token_for(la, la.w.counter))
     assert ok.status_code == 201
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_the_check_evidence_names_the_review_path_not_its_code(client, la, english):
+    """Issue 21: a notification's check showed 名单版本 "notification"; the path is named with
+    the articles it rests on, in both languages."""
+    app = la.notified()
+    login(client, la.w.approver)
+    if english:
+        client.get("/lang/en")
+    page = client.get(f"/approvals/applications/{app.id}").get_data(as_text=True)
+    assert not re.search(r">\s*(notification|art32|art42|art24_other)\s*<", page)   # a bare code as a value
+    label = "Assigned on the handling organ&#39;s notification" if english else "办案机关通知指派"
+    assert label in page
