@@ -8,7 +8,7 @@ from flask import request, url_for
 from sqlalchemy import or_, select
 
 from core.api import LOCAL_TZ, InvalidInput, today
-from plugins.timebank.domain import access, availability, ledger, withdrawals
+from plugins.timebank.domain import access, availability, catalog, ledger, withdrawals
 from plugins.timebank.domain import requests as reqs
 from plugins.timebank.models import (
     Holder,
@@ -66,6 +66,7 @@ def my_account():
                       awards=s.scalars(select(StarAward).where(StarAward.volunteer_id == (volunteer.id if volunteer else -1))
                                        .order_by(StarAward.year.desc())).all(),
                       kinds=kinds_by_category(s), slots=availability.ALL_SLOTS, slot_label=availability.slot_label,
+                      kind_names={k.code: k.name for k in catalog.kinds(s, include_inactive=True)},
                       now=dt.datetime.now(LOCAL_TZ), today=today())
 
 

@@ -1,6 +1,8 @@
 """Pages and API: who may open what, forms that change the ledger, errors shown in Chinese."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -84,6 +86,9 @@ def test_portal_request_form_and_bad_input(tb, web):
     assert any("结束时间必须晚于开始时间" in m for m in flashes(web))
     with tb.quanke.db.session() as s:
         assert len(s.scalars(select(ServiceRequest)).all()) == 1
+    # issue 21: a request without a description showed its raw kind code ("shopping")
+    page = web.get("/timebank/me").get_data(as_text=True)
+    assert "代购物品" in page and not re.search(r"·\s*shopping\s*<", page)
 
 
 def test_admin_withdraw_form_refuses_the_wrong_bucket(tb, web):
